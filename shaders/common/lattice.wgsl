@@ -1,0 +1,53 @@
+// Shared by every LBM kernel. The lattice constants (Q, CX, CY, CZ, W, OPP) and the
+// flag bits come from the generated prelude above (src/lbm/lattice.rs).
+
+// Grid size, set per pipeline (pipeline-overridable constants).
+override NX: u32 = 1u;
+override NY: u32 = 1u;
+override NZ: u32 = 1u;
+override CELLS: u32 = NX * NY * NZ;
+
+struct Params {
+    omega_plus: f32,
+    omega_minus: f32,
+    // Multiplies every inlet record's velocity (time-varying inlets).
+    inlet_scale: f32,
+    _pad: f32,
+    // Body-force density (Guo forcing), lattice units; w unused.
+    force: vec4<f32>,
+}
+
+struct BoundaryRecord {
+    velocity: vec3<f32>,
+    delta_density: f32,
+}
+
+fn cell_coords(cell: u32) -> vec3<u32> {
+    return vec3<u32>(cell % NX, (cell / NX) % NY, cell / (NX * NY));
+}
+
+// Linear index of the cell at offset c from p, periodic on every axis (non-periodic
+// edges are made of wall cells by the geometry).
+fn neighbor_index(p: vec3<u32>, c: vec3<i32>) -> u32 {
+    let x = u32(i32(p.x) + c.x + i32(NX)) % NX;
+    let y = u32(i32(p.y) + c.y + i32(NY)) % NY;
+    let z = u32(i32(p.z) + c.z + i32(NZ)) % NZ;
+    return x + NX * (y + NY * z);
+}
+
+fn velocity_of(q: u32) -> vec3<f32> {
+    return vec3<f32>(f32(CX[q]), f32(CY[q]), f32(CZ[q]));
+}
+
+// Shifted equilibrium f_eq − w (src/lbm/equilibrium.rs, Krüger et al. 2017 eq. 3.54).
+fn equilibrium_shifted(q: u32, delta_rho: f32, u: vec3<f32>) -> f32 {
+    let cu = dot(velocity_of(q), u);
+    let rho = 1.0 + delta_rho;
+    return W[q] * (delta_rho + rho * (3.0 * cu + 4.5 * cu * cu - 1.5 * dot(u, u)));
+}
+
+// Invocation index of a per-cell kernel dispatched as a 2D grid of workgroups
+// (one dimension alone is limited to 65535 workgroups).
+fn linear_invocation(gid: vec3<u32>, groups: vec3<u32>) -> u32 {
+    return gid.x + gid.y * groups.x * WORKGROUP_SIZE;
+}

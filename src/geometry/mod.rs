@@ -1,0 +1,27 @@
+//! Vessel geometry: primitives voxelized into cell kinds with named openings.
+//! Geometry never touches the GPU; [`crate::sim`] turns [`Voxels`] into flags.
+
+pub mod primitives;
+pub mod voxels;
+
+pub use primitives::{rectangular_channel, straight_cylinder};
+pub use voxels::{Axis, CellKind, Opening, Role, Voxels};
+
+use crate::scenario::Geometry;
+
+/// Voxelizes the scenario's geometry at `voxel_size_m`.
+pub fn build(geometry: &Geometry, voxel_size_m: f64) -> Voxels {
+    match *geometry {
+        Geometry::Cylinder {
+            radius,
+            length,
+            axis,
+        } => straight_cylinder(radius, length, axis, voxel_size_m),
+        Geometry::Channel {
+            width,
+            height,
+            length,
+            axis,
+        } => rectangular_channel(width, height, length, axis, voxel_size_m),
+    }
+}

@@ -1,0 +1,50 @@
+//! metrics.csv: one row per output interval, SI units in every header. Each row is
+//! flushed as it is written, so a stopped or failed run keeps every row so far.
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::Path;
+
+/// One row of metrics.csv.
+#[derive(Clone, Debug, Default, serde::Serialize)]
+pub struct MetricsRow {
+    pub time_s: f64,
+    pub step: u64,
+    /// Flow through each opening [m³/s], positive in the direction of the vessel
+    /// (into it at inlets, out of it at outlets).
+    pub flow_m3_s: Vec<f64>,
+    /// Mean gauge pressure over each opening [Pa].
+    pub pressure_pa: Vec<f64>,
+    pub max_speed_m_s: f64,
+    /// (M(t) − M(0)) / M(0) over the fluid cells.
+    pub mass_drift: f64,
+}
+
+pub struct MetricsWriter {
+    out: BufWriter<File>,
+}
+
+impl MetricsWriter {
+    /// Creates the file and writes the header; `openings` are the opening names.
+    pub fn create(path: &Path, openings: &[String]) -> std::io::Result<Self> {
+        let mut out = BufWriter::new(File::create(path)?);
+        let mut header = vec!["time [s]".to_string(), "step".to_string()];
+        header.extend(openings.iter().map(|n| format!("{n} flow [m^3/s]")));
+        header.extend(openings.iter().map(|n| format!("{n} pressure [Pa]")));
+        header.push("max speed [m/s]".into());
+        header.push("mass drift [-]".into());
+        writeln!(out, "{}", header.join(","))?;
+        out.flush()?;
+        Ok(MetricsWriter { out })
+    }
+
+    pub fn write(&mut self, row: &MetricsRow) -> std::io::Result<()> {
+        let mut fields = vec![format!("{:.9e}", row.time_s), row.step.to_string()];
+        fields.extend(row.flow_m3_s.iter().map(|v| format!("{v:.9e}")));
+        fields.extend(row.pressure_pa.iter().map(|v| format!("{v:.9e}")));
+        fields.push(format!("{:.9e}", row.max_speed_m_s));
+        fields.push(format!("{:.9e}", row.mass_drift));
+        writeln!(self.out, "{}", fields.join(","))?;
+        self.out.flush()
+    }
+}

@@ -1,0 +1,4 @@
+//! Result writers. They format and write; they compute no physics.
+
+pub mod metrics;
+pub mod summary;

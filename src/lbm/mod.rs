@@ -1,0 +1,13 @@
+//! Lattice-Boltzmann model, host side: the D3Q19 lattice, collision parameters,
+//! equilibrium, the setup handed to the GPU, the WGSL source assembly and a CPU
+//! reference of the GPU step.
+
+pub mod collision;
+pub mod cpu_reference;
+pub mod equilibrium;
+pub mod lattice;
+pub mod setup;
+pub mod shader_source;
+
+pub use collision::{CollisionModel, Relaxation};
+pub use setup::{BoundaryRecord, GridDims, LatticeSetup};

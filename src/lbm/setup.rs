@@ -1,0 +1,170 @@
+//! Host-side description of a lattice ready for the GPU: grid size, cell flags,
+//! boundary records, relaxation and initial populations, all in lattice units.
+
+use super::collision::Relaxation;
+use super::equilibrium::equilibrium_shifted;
+use super::lattice::Q;
+use bytemuck::{Pod, Zeroable};
+
+/// Grid dimensions in cells. Cell (x, y, z) has linear index x + nx·(y + ny·z).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct GridDims {
+    pub nx: usize,
+    pub ny: usize,
+    pub nz: usize,
+}
+
+impl GridDims {
+    pub fn new(nx: usize, ny: usize, nz: usize) -> Self {
+        GridDims { nx, ny, nz }
+    }
+    pub fn cells(&self) -> usize {
+        self.nx * self.ny * self.nz
+    }
+    pub fn index(&self, x: usize, y: usize, z: usize) -> usize {
+        x + self.nx * (y + self.ny * z)
+    }
+    pub fn coords(&self, i: usize) -> [usize; 3] {
+        [
+            i % self.nx,
+            (i / self.nx) % self.ny,
+            i / (self.nx * self.ny),
+        ]
+    }
+    /// The index of the cell at offset `c` from cell `i`, wrapping periodically on
+    /// every axis. Non-periodic edges are made by walls in the geometry.
+    pub fn neighbor(&self, i: usize, c: [i32; 3]) -> usize {
+        let [x, y, z] = self.coords(i);
+        let wrap =
+            |v: usize, d: i32, n: usize| ((v as i64 + d as i64).rem_euclid(n as i64)) as usize;
+        self.index(
+            wrap(x, c[0], self.nx),
+            wrap(y, c[1], self.ny),
+            wrap(z, c[2], self.nz),
+        )
+    }
+}
+
+/// What a boundary cell imposes, in lattice units: the velocity of an inlet cell
+/// (scaled each step by the inlet scale factor) or the density of an outlet cell.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Pod, Zeroable)]
+pub struct BoundaryRecord {
+    pub velocity: [f32; 3],
+    /// Outlet density deviation δρ = ρ − 1 (unused for inlets).
+    pub delta_density: f32,
+}
+
+/// Everything the GPU (or the CPU reference) needs to start stepping a lattice.
+#[derive(Clone, Debug)]
+pub struct LatticeSetup {
+    pub dims: GridDims,
+    /// One flag word per cell, see [`super::lattice::flags`].
+    pub flags: Vec<u32>,
+    /// Boundary records, indexed from the flag word of inlet and outlet cells.
+    pub records: Vec<BoundaryRecord>,
+    /// Number of openings (inlets and outlets) the flags refer to.
+    pub opening_count: usize,
+    pub relaxation: Relaxation,
+    /// Body-force density in lattice units (Guo forcing), applied to fluid cells.
+    pub force: [f32; 3],
+    /// Initial populations, stored shifted by their weights (f − w_q), laid out
+    /// population-major: value of direction q at cell i is at q·cells + i.
+    pub populations: Vec<f32>,
+}
+
+impl LatticeSetup {
+    /// A setup with every population at the equilibrium of density 1 + δρ(i) and
+    /// velocity u(i) given by `initial`.
+    pub fn at_equilibrium(
+        dims: GridDims,
+        flags: Vec<u32>,
+        records: Vec<BoundaryRecord>,
+        opening_count: usize,
+        relaxation: Relaxation,
+        force: [f32; 3],
+        initial: impl Fn(usize) -> (f32, [f32; 3]),
+    ) -> Self {
+        let n = dims.cells();
+        let mut populations = vec![0.0f32; Q * n];
+        for i in 0..n {
+            let (delta_rho, u) = initial(i);
+            for q in 0..Q {
+                populations[q * n + i] = equilibrium_shifted(q, delta_rho, u);
+            }
+        }
+        LatticeSetup {
+            dims,
+            flags,
+            records,
+            opening_count,
+            relaxation,
+            force,
+            populations,
+        }
+    }
+}
+
+/// How the 19 population arrays are spread over storage bindings so that no binding
+/// exceeds the adapter's `max_storage_buffer_binding_size` (128 MiB on lavapipe).
+/// Buffer b holds directions b·pops_per_buffer .. (b+1)·pops_per_buffer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PopulationSplit {
+    pub pops_per_buffer: usize,
+    pub buffers: usize,
+}
+
+impl PopulationSplit {
+    /// The fewest buffers that hold `cells` cells with at most `max_binding_bytes` per
+    /// binding, or `None` when a single population array is already too large.
+    pub fn for_grid(cells: usize, max_binding_bytes: u64) -> Option<Self> {
+        let bytes_per_population = (cells * std::mem::size_of::<f32>()) as u64;
+        let fit = (max_binding_bytes / bytes_per_population.max(1)) as usize;
+        if fit == 0 {
+            return None;
+        }
+        let pops_per_buffer = fit.min(Q);
+        let buffers = Q.div_ceil(pops_per_buffer);
+        // Balance the directions over the buffers we need anyway.
+        let pops_per_buffer = Q.div_ceil(buffers);
+        Some(PopulationSplit {
+            pops_per_buffer,
+            buffers,
+        })
+    }
+
+    /// Bytes of buffer `b` for a grid of `cells` cells.
+    pub fn buffer_bytes(&self, b: usize, cells: usize) -> u64 {
+        let first = b * self.pops_per_buffer;
+        let count = self.pops_per_buffer.min(Q - first);
+        (count * cells * std::mem::size_of::<f32>()) as u64
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn split_respects_binding_limit() {
+        let cells = 160 * 160 * 160;
+        let limit = 128 << 20;
+        let split = PopulationSplit::for_grid(cells, limit).unwrap();
+        assert!(split.buffers * split.pops_per_buffer >= Q);
+        for b in 0..split.buffers {
+            assert!(split.buffer_bytes(b, cells) <= limit);
+        }
+        assert_eq!(split.buffers, 3);
+        let one = PopulationSplit::for_grid(32 * 32 * 32, limit).unwrap();
+        assert_eq!((one.buffers, one.pops_per_buffer), (1, Q));
+        assert!(PopulationSplit::for_grid(1 << 26, limit).is_none());
+    }
+
+    #[test]
+    fn neighbor_wraps_periodically() {
+        let d = GridDims::new(4, 3, 2);
+        assert_eq!(d.neighbor(d.index(0, 0, 0), [-1, -1, -1]), d.index(3, 2, 1));
+        assert_eq!(d.neighbor(d.index(3, 2, 1), [1, 1, 1]), d.index(0, 0, 0));
+        assert_eq!(d.coords(d.index(1, 2, 1)), [1, 2, 1]);
+    }
+}

@@ -1,0 +1,13 @@
+//! embolus: GPU lattice-Boltzmann hemodynamics for endovascular embolization.
+//!
+//! Data flow: [`scenario`] (TOML, SI) → [`units`] (lattice units) → [`geometry`]
+//! (voxels, openings) → [`sim`] (GPU time loop) → [`probes`] → [`io`] writers.
+
+pub mod geometry;
+pub mod gpu;
+pub mod io;
+pub mod lbm;
+pub mod probes;
+pub mod scenario;
+pub mod sim;
+pub mod units;

@@ -1,0 +1,80 @@
+//! Scenario files: parsing (serde + TOML), validation and the derived run plan.
+//! Everything here happens before any GPU work, so a bad file costs nothing.
+
+pub mod error;
+pub mod schema;
+mod validate;
+
+pub use error::ScenarioError;
+pub use schema::{CollisionName, Geometry, Inlet, Profile, Scenario};
+
+use crate::units::LatticeUnits;
+use std::path::{Path, PathBuf};
+
+/// A parsed and validated scenario with its derived lattice units and schedule.
+#[derive(Clone, Debug)]
+pub struct LoadedScenario {
+    pub path: PathBuf,
+    pub scenario: Scenario,
+    pub units: LatticeUnits,
+    /// Inlet flow rate [m³/s].
+    pub flow_rate_m3_s: f64,
+    /// Time steps to run.
+    pub steps: u64,
+    /// Steps between rows of metrics.csv.
+    pub output_every: u64,
+}
+
+impl LoadedScenario {
+    /// Reads, parses and validates a scenario file.
+    pub fn load(path: &Path) -> Result<Self, ScenarioError> {
+        let source = std::fs::read_to_string(path).map_err(|source| ScenarioError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Self::from_str(path, &source)
+    }
+
+    /// Parses and validates scenario text; `path` is used in messages only.
+    pub fn from_str(path: &Path, source: &str) -> Result<Self, ScenarioError> {
+        let scenario: Scenario =
+            toml::from_str(source).map_err(|e| parse_error(path, source, e))?;
+        validate::validate(path, source, scenario)
+    }
+
+    /// Scenario name for reports: the `name` key or the file stem.
+    pub fn name(&self) -> String {
+        self.scenario.name.clone().unwrap_or_else(|| {
+            self.path
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_else(|| "scenario".into())
+        })
+    }
+}
+
+fn parse_error(path: &Path, source: &str, e: toml::de::Error) -> ScenarioError {
+    let line = e.span().map(|span| {
+        source[..span.start.min(source.len())]
+            .lines()
+            .count()
+            .max(1)
+    });
+    let message = e.message().trim().to_string();
+    let fix = if message.contains("unknown field") {
+        "remove or correct the key; docs/scenario.md lists every key".to_string()
+    } else if message.contains("missing field") {
+        "add the key; docs/scenario.md lists what each section needs".to_string()
+    } else if message.contains("invalid type") || message.contains("expected") {
+        "give the value the type docs/scenario.md states (numbers in SI units, names in quotes)"
+            .to_string()
+    } else {
+        "fix the TOML syntax at that line".to_string()
+    };
+    ScenarioError::Parse {
+        path: path.to_path_buf(),
+        line,
+        message,
+        fix,
+    }
+}

@@ -1,0 +1,308 @@
+//! Checks that a parsed scenario is complete, physical and numerically stable, and
+//! derives its lattice units and schedule.
+
+use super::error::{key_line, ScenarioError};
+use super::schema::{Geometry, Profile, Scenario};
+use super::LoadedScenario;
+use crate::units::{LatticeUnits, MACH_MAX, TAU_MIN};
+use std::f64::consts::PI;
+use std::path::Path;
+
+/// Radius (or half-width) below this many voxels cannot carry a flow profile.
+const MIN_CELLS_ACROSS_HALF: f64 = 2.0;
+/// Grids above this many cells exceed the kernels' 32-bit indexing.
+const MAX_CELLS: f64 = 2.0e8;
+
+struct Checker<'a> {
+    path: &'a Path,
+    source: &'a str,
+}
+
+impl Checker<'_> {
+    fn fail(&self, table: &str, key: &str, problem: String, fix: String) -> ScenarioError {
+        ScenarioError::Invalid {
+            path: self.path.to_path_buf(),
+            line: key_line(self.source, table, key),
+            key: format!("{table}.{key}"),
+            problem,
+            fix,
+        }
+    }
+
+    fn positive(
+        &self,
+        table: &str,
+        key: &str,
+        value: f64,
+        unit: &str,
+    ) -> Result<(), ScenarioError> {
+        if value.is_finite() && value > 0.0 {
+            Ok(())
+        } else {
+            Err(self.fail(
+                table,
+                key,
+                format!("{key} = {value} {unit} must be a positive number"),
+                format!("set {key} to a value > 0 in {unit}"),
+            ))
+        }
+    }
+}
+
+/// Cross-section facts of the geometry: area [m²], hydraulic diameter [m], smallest
+/// half-extent [m] and the ratio of peak to mean velocity for each profile.
+fn cross_section(g: &Geometry, profile: Profile) -> (f64, f64, f64, f64) {
+    match *g {
+        Geometry::Cylinder { radius, .. } => {
+            let peak = if profile == Profile::Parabolic {
+                2.0
+            } else {
+                1.0
+            };
+            (PI * radius * radius, 2.0 * radius, radius, peak)
+        }
+        Geometry::Channel { width, height, .. } => {
+            // Product of two parabolas: mean = (2/3)² of the peak.
+            let peak = if profile == Profile::Parabolic {
+                2.25
+            } else {
+                1.0
+            };
+            let dh = 2.0 * width * height / (width + height);
+            (width * height, dh, 0.5 * width.min(height), peak)
+        }
+    }
+}
+
+pub(super) fn validate(
+    path: &Path,
+    source: &str,
+    scenario: Scenario,
+) -> Result<LoadedScenario, ScenarioError> {
+    let c = Checker { path, source };
+    c.positive("fluid", "density", scenario.fluid.density, "kg/m^3")?;
+    c.positive("fluid", "viscosity", scenario.fluid.viscosity, "Pa·s")?;
+    let dx = scenario.grid.voxel_size;
+    c.positive("grid", "voxel_size", dx, "m")?;
+
+    let length = match scenario.geometry {
+        Geometry::Cylinder { radius, length, .. } => {
+            c.positive("geometry", "radius", radius, "m")?;
+            length
+        }
+        Geometry::Channel {
+            width,
+            height,
+            length,
+            ..
+        } => {
+            c.positive("geometry", "width", width, "m")?;
+            c.positive("geometry", "height", height, "m")?;
+            length
+        }
+    };
+    c.positive("geometry", "length", length, "m")?;
+
+    let Some(inlet) = scenario.inlet.clone() else {
+        return Err(c.fail(
+            "inlet",
+            "mean_velocity",
+            "the scenario has no [inlet] section: the flow needs a driving velocity".into(),
+            "add\n    [inlet]\n    mean_velocity = 0.1   # m/s (or flow_rate in m^3/s)\n    profile = \"parabolic\"".into(),
+        ));
+    };
+    let (area, diameter, half_extent, peak_factor) =
+        cross_section(&scenario.geometry, inlet.profile);
+    if half_extent / dx < MIN_CELLS_ACROSS_HALF {
+        let key = match scenario.geometry {
+            Geometry::Cylinder { .. } => "radius",
+            Geometry::Channel { .. } => "width",
+        };
+        return Err(c.fail(
+            "grid",
+            "voxel_size",
+            format!(
+                "the vessel is only {:.1} voxels across: the lumen cannot be resolved \
+                 (geometry.{key} is {half_extent:.3e} m from the axis to the wall)",
+                2.0 * half_extent / dx
+            ),
+            format!(
+                "use voxel_size <= {:.3e} m (8 or more cells across for accurate profiles)",
+                half_extent / 4.0
+            ),
+        ));
+    }
+    let flow_rate = match (inlet.mean_velocity, inlet.flow_rate) {
+        (Some(_), Some(_)) => {
+            return Err(c.fail(
+                "inlet",
+                "flow_rate",
+                "both mean_velocity and flow_rate are given; they would contradict".into(),
+                "keep only one of mean_velocity [m/s] and flow_rate [m^3/s]".into(),
+            ))
+        }
+        (None, None) => {
+            return Err(c.fail(
+                "inlet",
+                "mean_velocity",
+                "[inlet] needs mean_velocity or flow_rate".into(),
+                "add mean_velocity = <m/s> or flow_rate = <m^3/s> to [inlet]".into(),
+            ))
+        }
+        (Some(u), None) => {
+            c.positive("inlet", "mean_velocity", u, "m/s")?;
+            u * area
+        }
+        (None, Some(q)) => {
+            c.positive("inlet", "flow_rate", q, "m^3/s")?;
+            q
+        }
+    };
+    if !scenario.outlet.pressure.is_finite() {
+        return Err(c.fail(
+            "outlet",
+            "pressure",
+            "pressure must be a finite number".into(),
+            "set the outlet gauge pressure in Pa, e.g. pressure = 0.0".into(),
+        ));
+    }
+    if scenario.lbm.body_force.iter().any(|f| !f.is_finite()) {
+        return Err(c.fail(
+            "lbm",
+            "body_force",
+            "body_force has a non-finite component".into(),
+            "give three finite numbers in N/m^3, e.g. body_force = [0.0, 0.0, 0.0]".into(),
+        ));
+    }
+    if !(scenario.lbm.magic.is_finite() && scenario.lbm.magic > 0.0) {
+        return Err(c.fail(
+            "lbm",
+            "magic",
+            format!("magic = {} must be positive", scenario.lbm.magic),
+            "leave it out for the default 3/16 (exact walls for Poiseuille flow)".into(),
+        ));
+    }
+
+    let u_lattice = scenario.time.lattice_velocity;
+    c.positive("time", "lattice_velocity", u_lattice, "(lattice units)")?;
+    let mean_velocity = flow_rate / area;
+    let units = LatticeUnits::derive(
+        dx,
+        scenario.fluid.density,
+        scenario.fluid.viscosity,
+        peak_factor * mean_velocity,
+        mean_velocity,
+        diameter,
+        u_lattice,
+    );
+    if units.mach > MACH_MAX {
+        return Err(c.fail(
+            "time",
+            "lattice_velocity",
+            format!(
+                "lattice_velocity = {u_lattice} gives Mach {:.3} > {MACH_MAX}: compressibility \
+                 errors grow as Ma^2 and the run may diverge",
+                units.mach
+            ),
+            format!(
+                "set lattice_velocity <= {:.3} (0.05 is a safe default)",
+                MACH_MAX * crate::lbm::lattice::CS2.sqrt()
+            ),
+        ));
+    }
+    if units.tau < TAU_MIN {
+        // τ − ½ = 3ν dt/dx² = 3ν u_lattice/(u_peak dx): finer voxels or a larger lattice
+        // velocity raise it.
+        let dx_needed = dx * (units.tau - 0.5) / (TAU_MIN - 0.5);
+        return Err(c.fail(
+            "grid",
+            "voxel_size",
+            format!(
+                "relaxation time tau = {:.4} is too close to 1/2 (minimum {TAU_MIN}): the flow is \
+                 under-resolved for its Reynolds number {:.0} and would be unstable",
+                units.tau, units.reynolds
+            ),
+            format!(
+                "use a finer voxel_size (<= {dx_needed:.3e} m), or raise time.lattice_velocity \
+                 to {:.3} (at most {:.3}), or lower the inlet velocity",
+                u_lattice * (TAU_MIN - 0.5) / (units.tau - 0.5),
+                MACH_MAX * crate::lbm::lattice::CS2.sqrt()
+            ),
+        ));
+    }
+
+    let steps = match (scenario.time.duration, scenario.time.steps) {
+        (Some(_), Some(_)) => {
+            return Err(c.fail(
+                "time",
+                "steps",
+                "both duration and steps are given".into(),
+                "keep only one of duration [s] and steps".into(),
+            ))
+        }
+        (None, None) => {
+            return Err(c.fail(
+                "time",
+                "duration",
+                "[time] needs duration or steps".into(),
+                "add duration = <seconds> (or steps = <count>) to [time]".into(),
+            ))
+        }
+        (Some(d), None) => {
+            c.positive("time", "duration", d, "s")?;
+            (d / units.dt_s).round().max(1.0) as u64
+        }
+        (None, Some(0)) => {
+            return Err(c.fail(
+                "time",
+                "steps",
+                "steps = 0: nothing would run".into(),
+                "set steps to at least 1".into(),
+            ))
+        }
+        (None, Some(n)) => n,
+    };
+    let output_every = match scenario.time.output_interval {
+        Some(t) => {
+            c.positive("time", "output_interval", t, "s")?;
+            (t / units.dt_s).round().max(1.0) as u64
+        }
+        None => (steps / 100).max(1),
+    };
+
+    let cells = estimate_cells(&scenario.geometry, dx);
+    if cells > MAX_CELLS {
+        return Err(c.fail(
+            "grid",
+            "voxel_size",
+            format!("the grid would have {cells:.2e} cells, more than embolus handles ({MAX_CELLS:.0e})"),
+            format!(
+                "use a coarser voxel_size (>= {:.3e} m)",
+                dx * (cells / MAX_CELLS).cbrt()
+            ),
+        ));
+    }
+
+    Ok(LoadedScenario {
+        path: path.to_path_buf(),
+        scenario,
+        units,
+        flow_rate_m3_s: flow_rate,
+        steps,
+        output_every,
+    })
+}
+
+fn estimate_cells(g: &Geometry, dx: f64) -> f64 {
+    match *g {
+        Geometry::Cylinder { radius, length, .. } => {
+            (2.0 * radius / dx + 2.0).powi(2) * (length / dx + 2.0)
+        }
+        Geometry::Channel {
+            width,
+            height,
+            length,
+            ..
+        } => (width / dx + 2.0) * (height / dx + 2.0) * (length / dx + 2.0),
+    }
+}

@@ -1,0 +1,309 @@
+//! The lattice resident on the GPU: two population sets (ping-pong), flags, boundary
+//! records, the step and probe pipelines, and their bind groups. The host records
+//! passes; populations travel back only when asked for (tests, checkpoints).
+
+use crate::gpu::buffers::{read_back, storage_from, uniform_from};
+use crate::gpu::pipeline::{compute_pipeline, dispatch_size};
+use crate::gpu::{GpuContext, GpuError};
+use crate::lbm::lattice::Q;
+use crate::lbm::setup::PopulationSplit;
+use crate::lbm::shader_source::{self, REDUCTION_WORKGROUP_SIZE, WORKGROUP_SIZE};
+use crate::lbm::{GridDims, LatticeSetup, Relaxation};
+use crate::probes::{reduce_partials, ProbeTotals, PROBE_FIXED_SLOTS, PROBE_SLOTS_PER_OPENING};
+
+#[repr(C)]
+#[derive(Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
+struct GpuParams {
+    omega_plus: f32,
+    omega_minus: f32,
+    inlet_scale: f32,
+    _pad: f32,
+    force: [f32; 4],
+}
+
+/// Bytes of GPU memory a grid needs, for messages before allocation.
+pub fn memory_bytes(cells: usize) -> u64 {
+    // two population sets + one flag word per cell
+    (2 * Q * 4 + 4) as u64 * cells as u64
+}
+
+pub struct GpuLattice {
+    pub dims: GridDims,
+    pub split: PopulationSplit,
+    relaxation: Relaxation,
+    force: [f32; 3],
+    inlet_scale: f32,
+    opening_count: usize,
+    params: wgpu::Buffer,
+    populations: [Vec<wgpu::Buffer>; 2],
+    step_pipeline: wgpu::ComputePipeline,
+    step_groups: [wgpu::BindGroup; 2],
+    probe_pipeline: wgpu::ComputePipeline,
+    probe_groups: [wgpu::BindGroup; 2],
+    partials: wgpu::Buffer,
+    partial_floats: usize,
+    /// Which population set holds the current state (0 or 1).
+    current: usize,
+    steps_done: u64,
+}
+
+fn check_fits(ctx: &GpuContext, dims: GridDims) -> Result<PopulationSplit, GpuError> {
+    let cells = dims.cells();
+    let adapter = ctx.adapter_info.name.clone();
+    let max_binding = ctx
+        .limits
+        .max_storage_buffer_binding_size
+        .min(ctx.limits.max_buffer_size);
+    let mib = |b: u64| b as f64 / (1024.0 * 1024.0);
+    let split =
+        PopulationSplit::for_grid(cells, max_binding).ok_or_else(|| GpuError::TooLarge {
+            adapter: adapter.clone(),
+            problem: format!(
+            "one population array of {} cells needs {:.0} MiB, the adapter binds at most {:.0} MiB",
+            cells,
+            mib(cells as u64 * 4),
+            mib(max_binding)
+        ),
+            fix: "use a coarser voxel size or a smaller domain".into(),
+        })?;
+    let needed_bindings = 2 * split.buffers as u32 + 2;
+    if needed_bindings > ctx.limits.max_storage_buffers_per_shader_stage {
+        return Err(GpuError::TooLarge {
+            adapter,
+            problem: format!(
+                "{cells} cells need {needed_bindings} storage buffers per kernel, the adapter allows {}",
+                ctx.limits.max_storage_buffers_per_shader_stage
+            ),
+            fix: "use a coarser voxel size, or a GPU with larger storage bindings".into(),
+        });
+    }
+    if cells > u32::MAX as usize / Q {
+        return Err(GpuError::TooLarge {
+            adapter,
+            problem: format!("{cells} cells exceed the 32-bit index range of the kernels"),
+            fix: "use a coarser voxel size".into(),
+        });
+    }
+    Ok(split)
+}
+
+impl GpuLattice {
+    pub fn new(ctx: &GpuContext, setup: &LatticeSetup) -> Result<Self, GpuError> {
+        let dims = setup.dims;
+        let cells = dims.cells();
+        assert_eq!(setup.flags.len(), cells, "one flag per cell");
+        assert_eq!(
+            setup.populations.len(),
+            Q * cells,
+            "19 populations per cell"
+        );
+        let split = check_fits(ctx, dims)?;
+
+        let scope = ctx.device.push_error_scope(wgpu::ErrorFilter::OutOfMemory);
+        let params = uniform_from(
+            ctx,
+            "params",
+            &Self::params_of(setup.relaxation, setup.force, 1.0),
+        );
+        let flags = storage_from(ctx, "flags", &setup.flags);
+        // An empty storage binding is not allowed: keep one dummy record.
+        let records = if setup.records.is_empty() {
+            storage_from(
+                ctx,
+                "boundary records",
+                &[crate::lbm::BoundaryRecord::default()],
+            )
+        } else {
+            storage_from(ctx, "boundary records", &setup.records)
+        };
+        let populations: [Vec<wgpu::Buffer>; 2] = std::array::from_fn(|set| {
+            (0..split.buffers)
+                .map(|b| {
+                    let first = b * split.pops_per_buffer * cells;
+                    let bytes = split.buffer_bytes(b, cells) as usize / 4;
+                    storage_from(
+                        ctx,
+                        &format!("populations {set}.{b}"),
+                        &setup.populations[first..first + bytes],
+                    )
+                })
+                .collect()
+        });
+        let opening_count = setup.opening_count.max(1);
+        let stride = PROBE_FIXED_SLOTS + PROBE_SLOTS_PER_OPENING * opening_count;
+        let (px, py) = dispatch_size(cells, REDUCTION_WORKGROUP_SIZE);
+        let partial_floats = (px * py) as usize * stride;
+        let partials = ctx.device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("probe partials"),
+            size: (partial_floats * 4) as u64,
+            usage: wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_SRC,
+            mapped_at_creation: false,
+        });
+        if let Some(e) = pollster::block_on(scope.pop()) {
+            return Err(GpuError::TooLarge {
+                adapter: ctx.adapter_info.name.clone(),
+                problem: format!(
+                    "allocating {:.0} MiB failed: {e}",
+                    memory_bytes(cells) as f64 / 1048576.0
+                ),
+                fix: "use a coarser voxel size or a GPU with more memory".into(),
+            });
+        }
+
+        let size_constants = [
+            ("NX", dims.nx as f64),
+            ("NY", dims.ny as f64),
+            ("NZ", dims.nz as f64),
+        ];
+        let step_pipeline = compute_pipeline(
+            ctx,
+            "stream_collide",
+            &shader_source::stream_collide(split),
+            "stream_collide",
+            &size_constants,
+        )?;
+        let mut probe_constants = size_constants.to_vec();
+        probe_constants.push(("N_OPENINGS", opening_count as f64));
+        let probe_pipeline = compute_pipeline(
+            ctx,
+            "probes",
+            &shader_source::probes(split),
+            "probes",
+            &probe_constants,
+        )?;
+
+        let step_groups = std::array::from_fn(|from| {
+            let mut entries = vec![entry(0, &params), entry(1, &flags), entry(2, &records)];
+            let first = shader_source::FIRST_POPULATION_BINDING;
+            for (b, buf) in populations[from].iter().enumerate() {
+                entries.push(entry(first + b as u32, buf));
+            }
+            for (b, buf) in populations[1 - from].iter().enumerate() {
+                entries.push(entry(first + (split.buffers + b) as u32, buf));
+            }
+            ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {
+                label: Some("stream_collide"),
+                layout: &step_pipeline.get_bind_group_layout(0),
+                entries: &entries,
+            })
+        });
+        let probe_groups = std::array::from_fn(|set| {
+            let mut entries = vec![entry(0, &params), entry(1, &flags)];
+            let first = shader_source::FIRST_POPULATION_BINDING;
+            for (b, buf) in populations[set].iter().enumerate() {
+                entries.push(entry(first + b as u32, buf));
+            }
+            entries.push(entry(first + split.buffers as u32, &partials));
+            ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {
+                label: Some("probes"),
+                layout: &probe_pipeline.get_bind_group_layout(0),
+                entries: &entries,
+            })
+        });
+        ctx.errors.check()?;
+        Ok(GpuLattice {
+            dims,
+            split,
+            relaxation: setup.relaxation,
+            force: setup.force,
+            inlet_scale: 1.0,
+            opening_count,
+            params,
+            populations,
+            step_pipeline,
+            step_groups,
+            probe_pipeline,
+            probe_groups,
+            partials,
+            partial_floats,
+            current: 0,
+            steps_done: 0,
+        })
+    }
+
+    fn params_of(relaxation: Relaxation, force: [f32; 3], inlet_scale: f32) -> GpuParams {
+        GpuParams {
+            omega_plus: relaxation.omega_plus,
+            omega_minus: relaxation.omega_minus,
+            inlet_scale,
+            _pad: 0.0,
+            force: [force[0], force[1], force[2], 0.0],
+        }
+    }
+
+    /// Sets the factor applied to every inlet velocity from the next step on.
+    pub fn set_inlet_scale(&mut self, ctx: &GpuContext, scale: f32) {
+        self.inlet_scale = scale;
+        let p = Self::params_of(self.relaxation, self.force, scale);
+        ctx.queue
+            .write_buffer(&self.params, 0, bytemuck::bytes_of(&p));
+    }
+
+    pub fn steps_done(&self) -> u64 {
+        self.steps_done
+    }
+
+    /// Records and submits `steps` time steps in one command buffer; does not wait.
+    pub fn step(&mut self, ctx: &GpuContext, steps: u32) {
+        let (gx, gy) = dispatch_size(self.dims.cells(), WORKGROUP_SIZE);
+        let mut encoder = ctx
+            .device
+            .create_command_encoder(&wgpu::CommandEncoderDescriptor {
+                label: Some("steps"),
+            });
+        {
+            let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
+                label: Some("stream_collide"),
+                timestamp_writes: None,
+            });
+            pass.set_pipeline(&self.step_pipeline);
+            for _ in 0..steps {
+                pass.set_bind_group(0, &self.step_groups[self.current], &[]);
+                pass.dispatch_workgroups(gx, gy, 1);
+                self.current = 1 - self.current;
+            }
+        }
+        ctx.queue.submit([encoder.finish()]);
+        self.steps_done += steps as u64;
+    }
+
+    /// Runs the probe reduction on the current state and returns its totals.
+    pub fn probe(&self, ctx: &GpuContext) -> Result<ProbeTotals, GpuError> {
+        let (gx, gy) = dispatch_size(self.dims.cells(), REDUCTION_WORKGROUP_SIZE);
+        let mut encoder = ctx
+            .device
+            .create_command_encoder(&wgpu::CommandEncoderDescriptor {
+                label: Some("probes"),
+            });
+        {
+            let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
+                label: Some("probes"),
+                timestamp_writes: None,
+            });
+            pass.set_pipeline(&self.probe_pipeline);
+            pass.set_bind_group(0, &self.probe_groups[self.current], &[]);
+            pass.dispatch_workgroups(gx, gy, 1);
+        }
+        ctx.queue.submit([encoder.finish()]);
+        let partials: Vec<f32> = read_back(ctx, &self.partials, (self.partial_floats * 4) as u64)?;
+        Ok(reduce_partials(&partials, self.opening_count))
+    }
+
+    /// The current populations (shifted by their weights, population-major).
+    pub fn read_populations(&self, ctx: &GpuContext) -> Result<Vec<f32>, GpuError> {
+        let cells = self.dims.cells();
+        let mut out = Vec::with_capacity(Q * cells);
+        for (b, buf) in self.populations[self.current].iter().enumerate() {
+            let part: Vec<f32> = read_back(ctx, buf, self.split.buffer_bytes(b, cells))?;
+            out.extend_from_slice(&part);
+        }
+        Ok(out)
+    }
+}
+
+fn entry(binding: u32, buffer: &wgpu::Buffer) -> wgpu::BindGroupEntry<'_> {
+    wgpu::BindGroupEntry {
+        binding,
+        resource: buffer.as_entire_binding(),
+    }
+}

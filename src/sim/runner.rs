@@ -1,0 +1,294 @@
+//! The time loop of `embolus run`: steps the lattice on the GPU in chunks, probes it at
+//! chunk ends (progress, divergence) and writes metrics at the output interval.
+
+use super::build::lattice_setup;
+use super::lattice_gpu::GpuLattice;
+use crate::geometry::{Role, Voxels};
+use crate::gpu::{AdapterSummary, GpuContext, GpuError};
+use crate::io::metrics::{MetricsRow, MetricsWriter};
+use crate::io::summary::write_json;
+use crate::probes::ProbeTotals;
+use crate::scenario::LoadedScenario;
+use crate::units::LatticeUnits;
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Instant;
+
+/// Lattice speed above which a run counts as diverged (Mach ≈ 0.6, far past the
+/// validated 0.15): by then the solution is meaningless and NaNs follow.
+pub const DIVERGENCE_SPEED_LATTICE: f32 = 0.35;
+/// Wall time aimed at per submitted chunk of steps: short enough for a live progress
+/// display and a prompt Ctrl-C, long enough that probing costs little.
+const CHUNK_SECONDS: f64 = 0.3;
+
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error(transparent)]
+    Gpu(#[from] GpuError),
+    #[error("cannot write results to {path}: {source}\n  Fix: check that the directory is writable and the disk has space")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> RunError + '_ {
+    move |source| RunError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RunStatus {
+    Completed,
+    Interrupted,
+    Diverged,
+}
+
+/// Progress of a running simulation, for display.
+#[derive(Clone, Debug)]
+pub struct Progress {
+    pub step: u64,
+    pub total_steps: u64,
+    pub simulated_time_s: f64,
+    pub mlups: f64,
+}
+
+/// Receives progress; the CLI draws a bar with it, tests ignore it.
+pub trait RunObserver {
+    fn progress(&mut self, _progress: &Progress) {}
+}
+
+impl RunObserver for () {}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct GridSummary {
+    pub nx: usize,
+    pub ny: usize,
+    pub nz: usize,
+    pub cells: usize,
+    pub fluid_cells: usize,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Divergence {
+    pub step: u64,
+    pub time_s: f64,
+    pub cell: [usize; 3],
+    pub position_m: [f64; 3],
+    pub speed_m_s: Option<f64>,
+    pub likely_cause: String,
+}
+
+/// The content of summary.json.
+#[derive(Clone, Debug, Serialize)]
+pub struct RunSummary {
+    pub embolus_version: String,
+    pub scenario: String,
+    pub scenario_file: String,
+    pub status: RunStatus,
+    pub steps: u64,
+    pub steps_planned: u64,
+    pub simulated_time_s: f64,
+    pub wall_time_s: f64,
+    /// Million lattice-cell updates per second over the whole grid.
+    pub mlups: f64,
+    pub precision: String,
+    pub collision: String,
+    pub grid: GridSummary,
+    pub units: LatticeUnits,
+    pub adapter: AdapterSummary,
+    pub openings: Vec<crate::geometry::Opening>,
+    pub final_metrics: Option<MetricsRow>,
+    pub divergence: Option<Divergence>,
+}
+
+/// What a run needs besides the scenario.
+pub struct RunConfig {
+    pub out_dir: PathBuf,
+    /// Set by Ctrl-C: the loop stops after the current chunk.
+    pub stop: Arc<AtomicBool>,
+}
+
+fn metrics_row(
+    totals: &ProbeTotals,
+    initial_delta_mass: f64,
+    fluid_cells: usize,
+    voxels: &Voxels,
+    units: &LatticeUnits,
+    step: u64,
+) -> MetricsRow {
+    let mut row = MetricsRow {
+        time_s: step as f64 * units.dt_s,
+        step,
+        max_speed_m_s: units.velocity_to_si(totals.max_speed as f64),
+        mass_drift: (totals.fluid_delta_mass - initial_delta_mass)
+            / (fluid_cells as f64 + initial_delta_mass),
+        ..Default::default()
+    };
+    for (o, t) in voxels.openings.iter().zip(&totals.openings) {
+        let sign = if o.role == Role::Inlet { 1.0 } else { -1.0 };
+        row.flow_m3_s
+            .push(sign * units.flow_rate_to_si(t.inward_flux));
+        row.pressure_pa
+            .push(units.pressure_to_si(t.mean_delta_density()));
+    }
+    row
+}
+
+fn likely_cause(units: &LatticeUnits) -> String {
+    if units.tau < 0.55 {
+        format!(
+            "tau = {:.4} is close to 1/2: the flow (Re {:.0}) is under-resolved. Use a finer \
+             voxel_size or a larger time.lattice_velocity",
+            units.tau, units.reynolds
+        )
+    } else if units.mach > 0.1 {
+        format!(
+            "Mach {:.3} is high: lower time.lattice_velocity",
+            units.mach
+        )
+    } else {
+        "a strong local jet or backflow at an outlet: check the geometry near the reported \
+         place, refine the grid, or lower time.lattice_velocity"
+            .into()
+    }
+}
+
+/// Runs `loaded` on `ctx`, writing metrics.csv and summary.json to `config.out_dir`.
+pub fn run(
+    ctx: &GpuContext,
+    loaded: &LoadedScenario,
+    voxels: &Voxels,
+    config: &RunConfig,
+    observer: &mut dyn RunObserver,
+) -> Result<RunSummary, RunError> {
+    let out = &config.out_dir;
+    std::fs::create_dir_all(out).map_err(io_err(out))?;
+    let units = &loaded.units;
+    let setup = lattice_setup(voxels, loaded);
+    let collision = match loaded.scenario.lbm.collision {
+        crate::scenario::CollisionName::Trt => {
+            format!("TRT (magic {:.4})", loaded.scenario.lbm.magic)
+        }
+        crate::scenario::CollisionName::Bgk => "BGK".to_string(),
+    };
+    let mut lattice = GpuLattice::new(ctx, &setup)?;
+    drop(setup);
+
+    let names: Vec<String> = voxels.openings.iter().map(|o| o.name.clone()).collect();
+    let metrics_path = out.join("metrics.csv");
+    let mut metrics =
+        MetricsWriter::create(&metrics_path, &names).map_err(io_err(&metrics_path))?;
+    let fluid_cells = voxels.fluid_cells();
+    let cells = voxels.dims.cells();
+
+    let first = lattice.probe(ctx)?;
+    let initial_delta_mass = first.fluid_delta_mass;
+    let mut last_row = metrics_row(&first, initial_delta_mass, fluid_cells, voxels, units, 0);
+    metrics.write(&last_row).map_err(io_err(&metrics_path))?;
+
+    let started = Instant::now();
+    let mut status = RunStatus::Completed;
+    let mut divergence = None;
+    let mut chunk: u64 = 1;
+    let total = loaded.steps;
+    while lattice.steps_done() < total {
+        if config.stop.load(Ordering::SeqCst) {
+            status = RunStatus::Interrupted;
+            break;
+        }
+        let done = lattice.steps_done();
+        let next_output = (done / loaded.output_every + 1) * loaded.output_every;
+        let steps = chunk.min(next_output - done).min(total - done);
+        let t0 = Instant::now();
+        lattice.step(ctx, steps as u32);
+        let totals = lattice.probe(ctx)?;
+        let elapsed = t0.elapsed().as_secs_f64();
+        // Grow or shrink the chunk towards CHUNK_SECONDS of GPU work.
+        let per_step = elapsed / steps as f64;
+        chunk = ((CHUNK_SECONDS / per_step.max(1e-9)) as u64).clamp(1, 100_000);
+
+        let step = lattice.steps_done();
+        if totals.non_finite() || totals.max_speed > DIVERGENCE_SPEED_LATTICE {
+            let cell = voxels.dims.coords(totals.max_speed_cell as usize);
+            divergence = Some(Divergence {
+                step,
+                time_s: step as f64 * units.dt_s,
+                cell,
+                position_m: voxels.cell_centre_m(totals.max_speed_cell as usize),
+                speed_m_s: (!totals.non_finite())
+                    .then(|| units.velocity_to_si(totals.max_speed as f64)),
+                likely_cause: likely_cause(units),
+            });
+            status = RunStatus::Diverged;
+        }
+        if step % loaded.output_every == 0 || step == total || status == RunStatus::Diverged {
+            last_row = metrics_row(
+                &totals,
+                initial_delta_mass,
+                fluid_cells,
+                voxels,
+                units,
+                step,
+            );
+            metrics.write(&last_row).map_err(io_err(&metrics_path))?;
+        }
+        let wall = started.elapsed().as_secs_f64();
+        observer.progress(&Progress {
+            step,
+            total_steps: total,
+            simulated_time_s: step as f64 * units.dt_s,
+            mlups: cells as f64 * step as f64 / wall.max(1e-9) / 1e6,
+        });
+        if status == RunStatus::Diverged {
+            break;
+        }
+    }
+    let wall_time_s = started.elapsed().as_secs_f64();
+    let steps = lattice.steps_done();
+    if status == RunStatus::Interrupted && last_row.step != steps {
+        let totals = lattice.probe(ctx)?;
+        last_row = metrics_row(
+            &totals,
+            initial_delta_mass,
+            fluid_cells,
+            voxels,
+            units,
+            steps,
+        );
+        metrics.write(&last_row).map_err(io_err(&metrics_path))?;
+    }
+    let summary = RunSummary {
+        embolus_version: env!("CARGO_PKG_VERSION").into(),
+        scenario: loaded.name(),
+        scenario_file: loaded.path.display().to_string(),
+        status,
+        steps,
+        steps_planned: total,
+        simulated_time_s: steps as f64 * units.dt_s,
+        wall_time_s,
+        mlups: cells as f64 * steps as f64 / wall_time_s.max(1e-9) / 1e6,
+        precision: "f32".into(),
+        collision,
+        grid: GridSummary {
+            nx: voxels.dims.nx,
+            ny: voxels.dims.ny,
+            nz: voxels.dims.nz,
+            cells,
+            fluid_cells,
+        },
+        units: units.clone(),
+        adapter: ctx.summary(),
+        openings: voxels.openings.clone(),
+        final_metrics: Some(last_row),
+        divergence,
+    };
+    let summary_path = out.join("summary.json");
+    write_json(&summary_path, &summary).map_err(io_err(&summary_path))?;
+    Ok(summary)
+}
