@@ -33,18 +33,18 @@ pub fn lattice_prelude() -> String {
     for (axis, name) in ["CX", "CY", "CZ"].iter().enumerate() {
         let _ = writeln!(
             s,
-            "const {name} = array<i32, {Q}>({});",
+            "var<private> {name}: array<i32, {Q}> = array<i32, {Q}>({});",
             list(VELOCITIES.iter().map(|c| c[axis]))
         );
     }
     let _ = writeln!(
         s,
-        "const W = array<f32, {Q}>({});",
+        "var<private> W: array<f32, {Q}> = array<f32, {Q}>({});",
         list(WEIGHTS.iter().map(|w| format!("{w:.9}")))
     );
     let _ = writeln!(
         s,
-        "const OPP = array<u32, {Q}>({});",
+        "var<private> OPP: array<u32, {Q}> = array<u32, {Q}>({});",
         list((0..Q).map(|q| format!("{}u", opposite(q))))
     );
     for (name, value) in [
