@@ -53,11 +53,13 @@ fn probes(
             delta_rho += f;
             j += f * velocity_of(q);
         }
+        // Stored populations are post-collision: u = (Σ f* c − F/2)/ρ
+        // (src/lbm/equilibrium.rs, density_velocity).
         var half_force = vec3<f32>(0.0);
         if (kind == CELL_FLUID) {
             half_force = 0.5 * params.force.xyz;
         }
-        u = (j + half_force) / (1.0 + delta_rho);
+        u = (j - half_force) / (1.0 + delta_rho);
     }
     let base = group * PROBE_STRIDE;
     let is_fluid = kind == CELL_FLUID;

@@ -29,15 +29,18 @@ pub fn moments(f: &[f32; Q]) -> (f32, [f32; 3]) {
     (delta_rho, j)
 }
 
-/// Density and velocity of one cell, with the Guo half-force correction
-/// u = (Σ f c + F/2)/ρ (Guo et al. 2002, eq. 20).
+/// Density and velocity of one cell from its stored, post-collision populations.
+///
+/// The fluid velocity is u = (Σ f c + F/2)/ρ over the pre-collision populations (Guo et
+/// al. 2002, eq. 20), and collision adds F to the momentum, so over the post-collision
+/// populations the grid stores it is u = (Σ f* c − F/2)/ρ.
 pub fn density_velocity(f: &[f32; Q], force: [f32; 3]) -> (f32, [f32; 3]) {
     let (delta_rho, j) = moments(f);
     let rho = 1.0 + delta_rho;
     let u = [
-        (j[0] + 0.5 * force[0]) / rho,
-        (j[1] + 0.5 * force[1]) / rho,
-        (j[2] + 0.5 * force[2]) / rho,
+        (j[0] - 0.5 * force[0]) / rho,
+        (j[1] - 0.5 * force[1]) / rho,
+        (j[2] - 0.5 * force[2]) / rho,
     ];
     (rho, u)
 }
