@@ -3,6 +3,7 @@
 //! Data flow: [`scenario`] (TOML, SI) → [`units`] (lattice units) → [`geometry`]
 //! (voxels, openings) → [`sim`] (GPU time loop) → [`probes`] → [`io`] writers.
 
+pub mod bench;
 pub mod geometry;
 pub mod gpu;
 pub mod io;

@@ -1,1 +1,343 @@
-fn main() {}
+//! The `embolus` command line: argument parsing, progress display and exit codes.
+//! All physics lives in the library.
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand};
+use embolus::geometry;
+use embolus::gpu::context::{list_adapters, select_adapter, ADAPTER_ENV};
+use embolus::gpu::GpuContext;
+use embolus::scenario::LoadedScenario;
+use embolus::sim::lattice_gpu::memory_bytes;
+use embolus::sim::runner::{self, Progress, RunConfig, RunObserver, RunStatus};
+use indicatif::{ProgressBar, ProgressStyle};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+/// Exit code of a run that diverged (2 is taken by usage errors).
+const EXIT_DIVERGED: u8 = 3;
+/// Exit code of a run stopped by Ctrl-C (128 + SIGINT).
+const EXIT_INTERRUPTED: u8 = 130;
+
+#[derive(Parser)]
+#[command(
+    name = "embolus",
+    version,
+    about = "GPU lattice-Boltzmann hemodynamics for endovascular embolization"
+)]
+struct Cli {
+    /// Use the first GPU adapter whose name contains this text (see `embolus info`).
+    #[arg(long, global = true, env = ADAPTER_ENV)]
+    adapter: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run a scenario and write metrics.csv and summary.json.
+    Run {
+        /// Scenario file (TOML), e.g. scenes/quickstart.toml.
+        scene: PathBuf,
+        /// Results directory [default: results/<scenario name>].
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Stop after this many steps instead of the scenario's duration.
+        #[arg(long)]
+        steps: Option<u64>,
+    },
+    /// Validate a scenario and print its lattice units, without touching the GPU.
+    Check { scene: PathBuf },
+    /// List GPU adapters, the one embolus would choose and the limits that matter.
+    Info,
+    /// Measure lattice updates per second on standard cases.
+    Bench {
+        /// Small cases only (32³ and 64³, short timing), as in CI.
+        #[arg(long)]
+        quick: bool,
+        /// Edge lengths of the dense boxes, e.g. --sizes 64,128,256.
+        #[arg(long, value_delimiter = ',')]
+        sizes: Option<Vec<usize>>,
+        /// Also write the results as JSON to this file.
+        #[arg(long)]
+        json: Option<PathBuf>,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match dispatch(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn dispatch(cli: Cli) -> Result<ExitCode> {
+    let adapter = cli.adapter.as_deref();
+    match cli.command {
+        Command::Run { scene, out, steps } => run(&scene, out, steps, adapter),
+        Command::Check { scene } => check(&scene),
+        Command::Info => info(adapter),
+        Command::Bench { quick, sizes, json } => bench(adapter, quick, sizes, json.as_deref()),
+    }
+}
+
+fn load(scene: &Path, steps: Option<u64>) -> Result<LoadedScenario> {
+    let mut loaded = LoadedScenario::load(scene)?;
+    if let Some(n) = steps {
+        anyhow::ensure!(n > 0, "--steps must be at least 1");
+        loaded.steps = n;
+        loaded.output_every = loaded.output_every.min(n);
+    }
+    Ok(loaded)
+}
+
+fn describe(loaded: &LoadedScenario, voxels: &geometry::Voxels) {
+    println!("scenario  {} ({})", loaded.name(), loaded.path.display());
+    println!("lattice units:\n{}", loaded.units.table());
+    let d = voxels.dims;
+    println!(
+        "grid      {} x {} x {} = {} cells, {} fluid, ~{:.0} MiB on the GPU",
+        d.nx,
+        d.ny,
+        d.nz,
+        d.cells(),
+        voxels.fluid_cells(),
+        memory_bytes(d.cells()) as f64 / 1048576.0
+    );
+    for o in &voxels.openings {
+        println!(
+            "opening   {:<8} {:?}  centre ({:.4e}, {:.4e}, {:.4e}) m  radius {:.4e} m  area {:.4e} m^2",
+            o.name, o.role, o.centre_m[0], o.centre_m[1], o.centre_m[2], o.radius_m, o.area_m2
+        );
+    }
+    println!(
+        "time      {} steps = {:.4e} s, metrics every {} steps",
+        loaded.steps,
+        loaded.steps as f64 * loaded.units.dt_s,
+        loaded.output_every
+    );
+    if loaded.units.tau < 0.55 {
+        println!(
+            "note      tau < 0.55: stable with TRT, but refine the grid if results look noisy"
+        );
+    }
+}
+
+fn check(scene: &Path) -> Result<ExitCode> {
+    let loaded = load(scene, None)?;
+    let voxels = geometry::build(&loaded.scenario.geometry, loaded.units.dx_m);
+    describe(&loaded, &voxels);
+    println!("ok: the scenario is valid");
+    Ok(ExitCode::SUCCESS)
+}
+
+struct Bar(ProgressBar);
+
+impl RunObserver for Bar {
+    fn progress(&mut self, p: &Progress) {
+        self.0.set_position(p.step);
+        self.0.set_message(format!(
+            "t = {:.4e} s  {:.1} MLUPS",
+            p.simulated_time_s, p.mlups
+        ));
+    }
+}
+
+fn run(
+    scene: &Path,
+    out: Option<PathBuf>,
+    steps: Option<u64>,
+    adapter: Option<&str>,
+) -> Result<ExitCode> {
+    let loaded = load(scene, steps)?;
+    let out_dir = out.unwrap_or_else(|| PathBuf::from("results").join(loaded.name()));
+    let voxels = geometry::build(&loaded.scenario.geometry, loaded.units.dx_m);
+    describe(&loaded, &voxels);
+    let ctx = GpuContext::new(adapter)?;
+    println!(
+        "adapter   {} ({:?}, {:?})",
+        ctx.adapter_info.name, ctx.adapter_info.backend, ctx.adapter_info.device_type
+    );
+    println!("results   {}", out_dir.display());
+
+    let stop = Arc::new(AtomicBool::new(false));
+    let flag = stop.clone();
+    ctrlc::set_handler(move || {
+        if flag.swap(true, Ordering::SeqCst) {
+            eprintln!("\nsecond Ctrl-C: exiting without flushing");
+            std::process::exit(EXIT_INTERRUPTED as i32);
+        }
+        eprintln!("\nCtrl-C: stopping after the current batch of steps and writing results…");
+    })
+    .context("installing the Ctrl-C handler")?;
+
+    let bar = ProgressBar::new(loaded.steps);
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{bar:30.cyan/blue} step {pos}/{len}  {msg}  elapsed {elapsed}  ETA {eta}",
+        )
+        .expect("valid template")
+        .progress_chars("=> "),
+    );
+    let mut observer = Bar(bar);
+    let config = RunConfig {
+        out_dir: out_dir.clone(),
+        stop,
+    };
+    let result = runner::run(&ctx, &loaded, &voxels, &config, &mut observer);
+    observer.0.finish();
+    let summary = result?;
+    println!(
+        "{:?}: {} steps, {:.4e} s simulated in {:.1} s wall time, {:.1} MLUPS",
+        summary.status, summary.steps, summary.simulated_time_s, summary.wall_time_s, summary.mlups
+    );
+    if let Some(m) = &summary.final_metrics {
+        for (k, o) in voxels.openings.iter().enumerate() {
+            println!(
+                "  {:<8} flow {:.4e} m^3/s  pressure {:.3} Pa",
+                o.name, m.flow_m3_s[k], m.pressure_pa[k]
+            );
+        }
+        println!(
+            "  max speed {:.4} m/s, mass drift {:.2e}",
+            m.max_speed_m_s, m.mass_drift
+        );
+    }
+    println!("wrote {}/metrics.csv and summary.json", out_dir.display());
+    Ok(match summary.status {
+        RunStatus::Completed => ExitCode::SUCCESS,
+        RunStatus::Interrupted => {
+            eprintln!("interrupted: results so far are in {}", out_dir.display());
+            ExitCode::from(EXIT_INTERRUPTED)
+        }
+        RunStatus::Diverged => {
+            let d = summary
+                .divergence
+                .as_ref()
+                .expect("diverged runs carry a report");
+            eprintln!(
+                "error: the simulation diverged at step {} (t = {:.4e} s): {} at cell {:?}, position ({:.3e}, {:.3e}, {:.3e}) m.\n  Likely cause: {}.\n  Results up to that step are in {}.",
+                d.step,
+                d.time_s,
+                d.speed_m_s.map(|s| format!("speed {s:.3e} m/s")).unwrap_or_else(|| "NaN velocity".into()),
+                d.cell,
+                d.position_m[0],
+                d.position_m[1],
+                d.position_m[2],
+                d.likely_cause,
+                out_dir.display()
+            );
+            ExitCode::from(EXIT_DIVERGED)
+        }
+    })
+}
+
+fn info(adapter: Option<&str>) -> Result<ExitCode> {
+    let adapters = list_adapters();
+    println!("adapters ({}):", adapters.len());
+    for a in &adapters {
+        let i = a.get_info();
+        println!(
+            "  - {} [{:?}, {:?}] driver: {} {}",
+            i.name, i.backend, i.device_type, i.driver, i.driver_info
+        );
+    }
+    let chosen = select_adapter(adapter)?;
+    let ctx = GpuContext::from_adapter(chosen)?;
+    let l = &ctx.limits;
+    println!("chosen: {}", ctx.adapter_info.name);
+    let mib = |b: u64| b as f64 / 1048576.0;
+    println!(
+        "  max storage buffer binding   {:.0} MiB",
+        mib(l.max_storage_buffer_binding_size)
+    );
+    println!(
+        "  max buffer size              {:.0} MiB",
+        mib(l.max_buffer_size)
+    );
+    println!(
+        "  storage buffers per stage    {}",
+        l.max_storage_buffers_per_shader_stage
+    );
+    println!(
+        "  workgroups per dimension     {}",
+        l.max_compute_workgroups_per_dimension
+    );
+    println!(
+        "  invocations per workgroup    {}",
+        l.max_compute_invocations_per_workgroup
+    );
+    println!(
+        "  workgroup storage            {} B",
+        l.max_compute_workgroup_storage_size
+    );
+    // Largest dense cube whose populations fit the binding rules.
+    let mut n = 16usize;
+    while embolus::lbm::setup::PopulationSplit::for_grid(
+        (n + 16).pow(3),
+        l.max_storage_buffer_binding_size.min(l.max_buffer_size),
+    )
+    .is_some_and(|s| 2 * s.buffers as u32 + 2 <= l.max_storage_buffers_per_shader_stage)
+        && (n + 16).pow(3) < u32::MAX as usize / 19
+    {
+        n += 16;
+    }
+    println!(
+        "  largest dense cube by binding limits: {n}^3 (device memory permitting: {:.0} MiB)",
+        mib(memory_bytes(n.pow(3)))
+    );
+    println!("select another with --adapter NAME or {ADAPTER_ENV}=NAME; restrict backends with WGPU_BACKEND=vulkan|metal|dx12");
+    Ok(ExitCode::SUCCESS)
+}
+
+fn bench(
+    adapter: Option<&str>,
+    quick: bool,
+    sizes: Option<Vec<usize>>,
+    json: Option<&Path>,
+) -> Result<ExitCode> {
+    let ctx = GpuContext::new(adapter)?;
+    let software = ctx.adapter_info.device_type == wgpu::DeviceType::Cpu;
+    let sizes = sizes.unwrap_or_else(|| {
+        if quick {
+            vec![32, 64]
+        } else if software {
+            vec![64, 128]
+        } else {
+            vec![64, 128, 256]
+        }
+    });
+    anyhow::ensure!(
+        sizes.iter().all(|&n| n >= 4),
+        "--sizes: every edge length must be at least 4"
+    );
+    let min_seconds = if quick { 0.5 } else { 2.0 };
+    println!(
+        "adapter {} ({:?}, {:?}), precision f32, collision {}",
+        ctx.adapter_info.name,
+        ctx.adapter_info.backend,
+        ctx.adapter_info.device_type,
+        embolus::lbm::CollisionModel::default().name()
+    );
+    println!(
+        "{:<18} {:>10} {:>8} {:>10} {:>12}",
+        "case", "cells", "steps", "MLUPS", "eff. GB/s"
+    );
+    let report = embolus::bench::run(&ctx, &sizes, min_seconds, |c| {
+        println!(
+            "{:<18} {:>10} {:>8} {:>10.1} {:>12.1}",
+            c.name, c.cells, c.steps, c.mlups, c.effective_bandwidth_gb_s
+        );
+    })?;
+    if let Some(path) = json {
+        embolus::io::summary::write_json(path, &report)
+            .with_context(|| format!("writing {}", path.display()))?;
+        println!("wrote {}", path.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}

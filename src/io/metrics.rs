@@ -39,11 +39,13 @@ impl MetricsWriter {
     }
 
     pub fn write(&mut self, row: &MetricsRow) -> std::io::Result<()> {
-        let mut fields = vec![format!("{:.9e}", row.time_s), row.step.to_string()];
-        fields.extend(row.flow_m3_s.iter().map(|v| format!("{v:.9e}")));
-        fields.extend(row.pressure_pa.iter().map(|v| format!("{v:.9e}")));
-        fields.push(format!("{:.9e}", row.max_speed_m_s));
-        fields.push(format!("{:.9e}", row.mass_drift));
+        // Adding 0.0 turns −0.0 into 0.0, which reads better.
+        let fmt = |v: &f64| format!("{:.9e}", v + 0.0);
+        let mut fields = vec![fmt(&row.time_s), row.step.to_string()];
+        fields.extend(row.flow_m3_s.iter().map(fmt));
+        fields.extend(row.pressure_pa.iter().map(fmt));
+        fields.push(fmt(&row.max_speed_m_s));
+        fields.push(fmt(&row.mass_drift));
         writeln!(self.out, "{}", fields.join(","))?;
         self.out.flush()
     }

@@ -61,11 +61,29 @@ fn parse_error(path: &Path, source: &str, e: toml::de::Error) -> ScenarioError {
             .max(1)
     });
     let message = e.message().trim().to_string();
+    // serde reports an unknown key with the span of its whole table: point at the key.
+    let line = unknown_key(&message)
+        .and_then(|key| {
+            let from = line.unwrap_or(1);
+            source
+                .lines()
+                .enumerate()
+                .skip(from - 1)
+                .find_map(|(n, l)| {
+                    let l = l.trim_start();
+                    (l.starts_with(key) && l[key.len()..].trim_start().starts_with('='))
+                        .then_some(n + 1)
+                })
+        })
+        .or(line);
     let fix = if message.contains("unknown field") {
         "remove or correct the key; docs/scenario.md lists every key".to_string()
     } else if message.contains("missing field") {
         "add the key; docs/scenario.md lists what each section needs".to_string()
-    } else if message.contains("invalid type") || message.contains("expected") {
+    } else if message.contains("invalid type")
+        || message.contains("unknown variant")
+        || message.contains("invalid value")
+    {
         "give the value the type docs/scenario.md states (numbers in SI units, names in quotes)"
             .to_string()
     } else {
@@ -77,4 +95,10 @@ fn parse_error(path: &Path, source: &str, e: toml::de::Error) -> ScenarioError {
         message,
         fix,
     }
+}
+
+/// The key named by serde's "unknown field `key`" message.
+fn unknown_key(message: &str) -> Option<&str> {
+    let rest = message.strip_prefix("unknown field `")?;
+    rest.split('`').next()
 }

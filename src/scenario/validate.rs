@@ -222,12 +222,18 @@ pub(super) fn validate(
                  under-resolved for its Reynolds number {:.0} and would be unstable",
                 units.tau, units.reynolds
             ),
-            format!(
-                "use a finer voxel_size (<= {dx_needed:.3e} m), or raise time.lattice_velocity \
-                 to {:.3} (at most {:.3}), or lower the inlet velocity",
-                u_lattice * (TAU_MIN - 0.5) / (units.tau - 0.5),
-                MACH_MAX * crate::lbm::lattice::CS2.sqrt()
-            ),
+            {
+                let u_needed = u_lattice * (TAU_MIN - 0.5) / (units.tau - 0.5);
+                let u_max = MACH_MAX * crate::lbm::lattice::CS2.sqrt();
+                let raise = if u_needed <= u_max {
+                    format!(", or raise time.lattice_velocity to >= {u_needed:.3}")
+                } else {
+                    String::new()
+                };
+                format!(
+                    "use a finer voxel_size (<= {dx_needed:.3e} m){raise}, or lower the inlet velocity"
+                )
+            },
         ));
     }
 

@@ -1,0 +1,235 @@
+//! The `embolus` binary as a user runs it: outputs, exit codes and messages.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn embolus() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_embolus"))
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("embolus-cli-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// A small vessel: R = 5 cells, 20 cells long.
+fn scene(dir: &Path, time: &str, extra: &str) -> PathBuf {
+    let path = dir.join("scene.toml");
+    std::fs::write(
+        &path,
+        format!(
+            "name = \"tiny\"\n[grid]\nvoxel_size = 1.0e-4\n[time]\n{time}\n\
+             [geometry]\nshape = \"cylinder\"\nradius = 5.0e-4\nlength = 2.0e-3\n\
+             [inlet]\nmean_velocity = 0.05\n{extra}"
+        ),
+    )
+    .unwrap();
+    path
+}
+
+fn text(o: &Output) -> (String, String) {
+    (
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+fn json(path: &Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+#[test]
+fn run_writes_metrics_and_summary() {
+    let dir = scratch("run");
+    let scene = scene(&dir, "steps = 200\noutput_interval = 2.5e-3", "");
+    let out = dir.join("results");
+    let o = embolus()
+        .arg("run")
+        .arg(&scene)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    let (stdout, stderr) = text(&o);
+    assert!(o.status.success(), "{stdout}\n{stderr}");
+    assert!(
+        stdout.contains("relaxation time tau"),
+        "no unit table:\n{stdout}"
+    );
+    let csv = std::fs::read_to_string(out.join("metrics.csv")).unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert!(lines[0]
+        .starts_with("time [s],step,inlet flow [m^3/s],outlet flow [m^3/s],inlet pressure [Pa]"));
+    // dt = 0.05 * 1e-4 / 0.1 = 5e-5 s: a row every 50 steps, plus step 0.
+    assert_eq!(lines.len(), 1 + 5, "{csv}");
+    let last: Vec<f64> = lines[5].split(',').map(|v| v.parse().unwrap()).collect();
+    assert_eq!(last[1], 200.0);
+    let inflow = std::f64::consts::PI * 5e-4f64.powi(2) * 0.05;
+    assert!(
+        (last[2] - inflow).abs() / inflow < 1e-3,
+        "inlet flow {} vs {inflow}",
+        last[2]
+    );
+    let summary = json(&out.join("summary.json"));
+    assert_eq!(summary["status"], "completed");
+    assert_eq!(summary["steps"], 200);
+    assert!(summary["mlups"].as_f64().unwrap() > 0.0);
+    assert!(!summary["adapter"]["name"].as_str().unwrap().is_empty());
+    assert!((summary["units"]["dt_s"].as_f64().unwrap() - 5e-5).abs() < 1e-12);
+}
+
+#[test]
+fn diverging_run_stops_with_a_diagnosis_and_keeps_results() {
+    let dir = scratch("diverge");
+    let scene = scene(
+        &dir,
+        "steps = 2000\noutput_interval = 5e-4",
+        "[lbm]\nbody_force = [0.0, 0.0, 5.0e5]\n",
+    );
+    let out = dir.join("results");
+    let o = embolus()
+        .arg("run")
+        .arg(&scene)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    let (stdout, stderr) = text(&o);
+    assert_eq!(o.status.code(), Some(3), "{stdout}\n{stderr}");
+    assert!(stderr.contains("diverged at step"), "{stderr}");
+    assert!(stderr.contains("position ("), "{stderr}");
+    assert!(stderr.contains("Likely cause"), "{stderr}");
+    assert!(!stderr.contains("panicked"));
+    let csv = std::fs::read_to_string(out.join("metrics.csv")).unwrap();
+    assert!(csv.lines().count() >= 2, "{csv}");
+    let summary = json(&out.join("summary.json"));
+    assert_eq!(summary["status"], "diverged");
+    assert!(summary["divergence"]["step"].as_u64().unwrap() < 2000);
+}
+
+#[test]
+fn interrupt_stops_cleanly_with_results_flushed() {
+    let dir = scratch("interrupt");
+    let scene = scene(&dir, "steps = 10000000\noutput_interval = 5e-4", "");
+    let out = dir.join("results");
+    let mut child = embolus()
+        .arg("run")
+        .arg(&scene)
+        .arg("--out")
+        .arg(&out)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let csv = out.join("metrics.csv");
+    let started = std::time::Instant::now();
+    while std::fs::read_to_string(&csv)
+        .map(|c| c.lines().count())
+        .unwrap_or(0)
+        < 3
+    {
+        assert!(started.elapsed().as_secs() < 120, "no metrics after 120 s");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(130), "{}", text(&o).1);
+    let summary = json(&out.join("summary.json"));
+    assert_eq!(summary["status"], "interrupted");
+    let steps = summary["steps"].as_u64().unwrap();
+    let csv = std::fs::read_to_string(&csv).unwrap();
+    let last_step: u64 = csv
+        .lines()
+        .last()
+        .unwrap()
+        .split(',')
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_eq!(last_step, steps, "the last row is the state at the stop");
+}
+
+#[test]
+fn bad_scenario_exits_with_a_message_not_a_panic() {
+    let dir = scratch("bad");
+    let scene = scene(&dir, "steps = 10", "[outlet]\npresure = 0.0\n");
+    let o = embolus().arg("run").arg(&scene).output().unwrap();
+    let (_, stderr) = text(&o);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr.contains("unknown field `presure`"), "{stderr}");
+    assert!(stderr.contains("scene.toml:13"), "{stderr}");
+    assert!(stderr.contains("Fix:"), "{stderr}");
+    assert!(!stderr.contains("panicked"));
+}
+
+#[test]
+fn bad_flags_are_rejected() {
+    let o = embolus()
+        .args(["run", "scenes/quickstart.toml", "--steps", "many"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o).1.contains("invalid value 'many'"));
+    let o = embolus()
+        .args(["run", "scenes/quickstart.toml", "--steps", "0"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o).1.contains("--steps must be at least 1"));
+    let o = embolus()
+        .args(["--adapter", "no-such-gpu", "info"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o)
+        .1
+        .contains("no adapter name contains \"no-such-gpu\""));
+}
+
+#[test]
+fn check_validates_without_a_gpu_run() {
+    let o = embolus()
+        .args(["check", "scenes/quickstart.toml"])
+        .output()
+        .unwrap();
+    let (stdout, stderr) = text(&o);
+    assert!(o.status.success(), "{stderr}");
+    assert!(stdout.contains("Reynolds number"));
+    assert!(stdout.contains("ok: the scenario is valid"));
+}
+
+#[test]
+fn info_reports_the_chosen_adapter_and_limits() {
+    let o = embolus().arg("info").output().unwrap();
+    let (stdout, stderr) = text(&o);
+    assert!(o.status.success(), "{stderr}");
+    assert!(stdout.contains("chosen: "));
+    assert!(stdout.contains("max storage buffer binding"));
+}
+
+#[test]
+fn bench_writes_json() {
+    let dir = scratch("bench");
+    let path = dir.join("bench.json");
+    let o = embolus()
+        .args(["bench", "--quick", "--sizes", "16"])
+        .arg("--json")
+        .arg(&path)
+        .output()
+        .unwrap();
+    let (stdout, stderr) = text(&o);
+    assert!(o.status.success(), "{stdout}\n{stderr}");
+    assert!(stdout.contains("MLUPS"));
+    let report = json(&path);
+    assert_eq!(report["precision"], "f32");
+    assert_eq!(report["cases"][0]["cells"], 4096);
+    assert!(report["cases"][0]["mlups"].as_f64().unwrap() > 0.0);
+    assert!(!report["adapter"]["name"].as_str().unwrap().is_empty());
+}

@@ -1,0 +1,185 @@
+//! Bad scenarios get their documented error (docs/scenario.md, "Errors"): the key, the
+//! line where it is, and a fix; never a panic and never any GPU work.
+
+use embolus::scenario::{LoadedScenario, ScenarioError};
+use std::path::Path;
+
+const GOOD: &str = r#"
+[fluid]
+density = 1060.0
+viscosity = 0.0035
+[grid]
+voxel_size = 1.0e-4
+[time]
+duration = 0.01
+lattice_velocity = 0.05
+[geometry]
+shape = "cylinder"
+radius = 1.0e-3
+length = 5.0e-3
+[inlet]
+mean_velocity = 0.05
+[outlet]
+pressure = 0.0
+"#;
+
+fn load(text: &str) -> Result<LoadedScenario, ScenarioError> {
+    LoadedScenario::from_str(Path::new("bad.toml"), text)
+}
+
+/// Replaces the first occurrence of `from` in the good scenario.
+fn edit(from: &str, to: &str) -> String {
+    assert!(
+        GOOD.contains(from),
+        "test bug: {from:?} not in the scenario"
+    );
+    GOOD.replacen(from, to, 1)
+}
+
+/// Asserts an error whose text contains each of `needles`, printing it for the log.
+fn expect_error(text: &str, needles: &[&str]) -> ScenarioError {
+    let e = match load(text) {
+        Ok(_) => panic!("accepted a bad scenario; expected {needles:?}"),
+        Err(e) => e,
+    };
+    let message = e.to_string();
+    println!("{message}\n");
+    for n in needles {
+        assert!(message.contains(n), "message lacks {n:?}:\n{message}");
+    }
+    assert!(message.contains("Fix:"), "message gives no fix:\n{message}");
+    e
+}
+
+#[test]
+fn the_good_scenario_loads() {
+    let s = load(GOOD).unwrap();
+    assert!(s.units.tau > 0.51);
+    assert_eq!(s.steps, (0.01 / s.units.dt_s).round() as u64);
+}
+
+#[test]
+fn unknown_key_names_it_and_its_line() {
+    expect_error(
+        &edit("viscosity = 0.0035", "viscosty = 0.0035"),
+        &["bad.toml:4", "viscosty", "unknown field"],
+    );
+}
+
+#[test]
+fn wrong_type_is_reported() {
+    expect_error(
+        &edit("voxel_size = 1.0e-4", "voxel_size = \"fine\""),
+        &["bad.toml:6", "invalid type"],
+    );
+}
+
+#[test]
+fn missing_inlet_is_reported() {
+    let text = edit("[inlet]\nmean_velocity = 0.05\n", "");
+    let e = expect_error(&text, &["[inlet", "no [inlet] section"]);
+    assert_eq!(e.key(), Some("inlet.mean_velocity"));
+}
+
+#[test]
+fn negative_voxel_size_is_reported() {
+    let e = expect_error(
+        &edit("voxel_size = 1.0e-4", "voxel_size = -1.0e-4"),
+        &["bad.toml:6", "positive"],
+    );
+    assert_eq!(e.key(), Some("grid.voxel_size"));
+}
+
+#[test]
+fn zero_radius_is_reported() {
+    let e = expect_error(
+        &edit("radius = 1.0e-3", "radius = 0.0"),
+        &["bad.toml:12", "radius"],
+    );
+    assert_eq!(e.key(), Some("geometry.radius"));
+}
+
+#[test]
+fn high_mach_is_reported() {
+    let e = expect_error(
+        &edit("lattice_velocity = 0.05", "lattice_velocity = 0.3"),
+        &["Mach", "bad.toml:9"],
+    );
+    assert_eq!(e.key(), Some("time.lattice_velocity"));
+}
+
+#[test]
+fn tau_too_close_to_half_is_reported() {
+    // Fast flow on a coarse grid: tau - 1/2 ∝ nu u_lattice / (u_peak dx).
+    let e = expect_error(
+        &edit("mean_velocity = 0.05", "mean_velocity = 2.0"),
+        &["tau", "too close to 1/2", "finer voxel_size"],
+    );
+    assert_eq!(e.key(), Some("grid.voxel_size"));
+}
+
+#[test]
+fn duration_and_steps_together_are_reported() {
+    let e = expect_error(
+        &edit("duration = 0.01", "duration = 0.01\nsteps = 100"),
+        &["both duration and steps"],
+    );
+    assert_eq!(e.key(), Some("time.steps"));
+}
+
+#[test]
+fn missing_duration_is_reported() {
+    let e = expect_error(&edit("duration = 0.01\n", ""), &["needs duration or steps"]);
+    assert_eq!(e.key(), Some("time.duration"));
+}
+
+#[test]
+fn velocity_and_flow_rate_together_are_reported() {
+    expect_error(
+        &edit(
+            "mean_velocity = 0.05",
+            "mean_velocity = 0.05\nflow_rate = 1e-7",
+        ),
+        &["both mean_velocity and flow_rate"],
+    );
+}
+
+#[test]
+fn unknown_shape_is_reported() {
+    expect_error(
+        &edit("shape = \"cylinder\"", "shape = \"cube\""),
+        &["unknown variant", "cube"],
+    );
+}
+
+#[test]
+fn unresolved_vessel_is_reported() {
+    let e = expect_error(
+        &edit("voxel_size = 1.0e-4", "voxel_size = 8.0e-4"),
+        &["voxels across", "voxel_size <="],
+    );
+    assert_eq!(e.key(), Some("grid.voxel_size"));
+}
+
+#[test]
+fn toml_syntax_error_is_reported() {
+    expect_error(
+        &edit("density = 1060.0", "density = \"1060.0"),
+        &["bad.toml:3"],
+    );
+}
+
+#[test]
+fn missing_section_is_reported() {
+    expect_error(
+        &edit("[grid]\nvoxel_size = 1.0e-4\n", ""),
+        &["missing field", "grid"],
+    );
+}
+
+#[test]
+fn unreadable_file_is_reported() {
+    let e = LoadedScenario::load(Path::new("no/such/scene.toml")).unwrap_err();
+    assert!(matches!(e, ScenarioError::Read { .. }));
+    assert!(e.to_string().contains("Fix:"));
+}
