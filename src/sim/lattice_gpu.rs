@@ -47,13 +47,18 @@ pub struct GpuLattice {
     steps_done: u64,
 }
 
-fn check_fits(ctx: &GpuContext, dims: GridDims) -> Result<PopulationSplit, GpuError> {
+fn check_fits(
+    ctx: &GpuContext,
+    dims: GridDims,
+    binding_limit: Option<u64>,
+) -> Result<PopulationSplit, GpuError> {
     let cells = dims.cells();
     let adapter = ctx.adapter_info.name.clone();
     let max_binding = ctx
         .limits
         .max_storage_buffer_binding_size
-        .min(ctx.limits.max_buffer_size);
+        .min(ctx.limits.max_buffer_size)
+        .min(binding_limit.unwrap_or(u64::MAX));
     let mib = |b: u64| b as f64 / (1024.0 * 1024.0);
     let split =
         PopulationSplit::for_grid(cells, max_binding).ok_or_else(|| GpuError::TooLarge {
@@ -89,15 +94,21 @@ fn check_fits(ctx: &GpuContext, dims: GridDims) -> Result<PopulationSplit, GpuEr
 
 impl GpuLattice {
     pub fn new(ctx: &GpuContext, setup: &LatticeSetup) -> Result<Self, GpuError> {
+        Self::with_binding_limit(ctx, setup, None)
+    }
+
+    /// Like [`GpuLattice::new`], with the bytes per population binding capped at
+    /// `binding_limit` (tests use it to force a split on any adapter).
+    pub fn with_binding_limit(
+        ctx: &GpuContext,
+        setup: &LatticeSetup,
+        binding_limit: Option<u64>,
+    ) -> Result<Self, GpuError> {
         let dims = setup.dims;
         let cells = dims.cells();
         assert_eq!(setup.flags.len(), cells, "one flag per cell");
-        assert_eq!(
-            setup.populations.len(),
-            Q * cells,
-            "19 populations per cell"
-        );
-        let split = check_fits(ctx, dims)?;
+        assert_eq!(setup.populations.len(), Q * cells, "19 populations per cell");
+        let split = check_fits(ctx, dims, binding_limit)?;
 
         let scope = ctx.device.push_error_scope(wgpu::ErrorFilter::OutOfMemory);
         let params = uniform_from(
