@@ -114,7 +114,7 @@ fn interrupt_stops_cleanly_with_results_flushed() {
     let dir = scratch("interrupt");
     let scene = scene(&dir, "steps = 10000000\noutput_interval = 5e-4", "");
     let out = dir.join("results");
-    let mut child = embolus()
+    let child = embolus()
         .arg("run")
         .arg(&scene)
         .arg("--out")

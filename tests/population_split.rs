@@ -13,13 +13,32 @@ fn random_box(n: usize, seed: u64) -> LatticeSetup {
     let dims = GridDims::new(n, n, n);
     let mut rng = Lcg(seed);
     let values: Vec<(f32, [f32; 3])> = (0..dims.cells())
-        .map(|_| (0.01 * rng.next(), [0.03 * rng.next(), 0.03 * rng.next(), 0.03 * rng.next()]))
+        .map(|_| {
+            (
+                0.01 * rng.next(),
+                [0.03 * rng.next(), 0.03 * rng.next(), 0.03 * rng.next()],
+            )
+        })
         .collect();
     // A wall slab exercises bounce-back across buffer boundaries too.
     let flags = (0..dims.cells())
-        .map(|i| if dims.coords(i)[1] == 0 { flags::WALL } else { flags::FLUID })
+        .map(|i| {
+            if dims.coords(i)[1] == 0 {
+                flags::WALL
+            } else {
+                flags::FLUID
+            }
+        })
         .collect();
-    LatticeSetup::at_equilibrium(dims, flags, vec![], 0, Relaxation::new(0.8, CollisionModel::default()), [0.0; 3], |i| values[i])
+    LatticeSetup::at_equilibrium(
+        dims,
+        flags,
+        vec![],
+        0,
+        Relaxation::new(0.8, CollisionModel::default()),
+        [0.0; 3],
+        |i| values[i],
+    )
 }
 
 fn max_difference(a: &[f32], b: &[f32], setup: &LatticeSetup) -> f32 {
@@ -42,7 +61,10 @@ fn forced_split_matches_cpu_reference() {
     // Room for 5 populations per binding: 4 buffers per population set.
     let limit = 5 * 16 * 16 * 16 * 4;
     let mut lattice = GpuLattice::with_binding_limit(&ctx, &setup, Some(limit)).unwrap();
-    assert_eq!((lattice.split.buffers, lattice.split.pops_per_buffer), (4, 5));
+    assert_eq!(
+        (lattice.split.buffers, lattice.split.pops_per_buffer),
+        (4, 5)
+    );
     lattice.step(&ctx, 5);
     let gpu = lattice.read_populations(&ctx).unwrap();
     let d = max_difference(&gpu, &cpu_run(&setup, 5), &setup);

@@ -127,10 +127,12 @@ mod tests {
     fn weights_and_moments_are_isotropic() {
         let sum: f64 = WEIGHTS.iter().map(|&w| w as f64).sum();
         assert!((sum - 1.0).abs() < 1e-7);
-        for a in 0..3 {
-            for b in 0..3 {
-                let m: f64 = (0..Q)
-                    .map(|q| WEIGHTS[q] as f64 * (VELOCITIES[q][a] * VELOCITIES[q][b]) as f64)
+        for (a, b) in (0..3).flat_map(|a| (0..3).map(move |b| (a, b))) {
+            {
+                let m: f64 = VELOCITIES
+                    .iter()
+                    .zip(WEIGHTS)
+                    .map(|(c, w)| w as f64 * (c[a] * c[b]) as f64)
                     .sum();
                 let expected = if a == b { CS2 } else { 0.0 };
                 assert!((m - expected).abs() < 1e-7, "second moment {a}{b} = {m}");
@@ -142,9 +144,7 @@ mod tests {
     fn opposites_are_negated_velocities() {
         for q in 0..Q {
             let o = opposite(q);
-            for a in 0..3 {
-                assert_eq!(VELOCITIES[o][a], -VELOCITIES[q][a]);
-            }
+            assert_eq!(VELOCITIES[o], VELOCITIES[q].map(|c| -c));
             assert_eq!(WEIGHTS[o], WEIGHTS[q]);
         }
     }

@@ -107,7 +107,11 @@ impl GpuLattice {
         let dims = setup.dims;
         let cells = dims.cells();
         assert_eq!(setup.flags.len(), cells, "one flag per cell");
-        assert_eq!(setup.populations.len(), Q * cells, "19 populations per cell");
+        assert_eq!(
+            setup.populations.len(),
+            Q * cells,
+            "19 populations per cell"
+        );
         let split = check_fits(ctx, dims, binding_limit)?;
 
         let scope = ctx.device.push_error_scope(wgpu::ErrorFilter::OutOfMemory);
