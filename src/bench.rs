@@ -59,13 +59,19 @@ pub fn time_dense_box(ctx: &GpuContext, n: usize, min_seconds: f64) -> Result<Be
     let setup = dense_box(n);
     let mut lattice = GpuLattice::new(ctx, &setup)?;
     drop(setup);
-    lattice.step(ctx, 2);
+    // Warm up: the first dispatch compiles the shader; then step for a while to let
+    // clocks and caches settle, measuring the time per step to size the batches.
+    lattice.step(ctx, 1);
     ctx.finish()?;
-    // Size the batches from a short probe so that each submission takes ~0.2 s.
-    let t = Instant::now();
-    lattice.step(ctx, 2);
-    ctx.finish()?;
-    let per_step = t.elapsed().as_secs_f64() / 2.0;
+    let warm = Instant::now();
+    let mut warm_steps = 0u32;
+    while warm_steps < 3 || warm.elapsed().as_secs_f64() < 0.1 * min_seconds {
+        lattice.step(ctx, 1);
+        ctx.finish()?;
+        warm_steps += 1;
+    }
+    let per_step = warm.elapsed().as_secs_f64() / warm_steps as f64;
+    // Batches of ~0.2 s: long enough to hide submission overhead.
     let batch = ((0.2 / per_step.max(1e-9)) as u32).clamp(1, 2000);
     let start = Instant::now();
     let mut steps = 0u64;

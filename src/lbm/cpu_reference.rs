@@ -8,6 +8,12 @@ use super::setup::{BoundaryRecord, GridDims};
 
 /// Post-collision populations of one cell (TRT with Guo forcing; BGK when ω⁻ = ω⁺).
 /// `f` holds the streamed (pre-collision) populations, shifted by their weights.
+///
+/// Each opposite pair (q, ō) is relaxed through its symmetric part f⁺ = (f_q + f_ō)/2
+/// and antisymmetric part f⁻ = (f_q − f_ō)/2:
+/// f*_q = [f⁺ − ω⁺(f⁺ − f⁺_eq) + (1 − ω⁺/2) S⁺] + [f⁻ − ω⁻(f⁻ − f⁻_eq) + (1 − ω⁻/2) S⁻],
+/// f*_ō the same with the antisymmetric bracket negated. The generated GPU code
+/// (`shader_source::fluid_update`) performs the same operations in the same order.
 pub fn collide(f: &[f32; Q], relaxation: Relaxation, force: [f32; 3]) -> [f32; Q] {
     let (delta_rho, j) = moments(f);
     let rho = 1.0 + delta_rho;
@@ -19,7 +25,9 @@ pub fn collide(f: &[f32; Q], relaxation: Relaxation, force: [f32; 3]) -> [f32; Q
     let uu = u[0] * u[0] + u[1] * u[1] + u[2] * u[2];
     let uf = u[0] * force[0] + u[1] * force[1] + u[2] * force[2];
     let (wp, wm) = (relaxation.omega_plus, relaxation.omega_minus);
-    std::array::from_fn(|q| {
+    let (cp, cm) = (1.0 - 0.5 * wp, 1.0 - 0.5 * wm);
+    let mut post = [0.0f32; Q];
+    for q in (0..Q).filter(|&q| q <= opposite(q)) {
         let o = opposite(q);
         let c = VELOCITIES[q].map(|v| v as f32);
         let cu = c[0] * u[0] + c[1] * u[1] + c[2] * u[2];
@@ -31,10 +39,12 @@ pub fn collide(f: &[f32; Q], relaxation: Relaxation, force: [f32; 3]) -> [f32; Q
         let f_minus = 0.5 * (f[q] - f[o]);
         let source_plus = w * (9.0 * cu * cf - 3.0 * uf);
         let source_minus = w * 3.0 * cf;
-        f[q] - wp * (f_plus - eq_plus) - wm * (f_minus - eq_minus)
-            + (1.0 - 0.5 * wp) * source_plus
-            + (1.0 - 0.5 * wm) * source_minus
-    })
+        let symmetric = f_plus - wp * (f_plus - eq_plus) + cp * source_plus;
+        let antisymmetric = f_minus - wm * (f_minus - eq_minus) + cm * source_minus;
+        post[q] = symmetric + antisymmetric;
+        post[o] = symmetric - antisymmetric;
+    }
+    post
 }
 
 /// Populations of an inlet or outlet cell by non-equilibrium extrapolation from its
