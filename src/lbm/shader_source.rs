@@ -179,8 +179,7 @@ pub fn fluid_update(split: PopulationSplit) -> String {
         "    let f0 = {};",
         population_ref("src", split, 0, "cell")
     );
-    for q in 1..Q {
-        let c = VELOCITIES[q];
+    for (q, c) in VELOCITIES.iter().enumerate().skip(1) {
         let _ = writeln!(
             s,
             "    var f{q}: f32;\n    {{\n        let n = neighbor_index(p, vec3<i32>({}, {}, {}));\n        \
