@@ -233,3 +233,20 @@ fn bench_writes_json() {
     assert!(report["cases"][0]["mlups"].as_f64().unwrap() > 0.0);
     assert!(!report["adapter"]["name"].as_str().unwrap().is_empty());
 }
+
+/// With no usable adapter (here: asking for Metal on Linux) embolus says how to install
+/// a Vulkan driver and exits non-zero.
+#[cfg(target_os = "linux")]
+#[test]
+fn missing_adapter_explains_how_to_install_a_driver() {
+    let o = embolus()
+        .env("WGPU_BACKEND", "metal")
+        .arg("info")
+        .output()
+        .unwrap();
+    let (_, stderr) = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("no GPU adapter found"), "{stderr}");
+    assert!(stderr.contains("mesa-vulkan-drivers"), "{stderr}");
+    assert!(!stderr.contains("panicked"));
+}
