@@ -44,7 +44,7 @@ pub fn dense_box(n: usize) -> LatticeSetup {
         dims,
         vec![flags::FLUID; dims.cells()],
         vec![],
-        0,
+        vec![],
         Relaxation::new(0.6, CollisionModel::default()),
         [0.0; 3],
         |i| {

@@ -18,7 +18,7 @@ fn periodic(
         dims,
         vec![flags::FLUID; dims.cells()],
         vec![],
-        0,
+        vec![],
         Relaxation::new(tau, model),
         [0.0; 3],
         |i| init(dims.coords(i)),

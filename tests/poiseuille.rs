@@ -35,7 +35,7 @@ fn plane_poiseuille_profile_is_exact_with_trt() {
             dims,
             cell_flags.clone(),
             vec![],
-            0,
+            vec![],
             Relaxation::new(tau, CollisionModel::default()),
             [force, 0.0, 0.0],
             |_| (0.0, [0.0; 3]),

@@ -3,7 +3,7 @@
 // partials (PROBE_STRIDE floats):
 //   0: Σ δρ over fluid cells          1: max speed over fluid cells (NaN -> 3.4e38)
 //   2: cell index of that maximum (bitcast u32)
-//   3 + 3k: Σ u·n_inward over opening k's cells   4 + 3k: Σ δρ over them
+//   3 + 3k: Σ u·n over opening k's cells (n: the opening's inward unit normal)   4 + 3k: Σ δρ over them
 //   5 + 3k: number of cells of opening k
 // CPU twin of the host-side reduction: src/probes/mod.rs.
 
@@ -93,12 +93,11 @@ fn probes(
 
     let is_opening = kind == CELL_INLET || kind == CELL_OUTLET;
     let opening = (flag >> OPENING_SHIFT) & OPENING_MASK;
-    let dir = (flag >> DIR_SHIFT) & DIR_MASK;
-    let c_in = velocity_of(dir);
-    let inward = c_in * inverseSqrt(max(dot(c_in, c_in), 1.0));
     for (var k = 0u; k < N_OPENINGS; k++) {
         let mine = is_opening && opening == k;
-        let flux = reduce_sum(local, select(0.0, dot(u, inward), mine));
+        // Flux through the opening's plane: a one-cell layer holds 1/dx² cells per
+        // unit area whatever its orientation, so Σ u·n over it is the flow rate.
+        let flux = reduce_sum(local, select(0.0, dot(u, opening_normals[k].xyz), mine));
         let density = reduce_sum(local, select(0.0, delta_rho, mine));
         let count = reduce_sum(local, select(0.0, 1.0, mine));
         if (local == 0u) {

@@ -1,9 +1,18 @@
-//! Vessel geometry: primitives voxelized into cell kinds with named openings.
+//! Vessel geometry: primitives, STL surfaces and NIfTI masks voxelized into cell kinds
+//! with named openings, plus connectivity, wall distance and lumen radius.
 //! Geometry never touches the GPU; [`crate::sim`] turns [`Voxels`] into flags.
 
+pub mod caps;
+pub mod error;
+pub mod fields;
+pub mod implicit;
 pub mod primitives;
+pub mod shapes;
+pub mod vec3;
 pub mod voxels;
 
+pub use caps::Cap;
+pub use error::GeometryError;
 pub use primitives::{rectangular_channel, straight_cylinder};
 pub use voxels::{Axis, CellKind, Opening, Role, Voxels};
 

@@ -27,14 +27,14 @@ impl Axis {
             Axis::Z => (Axis::X, Axis::Y),
         }
     }
-    pub fn unit(self) -> [i32; 3] {
-        let mut u = [0; 3];
-        u[self.index()] = 1;
+    pub fn unit(self) -> [f64; 3] {
+        let mut u = [0.0; 3];
+        u[self.index()] = 1.0;
         u
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     Inlet,
@@ -49,22 +49,29 @@ pub enum CellKind {
     Opening(usize),
 }
 
-/// An inlet or outlet: a plane of boundary cells.
+/// An inlet or outlet: a layer of boundary cells across a vessel end.
 #[derive(Clone, Debug, Serialize)]
 pub struct Opening {
     pub name: String,
     pub role: Role,
-    /// Unit lattice direction from the opening into the vessel.
-    pub inward: [i32; 3],
-    /// Mean position of the opening's cell centres [m].
+    /// Unit normal of the opening's plane, pointing into the vessel.
+    pub normal: [f64; 3],
+    /// Centre of the opening's cap [m].
     pub centre_m: [f64; 3],
-    /// Radius of the circle with the opening's area [m].
+    /// Radius of the cap as designed (primitive radius, or the circle with the area
+    /// of an STL boundary loop) [m].
     pub radius_m: f64,
-    /// Cell count × voxel area [m²].
+    /// Area of the cap as designed [m²]: what a mean velocity is multiplied by.
+    pub nominal_area_m2: f64,
+    /// Cell count × voxel area [m²]: the area the lattice sees.
     pub area_m2: f64,
     /// Linear indices of the opening's cells.
     #[serde(skip)]
     pub cells: Vec<usize>,
+    /// Per cell: the lattice direction towards the fluid neighbour its boundary
+    /// condition extrapolates from.
+    #[serde(skip)]
+    pub inward_dirs: Vec<usize>,
     /// Fully developed laminar profile at each cell, 1 on the axis (same order as
     /// `cells`); inlets use it for the parabolic profile.
     #[serde(skip)]
@@ -77,39 +84,35 @@ pub struct Voxels {
     pub dims: GridDims,
     /// Edge length of one voxel [m].
     pub voxel_size_m: f64,
+    /// Position of the corner of cell (0, 0, 0) [m].
+    pub origin_m: [f64; 3],
     pub kinds: Vec<CellKind>,
     pub openings: Vec<Opening>,
+    /// Fluid cells removed because no path led to them from an inlet.
+    pub removed_unconnected: usize,
 }
 
 impl Voxels {
-    /// Position of a cell centre [m], the grid origin at the corner of cell (0, 0, 0).
+    /// Position of a cell centre [m].
     pub fn cell_centre_m(&self, i: usize) -> [f64; 3] {
         let c = self.dims.coords(i);
-        c.map(|v| (v as f64 + 0.5) * self.voxel_size_m)
+        std::array::from_fn(|a| self.origin_m[a] + (c[a] as f64 + 0.5) * self.voxel_size_m)
     }
 
     pub fn fluid_cells(&self) -> usize {
         self.kinds.iter().filter(|k| **k == CellKind::Fluid).count()
     }
 
-    /// Fills in centre, area and radius of each opening from its cells.
+    /// Fills in centre-independent measures of each opening from its cells.
     pub(crate) fn measure_openings(&mut self) {
         let dx = self.voxel_size_m;
-        for k in 0..self.openings.len() {
-            let cells = &self.openings[k].cells;
-            let n = cells.len().max(1) as f64;
-            let mut centre = [0.0; 3];
-            for &i in cells {
-                let p = self.cell_centre_m(i);
-                for a in 0..3 {
-                    centre[a] += p[a] / n;
-                }
-            }
-            let area = cells.len() as f64 * dx * dx;
-            let o = &mut self.openings[k];
-            o.centre_m = centre;
-            o.area_m2 = area;
-            o.radius_m = (area / std::f64::consts::PI).sqrt();
+        for o in &mut self.openings {
+            o.area_m2 = o.cells.len() as f64 * dx * dx;
         }
+    }
+
+    /// The inlet openings.
+    pub fn inlets(&self) -> impl Iterator<Item = &Opening> {
+        self.openings.iter().filter(|o| o.role == Role::Inlet)
     }
 }

@@ -259,8 +259,10 @@ pub fn probes(split: PopulationSplit) -> String {
     let mut generated = population_bindings("src", FIRST_POPULATION_BINDING, split, false);
     let _ = writeln!(
         generated,
-        "@group(0) @binding({}) var<storage, read_write> partials: array<f32>;",
-        FIRST_POPULATION_BINDING + split.buffers as u32
+        "@group(0) @binding({}) var<storage, read_write> partials: array<f32>;\n\
+         @group(0) @binding({}) var<storage, read> opening_normals: array<vec4<f32>>;",
+        FIRST_POPULATION_BINDING + split.buffers as u32,
+        FIRST_POPULATION_BINDING + split.buffers as u32 + 1
     );
     assemble(&generated, PROBES)
 }

@@ -2,12 +2,12 @@
 //! records in lattice units, relaxation rates and the initial state.
 
 use crate::geometry::{CellKind, Role, Voxels};
-use crate::lbm::lattice::{direction_of, flags};
+use crate::lbm::lattice::flags;
 use crate::lbm::{BoundaryRecord, CollisionModel, LatticeSetup, Relaxation};
 use crate::scenario::{CollisionName, LoadedScenario, Profile};
 
 /// Flag words and boundary records for `voxels`. `inlet_velocity(k, j)` is the speed of
-/// the j-th cell of opening k along its inward direction (lattice units);
+/// the j-th cell of opening k along the opening's inward normal (lattice units);
 /// `outlet_delta_density` is imposed at every outlet.
 pub fn flags_and_records(
     voxels: &Voxels,
@@ -24,17 +24,16 @@ pub fn flags_and_records(
         .collect();
     let mut records = Vec::new();
     for (k, opening) in voxels.openings.iter().enumerate() {
-        let dir = direction_of(opening.inward).expect("openings face along a lattice direction");
         let kind = match opening.role {
             Role::Inlet => flags::INLET,
             Role::Outlet => flags::OUTLET,
         };
-        for (j, &cell) in opening.cells.iter().enumerate() {
+        for (j, (&cell, &dir)) in opening.cells.iter().zip(&opening.inward_dirs).enumerate() {
             let record = match opening.role {
                 Role::Inlet => {
                     let speed = inlet_velocity(k, j);
                     BoundaryRecord {
-                        velocity: opening.inward.map(|c| c as f32 * speed),
+                        velocity: opening.normal.map(|c| (c * speed as f64) as f32),
                         delta_density: 0.0,
                     }
                 }
@@ -95,7 +94,11 @@ pub fn lattice_setup(voxels: &Voxels, loaded: &LoadedScenario) -> LatticeSetup {
         voxels.dims,
         cell_flags,
         records,
-        voxels.openings.len(),
+        voxels
+            .openings
+            .iter()
+            .map(|o| o.normal.map(|c| c as f32))
+            .collect(),
         Relaxation::new(units.tau, model),
         force,
         |_| (outlet_delta_density, [0.0; 3]),
