@@ -6,8 +6,11 @@ pub mod caps;
 pub mod error;
 pub mod fields;
 pub mod implicit;
+pub mod mesh_voxelize;
 pub mod primitives;
 pub mod shapes;
+pub mod stl;
+pub mod surface;
 pub mod vec3;
 pub mod voxels;
 
