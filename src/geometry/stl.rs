@@ -217,10 +217,7 @@ impl Mesh {
             let mut ring = vec![start];
             visited.insert(start);
             let mut current = start;
-            loop {
-                let Some(&n) = next[&current].iter().find(|n| !visited.contains(n)) else {
-                    break;
-                };
+            while let Some(&n) = next[&current].iter().find(|n| !visited.contains(n)) {
                 visited.insert(n);
                 ring.push(n);
                 current = n;

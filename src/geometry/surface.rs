@@ -106,8 +106,8 @@ mod tests {
             .map(|o| (o.nominal_area_m2 / std::f64::consts::PI).sqrt())
             .collect();
         assert!((r[0] - 7.7e-3).abs() < 0.8e-3, "inlet radius {}", r[0]);
-        for k in 1..3 {
-            assert!((r[k] - 4.4e-3).abs() < 0.6e-3, "outlet radius {}", r[k]);
+        for outlet in &r[1..] {
+            assert!((outlet - 4.4e-3).abs() < 0.6e-3, "outlet radius {outlet}");
         }
         assert!(v.fluid_cells() > 10_000);
     }
