@@ -7,6 +7,7 @@ pub mod error;
 pub mod fields;
 pub mod implicit;
 pub mod mesh_voxelize;
+pub mod nifti;
 pub mod primitives;
 pub mod shapes;
 pub mod stl;
