@@ -130,8 +130,7 @@ fn describe(loaded: &LoadedScenario, voxels: &geometry::Voxels) {
 
 fn check(scene: &Path) -> Result<ExitCode> {
     let loaded = load(scene, None)?;
-    let voxels = geometry::build(&loaded.scenario.geometry, loaded.units.dx_m);
-    describe(&loaded, &voxels);
+    describe(&loaded, &loaded.voxels);
     println!("ok: the scenario is valid");
     Ok(ExitCode::SUCCESS)
 }
@@ -156,8 +155,8 @@ fn run(
 ) -> Result<ExitCode> {
     let loaded = load(scene, steps)?;
     let out_dir = out.unwrap_or_else(|| PathBuf::from("results").join(loaded.name()));
-    let voxels = geometry::build(&loaded.scenario.geometry, loaded.units.dx_m);
-    describe(&loaded, &voxels);
+    let voxels = &loaded.voxels;
+    describe(&loaded, voxels);
     let ctx = GpuContext::new(adapter)?;
     println!(
         "adapter   {} ({:?}, {:?})",
@@ -189,7 +188,7 @@ fn run(
         out_dir: out_dir.clone(),
         stop,
     };
-    let result = runner::run(&ctx, &loaded, &voxels, &config, &mut observer);
+    let result = runner::run(&ctx, &loaded, &config, &mut observer);
     observer.0.finish();
     let summary = result?;
     println!(

@@ -5,7 +5,6 @@
 mod common;
 
 use common::{gpu, gpu_run, macroscopic};
-use embolus::geometry::build;
 use embolus::lbm::lattice::flags;
 use embolus::lbm::{CollisionModel, GridDims, LatticeSetup, Relaxation};
 use embolus::scenario::LoadedScenario;
@@ -84,8 +83,8 @@ fn pipe(ctx: &embolus::gpu::GpuContext, n: usize) -> PipeResult {
     );
     let loaded = LoadedScenario::from_str(Path::new("pipe.toml"), &toml).unwrap();
     assert!((loaded.units.tau - 1.0).abs() < 1e-9);
-    let voxels = build(&loaded.scenario.geometry, dx);
-    let setup = lattice_setup(&voxels, &loaded);
+    let voxels = &loaded.voxels;
+    let setup = lattice_setup(voxels, &loaded);
     let fields = macroscopic(&setup, &gpu_run(ctx, &setup, steps as u32));
     let d = setup.dims;
     let is_fluid = |i: usize| setup.flags[i] & flags::TYPE_MASK == flags::FLUID;

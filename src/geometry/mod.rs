@@ -5,6 +5,7 @@
 pub mod caps;
 pub mod error;
 pub mod fields;
+mod from_scenario;
 pub mod implicit;
 pub mod mesh_voxelize;
 pub mod nifti;
@@ -17,24 +18,6 @@ pub mod voxels;
 
 pub use caps::Cap;
 pub use error::GeometryError;
+pub use from_scenario::{build, Built};
 pub use primitives::{rectangular_channel, straight_cylinder};
 pub use voxels::{Axis, CellKind, Opening, Role, Voxels};
-
-use crate::scenario::Geometry;
-
-/// Voxelizes the scenario's geometry at `voxel_size_m`.
-pub fn build(geometry: &Geometry, voxel_size_m: f64) -> Voxels {
-    match *geometry {
-        Geometry::Cylinder {
-            radius,
-            length,
-            axis,
-        } => straight_cylinder(radius, length, axis, voxel_size_m),
-        Geometry::Channel {
-            width,
-            height,
-            length,
-            axis,
-        } => rectangular_channel(width, height, length, axis, voxel_size_m),
-    }
-}

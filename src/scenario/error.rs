@@ -19,6 +19,12 @@ pub enum ScenarioError {
         message: String,
         fix: String,
     },
+    #[error("{path}{}: [geometry] {source}", line_suffix(.line))]
+    Geometry {
+        path: PathBuf,
+        line: Option<usize>,
+        source: Box<crate::geometry::GeometryError>,
+    },
     #[error("{path}{}: [{key}] {problem}\n  Fix: {fix}", line_suffix(.line))]
     Invalid {
         path: PathBuf,

@@ -6,8 +6,9 @@ pub mod schema;
 mod validate;
 
 pub use error::ScenarioError;
-pub use schema::{CollisionName, Geometry, Inlet, Profile, Scenario};
+pub use schema::{CollisionName, Geometry, Inlet, OpeningSpec, Profile, Scenario};
 
+use crate::geometry::Voxels;
 use crate::units::LatticeUnits;
 use std::path::{Path, PathBuf};
 
@@ -16,6 +17,10 @@ use std::path::{Path, PathBuf};
 pub struct LoadedScenario {
     pub path: PathBuf,
     pub scenario: Scenario,
+    /// The voxelized vessel with its openings.
+    pub voxels: Voxels,
+    /// Cells cut away beyond the openings (not vessel wall).
+    pub beyond_openings: Vec<bool>,
     pub units: LatticeUnits,
     /// Inlet flow rate [m³/s].
     pub flow_rate_m3_s: f64,

@@ -84,7 +84,7 @@ fn default_lattice_velocity() -> f64 {
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(tag = "shape", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Geometry {
-    /// Straight circular vessel.
+    /// Straight circular vessel along a grid axis, inlet at the low end.
     Cylinder {
         /// Lumen radius [m].
         radius: f64,
@@ -94,7 +94,7 @@ pub enum Geometry {
         #[serde(default = "default_axis")]
         axis: Axis,
     },
-    /// Straight rectangular channel.
+    /// Straight rectangular channel along a grid axis.
     Channel {
         /// Extent across the first transverse axis [m] (y for axis x, z for y, x for z).
         width: f64,
@@ -104,6 +104,141 @@ pub enum Geometry {
         #[serde(default = "default_axis")]
         axis: Axis,
     },
+    /// Straight vessel in any direction whose radius changes linearly.
+    Tapered {
+        /// Centre of the inlet [m].
+        start: [f64; 3],
+        /// Centre of the outlet [m].
+        end: [f64; 3],
+        start_radius: f64,
+        end_radius: f64,
+    },
+    /// Curved vessel along a centreline through `points` [m] with a radius [m] per
+    /// point, smoothly interpolated (Catmull–Rom); inlet at the first point.
+    Tube {
+        points: Vec<[f64; 3]>,
+        radii: Vec<f64>,
+    },
+    /// Straight vessel with a cosine-shaped stenosis.
+    Stenosis {
+        radius: f64,
+        length: f64,
+        #[serde(default = "default_axis")]
+        axis: Axis,
+        /// Lumen area removed at the throat [%].
+        area_reduction_percent: f64,
+        /// Length of the narrowing [m].
+        stenosis_length: f64,
+        /// Centre of the narrowing as a fraction of the length.
+        #[serde(default = "default_half")]
+        position: f64,
+    },
+    /// Straight vessel with a saccular aneurysm on its side.
+    Aneurysm {
+        radius: f64,
+        length: f64,
+        #[serde(default = "default_axis")]
+        axis: Axis,
+        /// Radius of the sac [m].
+        sac_radius: f64,
+        /// Radius of the neck joining sac and vessel [m].
+        neck_radius: f64,
+        #[serde(default = "default_half")]
+        position: f64,
+    },
+    /// Y-bifurcation: parent along +z from the origin, daughters in the x-z plane.
+    Bifurcation {
+        parent_radius: f64,
+        parent_length: f64,
+        /// Daughter radii [m]; default: Murray's law with `murray_exponent`.
+        #[serde(default)]
+        daughter_radii: Option<[f64; 2]>,
+        daughter_length: f64,
+        /// Angles of the daughters from the parent axis [degrees].
+        #[serde(default = "default_angles")]
+        angles_deg: [f64; 2],
+        #[serde(default = "default_murray")]
+        murray_exponent: f64,
+    },
+    /// A generated bifurcating arterial tree (hepatic- or renal-like territory).
+    Tree {
+        generations: u32,
+        root_radius: f64,
+        root_length: f64,
+        #[serde(default = "default_murray")]
+        murray_exponent: f64,
+        /// Angle of each daughter from its parent's axis [degrees].
+        #[serde(default = "default_tree_angle")]
+        angle_deg: f64,
+        /// Daughter length over daughter radius.
+        #[serde(default = "default_length_to_radius")]
+        length_to_radius: f64,
+        #[serde(default = "default_seed")]
+        seed: u64,
+    },
+    /// Union of analytic shapes (any of the above but cylinder and channel).
+    Union { parts: Vec<Geometry> },
+    /// A triangulated surface (binary or ASCII STL).
+    Stl {
+        /// Path, relative to the scenario file.
+        file: String,
+        /// File units to metres (0.001 for files in mm).
+        #[serde(default = "default_stl_scale")]
+        scale: f64,
+        /// Rotation about x, then y, then z [degrees], applied after scaling.
+        #[serde(default)]
+        rotate_deg: [f64; 3],
+        /// Translation applied last [m].
+        #[serde(default)]
+        translate: [f64; 3],
+        /// Where to cut a closed surface open (replaces automatic open ends).
+        #[serde(default)]
+        openings: Vec<OpeningSpec>,
+    },
+    /// A segmentation mask (NIfTI-1, .nii or .nii.gz).
+    Nifti {
+        file: String,
+        /// Label value of the lumen; default: every non-zero voxel.
+        #[serde(default)]
+        label: Option<i64>,
+        #[serde(default)]
+        openings: Vec<OpeningSpec>,
+    },
+}
+
+/// A planar opening declared in the scenario.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct OpeningSpec {
+    pub name: String,
+    /// Centre of the cut [m].
+    pub centre: [f64; 3],
+    /// Normal of the cut, pointing out of the vessel.
+    pub normal: [f64; 3],
+    /// Radius of the vessel there [m].
+    pub radius: f64,
+}
+
+fn default_half() -> f64 {
+    0.5
+}
+fn default_angles() -> [f64; 2] {
+    [30.0, 30.0]
+}
+fn default_murray() -> f64 {
+    3.0
+}
+fn default_tree_angle() -> f64 {
+    35.0
+}
+fn default_length_to_radius() -> f64 {
+    8.0
+}
+fn default_seed() -> u64 {
+    1
+}
+fn default_stl_scale() -> f64 {
+    1e-3
 }
 
 fn default_axis() -> Axis {
@@ -131,6 +266,10 @@ pub struct Inlet {
     pub flow_rate: Option<f64>,
     #[serde(default)]
     pub profile: Profile,
+    /// Which opening is the inlet; default: the shape's inlet, or the largest opening
+    /// of a surface or mask.
+    #[serde(default)]
+    pub opening: Option<String>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize, Serialize)]

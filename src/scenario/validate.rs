@@ -4,6 +4,7 @@
 use super::error::{key_line, ScenarioError};
 use super::schema::{Geometry, Profile, Scenario};
 use super::LoadedScenario;
+use crate::geometry;
 use crate::units::{LatticeUnits, MACH_MAX, TAU_MIN};
 use std::f64::consts::PI;
 use std::path::Path;
@@ -49,28 +50,142 @@ impl Checker<'_> {
     }
 }
 
-/// Cross-section facts of the geometry: area [m²], hydraulic diameter [m], smallest
-/// half-extent [m] and the ratio of peak to mean velocity for each profile.
-fn cross_section(g: &Geometry, profile: Profile) -> (f64, f64, f64, f64) {
-    match *g {
-        Geometry::Cylinder { radius, .. } => {
-            let peak = if profile == Profile::Parabolic {
-                2.0
-            } else {
-                1.0
-            };
-            (PI * radius * radius, 2.0 * radius, radius, peak)
+/// Numbers of a geometry that must be positive: (key, value, unit).
+fn positive_geometry_numbers(g: &Geometry) -> Vec<(&'static str, f64, &'static str)> {
+    match g {
+        Geometry::Cylinder { radius, length, .. } => {
+            vec![("radius", *radius, "m"), ("length", *length, "m")]
         }
-        Geometry::Channel { width, height, .. } => {
-            // Product of two parabolas: mean = (2/3)² of the peak.
-            let peak = if profile == Profile::Parabolic {
-                2.25
-            } else {
-                1.0
-            };
-            let dh = 2.0 * width * height / (width + height);
-            (width * height, dh, 0.5 * width.min(height), peak)
+        Geometry::Channel {
+            width,
+            height,
+            length,
+            ..
+        } => {
+            vec![
+                ("width", *width, "m"),
+                ("height", *height, "m"),
+                ("length", *length, "m"),
+            ]
         }
+        Geometry::Tapered {
+            start_radius,
+            end_radius,
+            ..
+        } => {
+            vec![
+                ("start_radius", *start_radius, "m"),
+                ("end_radius", *end_radius, "m"),
+            ]
+        }
+        Geometry::Tube { radii, .. } => radii.iter().map(|r| ("radii", *r, "m")).collect(),
+        Geometry::Stenosis {
+            radius,
+            length,
+            stenosis_length,
+            area_reduction_percent,
+            ..
+        } => vec![
+            ("radius", *radius, "m"),
+            ("length", *length, "m"),
+            ("stenosis_length", *stenosis_length, "m"),
+            ("area_reduction_percent", *area_reduction_percent, "%"),
+        ],
+        Geometry::Aneurysm {
+            radius,
+            length,
+            sac_radius,
+            neck_radius,
+            ..
+        } => vec![
+            ("radius", *radius, "m"),
+            ("length", *length, "m"),
+            ("sac_radius", *sac_radius, "m"),
+            ("neck_radius", *neck_radius, "m"),
+        ],
+        Geometry::Bifurcation {
+            parent_radius,
+            parent_length,
+            daughter_length,
+            murray_exponent,
+            daughter_radii,
+            ..
+        } => {
+            let mut v = vec![
+                ("parent_radius", *parent_radius, "m"),
+                ("parent_length", *parent_length, "m"),
+                ("daughter_length", *daughter_length, "m"),
+                ("murray_exponent", *murray_exponent, ""),
+            ];
+            if let Some(r) = daughter_radii {
+                v.extend(r.iter().map(|r| ("daughter_radii", *r, "m")));
+            }
+            v
+        }
+        Geometry::Tree {
+            root_radius,
+            root_length,
+            murray_exponent,
+            length_to_radius,
+            ..
+        } => vec![
+            ("root_radius", *root_radius, "m"),
+            ("root_length", *root_length, "m"),
+            ("murray_exponent", *murray_exponent, ""),
+            ("length_to_radius", *length_to_radius, ""),
+        ],
+        Geometry::Stl { scale, .. } => vec![("scale", *scale, "")],
+        Geometry::Union { .. } | Geometry::Nifti { .. } => vec![],
+    }
+}
+
+fn check_geometry(c: &Checker, g: &Geometry) -> Result<(), ScenarioError> {
+    for (key, value, unit) in positive_geometry_numbers(g) {
+        c.positive("geometry", key, value, unit)?;
+    }
+    let fail =
+        |key: &str, problem: String, fix: &str| Err(c.fail("geometry", key, problem, fix.into()));
+    match g {
+        Geometry::Stenosis {
+            area_reduction_percent,
+            ..
+        } if *area_reduction_percent >= 100.0 => fail(
+            "area_reduction_percent",
+            format!("area_reduction_percent = {area_reduction_percent} closes the vessel"),
+            "use a value below 100 (a complete occlusion has no flow to simulate)",
+        ),
+        Geometry::Stenosis { position, .. } | Geometry::Aneurysm { position, .. }
+            if !(0.0..=1.0).contains(position) =>
+        {
+            fail(
+                "position",
+                format!("position = {position} lies outside the vessel"),
+                "give the position as a fraction of the length, between 0 and 1",
+            )
+        }
+        Geometry::Tube { points, radii } if points.len() < 2 || points.len() != radii.len() => {
+            fail(
+                "points",
+                format!(
+                    "a tube needs at least 2 points and one radius per point ({} points, {} radii)",
+                    points.len(),
+                    radii.len()
+                ),
+                "give points = [[x, y, z], ...] and radii = [r, ...] of the same length",
+            )
+        }
+        Geometry::Tree { generations, .. } if !(1..=10).contains(generations) => fail(
+            "generations",
+            format!("generations = {generations}: a tree needs 1 to 10 generations"),
+            "use 1..10 (2^generations outlets)",
+        ),
+        Geometry::Union { parts } if parts.is_empty() => fail(
+            "parts",
+            "a union needs at least one part".into(),
+            "add [[geometry.parts]] tables, each with a shape",
+        ),
+        Geometry::Union { parts } => parts.iter().try_for_each(|p| check_geometry(c, p)),
+        _ => Ok(()),
     }
 }
 
@@ -85,24 +200,7 @@ pub(super) fn validate(
     let dx = scenario.grid.voxel_size;
     c.positive("grid", "voxel_size", dx, "m")?;
 
-    let length = match scenario.geometry {
-        Geometry::Cylinder { radius, length, .. } => {
-            c.positive("geometry", "radius", radius, "m")?;
-            length
-        }
-        Geometry::Channel {
-            width,
-            height,
-            length,
-            ..
-        } => {
-            c.positive("geometry", "width", width, "m")?;
-            c.positive("geometry", "height", height, "m")?;
-            length
-        }
-    };
-    c.positive("geometry", "length", length, "m")?;
-
+    check_geometry(&c, &scenario.geometry)?;
     let Some(inlet) = scenario.inlet.clone() else {
         return Err(c.fail(
             "inlet",
@@ -111,26 +209,83 @@ pub(super) fn validate(
             "add\n    [inlet]\n    mean_velocity = 0.1   # m/s (or flow_rate in m^3/s)\n    profile = \"parabolic\"".into(),
         ));
     };
-    let (area, diameter, half_extent, peak_factor) =
-        cross_section(&scenario.geometry, inlet.profile);
-    if half_extent / dx < MIN_CELLS_ACROSS_HALF {
-        let key = match scenario.geometry {
-            Geometry::Cylinder { .. } => "radius",
-            Geometry::Channel { .. } => "width",
-        };
-        return Err(c.fail(
+    if let Some(cells) = estimate_cells(&scenario.geometry, dx) {
+        if cells > MAX_CELLS {
+            return Err(c.fail(
+                "grid",
+                "voxel_size",
+                format!("the grid would have {cells:.2e} cells, more than embolus handles ({MAX_CELLS:.0e})"),
+                format!("use a coarser voxel_size (>= {:.3e} m)", dx * (cells / MAX_CELLS).cbrt()),
+            ));
+        }
+    }
+    // Resolution first: voxelizing an unresolved vessel would only fail less clearly.
+    let nominal_half_extent = match scenario.geometry {
+        Geometry::Cylinder { radius, .. }
+        | Geometry::Stenosis { radius, .. }
+        | Geometry::Aneurysm { radius, .. } => Some(radius),
+        Geometry::Channel { width, height, .. } => Some(0.5 * width.min(height)),
+        Geometry::Tapered { start_radius, .. } => Some(start_radius),
+        Geometry::Bifurcation { parent_radius, .. } => Some(parent_radius),
+        Geometry::Tree { root_radius, .. } => Some(root_radius),
+        _ => None,
+    };
+    let unresolved = |half_extent: f64| {
+        c.fail(
             "grid",
             "voxel_size",
             format!(
-                "the vessel is only {:.1} voxels across: the lumen cannot be resolved \
-                 (geometry.{key} is {half_extent:.3e} m from the axis to the wall)",
+                "the inlet is only {:.1} voxels across: the lumen cannot be resolved \
+                 ({half_extent:.3e} m from the axis to the wall)",
                 2.0 * half_extent / dx
             ),
             format!(
                 "use voxel_size <= {:.3e} m (8 or more cells across for accurate profiles)",
                 half_extent / 4.0
             ),
-        ));
+        )
+    };
+    if let Some(h) = nominal_half_extent.filter(|h| h / dx < MIN_CELLS_ACROSS_HALF) {
+        return Err(unresolved(h));
+    }
+    let base_dir = path.parent().unwrap_or(Path::new("."));
+    let built = geometry::build(&scenario.geometry, dx, base_dir, inlet.opening.as_deref())
+        .map_err(|e| ScenarioError::Geometry {
+            path: path.to_path_buf(),
+            line: key_line(source, "geometry", "shape"),
+            source: Box::new(e),
+        })?;
+    let inlet_opening = built
+        .voxels
+        .inlets()
+        .next()
+        .expect("geometry::build guarantees an inlet");
+    let area = inlet_opening.nominal_area_m2;
+    let (diameter, half_extent, peak_factor) = match (&scenario.geometry, inlet.profile) {
+        (Geometry::Channel { width, height, .. }, profile) => (
+            2.0 * width * height / (width + height),
+            0.5 * width.min(*height),
+            if profile == Profile::Parabolic {
+                2.25
+            } else {
+                1.0
+            },
+        ),
+        (_, profile) => {
+            let r = (area / PI).sqrt();
+            (
+                2.0 * r,
+                r,
+                if profile == Profile::Parabolic {
+                    2.0
+                } else {
+                    1.0
+                },
+            )
+        }
+    };
+    if half_extent / dx < MIN_CELLS_ACROSS_HALF {
+        return Err(unresolved(half_extent));
     }
     let flow_rate = match (inlet.mean_velocity, inlet.flow_rate) {
         (Some(_), Some(_)) => {
@@ -276,22 +431,11 @@ pub(super) fn validate(
         None => (steps / 100).max(1),
     };
 
-    let cells = estimate_cells(&scenario.geometry, dx);
-    if cells > MAX_CELLS {
-        return Err(c.fail(
-            "grid",
-            "voxel_size",
-            format!("the grid would have {cells:.2e} cells, more than embolus handles ({MAX_CELLS:.0e})"),
-            format!(
-                "use a coarser voxel_size (>= {:.3e} m)",
-                dx * (cells / MAX_CELLS).cbrt()
-            ),
-        ));
-    }
-
     Ok(LoadedScenario {
         path: path.to_path_buf(),
         scenario,
+        voxels: built.voxels,
+        beyond_openings: built.beyond_openings,
         units,
         flow_rate_m3_s: flow_rate,
         steps,
@@ -299,16 +443,19 @@ pub(super) fn validate(
     })
 }
 
-fn estimate_cells(g: &Geometry, dx: f64) -> f64 {
+/// Cell count of the straight ducts, known before voxelizing (other shapes are
+/// checked when their grid is laid out).
+fn estimate_cells(g: &Geometry, dx: f64) -> Option<f64> {
     match *g {
         Geometry::Cylinder { radius, length, .. } => {
-            (2.0 * radius / dx + 2.0).powi(2) * (length / dx + 2.0)
+            Some((2.0 * radius / dx + 2.0).powi(2) * (length / dx + 2.0))
         }
         Geometry::Channel {
             width,
             height,
             length,
             ..
-        } => (width / dx + 2.0) * (height / dx + 2.0) * (length / dx + 2.0),
+        } => Some((width / dx + 2.0) * (height / dx + 2.0) * (length / dx + 2.0)),
+        _ => None,
     }
 }

@@ -163,13 +163,13 @@ fn likely_cause(units: &LatticeUnits) -> String {
 pub fn run(
     ctx: &GpuContext,
     loaded: &LoadedScenario,
-    voxels: &Voxels,
     config: &RunConfig,
     observer: &mut dyn RunObserver,
 ) -> Result<RunSummary, RunError> {
     let out = &config.out_dir;
     std::fs::create_dir_all(out).map_err(io_err(out))?;
     let units = &loaded.units;
+    let voxels = &loaded.voxels;
     let setup = lattice_setup(voxels, loaded);
     let collision = match loaded.scenario.lbm.collision {
         crate::scenario::CollisionName::Trt => {
