@@ -250,3 +250,38 @@ fn missing_adapter_explains_how_to_install_a_driver() {
     assert!(stderr.contains("mesa-vulkan-drivers"), "{stderr}");
     assert!(!stderr.contains("panicked"));
 }
+
+#[test]
+fn geometry_command_writes_vti_and_png_for_a_real_vessel() {
+    let dir = scratch("geometry");
+    let o = embolus()
+        .args(["geometry", "scenes/aorta-iliac.toml", "--out"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    let (stdout, stderr) = text(&o);
+    assert!(o.status.success(), "{stdout}\n{stderr}");
+    assert_eq!(stdout.matches("opening   opening").count(), 3, "{stdout}");
+    assert!(stdout.contains("opening1   inlet"), "{stdout}");
+    let vti = std::fs::read(dir.join("geometry.vti")).unwrap();
+    let header = String::from_utf8_lossy(&vti[..600]);
+    assert!(
+        header.contains("WholeExtent=\"0 141 0 316 0 95\""),
+        "{header}"
+    );
+    let png = std::fs::read(dir.join("geometry.png")).unwrap();
+    assert_eq!(&png[1..4], b"PNG");
+    // Not blank: the preview holds lumen and opening colours besides the background.
+    let decoder = png::Decoder::new(std::io::Cursor::new(png));
+    let mut reader = decoder.read_info().unwrap();
+    let mut buf = vec![0; reader.output_buffer_size().unwrap()];
+    let info = reader.next_frame(&mut buf).unwrap();
+    let pixels = &buf[..info.buffer_size()];
+    let red = pixels.chunks(3).filter(|p| p == &[230, 60, 40]).count();
+    let background = pixels.chunks(3).filter(|p| p == &[250, 250, 250]).count();
+    assert!(red > 50, "inlet not marked");
+    assert!(
+        background < pixels.len() / 3 * 9 / 10,
+        "preview mostly empty"
+    );
+}

@@ -30,6 +30,27 @@ fn reduce_sum(local: u32, value: f32) -> f32 {
     return total;
 }
 
+// Density deviation and velocity of a non-wall cell from its stored populations.
+// Stored populations are post-collision: u = (Σ f* c − F/2)/ρ for fluid cells
+// (src/lbm/equilibrium.rs, density_velocity); boundary cells carry no force.
+fn cell_moments(cell: u32, kind: u32) -> vec4<f32> {
+    var delta_rho = 0.0;
+    var j = vec3<f32>(0.0);
+    for (var q = 0u; q < Q; q++) {
+        let f = load_src(q, cell);
+        delta_rho += f;
+        j += f * velocity_of(q);
+    }
+    var half_force = vec3<f32>(0.0);
+    if (kind == CELL_FLUID) {
+        half_force = 0.5 * params.force.xyz;
+    }
+    return vec4<f32>((j - half_force) / (1.0 + delta_rho), delta_rho);
+}
+
+// Each thread covers PROBE_CELLS_PER_THREAD cells (strided by the workgroup size, so
+// neighbouring threads read neighbouring cells), which keeps the number of
+// workgroups, and of barrier-synchronised reductions, small.
 @compute @workgroup_size(REDUCTION_WORKGROUP_SIZE)
 fn probes(
     @builtin(local_invocation_index) local: u32,
@@ -37,45 +58,35 @@ fn probes(
     @builtin(num_workgroups) groups: vec3<u32>,
 ) {
     let group = wid.x + wid.y * groups.x;
-    let cell = group * REDUCTION_WORKGROUP_SIZE + local;
-    var kind = CELL_WALL;
-    var flag = 0u;
-    if (cell < CELLS) {
-        flag = flags[cell];
-        kind = flag & TYPE_MASK;
-    }
-    var delta_rho = 0.0;
-    var u = vec3<f32>(0.0);
-    if (kind != CELL_WALL) {
-        var j = vec3<f32>(0.0);
-        for (var q = 0u; q < Q; q++) {
-            let f = load_src(q, cell);
-            delta_rho += f;
-            j += f * velocity_of(q);
-        }
-        // Stored populations are post-collision: u = (Σ f* c − F/2)/ρ
-        // (src/lbm/equilibrium.rs, density_velocity).
-        var half_force = vec3<f32>(0.0);
-        if (kind == CELL_FLUID) {
-            half_force = 0.5 * params.force.xyz;
-        }
-        u = (j - half_force) / (1.0 + delta_rho);
-    }
+    let first = group * REDUCTION_WORKGROUP_SIZE * PROBE_CELLS_PER_THREAD + local;
     let base = group * PROBE_STRIDE;
-    let is_fluid = kind == CELL_FLUID;
 
-    let mass = reduce_sum(local, select(0.0, delta_rho, is_fluid));
-
+    var mass = 0.0;
     var speed = 0.0;
-    if (is_fluid) {
-        speed = length(u);
+    var speed_cell = first;
+    for (var k = 0u; k < PROBE_CELLS_PER_THREAD; k++) {
+        let cell = first + k * REDUCTION_WORKGROUP_SIZE;
+        if (cell >= CELLS) {
+            break;
+        }
+        if ((flags[cell] & TYPE_MASK) != CELL_FLUID) {
+            continue;
+        }
+        let m = cell_moments(cell, CELL_FLUID);
+        mass += m.w;
+        var s = length(m.xyz);
         // NaN compares false with everything: make it the maximum so it gets reported.
-        if (!(speed <= 3.0e38)) {
-            speed = 3.4e38;
+        if (!(s <= 3.0e38)) {
+            s = 3.4e38;
+        }
+        if (s > speed) {
+            speed = s;
+            speed_cell = cell;
         }
     }
+    let total_mass = reduce_sum(local, mass);
     scratch[local] = speed;
-    scratch_index[local] = cell;
+    scratch_index[local] = speed_cell;
     workgroupBarrier();
     for (var stride = REDUCTION_WORKGROUP_SIZE / 2u; stride > 0u; stride /= 2u) {
         if (local < stride && scratch[local + stride] > scratch[local]) {
@@ -85,25 +96,40 @@ fn probes(
         workgroupBarrier();
     }
     if (local == 0u) {
-        partials[base] = mass;
+        partials[base] = total_mass;
         partials[base + 1u] = scratch[0];
         partials[base + 2u] = bitcast<f32>(scratch_index[0]);
     }
     workgroupBarrier();
 
-    let is_opening = kind == CELL_INLET || kind == CELL_OUTLET;
-    let opening = (flag >> OPENING_SHIFT) & OPENING_MASK;
-    for (var k = 0u; k < N_OPENINGS; k++) {
-        let mine = is_opening && opening == k;
-        // Flux through the opening's plane: a one-cell layer holds 1/dx² cells per
-        // unit area whatever its orientation, so Σ u·n over it is the flow rate.
-        let flux = reduce_sum(local, select(0.0, dot(u, opening_normals[k].xyz), mine));
-        let density = reduce_sum(local, select(0.0, delta_rho, mine));
-        let count = reduce_sum(local, select(0.0, 1.0, mine));
+    for (var o = 0u; o < N_OPENINGS; o++) {
+        var flux = 0.0;
+        var density = 0.0;
+        var count = 0.0;
+        for (var k = 0u; k < PROBE_CELLS_PER_THREAD; k++) {
+            let cell = first + k * REDUCTION_WORKGROUP_SIZE;
+            if (cell >= CELLS) {
+                break;
+            }
+            let flag = flags[cell];
+            let kind = flag & TYPE_MASK;
+            if ((kind != CELL_INLET && kind != CELL_OUTLET) || ((flag >> OPENING_SHIFT) & OPENING_MASK) != o) {
+                continue;
+            }
+            let m = cell_moments(cell, kind);
+            // Flux through the opening's plane: a one-cell layer holds 1/dx² cells per
+            // unit area whatever its orientation, so Σ u·n over it is the flow rate.
+            flux += dot(m.xyz, opening_normals[o].xyz);
+            density += m.w;
+            count += 1.0;
+        }
+        let total_flux = reduce_sum(local, flux);
+        let total_density = reduce_sum(local, density);
+        let total_count = reduce_sum(local, count);
         if (local == 0u) {
-            partials[base + 3u + 3u * k] = flux;
-            partials[base + 4u + 3u * k] = density;
-            partials[base + 5u + 3u * k] = count;
+            partials[base + 3u + 3u * o] = total_flux;
+            partials[base + 4u + 3u * o] = total_density;
+            partials[base + 5u + 3u * o] = total_count;
         }
     }
 }

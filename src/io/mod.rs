@@ -1,4 +1,6 @@
 //! Result writers. They format and write; they compute no physics.
 
 pub mod metrics;
+pub mod preview;
 pub mod summary;
+pub mod vtk;

@@ -10,6 +10,8 @@ use std::fmt::Write;
 pub const WORKGROUP_SIZE: u32 = 64;
 /// Threads per workgroup of the reduction kernels (power of two).
 pub const REDUCTION_WORKGROUP_SIZE: u32 = 256;
+/// Cells each thread of the probe reduction accumulates before the workgroup reduces.
+pub const PROBE_CELLS_PER_THREAD: u32 = 16;
 
 const COMMON: &[(&str, &str)] = &[(
     "common/lattice.wgsl",
@@ -60,6 +62,7 @@ pub fn lattice_prelude() -> String {
         ("RECORD_SHIFT", flags::RECORD_SHIFT),
         ("WORKGROUP_SIZE", WORKGROUP_SIZE),
         ("REDUCTION_WORKGROUP_SIZE", REDUCTION_WORKGROUP_SIZE),
+        ("PROBE_CELLS_PER_THREAD", PROBE_CELLS_PER_THREAD),
     ] {
         let _ = writeln!(s, "const {name}: u32 = {value}u;");
     }

@@ -7,7 +7,9 @@ use crate::gpu::pipeline::{compute_pipeline, dispatch_size};
 use crate::gpu::{GpuContext, GpuError};
 use crate::lbm::lattice::Q;
 use crate::lbm::setup::PopulationSplit;
-use crate::lbm::shader_source::{self, REDUCTION_WORKGROUP_SIZE, WORKGROUP_SIZE};
+use crate::lbm::shader_source::{
+    self, PROBE_CELLS_PER_THREAD, REDUCTION_WORKGROUP_SIZE, WORKGROUP_SIZE,
+};
 use crate::lbm::{GridDims, LatticeSetup, Relaxation};
 use crate::probes::{reduce_partials, ProbeTotals, PROBE_FIXED_SLOTS, PROBE_SLOTS_PER_OPENING};
 
@@ -154,7 +156,7 @@ impl GpuLattice {
         normals.resize(opening_count, [0.0; 4]);
         let opening_normals = storage_from(ctx, "opening normals", &normals);
         let stride = PROBE_FIXED_SLOTS + PROBE_SLOTS_PER_OPENING * opening_count;
-        let (px, py) = dispatch_size(cells, REDUCTION_WORKGROUP_SIZE);
+        let (px, py) = dispatch_size(cells, REDUCTION_WORKGROUP_SIZE * PROBE_CELLS_PER_THREAD);
         let partial_floats = (px * py) as usize * stride;
         let partials = ctx.device.create_buffer(&wgpu::BufferDescriptor {
             label: Some("probe partials"),
@@ -293,7 +295,10 @@ impl GpuLattice {
 
     /// Runs the probe reduction on the current state and returns its totals.
     pub fn probe(&self, ctx: &GpuContext) -> Result<ProbeTotals, GpuError> {
-        let (gx, gy) = dispatch_size(self.dims.cells(), REDUCTION_WORKGROUP_SIZE);
+        let (gx, gy) = dispatch_size(
+            self.dims.cells(),
+            REDUCTION_WORKGROUP_SIZE * PROBE_CELLS_PER_THREAD,
+        );
         let mut encoder = ctx
             .device
             .create_command_encoder(&wgpu::CommandEncoderDescriptor {

@@ -207,11 +207,16 @@ pub fn run(
         let steps = chunk.min(next_output - done).min(total - done);
         let t0 = Instant::now();
         lattice.step(ctx, steps as u32);
+        ctx.finish()?;
+        let per_step = t0.elapsed().as_secs_f64() / steps as f64;
+        let t1 = Instant::now();
         let totals = lattice.probe(ctx)?;
-        let elapsed = t0.elapsed().as_secs_f64();
-        // Grow or shrink the chunk towards CHUNK_SECONDS of GPU work.
-        let per_step = elapsed / steps as f64;
-        chunk = ((CHUNK_SECONDS / per_step.max(1e-9)) as u64).clamp(1, 100_000);
+        let probe_seconds = t1.elapsed().as_secs_f64();
+        // Next chunk: about CHUNK_SECONDS of stepping, and long enough that probing
+        // costs at most a tenth of it.
+        let wanted =
+            (CHUNK_SECONDS / per_step.max(1e-9)).max(10.0 * probe_seconds / per_step.max(1e-9));
+        chunk = (wanted as u64).clamp(1, 100_000);
 
         let step = lattice.steps_done();
         if totals.non_finite() || totals.max_speed > DIVERGENCE_SPEED_LATTICE {
