@@ -126,6 +126,7 @@ mod tests {
                 .count() as f64
         };
         let ratio = count_at(4e-3) / count_at(1e-3);
+        println!("stenosis 75%: throat/normal lumen area {ratio:.4}");
         assert!((ratio - 0.25).abs() < 0.03, "throat/normal area {ratio}");
         assert_eq!(v.openings.len(), 2);
         assert_eq!(v.openings[0].role, Role::Inlet);

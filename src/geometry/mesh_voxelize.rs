@@ -162,6 +162,10 @@ mod tests {
         let mask = inside_mask(&mesh, [-1.1; 3], dx, dims);
         let volume = mask.iter().filter(|&&m| m).count() as f64 * dx.powi(3);
         let exact = 4.0 / 3.0 * std::f64::consts::PI;
+        println!(
+            "sphere R = 20 voxels: volume error {:+.3}%",
+            100.0 * (volume / exact - 1.0)
+        );
         assert!(
             (volume - exact).abs() / exact < 0.01,
             "volume {volume} vs {exact}"

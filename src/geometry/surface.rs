@@ -105,6 +105,12 @@ mod tests {
             .iter()
             .map(|o| (o.nominal_area_m2 / std::f64::consts::PI).sqrt())
             .collect();
+        println!(
+            "aorta opening radii [mm]: {:?}",
+            r.iter()
+                .map(|x| (x * 1e4).round() / 10.0)
+                .collect::<Vec<_>>()
+        );
         assert!((r[0] - 7.7e-3).abs() < 0.8e-3, "inlet radius {}", r[0]);
         for outlet in &r[1..] {
             assert!((outlet - 4.4e-3).abs() < 0.6e-3, "outlet radius {outlet}");
