@@ -44,7 +44,7 @@ pub fn dense_box(n: usize) -> LatticeSetup {
         dims,
         vec![flags::FLUID; dims.cells()],
         vec![],
-        vec![],
+        0,
         Relaxation::new(0.6, CollisionModel::default()),
         [0.0; 3],
         |i| {

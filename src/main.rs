@@ -140,7 +140,7 @@ fn describe(loaded: &LoadedScenario, voxels: &geometry::Voxels) {
 fn geometry_command(scene: &Path, out: Option<PathBuf>) -> Result<ExitCode> {
     use embolus::geometry::fields::wall_fields;
     use embolus::io::vtk::{write_vti, VtiArray, VtiData};
-    let loaded = load(scene, None)?;
+    let loaded = embolus::scenario::LoadedGeometry::load(scene)?;
     let v = &loaded.voxels;
     let out_dir = out.unwrap_or_else(|| PathBuf::from("results").join(loaded.name()));
     std::fs::create_dir_all(&out_dir).with_context(|| format!("creating {}", out_dir.display()))?;

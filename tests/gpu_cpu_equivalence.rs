@@ -38,7 +38,7 @@ fn box_setup(model: CollisionModel) -> LatticeSetup {
         voxels.dims,
         flags,
         records,
-        vec![[0.0, 0.0, 1.0], [0.0, 0.0, -1.0]],
+        2,
         Relaxation::new(0.7, model),
         [1e-5, -2e-5, 3e-5],
         |i| initial[i],

@@ -18,7 +18,7 @@ fn periodic(
         dims,
         vec![flags::FLUID; dims.cells()],
         vec![],
-        vec![],
+        0,
         Relaxation::new(tau, model),
         [0.0; 3],
         |i| init(dims.coords(i)),

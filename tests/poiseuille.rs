@@ -34,7 +34,7 @@ fn plane_poiseuille_profile_is_exact_with_trt() {
             dims,
             cell_flags.clone(),
             vec![],
-            vec![],
+            0,
             Relaxation::new(tau, CollisionModel::default()),
             [force, 0.0, 0.0],
             |_| (0.0, [0.0; 3]),

@@ -34,7 +34,7 @@ fn random_box(n: usize, seed: u64) -> LatticeSetup {
         dims,
         flags,
         vec![],
-        vec![],
+        0,
         Relaxation::new(0.8, CollisionModel::default()),
         [0.0; 3],
         |i| values[i],

@@ -39,11 +39,10 @@ fn velocity_of(q: u32) -> vec3<f32> {
     return vec3<f32>(f32(CX[q]), f32(CY[q]), f32(CZ[q]));
 }
 
-// Shifted equilibrium f_eq − w (src/lbm/equilibrium.rs, Krüger et al. 2017 eq. 3.54).
+// Shifted incompressible equilibrium f_eq − w (He & Luo 1997; src/lbm/equilibrium.rs).
 fn equilibrium_shifted(q: u32, delta_rho: f32, u: vec3<f32>) -> f32 {
     let cu = dot(velocity_of(q), u);
-    let rho = 1.0 + delta_rho;
-    return W[q] * (delta_rho + rho * (3.0 * cu + 4.5 * cu * cu - 1.5 * dot(u, u)));
+    return W[q] * (delta_rho + 3.0 * cu + 4.5 * cu * cu - 1.5 * dot(u, u));
 }
 
 // Invocation index of a per-cell kernel dispatched as a 2D grid of workgroups

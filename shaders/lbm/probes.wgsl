@@ -3,7 +3,7 @@
 // partials (PROBE_STRIDE floats):
 //   0: Σ δρ over fluid cells          1: max speed over fluid cells (NaN -> 3.4e38)
 //   2: cell index of that maximum (bitcast u32)
-//   3 + 3k: Σ u·n over opening k's cells (n: the opening's inward unit normal)   4 + 3k: Σ δρ over them
+//   3 + 3k: flux from opening k's cells into the fluid across their links   4 + 3k: Σ δρ over them
 //   5 + 3k: number of cells of opening k
 // CPU twin of the host-side reduction: src/probes/mod.rs.
 
@@ -31,7 +31,7 @@ fn reduce_sum(local: u32, value: f32) -> f32 {
 }
 
 // Density deviation and velocity of a non-wall cell from its stored populations.
-// Stored populations are post-collision: u = (Σ f* c − F/2)/ρ for fluid cells
+// Stored populations are post-collision: u = Σ f* c − F/2 for fluid cells (incompressible model, ρ₀ = 1)
 // (src/lbm/equilibrium.rs, density_velocity); boundary cells carry no force.
 fn cell_moments(cell: u32, kind: u32) -> vec4<f32> {
     var delta_rho = 0.0;
@@ -45,7 +45,7 @@ fn cell_moments(cell: u32, kind: u32) -> vec4<f32> {
     if (kind == CELL_FLUID) {
         half_force = 0.5 * params.force.xyz;
     }
-    return vec4<f32>((j - half_force) / (1.0 + delta_rho), delta_rho);
+    return vec4<f32>(j - half_force, delta_rho);
 }
 
 // Each thread covers PROBE_CELLS_PER_THREAD cells (strided by the workgroup size, so
@@ -117,9 +117,21 @@ fn probes(
                 continue;
             }
             let m = cell_moments(cell, kind);
-            // Flux through the opening's plane: a one-cell layer holds 1/dx² cells per
-            // unit area whatever its orientation, so Σ u·n over it is the flow rate.
-            flux += dot(m.xyz, opening_normals[o].xyz);
+            // Exact lattice mass flux into the fluid across this cell's links: what
+            // the fluid neighbours pull from it next step minus what they send to it
+            // (the weights of the shifted populations cancel pairwise). Unlike Σ u·n
+            // over the staircase layer, it does not depend on how many cells the
+            // layer happens to hold.
+            // With the incompressible equilibrium (momentum ρ₀u) it is the volume flux.
+            let p = cell_coords(cell);
+            var mass_flux = 0.0;
+            for (var q = 1u; q < Q; q++) {
+                let nb = neighbor_index(p, vec3<i32>(CX[q], CY[q], CZ[q]));
+                if ((flags[nb] & TYPE_MASK) == CELL_FLUID) {
+                    mass_flux += load_src(q, cell) - load_src(OPP[q], nb);
+                }
+            }
+            flux += mass_flux;
             density += m.w;
             count += 1.0;
         }

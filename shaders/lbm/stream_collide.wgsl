@@ -21,7 +21,7 @@ fn update_boundary(cell: u32, flag: u32, p: vec3<u32>) {
         delta_rho_nb += f_nb[q];
         j += f_nb[q] * velocity_of(q);
     }
-    let u_nb = j / (1.0 + delta_rho_nb);
+    let u_nb = j; // incompressible model: momentum = ρ₀ u, ρ₀ = 1
     let record = records[flag >> RECORD_SHIFT];
     var delta_rho_b = delta_rho_nb;
     var u_b = u_nb;

@@ -36,10 +36,12 @@ pub fn empty_grid(
         ));
     }
     let dims = GridDims::new(n[0], n[1], n[2]);
+    // Centre the grid on the box, so that a mirror-symmetric shape gets a
+    // mirror-symmetric voxelization (otherwise symmetric branches differ by a staircase).
     Ok(Voxels {
         dims,
         voxel_size_m,
-        origin_m: std::array::from_fn(|a| lo[a] - padding as f64 * voxel_size_m),
+        origin_m: std::array::from_fn(|a| 0.5 * (lo[a] + hi[a]) - 0.5 * n[a] as f64 * voxel_size_m),
         kinds: vec![CellKind::Wall; dims.cells()],
         openings: vec![],
         removed_unconnected: 0,

@@ -173,4 +173,30 @@ mod tests {
         assert!(mask[dims.index(22, 22, 22)]);
         assert!(!mask[dims.index(1, 1, 1)]);
     }
+
+    /// A hole of a few triangles (a gap in the segmentation) flips rays through it in
+    /// one direction only; the vote over three directions keeps the volume.
+    #[test]
+    fn small_gaps_do_not_leak() {
+        let mut mesh = icosphere_like(1.0, 48, 96);
+        // Remove 6 neighbouring triangles on the equator, and duplicate a few others.
+        let equator = 24 * 96 * 2;
+        mesh.triangles.drain(equator..equator + 6);
+        let copies: Vec<[u32; 3]> = mesh.triangles[100..110].to_vec();
+        mesh.triangles
+            .extend(copies.iter().map(|t| [t[1], t[2], t[0]]));
+        let dx = 0.05;
+        let dims = GridDims::new(44, 44, 44);
+        let mask = inside_mask(&mesh, [-1.1; 3], dx, dims);
+        let volume = mask.iter().filter(|&&m| m).count() as f64 * dx.powi(3);
+        let exact = 4.0 / 3.0 * std::f64::consts::PI;
+        println!(
+            "sphere with a 6-triangle hole and 10 duplicated triangles: volume error {:+.3}%",
+            100.0 * (volume / exact - 1.0)
+        );
+        assert!(
+            (volume - exact).abs() / exact < 0.01,
+            "volume {volume} vs {exact}"
+        );
+    }
 }

@@ -1,5 +1,5 @@
 //! NIfTI-1 segmentation masks (.nii, .nii.gz): header, orientation (sform, else qform,
-//! else pixdim), label selection, resampling to the scenario's voxels, and openings
+//! else pixdim), label selection, trilinear resampling to the scenario's voxels, and openings
 //! where the vessel leaves the image.
 
 use super::caps::Cap;
@@ -338,7 +338,7 @@ impl Mask {
     }
 }
 
-/// Resamples a mask onto cubic voxels of `voxel_size_m` (nearest neighbour) and opens
+/// Resamples a mask onto cubic voxels of `voxel_size_m` (trilinear, lumen above ½) and opens
 /// it: declared caps, or else one opening per patch where the vessel leaves the image.
 pub fn voxelize_mask(
     mask: &Mask,
@@ -379,21 +379,44 @@ pub fn voxelize_mask(
         }
     }
     let mut voxels = empty_grid(lo, hi, voxel_size_m, 2)?;
+    // Trilinear interpolation of the 0/1 mask at each cell centre, lumen above 1/2:
+    // smoother walls than nearest-neighbour when the scenario's voxels are finer than
+    // the image's, the same lumen when they are equal.
     let inverse = invert(mask.axes_m);
+    let [_, _, nk] = mask.dims;
+    let sample = |i: i64, j: i64, k: i64| -> f64 {
+        let inside_image = i >= 0
+            && j >= 0
+            && k >= 0
+            && (i as usize) < ni
+            && (j as usize) < nj
+            && (k as usize) < nk;
+        if inside_image && mask.inside[i as usize + ni * (j as usize + nj * k as usize)] {
+            1.0
+        } else {
+            0.0
+        }
+    };
     for n in 0..voxels.dims.cells() {
         let p = voxels.cell_centre_m(n);
         let d: [f64; 3] = std::array::from_fn(|a| p[a] - mask.offset_m[a]);
         let ijk: [f64; 3] =
-            std::array::from_fn(|r| (0..3).map(|c| inverse[r][c] * d[c]).sum::<f64>().round());
-        if ijk
-            .iter()
-            .zip(mask.dims)
-            .all(|(&v, n)| v >= 0.0 && v < n as f64)
-        {
-            let [i, j, k] = ijk.map(|v| v as usize);
-            if mask.inside[i + ni * (j + nj * k)] {
-                voxels.kinds[n] = CellKind::Fluid;
+            std::array::from_fn(|r| (0..3).map(|c| inverse[r][c] * d[c]).sum::<f64>());
+        let base = ijk.map(|v| v.floor());
+        let t: [f64; 3] = std::array::from_fn(|a| ijk[a] - base[a]);
+        let [bi, bj, bk] = base.map(|v| v as i64);
+        let mut value = 0.0;
+        for corner in 0..8 {
+            let (ci, cj, ck) = (corner & 1, (corner >> 1) & 1, (corner >> 2) & 1);
+            let w = (if ci == 1 { t[0] } else { 1.0 - t[0] })
+                * (if cj == 1 { t[1] } else { 1.0 - t[1] })
+                * (if ck == 1 { t[2] } else { 1.0 - t[2] });
+            if w > 0.0 {
+                value += w * sample(bi + ci as i64, bj + cj as i64, bk + ck as i64);
             }
+        }
+        if value > 0.5 {
+            voxels.kinds[n] = CellKind::Fluid;
         }
     }
     let beyond = finish(&mut voxels, &caps)?;

@@ -16,11 +16,11 @@ use super::setup::{BoundaryRecord, GridDims};
 /// (`shader_source::fluid_update`) performs the same operations in the same order.
 pub fn collide(f: &[f32; Q], relaxation: Relaxation, force: [f32; 3]) -> [f32; Q] {
     let (delta_rho, j) = moments(f);
-    let rho = 1.0 + delta_rho;
+    // Incompressible model (equilibrium.rs): u = (Σ f c + F/2)/ρ₀, ρ₀ = 1.
     let u = [
-        (j[0] + 0.5 * force[0]) / rho,
-        (j[1] + 0.5 * force[1]) / rho,
-        (j[2] + 0.5 * force[2]) / rho,
+        j[0] + 0.5 * force[0],
+        j[1] + 0.5 * force[1],
+        j[2] + 0.5 * force[2],
     ];
     let uu = u[0] * u[0] + u[1] * u[1] + u[2] * u[2];
     let uf = u[0] * force[0] + u[1] * force[1] + u[2] * force[2];
@@ -33,8 +33,8 @@ pub fn collide(f: &[f32; Q], relaxation: Relaxation, force: [f32; 3]) -> [f32; Q
         let cu = c[0] * u[0] + c[1] * u[1] + c[2] * u[2];
         let cf = c[0] * force[0] + c[1] * force[1] + c[2] * force[2];
         let w = WEIGHTS[q];
-        let eq_plus = w * (delta_rho + rho * (4.5 * cu * cu - 1.5 * uu));
-        let eq_minus = w * rho * 3.0 * cu;
+        let eq_plus = w * (delta_rho + 4.5 * cu * cu - 1.5 * uu);
+        let eq_minus = w * 3.0 * cu;
         let f_plus = 0.5 * (f[q] + f[o]);
         let f_minus = 0.5 * (f[q] - f[o]);
         let source_plus = w * (9.0 * cu * cf - 3.0 * uf);
@@ -57,9 +57,7 @@ pub fn boundary_populations(
     record: BoundaryRecord,
     inlet_scale: f32,
 ) -> [f32; Q] {
-    let (delta_rho_nb, j) = moments(neighbor);
-    let rho_nb = 1.0 + delta_rho_nb;
-    let u_nb = [j[0] / rho_nb, j[1] / rho_nb, j[2] / rho_nb];
+    let (delta_rho_nb, u_nb) = moments(neighbor);
     let (delta_rho_b, u_b) = if is_inlet {
         (delta_rho_nb, record.velocity.map(|v| v * inlet_scale))
     } else {

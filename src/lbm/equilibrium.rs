@@ -6,14 +6,16 @@
 
 use super::lattice::{Q, VELOCITIES, WEIGHTS};
 
-/// f̃_eq = f_eq − w_q with f_eq = w_q ρ (1 + 3 c·u + 4.5 (c·u)² − 1.5 u²)
-/// (Krüger et al. 2017, eq. 3.54) and ρ = 1 + δρ.
+/// f̃_eq = f_eq − w_q for the incompressible equilibrium of He & Luo (J. Stat. Phys.
+/// 88 (1997) 927): f_eq = w_q (ρ + ρ₀ (3 c·u + 4.5 (c·u)² − 1.5 u²)) with ρ₀ = 1 and
+/// ρ = 1 + δρ. The momentum is ρ₀u, not ρu, so the lattice's small density changes
+/// (the pressure) do not leak into the flow rate: mass conservation is volume
+/// conservation, as in blood.
 pub fn equilibrium_shifted(q: usize, delta_rho: f32, u: [f32; 3]) -> f32 {
     let c = VELOCITIES[q];
     let cu = c[0] as f32 * u[0] + c[1] as f32 * u[1] + c[2] as f32 * u[2];
     let uu = u[0] * u[0] + u[1] * u[1] + u[2] * u[2];
-    let rho = 1.0 + delta_rho;
-    WEIGHTS[q] * (delta_rho + rho * (3.0 * cu + 4.5 * cu * cu - 1.5 * uu))
+    WEIGHTS[q] * (delta_rho + 3.0 * cu + 4.5 * cu * cu - 1.5 * uu)
 }
 
 /// Density deviation δρ = Σ f̃ and momentum j = Σ f̃ c of one cell's populations.
@@ -31,18 +33,18 @@ pub fn moments(f: &[f32; Q]) -> (f32, [f32; 3]) {
 
 /// Density and velocity of one cell from its stored, post-collision populations.
 ///
-/// The fluid velocity is u = (Σ f c + F/2)/ρ over the pre-collision populations (Guo et
-/// al. 2002, eq. 20), and collision adds F to the momentum, so over the post-collision
-/// populations the grid stores it is u = (Σ f* c − F/2)/ρ.
+/// The fluid velocity is u = (Σ f c + F/2)/ρ₀ over the pre-collision populations (Guo
+/// et al. 2002, eq. 20, with the incompressible model's ρ₀ = 1), and collision adds F to
+/// the momentum, so over the post-collision populations the grid stores it is
+/// u = Σ f* c − F/2.
 pub fn density_velocity(f: &[f32; Q], force: [f32; 3]) -> (f32, [f32; 3]) {
     let (delta_rho, j) = moments(f);
-    let rho = 1.0 + delta_rho;
     let u = [
-        (j[0] - 0.5 * force[0]) / rho,
-        (j[1] - 0.5 * force[1]) / rho,
-        (j[2] - 0.5 * force[2]) / rho,
+        j[0] - 0.5 * force[0],
+        j[1] - 0.5 * force[1],
+        j[2] - 0.5 * force[2],
     ];
-    (rho, u)
+    (1.0 + delta_rho, u)
 }
 
 /// Gathers cell `i`'s populations from a population-major array.

@@ -63,8 +63,8 @@ pub struct LatticeSetup {
     pub flags: Vec<u32>,
     /// Boundary records, indexed from the flag word of inlet and outlet cells.
     pub records: Vec<BoundaryRecord>,
-    /// Unit inward normal of each opening the flags refer to (flux probes use it).
-    pub opening_normals: Vec<[f32; 3]>,
+    /// Number of openings (inlets and outlets) the flags refer to.
+    pub opening_count: usize,
     pub relaxation: Relaxation,
     /// Body-force density in lattice units (Guo forcing), applied to fluid cells.
     pub force: [f32; 3],
@@ -80,7 +80,7 @@ impl LatticeSetup {
         dims: GridDims,
         flags: Vec<u32>,
         records: Vec<BoundaryRecord>,
-        opening_normals: Vec<[f32; 3]>,
+        opening_count: usize,
         relaxation: Relaxation,
         force: [f32; 3],
         initial: impl Fn(usize) -> (f32, [f32; 3]),
@@ -97,7 +97,7 @@ impl LatticeSetup {
             dims,
             flags,
             records,
-            opening_normals,
+            opening_count,
             relaxation,
             force,
             populations,

@@ -207,9 +207,8 @@ pub fn fluid_update(split: PopulationSplit) -> String {
         .collect();
     let _ = writeln!(s, "    let j = vec3<f32>({});", components.join(", "));
     s.push_str(
-        "    let rho = 1.0 + delta_rho;\n\
-         \x20   let force = params.force.xyz;\n\
-         \x20   let u = (j + 0.5 * force) / rho;\n\
+        "    let force = params.force.xyz;\n\
+         \x20   let u = j + 0.5 * force; // incompressible model, ρ₀ = 1\n\
          \x20   let uu = dot(u, u);\n\
          \x20   let uf = dot(u, force);\n\
          \x20   let wp = params.omega_plus;\n\
@@ -229,8 +228,8 @@ pub fn fluid_update(split: PopulationSplit) -> String {
             "    {{ // directions {q} and {o}, c = ({}, {}, {})\n\
              \x20       let cu = {cu};\n\
              \x20       let cf = {cf};\n\
-             \x20       let eq_plus = {w} * (delta_rho + rho * (4.5 * cu * cu - 1.5 * uu));\n\
-             \x20       let eq_minus = {w} * rho * 3.0 * cu;\n\
+             \x20       let eq_plus = {w} * (delta_rho + 4.5 * cu * cu - 1.5 * uu);\n\
+             \x20       let eq_minus = {w} * 3.0 * cu;\n\
              \x20       let f_plus = 0.5 * (f{q} + f{o});\n\
              \x20       let f_minus = 0.5 * (f{q} - f{o});\n\
              \x20       let source_plus = {w} * (9.0 * cu * cf - 3.0 * uf);\n\
@@ -262,10 +261,8 @@ pub fn probes(split: PopulationSplit) -> String {
     let mut generated = population_bindings("src", FIRST_POPULATION_BINDING, split, false);
     let _ = writeln!(
         generated,
-        "@group(0) @binding({}) var<storage, read_write> partials: array<f32>;\n\
-         @group(0) @binding({}) var<storage, read> opening_normals: array<vec4<f32>>;",
-        FIRST_POPULATION_BINDING + split.buffers as u32,
-        FIRST_POPULATION_BINDING + split.buffers as u32 + 1
+        "@group(0) @binding({}) var<storage, read_write> partials: array<f32>;",
+        FIRST_POPULATION_BINDING + split.buffers as u32
     );
     assemble(&generated, PROBES)
 }

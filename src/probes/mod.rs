@@ -3,13 +3,14 @@
 
 /// Slots per workgroup before the per-opening ones: Σδρ, max speed, its cell.
 pub const PROBE_FIXED_SLOTS: usize = 3;
-/// Slots per opening: Σ u·n_inward, Σ δρ, cell count.
+/// Slots per opening: volume flux into the fluid, Σ δρ, cell count.
 pub const PROBE_SLOTS_PER_OPENING: usize = 3;
 
 /// Sums over one opening's boundary cells, lattice units.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct OpeningTotals {
-    /// Σ u·n over the opening's cells, n pointing into the fluid (one cell face each).
+    /// Volume flux from the opening's cells into the fluid per step, lattice units: the
+    /// exact lattice mass flux across the cells' links (incompressible model, ρ₀ = 1).
     pub inward_flux: f64,
     /// Σ δρ over the opening's cells.
     pub delta_density_sum: f64,

@@ -49,13 +49,48 @@ impl LoadedScenario {
 
     /// Scenario name for reports: the `name` key or the file stem.
     pub fn name(&self) -> String {
-        self.scenario.name.clone().unwrap_or_else(|| {
-            self.path
-                .file_stem()
-                .map(|s| s.to_string_lossy().into_owned())
-                .unwrap_or_else(|| "scenario".into())
+        scenario_name(&self.scenario, &self.path)
+    }
+}
+
+/// A scenario's vessel alone, for `embolus geometry`: only the grid and geometry are
+/// checked, so a vessel can be inspected before the flow settings are right.
+#[derive(Clone, Debug)]
+pub struct LoadedGeometry {
+    pub path: PathBuf,
+    pub scenario: Scenario,
+    pub voxels: Voxels,
+    pub beyond_openings: Vec<bool>,
+}
+
+impl LoadedGeometry {
+    pub fn load(path: &Path) -> Result<Self, ScenarioError> {
+        let source = std::fs::read_to_string(path).map_err(|source| ScenarioError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let scenario: Scenario =
+            toml::from_str(&source).map_err(|e| parse_error(path, &source, e))?;
+        let built = validate::validate_geometry_only(path, &source, &scenario)?;
+        Ok(LoadedGeometry {
+            path: path.to_path_buf(),
+            scenario,
+            voxels: built.voxels,
+            beyond_openings: built.beyond_openings,
         })
     }
+
+    pub fn name(&self) -> String {
+        scenario_name(&self.scenario, &self.path)
+    }
+}
+
+fn scenario_name(scenario: &Scenario, path: &Path) -> String {
+    scenario.name.clone().unwrap_or_else(|| {
+        path.file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "scenario".into())
+    })
 }
 
 fn parse_error(path: &Path, source: &str, e: toml::de::Error) -> ScenarioError {

@@ -189,26 +189,12 @@ fn check_geometry(c: &Checker, g: &Geometry) -> Result<(), ScenarioError> {
     }
 }
 
-pub(super) fn validate(
-    path: &Path,
-    source: &str,
-    scenario: Scenario,
-) -> Result<LoadedScenario, ScenarioError> {
-    let c = Checker { path, source };
-    c.positive("fluid", "density", scenario.fluid.density, "kg/m^3")?;
-    c.positive("fluid", "viscosity", scenario.fluid.viscosity, "Pa·s")?;
+/// Checks the grid and geometry keys and voxelizes the vessel (CPU only).
+fn build_geometry(c: &Checker, scenario: &Scenario) -> Result<geometry::Built, ScenarioError> {
+    let (path, source) = (c.path, c.source);
     let dx = scenario.grid.voxel_size;
     c.positive("grid", "voxel_size", dx, "m")?;
-
-    check_geometry(&c, &scenario.geometry)?;
-    let Some(inlet) = scenario.inlet.clone() else {
-        return Err(c.fail(
-            "inlet",
-            "mean_velocity",
-            "the scenario has no [inlet] section: the flow needs a driving velocity".into(),
-            "add\n    [inlet]\n    mean_velocity = 0.1   # m/s (or flow_rate in m^3/s)\n    profile = \"parabolic\"".into(),
-        ));
-    };
+    check_geometry(c, &scenario.geometry)?;
     if let Some(cells) = estimate_cells(&scenario.geometry, dx) {
         if cells > MAX_CELLS {
             return Err(c.fail(
@@ -249,12 +235,50 @@ pub(super) fn validate(
         return Err(unresolved(h));
     }
     let base_dir = path.parent().unwrap_or(Path::new("."));
-    let built = geometry::build(&scenario.geometry, dx, base_dir, inlet.opening.as_deref())
-        .map_err(|e| ScenarioError::Geometry {
-            path: path.to_path_buf(),
-            line: key_line(source, "geometry", "shape"),
-            source: Box::new(e),
-        })?;
+    let built = geometry::build(
+        &scenario.geometry,
+        dx,
+        base_dir,
+        scenario.inlet.as_ref().and_then(|i| i.opening.as_deref()),
+    )
+    .map_err(|e| ScenarioError::Geometry {
+        path: path.to_path_buf(),
+        line: key_line(source, "geometry", "shape"),
+        source: Box::new(e),
+    })?;
+    Ok(built)
+}
+
+/// Parses nothing more than the geometry: for `embolus geometry`, which must work
+/// before the flow settings are right.
+pub(super) fn validate_geometry_only(
+    path: &Path,
+    source: &str,
+    scenario: &Scenario,
+) -> Result<geometry::Built, ScenarioError> {
+    build_geometry(&Checker { path, source }, scenario)
+}
+
+pub(super) fn validate(
+    path: &Path,
+    source: &str,
+    scenario: Scenario,
+) -> Result<LoadedScenario, ScenarioError> {
+    let c = Checker { path, source };
+    c.positive("fluid", "density", scenario.fluid.density, "kg/m^3")?;
+    c.positive("fluid", "viscosity", scenario.fluid.viscosity, "Pa·s")?;
+    let dx = scenario.grid.voxel_size;
+    c.positive("grid", "voxel_size", dx, "m")?;
+
+    let Some(inlet) = scenario.inlet.clone() else {
+        return Err(c.fail(
+            "inlet",
+            "mean_velocity",
+            "the scenario has no [inlet] section: the flow needs a driving velocity".into(),
+            "add\n    [inlet]\n    mean_velocity = 0.1   # m/s (or flow_rate in m^3/s)\n    profile = \"parabolic\"".into(),
+        ));
+    };
+    let built = build_geometry(&c, &scenario)?;
     let inlet_opening = built
         .voxels
         .inlets()
@@ -285,7 +309,18 @@ pub(super) fn validate(
         }
     };
     if half_extent / dx < MIN_CELLS_ACROSS_HALF {
-        return Err(unresolved(half_extent));
+        return Err(c.fail(
+            "grid",
+            "voxel_size",
+            format!(
+                "the inlet is only {:.1} voxels across: the lumen cannot be resolved",
+                2.0 * half_extent / dx
+            ),
+            format!(
+                "use voxel_size <= {:.3e} m (8 or more cells across for accurate profiles)",
+                half_extent / 4.0
+            ),
+        ));
     }
     let flow_rate = match (inlet.mean_velocity, inlet.flow_rate) {
         (Some(_), Some(_)) => {

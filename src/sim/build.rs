@@ -94,11 +94,7 @@ pub fn lattice_setup(voxels: &Voxels, loaded: &LoadedScenario) -> LatticeSetup {
         voxels.dims,
         cell_flags,
         records,
-        voxels
-            .openings
-            .iter()
-            .map(|o| o.normal.map(|c| c as f32))
-            .collect(),
+        voxels.openings.len(),
         Relaxation::new(units.tau, model),
         force,
         |_| (outlet_delta_density, [0.0; 3]),

@@ -146,15 +146,8 @@ impl GpuLattice {
                 })
                 .collect()
         });
-        // The probe kernel needs at least one opening slot (and a non-empty binding).
-        let opening_count = setup.opening_normals.len().max(1);
-        let mut normals: Vec<[f32; 4]> = setup
-            .opening_normals
-            .iter()
-            .map(|n| [n[0], n[1], n[2], 0.0])
-            .collect();
-        normals.resize(opening_count, [0.0; 4]);
-        let opening_normals = storage_from(ctx, "opening normals", &normals);
+        // The probe kernel needs at least one opening slot.
+        let opening_count = setup.opening_count.max(1);
         let stride = PROBE_FIXED_SLOTS + PROBE_SLOTS_PER_OPENING * opening_count;
         let (px, py) = dispatch_size(cells, REDUCTION_WORKGROUP_SIZE * PROBE_CELLS_PER_THREAD);
         let partial_floats = (px * py) as usize * stride;
@@ -219,7 +212,6 @@ impl GpuLattice {
                 entries.push(entry(first + b as u32, buf));
             }
             entries.push(entry(first + split.buffers as u32, &partials));
-            entries.push(entry(first + split.buffers as u32 + 1, &opening_normals));
             ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {
                 label: Some("probes"),
                 layout: &probe_pipeline.get_bind_group_layout(0),

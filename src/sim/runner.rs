@@ -19,6 +19,9 @@ use std::time::Instant;
 /// Lattice speed above which a run counts as diverged (Mach ≈ 0.6, far past the
 /// validated 0.15): by then the solution is meaningless and NaNs follow.
 pub const DIVERGENCE_SPEED_LATTICE: f32 = 0.35;
+/// Relative change of the fluid's mass beyond which a run counts as diverged: the
+/// weakly compressible scheme is only valid for small density deviations.
+pub const DIVERGENCE_DENSITY_DRIFT: f64 = 0.2;
 /// Wall time aimed at per submitted chunk of steps: short enough for a live progress
 /// display and a prompt Ctrl-C, long enough that probing costs little.
 const CHUNK_SECONDS: f64 = 0.3;
@@ -219,7 +222,10 @@ pub fn run(
         chunk = (wanted as u64).clamp(1, 100_000);
 
         let step = lattice.steps_done();
-        if totals.non_finite() || totals.max_speed > DIVERGENCE_SPEED_LATTICE {
+        let density_drift = (totals.fluid_delta_mass - initial_delta_mass)
+            / (fluid_cells as f64 + initial_delta_mass);
+        let runaway = totals.non_finite() || totals.max_speed > DIVERGENCE_SPEED_LATTICE;
+        if runaway || density_drift.abs() > DIVERGENCE_DENSITY_DRIFT {
             let cell = voxels.dims.coords(totals.max_speed_cell as usize);
             divergence = Some(Divergence {
                 step,
@@ -228,7 +234,18 @@ pub fn run(
                 position_m: voxels.cell_centre_m(totals.max_speed_cell as usize),
                 speed_m_s: (!totals.non_finite())
                     .then(|| units.velocity_to_si(totals.max_speed as f64)),
-                likely_cause: likely_cause(units),
+                likely_cause: if runaway {
+                    likely_cause(units)
+                } else {
+                    format!(
+                        "the mean density changed by {:+.0}%: pressures far beyond the weakly \
+                         compressible range (|δρ| ≪ 1) the lattice-Boltzmann model holds in. A \
+                         body force or outlet pressure out of scale with the flow is the usual \
+                         cause; check [lbm] body_force and [outlet] pressure, or lower \
+                         time.lattice_velocity",
+                        100.0 * density_drift
+                    )
+                },
             });
             status = RunStatus::Diverged;
         }
