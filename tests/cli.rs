@@ -257,7 +257,7 @@ fn missing_adapter_explains_how_to_install_a_driver() {
 fn geometry_command_writes_vti_and_png_for_a_real_vessel() {
     let dir = scratch("geometry");
     let o = embolus()
-        .args(["geometry", "scenes/aorta-iliac.toml", "--out"])
+        .args(["geometry", "scenes/aorta_iliac.toml", "--out"])
         .arg(&dir)
         .output()
         .unwrap();

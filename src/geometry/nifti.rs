@@ -36,6 +36,11 @@ pub fn read_mask(path: &Path, label: Option<i64>) -> Result<Mask, GeometryError>
         path: path.to_path_buf(),
         source,
     })?;
+    mask_from_bytes(&raw, path, label)
+}
+
+/// Parses a NIfTI-1 file's bytes, gzip-compressed or not; `path` is for messages.
+pub fn mask_from_bytes(raw: &[u8], path: &Path, label: Option<i64>) -> Result<Mask, GeometryError> {
     let bytes = if raw.starts_with(&[0x1f, 0x8b]) {
         let mut out = Vec::new();
         flate2::read::GzDecoder::new(&raw[..])
@@ -43,7 +48,7 @@ pub fn read_mask(path: &Path, label: Option<i64>) -> Result<Mask, GeometryError>
             .map_err(|e| bad(path, format!("gzip data is corrupt: {e}")))?;
         out
     } else {
-        raw
+        raw.to_vec()
     };
     parse_mask(&bytes, path, label)
 }
