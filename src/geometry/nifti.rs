@@ -43,7 +43,7 @@ pub fn read_mask(path: &Path, label: Option<i64>) -> Result<Mask, GeometryError>
 pub fn mask_from_bytes(raw: &[u8], path: &Path, label: Option<i64>) -> Result<Mask, GeometryError> {
     let bytes = if raw.starts_with(&[0x1f, 0x8b]) {
         let mut out = Vec::new();
-        flate2::read::GzDecoder::new(&raw[..])
+        flate2::read::GzDecoder::new(raw)
             .read_to_end(&mut out)
             .map_err(|e| bad(path, format!("gzip data is corrupt: {e}")))?;
         out
