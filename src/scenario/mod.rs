@@ -28,6 +28,8 @@ pub struct LoadedScenario {
     pub steps: u64,
     /// Steps between rows of metrics.csv.
     pub output_every: u64,
+    /// Steps over which the inflow rises from zero (0: none).
+    pub ramp_steps: u64,
 }
 
 impl LoadedScenario {

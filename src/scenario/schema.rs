@@ -270,6 +270,10 @@ pub struct Inlet {
     /// of a surface or mask.
     #[serde(default)]
     pub opening: Option<String>,
+    /// Time over which the inflow rises smoothly from zero [s]; default: the first 10%
+    /// of the run; 0 starts at full flow.
+    #[serde(default)]
+    pub ramp_time: Option<f64>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize, Serialize)]

@@ -458,6 +458,20 @@ pub(super) fn validate(
         }
         (None, Some(n)) => n,
     };
+    // An impulsive start sends a pressure wave through the vessel that a lattice close
+    // to τ = ½ may not damp: let the inflow rise smoothly instead.
+    let ramp_steps = match inlet.ramp_time {
+        None => steps / 10,
+        Some(t) if t.is_finite() && t >= 0.0 => (t / units.dt_s).round() as u64,
+        Some(t) => {
+            return Err(c.fail(
+                "inlet",
+                "ramp_time",
+                format!("ramp_time = {t} s must be zero or positive"),
+                "give the start-up time in seconds (0 starts at full flow)".into(),
+            ))
+        }
+    };
     let output_every = match scenario.time.output_interval {
         Some(t) => {
             c.positive("time", "output_interval", t, "s")?;
@@ -475,6 +489,7 @@ pub(super) fn validate(
         flow_rate_m3_s: flow_rate,
         steps,
         output_every,
+        ramp_steps,
     })
 }
 

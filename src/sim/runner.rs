@@ -199,6 +199,7 @@ pub fn run(
     let mut status = RunStatus::Completed;
     let mut divergence = None;
     let mut chunk: u64 = 1;
+    let mut ramp_finished = false;
     let total = loaded.steps;
     while lattice.steps_done() < total {
         if config.stop.load(Ordering::SeqCst) {
@@ -207,7 +208,19 @@ pub fn run(
         }
         let done = lattice.steps_done();
         let next_output = (done / loaded.output_every + 1) * loaded.output_every;
-        let steps = chunk.min(next_output - done).min(total - done);
+        let mut steps = chunk.min(next_output - done).min(total - done);
+        if done < loaded.ramp_steps {
+            // Inflow rises as ½(1 − cos πt/T) over the ramp, updated at least 50 times.
+            steps = steps.min((loaded.ramp_steps / 50).max(1));
+            let t = (done as f64 + 0.5 * steps as f64) / loaded.ramp_steps as f64;
+            lattice.set_inlet_scale(
+                ctx,
+                (0.5 * (1.0 - (std::f64::consts::PI * t.min(1.0)).cos())) as f32,
+            );
+        } else if !ramp_finished {
+            lattice.set_inlet_scale(ctx, 1.0);
+            ramp_finished = true;
+        }
         let t0 = Instant::now();
         lattice.step(ctx, steps as u32);
         ctx.finish()?;
