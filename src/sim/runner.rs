@@ -128,7 +128,11 @@ fn metrics_row(
     let mut row = MetricsRow {
         time_s: step as f64 * units.dt_s,
         step,
-        max_speed_m_s: units.velocity_to_si(totals.max_speed as f64),
+        max_speed_m_s: if totals.non_finite() {
+            f64::NAN
+        } else {
+            units.velocity_to_si(totals.max_speed as f64)
+        },
         mass_drift: (totals.fluid_delta_mass - initial_delta_mass)
             / (fluid_cells as f64 + initial_delta_mass),
         ..Default::default()
