@@ -12,9 +12,13 @@ struct Params {
     omega_minus: f32,
     // Multiplies every inlet record's velocity (time-varying inlets).
     inlet_scale: f32,
-    _pad: f32,
+    // TRT magic parameter for local ω⁻ (0: BGK).
+    magic: f32,
     // Body-force density (Guo forcing), lattice units; w unused.
     force: vec4<f32>,
+    rheology_a: vec4<f32>,
+    rheology_b: vec4<f32>,
+    rheology_conv: vec4<f32>,
 }
 
 struct BoundaryRecord {

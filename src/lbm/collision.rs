@@ -45,6 +45,7 @@ impl CollisionModel {
 pub struct Relaxation {
     pub omega_plus: f32,
     pub omega_minus: f32,
+    pub model: CollisionModel,
 }
 
 impl Relaxation {
@@ -59,6 +60,24 @@ impl Relaxation {
         Relaxation {
             omega_plus: omega_plus as f32,
             omega_minus: omega_minus as f32,
+            model,
+        }
+    }
+
+    /// ω⁻ belonging to a (local) ω⁺ under this model: equal for BGK, from the magic
+    /// parameter for TRT. f32, as on the GPU.
+    pub fn omega_minus_for(&self, omega_plus: f32) -> f32 {
+        match self.model {
+            CollisionModel::Bgk => omega_plus,
+            CollisionModel::Trt { magic } => 1.0 / (0.5 + magic as f32 / (1.0 / omega_plus - 0.5)),
+        }
+    }
+
+    /// The magic parameter the kernels receive; 0 means BGK.
+    pub fn kernel_magic(&self) -> f32 {
+        match self.model {
+            CollisionModel::Bgk => 0.0,
+            CollisionModel::Trt { magic } => magic as f32,
         }
     }
 

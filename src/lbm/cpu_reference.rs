@@ -4,6 +4,7 @@
 use super::collision::Relaxation;
 use super::equilibrium::{equilibrium_shifted, gather, moments};
 use super::lattice::{flags, opposite, Q, VELOCITIES, WEIGHTS};
+use super::rheology::LatticeRheology;
 use super::setup::{BoundaryRecord, GridDims};
 
 /// Post-collision populations of one cell (TRT with Guo forcing; BGK when ω⁻ = ω⁺).
@@ -14,7 +15,12 @@ use super::setup::{BoundaryRecord, GridDims};
 /// f*_q = [f⁺ − ω⁺(f⁺ − f⁺_eq) + (1 − ω⁺/2) S⁺] + [f⁻ − ω⁻(f⁻ − f⁻_eq) + (1 − ω⁻/2) S⁻],
 /// f*_ō the same with the antisymmetric bracket negated. The generated GPU code
 /// (`shader_source::fluid_update`) performs the same operations in the same order.
-pub fn collide(f: &[f32; Q], relaxation: Relaxation, force: [f32; 3]) -> [f32; Q] {
+pub fn collide(
+    f: &[f32; Q],
+    relaxation: Relaxation,
+    force: [f32; 3],
+    rheology: Option<&LatticeRheology>,
+) -> [f32; Q] {
     let (delta_rho, j) = moments(f);
     // Incompressible model (equilibrium.rs): u = (Σ f c + F/2)/ρ₀, ρ₀ = 1.
     let u = [
@@ -24,23 +30,61 @@ pub fn collide(f: &[f32; Q], relaxation: Relaxation, force: [f32; 3]) -> [f32; Q
     ];
     let uu = u[0] * u[0] + u[1] * u[1] + u[2] * u[2];
     let uf = u[0] * force[0] + u[1] * force[1] + u[2] * force[2];
-    let (wp, wm) = (relaxation.omega_plus, relaxation.omega_minus);
+    let pairs: Vec<usize> = (0..Q).filter(|&q| q <= opposite(q)).collect();
+    // Pass 1: symmetric and antisymmetric parts and their equilibria, per pair.
+    struct Pair {
+        cu: f32,
+        cf: f32,
+        eq_plus: f32,
+        eq_minus: f32,
+        f_plus: f32,
+        f_minus: f32,
+    }
+    let parts: Vec<Pair> = pairs
+        .iter()
+        .map(|&q| {
+            let o = opposite(q);
+            let c = VELOCITIES[q].map(|v| v as f32);
+            let cu = c[0] * u[0] + c[1] * u[1] + c[2] * u[2];
+            let w = WEIGHTS[q];
+            Pair {
+                cu,
+                cf: c[0] * force[0] + c[1] * force[1] + c[2] * force[2],
+                eq_plus: w * (delta_rho + 4.5 * cu * cu - 1.5 * uu),
+                eq_minus: w * 3.0 * cu,
+                f_plus: 0.5 * (f[q] + f[o]),
+                f_minus: 0.5 * (f[q] - f[o]),
+            }
+        })
+        .collect();
+    let (mut wp, mut wm) = (relaxation.omega_plus, relaxation.omega_minus);
+    if let Some(r) = rheology {
+        // Π_neq = Σ_q f_neq c c: each pair contributes 2 (f⁺ − f⁺_eq) c c.
+        let mut pi = [0.0f32; 6];
+        let index = [(0, 0), (1, 1), (2, 2), (0, 1), (0, 2), (1, 2)];
+        for (k, &(a, b)) in index.iter().enumerate() {
+            let mut sum = 0.0f32;
+            for (p, &q) in parts.iter().zip(&pairs) {
+                let cc = VELOCITIES[q][a] * VELOCITIES[q][b];
+                if cc != 0 {
+                    sum += cc as f32 * (p.f_plus - p.eq_plus);
+                }
+            }
+            pi[k] = 2.0 * sum;
+        }
+        wp = 1.0 / r.local_tau(pi, 1.0 / relaxation.omega_plus);
+        wm = relaxation.omega_minus_for(wp);
+    }
     let (cp, cm) = (1.0 - 0.5 * wp, 1.0 - 0.5 * wm);
+    // Pass 2: relax each pair.
     let mut post = [0.0f32; Q];
-    for q in (0..Q).filter(|&q| q <= opposite(q)) {
+    for (p, &q) in parts.iter().zip(&pairs) {
         let o = opposite(q);
-        let c = VELOCITIES[q].map(|v| v as f32);
-        let cu = c[0] * u[0] + c[1] * u[1] + c[2] * u[2];
-        let cf = c[0] * force[0] + c[1] * force[1] + c[2] * force[2];
         let w = WEIGHTS[q];
-        let eq_plus = w * (delta_rho + 4.5 * cu * cu - 1.5 * uu);
-        let eq_minus = w * 3.0 * cu;
-        let f_plus = 0.5 * (f[q] + f[o]);
-        let f_minus = 0.5 * (f[q] - f[o]);
-        let source_plus = w * (9.0 * cu * cf - 3.0 * uf);
-        let source_minus = w * 3.0 * cf;
-        let symmetric = f_plus - wp * (f_plus - eq_plus) + cp * source_plus;
-        let antisymmetric = f_minus - wm * (f_minus - eq_minus) + cm * source_minus;
+        let source_plus = w * (9.0 * p.cu * p.cf - 3.0 * uf);
+        let source_minus = w * 3.0 * p.cf;
+        let symmetric = p.f_plus - wp * (p.f_plus - p.eq_plus) + cp * source_plus;
+        let antisymmetric = p.f_minus - wm * (p.f_minus - p.eq_minus) + cm * source_minus;
         post[q] = symmetric + antisymmetric;
         post[o] = symmetric - antisymmetric;
     }
@@ -75,6 +119,7 @@ pub struct StepInputs<'a> {
     pub flags: &'a [u32],
     pub records: &'a [BoundaryRecord],
     pub relaxation: Relaxation,
+    pub rheology: Option<LatticeRheology>,
     pub force: [f32; 3],
     pub inlet_scale: f32,
 }
@@ -110,7 +155,12 @@ pub fn step(inputs: &StepInputs, src: &[f32], dst: &mut [f32]) {
                         src[q * n + from]
                     }
                 });
-                collide(&streamed, inputs.relaxation, inputs.force)
+                collide(
+                    &streamed,
+                    inputs.relaxation,
+                    inputs.force,
+                    inputs.rheology.as_ref(),
+                )
             }
         };
         for q in 0..Q {

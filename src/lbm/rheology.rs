@@ -162,3 +162,91 @@ mod tests {
         );
     }
 }
+
+/// A viscosity model expressed for the lattice: the conversions the local relaxation
+/// time needs, as the GPU receives them.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct LatticeRheology {
+    pub model: ViscosityModel,
+    /// 1/dt [1/s]: lattice shear rate → SI.
+    pub shear_rate_per_lattice: f64,
+    /// dt/(ρ dx²) [s·m/kg]: SI dynamic viscosity → lattice kinematic viscosity.
+    pub lattice_viscosity_per_si: f64,
+    /// Bounds of the local relaxation time, for stability.
+    pub tau_min: f64,
+    pub tau_max: f64,
+}
+
+/// Fixed-point iterations for the local relaxation time: τ enters its own strain rate.
+pub const LOCAL_TAU_ITERATIONS: usize = 6;
+
+impl LatticeRheology {
+    /// Model id the kernels switch on (pipeline-overridable constant RHEOLOGY).
+    pub fn kernel_id(&self) -> u32 {
+        match self.model {
+            ViscosityModel::Newtonian { .. } => 0,
+            ViscosityModel::CarreauYasuda { .. } => 1,
+            ViscosityModel::Casson { .. } => 2,
+            ViscosityModel::PowerLaw { .. } => 3,
+        }
+    }
+
+    /// The eight model coefficients in the kernels' order (shaders/common/rheology.wgsl).
+    pub fn coefficients(&self) -> [f32; 8] {
+        let c: [f64; 8] = match self.model {
+            ViscosityModel::Newtonian { viscosity } => {
+                [viscosity, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]
+            }
+            ViscosityModel::CarreauYasuda {
+                mu_zero,
+                mu_infinity,
+                lambda,
+                n,
+                a,
+            } => [mu_zero, mu_infinity, lambda, n, a, 0.0, 0.0, 0.0],
+            ViscosityModel::Casson {
+                k0,
+                k1,
+                max_viscosity,
+            } => [k0, k1, max_viscosity, 0.0, 0.0, 0.0, 0.0, 0.0],
+            ViscosityModel::PowerLaw {
+                consistency,
+                n,
+                min_viscosity,
+                max_viscosity,
+            } => [
+                consistency,
+                n,
+                min_viscosity,
+                max_viscosity,
+                0.0,
+                0.0,
+                0.0,
+                0.0,
+            ],
+        };
+        c.map(|v| v as f32)
+    }
+
+    /// Local relaxation time from the non-equilibrium momentum flux Π (6 components
+    /// xx, yy, zz, xy, xz, yz), starting from `tau_start`. The strain rate is
+    /// S = −3/(2ρ₀τ) Π (Chapman–Enskog, Krüger et al. 2017 sec. 4.1; REFERENCES.md), γ̇ = √(2 S:S),
+    /// and τ = ½ + 3 ν(γ̇); τ appears on both sides, so a few fixed-point iterations.
+    /// f32 throughout, as on the GPU.
+    pub fn local_tau(&self, pi: [f32; 6], tau_start: f32) -> f32 {
+        let norm = (2.0
+            * (pi[0] * pi[0]
+                + pi[1] * pi[1]
+                + pi[2] * pi[2]
+                + 2.0 * (pi[3] * pi[3] + pi[4] * pi[4] + pi[5] * pi[5])))
+            .sqrt();
+        let mut tau = tau_start;
+        for _ in 0..LOCAL_TAU_ITERATIONS {
+            let shear_rate = 1.5 * norm / tau * self.shear_rate_per_lattice as f32;
+            let mu = self.model.viscosity(shear_rate as f64) as f32;
+            tau = (0.5 + 3.0 * mu * self.lattice_viscosity_per_si as f32)
+                .clamp(self.tau_min as f32, self.tau_max as f32);
+        }
+        tau
+    }
+}

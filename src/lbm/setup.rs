@@ -66,6 +66,8 @@ pub struct LatticeSetup {
     /// Number of openings (inlets and outlets) the flags refer to.
     pub opening_count: usize,
     pub relaxation: Relaxation,
+    /// Shear-thinning viscosity; `None`: Newtonian with `relaxation`'s τ everywhere.
+    pub rheology: Option<super::rheology::LatticeRheology>,
     /// Body-force density in lattice units (Guo forcing), applied to fluid cells.
     pub force: [f32; 3],
     /// Initial populations, stored shifted by their weights (f − w_q), laid out
@@ -99,6 +101,7 @@ impl LatticeSetup {
             records,
             opening_count,
             relaxation,
+            rheology: None,
             force,
             populations,
         }

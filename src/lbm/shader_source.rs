@@ -13,10 +13,16 @@ pub const REDUCTION_WORKGROUP_SIZE: u32 = 256;
 /// Cells each thread of the probe reduction accumulates before the workgroup reduces.
 pub const PROBE_CELLS_PER_THREAD: u32 = 16;
 
-const COMMON: &[(&str, &str)] = &[(
-    "common/lattice.wgsl",
-    include_str!("../../shaders/common/lattice.wgsl"),
-)];
+const COMMON: &[(&str, &str)] = &[
+    (
+        "common/lattice.wgsl",
+        include_str!("../../shaders/common/lattice.wgsl"),
+    ),
+    (
+        "common/rheology.wgsl",
+        include_str!("../../shaders/common/rheology.wgsl"),
+    ),
+];
 const STREAM_COLLIDE: &str = include_str!("../../shaders/lbm/stream_collide.wgsl");
 const PROBES: &str = include_str!("../../shaders/lbm/probes.wgsl");
 
@@ -210,36 +216,60 @@ pub fn fluid_update(split: PopulationSplit) -> String {
         "    let force = params.force.xyz;\n\
          \x20   let u = j + 0.5 * force; // incompressible model, ρ₀ = 1\n\
          \x20   let uu = dot(u, u);\n\
-         \x20   let uf = dot(u, force);\n\
-         \x20   let wp = params.omega_plus;\n\
-         \x20   let wm = params.omega_minus;\n\
-         \x20   let cp = 1.0 - 0.5 * wp;\n\
-         \x20   let cm = 1.0 - 0.5 * wm;\n",
+         \x20   let uf = dot(u, force);\n",
     );
-    for q in (0..Q).filter(|&q| q <= opposite(q)) {
+    let pairs: Vec<usize> = (0..Q).filter(|&q| q <= opposite(q)).collect();
+    let axes = ["x", "y", "z"];
+    // Pass 1: per pair, the symmetric/antisymmetric parts and their equilibria.
+    for &q in &pairs {
         let o = opposite(q);
         let c = VELOCITIES[q];
-        let axes = ["x", "y", "z"];
         let cu = signed_sum((0..3).map(|a| (c[a], format!("u.{}", axes[a]))));
         let cf = signed_sum((0..3).map(|a| (c[a], format!("force.{}", axes[a]))));
         let w = format!("{:.9}", WEIGHTS[q]);
         let _ = writeln!(
             s,
-            "    {{ // directions {q} and {o}, c = ({}, {}, {})\n\
-             \x20       let cu = {cu};\n\
-             \x20       let cf = {cf};\n\
-             \x20       let eq_plus = {w} * (delta_rho + 4.5 * cu * cu - 1.5 * uu);\n\
-             \x20       let eq_minus = {w} * 3.0 * cu;\n\
-             \x20       let f_plus = 0.5 * (f{q} + f{o});\n\
-             \x20       let f_minus = 0.5 * (f{q} - f{o});\n\
-             \x20       let source_plus = {w} * (9.0 * cu * cf - 3.0 * uf);\n\
-             \x20       let source_minus = {w} * 3.0 * cf;\n\
-             \x20       let symmetric = f_plus - wp * (f_plus - eq_plus) + cp * source_plus;\n\
-             \x20       let antisymmetric = f_minus - wm * (f_minus - eq_minus) + cm * source_minus;\n\
+            "    // directions {q} and {o}, c = ({}, {}, {})\n\
+             \x20   let cu{q} = {cu};\n\
+             \x20   let cf{q} = {cf};\n\
+             \x20   let eq_plus{q} = {w} * (delta_rho + 4.5 * cu{q} * cu{q} - 1.5 * uu);\n\
+             \x20   let eq_minus{q} = {w} * 3.0 * cu{q};\n\
+             \x20   let f_plus{q} = 0.5 * (f{q} + f{o});\n\
+             \x20   let f_minus{q} = 0.5 * (f{q} - f{o});",
+            c[0], c[1], c[2],
+        );
+    }
+    // Local relaxation for shear-thinning blood: Π_neq = Σ 2 (f⁺ − f⁺_eq) c c over pairs.
+    s.push_str("    var wp = params.omega_plus;\n    var wm = params.omega_minus;\n    if (RHEOLOGY != 0u) {\n");
+    let components = [(0, 0), (1, 1), (2, 2), (0, 1), (0, 2), (1, 2)];
+    let names = ["pxx", "pyy", "pzz", "pxy", "pxz", "pyz"];
+    for (name, &(a, b)) in names.iter().zip(&components) {
+        let sum = signed_sum(pairs.iter().map(|&q| {
+            (
+                VELOCITIES[q][a] * VELOCITIES[q][b],
+                format!("(f_plus{q} - eq_plus{q})"),
+            )
+        }));
+        let _ = writeln!(s, "        let {name} = 2.0 * ({sum});");
+    }
+    s.push_str(
+        "        wp = 1.0 / local_tau(pxx, pyy, pzz, pxy, pxz, pyz);\n\
+         \x20       wm = omega_minus_for(wp);\n    }\n\
+         \x20   let cp = 1.0 - 0.5 * wp;\n\
+         \x20   let cm = 1.0 - 0.5 * wm;\n",
+    );
+    // Pass 2: relax each pair (same operations as cpu_reference::collide).
+    for &q in &pairs {
+        let o = opposite(q);
+        let w = format!("{:.9}", WEIGHTS[q]);
+        let _ = writeln!(
+            s,
+            "    {{\n\
+             \x20       let source_plus = {w} * (9.0 * cu{q} * cf{q} - 3.0 * uf);\n\
+             \x20       let source_minus = {w} * 3.0 * cf{q};\n\
+             \x20       let symmetric = f_plus{q} - wp * (f_plus{q} - eq_plus{q}) + cp * source_plus;\n\
+             \x20       let antisymmetric = f_minus{q} - wm * (f_minus{q} - eq_minus{q}) + cm * source_minus;\n\
              \x20       {} = symmetric + antisymmetric;",
-            c[0],
-            c[1],
-            c[2],
             population_ref("dst", split, q, "cell"),
         );
         if o != q {

@@ -6,6 +6,7 @@ use crate::gpu::buffers::{read_back, storage_from, uniform_from};
 use crate::gpu::pipeline::{compute_pipeline, dispatch_size};
 use crate::gpu::{GpuContext, GpuError};
 use crate::lbm::lattice::Q;
+use crate::lbm::rheology::LatticeRheology;
 use crate::lbm::setup::PopulationSplit;
 use crate::lbm::shader_source::{
     self, PROBE_CELLS_PER_THREAD, REDUCTION_WORKGROUP_SIZE, WORKGROUP_SIZE,
@@ -19,8 +20,11 @@ struct GpuParams {
     omega_plus: f32,
     omega_minus: f32,
     inlet_scale: f32,
-    _pad: f32,
+    magic: f32,
     force: [f32; 4],
+    rheology_a: [f32; 4],
+    rheology_b: [f32; 4],
+    rheology_conv: [f32; 4],
 }
 
 /// Bytes of GPU memory a grid needs, for messages before allocation.
@@ -33,6 +37,7 @@ pub struct GpuLattice {
     pub dims: GridDims,
     pub split: PopulationSplit,
     relaxation: Relaxation,
+    rheology: Option<LatticeRheology>,
     force: [f32; 3],
     inlet_scale: f32,
     opening_count: usize,
@@ -120,7 +125,7 @@ impl GpuLattice {
         let params = uniform_from(
             ctx,
             "params",
-            &Self::params_of(setup.relaxation, setup.force, 1.0),
+            &Self::params_of(setup.relaxation, setup.rheology, setup.force, 1.0),
         );
         let flags = storage_from(ctx, "flags", &setup.flags);
         // An empty storage binding is not allowed: keep one dummy record.
@@ -173,12 +178,17 @@ impl GpuLattice {
             ("NY", dims.ny as f64),
             ("NZ", dims.nz as f64),
         ];
+        let mut step_constants = size_constants.to_vec();
+        step_constants.push((
+            "RHEOLOGY",
+            setup.rheology.map_or(0, |r| r.kernel_id()) as f64,
+        ));
         let step_pipeline = compute_pipeline(
             ctx,
             "stream_collide",
             &shader_source::stream_collide(split),
             "stream_collide",
-            &size_constants,
+            &step_constants,
         )?;
         let mut probe_constants = size_constants.to_vec();
         probe_constants.push(("N_OPENINGS", opening_count as f64));
@@ -223,6 +233,7 @@ impl GpuLattice {
             dims,
             split,
             relaxation: setup.relaxation,
+            rheology: setup.rheology,
             force: setup.force,
             inlet_scale: 1.0,
             opening_count,
@@ -239,20 +250,50 @@ impl GpuLattice {
         })
     }
 
-    fn params_of(relaxation: Relaxation, force: [f32; 3], inlet_scale: f32) -> GpuParams {
+    fn params_of(
+        relaxation: Relaxation,
+        rheology: Option<LatticeRheology>,
+        force: [f32; 3],
+        inlet_scale: f32,
+    ) -> GpuParams {
+        let (coefficients, conv) = match rheology {
+            Some(r) => (
+                r.coefficients(),
+                [
+                    r.shear_rate_per_lattice as f32,
+                    r.lattice_viscosity_per_si as f32,
+                    r.tau_min as f32,
+                    r.tau_max as f32,
+                ],
+            ),
+            None => ([0.0; 8], [0.0; 4]),
+        };
         GpuParams {
             omega_plus: relaxation.omega_plus,
             omega_minus: relaxation.omega_minus,
             inlet_scale,
-            _pad: 0.0,
+            magic: relaxation.kernel_magic(),
             force: [force[0], force[1], force[2], 0.0],
+            rheology_a: [
+                coefficients[0],
+                coefficients[1],
+                coefficients[2],
+                coefficients[3],
+            ],
+            rheology_b: [
+                coefficients[4],
+                coefficients[5],
+                coefficients[6],
+                coefficients[7],
+            ],
+            rheology_conv: conv,
         }
     }
 
     /// Sets the factor applied to every inlet velocity from the next step on.
     pub fn set_inlet_scale(&mut self, ctx: &GpuContext, scale: f32) {
         self.inlet_scale = scale;
-        let p = Self::params_of(self.relaxation, self.force, scale);
+        let p = Self::params_of(self.relaxation, self.rheology, self.force, scale);
         ctx.queue
             .write_buffer(&self.params, 0, bytemuck::bytes_of(&p));
     }

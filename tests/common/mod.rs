@@ -21,6 +21,7 @@ pub fn cpu_run(setup: &LatticeSetup, steps: usize) -> Vec<f32> {
         flags: &setup.flags,
         records: &setup.records,
         relaxation: setup.relaxation,
+        rheology: setup.rheology,
         force: setup.force,
         inlet_scale: 1.0,
     };
