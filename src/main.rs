@@ -124,6 +124,15 @@ fn describe(loaded: &LoadedScenario, voxels: &geometry::Voxels) {
             o.name, o.role, o.centre_m[0], o.centre_m[1], o.centre_m[2], o.radius_m, o.area_m2
         );
     }
+    if let Some(r) = &loaded.rheology {
+        let (low, high) = r.model.viscosity_range();
+        println!(
+            "rheology  {:?}\n          viscosity {low:.3e}..{high:.3e} Pa·s, local tau {:.4}..{:.4} (the table above is for the lowest viscosity)",
+            r.model,
+            0.5 + 3.0 * low * r.lattice_viscosity_per_si,
+            r.tau_max.min(0.5 + 3.0 * high * r.lattice_viscosity_per_si)
+        );
+    }
     println!(
         "time      {} steps = {:.4e} s, metrics every {} steps",
         loaded.steps,

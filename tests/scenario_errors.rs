@@ -178,6 +178,38 @@ fn missing_section_is_reported() {
 }
 
 #[test]
+fn unknown_rheology_preset_is_reported() {
+    let e = expect_error(
+        &edit("viscosity = 0.0035", "rheology = \"ketchup\""),
+        &["unknown rheology preset", "carreau"],
+    );
+    assert_eq!(e.key(), Some("fluid.rheology"));
+}
+
+#[test]
+fn rheology_presets_and_tables_load_with_tau_from_the_lowest_viscosity() {
+    let carreau = load(&edit("viscosity = 0.0035", "rheology = \"carreau\"")).unwrap();
+    let r = carreau.rheology.expect("shear-thinning");
+    let newtonian_low = load(&edit("viscosity = 0.0035", "viscosity = 0.00345")).unwrap();
+    assert!(
+        (carreau.units.tau - newtonian_low.units.tau).abs() < 1e-12,
+        "tau from mu_inf"
+    );
+    assert!(r.tau_max > carreau.units.tau);
+    let table = edit(
+        "viscosity = 0.0035",
+        "[fluid.rheology]\nmodel = \"power_law\"\nconsistency = 0.017\nn = 0.708\nmin_viscosity = 0.0035\nmax_viscosity = 0.056",
+    );
+    assert!(load(&table).unwrap().rheology.is_some());
+    assert!(
+        load(&edit("viscosity = 0.0035", "rheology = \"newtonian\""))
+            .unwrap()
+            .rheology
+            .is_none()
+    );
+}
+
+#[test]
 fn unreadable_file_is_reported() {
     let e = LoadedScenario::load(Path::new("no/such/scene.toml")).unwrap_err();
     assert!(matches!(e, ScenarioError::Read { .. }));

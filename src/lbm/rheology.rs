@@ -72,6 +72,26 @@ impl ViscosityModel {
         }
     }
 
+    /// The smallest and largest viscosity the law reaches [Pa·s] (high and low shear).
+    pub fn viscosity_range(&self) -> (f64, f64) {
+        match *self {
+            ViscosityModel::Newtonian { viscosity } => (viscosity, viscosity),
+            ViscosityModel::CarreauYasuda {
+                mu_zero,
+                mu_infinity,
+                ..
+            } => (mu_infinity.min(mu_zero), mu_zero.max(mu_infinity)),
+            ViscosityModel::Casson {
+                k1, max_viscosity, ..
+            } => (k1 * k1, max_viscosity),
+            ViscosityModel::PowerLaw {
+                min_viscosity,
+                max_viscosity,
+                ..
+            } => (min_viscosity, max_viscosity),
+        }
+    }
+
     /// Dynamic viscosity [Pa·s] at shear rate γ̇ [1/s].
     pub fn viscosity(&self, shear_rate: f64) -> f64 {
         let g = shear_rate.abs();

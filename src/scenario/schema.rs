@@ -32,9 +32,21 @@ pub struct Fluid {
     /// Density [kg/m³].
     #[serde(default = "default_density")]
     pub density: f64,
-    /// Dynamic viscosity [Pa·s].
+    /// Dynamic viscosity [Pa·s] of a Newtonian fluid.
     #[serde(default = "default_viscosity")]
     pub viscosity: f64,
+    /// Shear-thinning blood instead: a preset name ("carreau", "carreau-yasuda",
+    /// "casson", "newtonian") or a table with `model` and its SI parameters.
+    #[serde(default)]
+    pub rheology: Option<RheologySpec>,
+}
+
+/// A viscosity law by preset name or in full.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(untagged)]
+pub enum RheologySpec {
+    Preset(String),
+    Custom(crate::lbm::rheology::ViscosityModel),
 }
 
 fn default_density() -> f64 {
@@ -49,6 +61,7 @@ impl Default for Fluid {
         Fluid {
             density: default_density(),
             viscosity: default_viscosity(),
+            rheology: None,
         }
     }
 }

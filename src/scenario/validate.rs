@@ -2,9 +2,10 @@
 //! derives its lattice units and schedule.
 
 use super::error::{key_line, ScenarioError};
-use super::schema::{Geometry, Profile, Scenario};
+use super::schema::{Geometry, Profile, RheologySpec, Scenario};
 use super::LoadedScenario;
 use crate::geometry;
+use crate::lbm::rheology::{LatticeRheology, ViscosityModel};
 use crate::units::{LatticeUnits, MACH_MAX, TAU_MIN};
 use std::f64::consts::PI;
 use std::path::Path;
@@ -267,6 +268,38 @@ pub(super) fn validate(
     let c = Checker { path, source };
     c.positive("fluid", "density", scenario.fluid.density, "kg/m^3")?;
     c.positive("fluid", "viscosity", scenario.fluid.viscosity, "Pa·s")?;
+    let rheology = match &scenario.fluid.rheology {
+        None => None,
+        Some(RheologySpec::Preset(name)) => match ViscosityModel::preset(name) {
+            Some(ViscosityModel::Newtonian { .. }) => None,
+            Some(model) => Some(model),
+            None => {
+                return Err(c.fail(
+                    "fluid",
+                    "rheology",
+                    format!("unknown rheology preset {name:?}"),
+                    "use \"carreau\" (Cho-Kensey), \"carreau-yasuda\" (Boyd), \"casson\" or \"newtonian\", or a table with model = ...".into(),
+                ))
+            }
+        },
+        Some(RheologySpec::Custom(model)) => {
+            let (low, high) = model.viscosity_range();
+            if !(low.is_finite() && low > 0.0 && high.is_finite() && high >= low) {
+                return Err(c.fail(
+                    "fluid",
+                    "rheology",
+                    format!("the viscosity law ranges over [{low}, {high}] Pa·s"),
+                    "give positive parameters with the high-shear viscosity below the low-shear one".into(),
+                ));
+            }
+            Some(*model)
+        }
+    };
+    // τ and the stability checks use the lowest viscosity the fluid reaches.
+    let (viscosity_min, viscosity_max) = rheology
+        .map_or((scenario.fluid.viscosity, scenario.fluid.viscosity), |m| {
+            m.viscosity_range()
+        });
     let dx = scenario.grid.voxel_size;
     c.positive("grid", "voxel_size", dx, "m")?;
 
@@ -379,7 +412,7 @@ pub(super) fn validate(
     let units = LatticeUnits::derive(
         dx,
         scenario.fluid.density,
-        scenario.fluid.viscosity,
+        viscosity_min,
         peak_factor * mean_velocity,
         mean_velocity,
         diameter,
@@ -480,6 +513,16 @@ pub(super) fn validate(
         None => (steps / 100).max(1),
     };
 
+    let lattice_rheology = rheology.map(|model| {
+        let per_si = units.dt_s / (scenario.fluid.density * dx * dx);
+        LatticeRheology {
+            model,
+            shear_rate_per_lattice: 1.0 / units.dt_s,
+            lattice_viscosity_per_si: per_si,
+            tau_min: 0.505,
+            tau_max: (0.5 + 3.0 * viscosity_max * per_si).max(1.0),
+        }
+    });
     Ok(LoadedScenario {
         path: path.to_path_buf(),
         scenario,
@@ -490,6 +533,7 @@ pub(super) fn validate(
         steps,
         output_every,
         ramp_steps,
+        rheology: lattice_rheology,
     })
 }
 

@@ -90,7 +90,7 @@ pub fn lattice_setup(voxels: &Voxels, loaded: &LoadedScenario) -> LatticeSetup {
         .lbm
         .body_force
         .map(|f| units.force_density_to_lattice(f) as f32);
-    LatticeSetup::at_equilibrium(
+    let mut setup = LatticeSetup::at_equilibrium(
         voxels.dims,
         cell_flags,
         records,
@@ -98,5 +98,7 @@ pub fn lattice_setup(voxels: &Voxels, loaded: &LoadedScenario) -> LatticeSetup {
         Relaxation::new(units.tau, model),
         force,
         |_| (outlet_delta_density, [0.0; 3]),
-    )
+    );
+    setup.rheology = loaded.rheology;
+    setup
 }
