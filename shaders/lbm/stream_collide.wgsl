@@ -28,7 +28,8 @@ fn update_boundary(cell: u32, flag: u32, p: vec3<u32>) {
     if ((flag & TYPE_MASK) == CELL_INLET) {
         u_b = record.velocity * params.inlet_scale;
     } else {
-        delta_rho_b = record.delta_density;
+        // Fixed, resistance or Windkessel: shaders/lbm/outlets.wgsl keeps it current.
+        delta_rho_b = outlet_state[(flag >> OPENING_SHIFT) & OPENING_MASK].x;
     }
     for (var q = 0u; q < Q; q++) {
         let value = equilibrium_shifted(q, delta_rho_b, u_b) + f_nb[q]

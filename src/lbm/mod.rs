@@ -6,6 +6,7 @@ pub mod collision;
 pub mod cpu_reference;
 pub mod equilibrium;
 pub mod lattice;
+pub mod outlets;
 pub mod rheology;
 pub mod setup;
 pub mod shader_source;

@@ -66,6 +66,9 @@ pub struct LatticeSetup {
     /// Number of openings (inlets and outlets) the flags refer to.
     pub opening_count: usize,
     pub relaxation: Relaxation,
+    /// Outlet model per opening (by opening index); openings without an entry keep
+    /// the fixed density deviation of their boundary records.
+    pub outlet_models: Vec<super::outlets::OutletModel>,
     /// Shear-thinning viscosity; `None`: Newtonian with `relaxation`'s τ everywhere.
     pub rheology: Option<super::rheology::LatticeRheology>,
     /// Body-force density in lattice units (Guo forcing), applied to fluid cells.
@@ -102,6 +105,7 @@ impl LatticeSetup {
             opening_count,
             relaxation,
             rheology: None,
+            outlet_models: vec![],
             force,
             populations,
         }

@@ -25,6 +25,7 @@ const COMMON: &[(&str, &str)] = &[
 ];
 const STREAM_COLLIDE: &str = include_str!("../../shaders/lbm/stream_collide.wgsl");
 const PROBES: &str = include_str!("../../shaders/lbm/probes.wgsl");
+const OUTLETS: &str = include_str!("../../shaders/lbm/outlets.wgsl");
 
 /// Binding index of the first population buffer in every LBM kernel.
 pub const FIRST_POPULATION_BINDING: u32 = 3;
@@ -141,7 +142,33 @@ pub fn stream_collide(split: PopulationSplit) -> String {
         split,
         true,
     );
-    assemble(&(src + &dst + &fluid_update(split)), STREAM_COLLIDE)
+    let state = format!(
+        "@group(0) @binding({}) var<storage, read> outlet_state: array<vec4<f32>>;\n",
+        FIRST_POPULATION_BINDING + 2 * split.buffers as u32
+    );
+    assemble(
+        &(src + &dst + &state + &fluid_update(split)),
+        STREAM_COLLIDE,
+    )
+}
+
+/// The outlet-update kernel: reads the populations just written (`src*`), updates the
+/// per-opening outlet state.
+pub fn outlets(split: PopulationSplit) -> String {
+    let mut generated = population_bindings("src", FIRST_POPULATION_BINDING, split, false);
+    let b = FIRST_POPULATION_BINDING + split.buffers as u32;
+    let _ = writeln!(
+        generated,
+        "@group(0) @binding({}) var<storage, read_write> outlet_state: array<vec4<f32>>;\n\
+         @group(0) @binding({}) var<storage, read> outlet_models: array<vec4<f32>>;\n\
+         @group(0) @binding({}) var<storage, read> opening_cells: array<u32>;\n\
+         @group(0) @binding({}) var<storage, read> opening_ranges: array<vec2<u32>>;",
+        b,
+        b + 1,
+        b + 2,
+        b + 3
+    );
+    assemble(&generated, OUTLETS)
 }
 
 /// Direct access to population `q` of `cell` in population set `prefix`.
@@ -321,6 +348,7 @@ mod tests {
             };
             validate(&stream_collide(split));
             validate(&probes(split));
+            validate(&outlets(split));
         }
     }
 }

@@ -21,6 +21,9 @@ pub struct Scenario {
     pub inlet: Option<Inlet>,
     #[serde(default)]
     pub outlet: Outlet,
+    /// Per-outlet conditions by opening name, overriding [outlet].
+    #[serde(default)]
+    pub outlets: std::collections::BTreeMap<String, OutletSpec>,
     #[serde(default)]
     pub lbm: Lbm,
 }
@@ -295,6 +298,32 @@ pub struct Outlet {
     /// Gauge pressure held at the outlet [Pa].
     #[serde(default)]
     pub pressure: f64,
+}
+
+/// One outlet's condition: a fixed `pressure`, a `resistance` to `distal_pressure`, or
+/// a 3-element Windkessel (`proximal_resistance`, `compliance`, `distal_resistance`,
+/// `distal_pressure`).
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutletSpec {
+    /// Gauge pressure [Pa].
+    #[serde(default)]
+    pub pressure: Option<f64>,
+    /// Resistance [Pa·s/m³]: p = distal_pressure + R Q.
+    #[serde(default)]
+    pub resistance: Option<f64>,
+    /// Windkessel proximal resistance [Pa·s/m³].
+    #[serde(default)]
+    pub proximal_resistance: Option<f64>,
+    /// Windkessel compliance [m³/Pa].
+    #[serde(default)]
+    pub compliance: Option<f64>,
+    /// Windkessel distal resistance [Pa·s/m³].
+    #[serde(default)]
+    pub distal_resistance: Option<f64>,
+    /// Pressure beyond the resistances [Pa].
+    #[serde(default)]
+    pub distal_pressure: f64,
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]

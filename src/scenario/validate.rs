@@ -5,6 +5,7 @@ use super::error::{key_line, ScenarioError};
 use super::schema::{Geometry, Profile, RheologySpec, Scenario};
 use super::LoadedScenario;
 use crate::geometry;
+use crate::lbm::outlets::OutletModel;
 use crate::lbm::rheology::{LatticeRheology, ViscosityModel};
 use crate::units::{LatticeUnits, MACH_MAX, TAU_MIN};
 use std::f64::consts::PI;
@@ -523,6 +524,7 @@ pub(super) fn validate(
             tau_max: (0.5 + 3.0 * viscosity_max * per_si).max(1.0),
         }
     });
+    let outlet_models = outlet_models(&c, &scenario, &built.voxels, &units)?;
     Ok(LoadedScenario {
         path: path.to_path_buf(),
         scenario,
@@ -534,6 +536,7 @@ pub(super) fn validate(
         output_every,
         ramp_steps,
         rheology: lattice_rheology,
+        outlet_models,
     })
 }
 
@@ -552,4 +555,69 @@ fn estimate_cells(g: &Geometry, dx: f64) -> Option<f64> {
         } => Some((width / dx + 2.0) * (height / dx + 2.0) * (length / dx + 2.0)),
         _ => None,
     }
+}
+
+/// Lattice outlet models for every opening, from [outlet] and [outlets.NAME].
+fn outlet_models(
+    c: &Checker,
+    scenario: &Scenario,
+    voxels: &geometry::Voxels,
+    units: &LatticeUnits,
+) -> Result<Vec<OutletModel>, ScenarioError> {
+    use crate::lbm::outlets::{compliance_to_lattice, resistance_to_lattice};
+    let names: Vec<&str> = voxels.openings.iter().map(|o| o.name.as_str()).collect();
+    for name in scenario.outlets.keys() {
+        let known = voxels
+            .openings
+            .iter()
+            .any(|o| &o.name == name && o.role == geometry::Role::Outlet);
+        if !known {
+            return Err(c.fail(
+                "outlets",
+                name,
+                format!("[outlets.{name}] names no outlet of this geometry"),
+                format!("use one of the outlet names {names:?} (see `embolus geometry SCENE`)"),
+            ));
+        }
+    }
+    let table = |name: &str| format!("outlets.{name}");
+    let delta = |p: f64| units.pressure_to_delta_density(p) as f32;
+    voxels
+        .openings
+        .iter()
+        .map(|o| {
+            let default = OutletModel::Pressure { delta_density: delta(scenario.outlet.pressure) };
+            let Some(spec) = scenario.outlets.get(&o.name) else {
+                return Ok(default);
+            };
+            let t = table(&o.name);
+            let positive = |key: &str, v: Option<f64>| -> Result<f64, ScenarioError> {
+                let v = v.unwrap_or(f64::NAN);
+                if v.is_finite() && v > 0.0 {
+                    Ok(v)
+                } else {
+                    Err(c.fail(&t, key, format!("{key} must be a positive number"), format!("give {key} in SI units")))
+                }
+            };
+            match (spec.pressure, spec.resistance, spec.proximal_resistance, spec.compliance, spec.distal_resistance) {
+                (Some(p), None, None, None, None) => Ok(OutletModel::Pressure { delta_density: delta(p) }),
+                (None, Some(_), None, None, None) => Ok(OutletModel::Resistance {
+                    resistance: resistance_to_lattice(units, positive("resistance", spec.resistance)?) as f32,
+                    distal_delta_density: delta(spec.distal_pressure),
+                }),
+                (None, None, Some(_), Some(_), Some(_)) => Ok(OutletModel::Windkessel {
+                    proximal: resistance_to_lattice(units, positive("proximal_resistance", spec.proximal_resistance)?) as f32,
+                    compliance: compliance_to_lattice(units, positive("compliance", spec.compliance)?) as f32,
+                    distal: resistance_to_lattice(units, positive("distal_resistance", spec.distal_resistance)?) as f32,
+                    distal_delta_density: delta(spec.distal_pressure),
+                }),
+                _ => Err(c.fail(
+                    &t,
+                    "pressure",
+                    "give either pressure, or resistance (+ distal_pressure), or proximal_resistance + compliance + distal_resistance (+ distal_pressure)".into(),
+                    "keep the keys of exactly one outlet model".into(),
+                )),
+            }
+        })
+        .collect()
 }

@@ -100,5 +100,6 @@ pub fn lattice_setup(voxels: &Voxels, loaded: &LoadedScenario) -> LatticeSetup {
         |_| (outlet_delta_density, [0.0; 3]),
     );
     setup.rheology = loaded.rheology;
+    setup.outlet_models = loaded.outlet_models.clone();
     setup
 }

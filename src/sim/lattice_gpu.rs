@@ -6,6 +6,7 @@ use crate::gpu::buffers::{read_back, storage_from, uniform_from};
 use crate::gpu::pipeline::{compute_pipeline, dispatch_size};
 use crate::gpu::{GpuContext, GpuError};
 use crate::lbm::lattice::Q;
+use crate::lbm::outlets::OutletModel;
 use crate::lbm::rheology::LatticeRheology;
 use crate::lbm::setup::PopulationSplit;
 use crate::lbm::shader_source::{
@@ -47,6 +48,10 @@ pub struct GpuLattice {
     step_groups: [wgpu::BindGroup; 2],
     probe_pipeline: wgpu::ComputePipeline,
     probe_groups: [wgpu::BindGroup; 2],
+    /// Flow-dependent outlets: the update kernel and its bind groups (one per
+    /// population set it reads), `None` when every outlet holds a fixed pressure.
+    outlet_update: Option<(wgpu::ComputePipeline, [wgpu::BindGroup; 2])>,
+    outlet_state: wgpu::Buffer,
     partials: wgpu::Buffer,
     partial_floats: usize,
     /// Which population set holds the current state (0 or 1).
@@ -162,6 +167,57 @@ impl GpuLattice {
             usage: wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_SRC,
             mapped_at_creation: false,
         });
+        // Per-opening outlet models and cell lists.
+        let mut cells_of: Vec<Vec<u32>> = vec![Vec::new(); opening_count];
+        let mut fixed: Vec<f32> = vec![0.0; opening_count];
+        for (i, &flag) in setup.flags.iter().enumerate() {
+            let kind = crate::lbm::lattice::flags::kind(flag);
+            if kind == crate::lbm::lattice::flags::INLET
+                || kind == crate::lbm::lattice::flags::OUTLET
+            {
+                let k = crate::lbm::lattice::flags::opening(flag);
+                if cells_of[k].is_empty() {
+                    fixed[k] =
+                        setup.records[crate::lbm::lattice::flags::record(flag)].delta_density;
+                }
+                cells_of[k].push(i as u32);
+            }
+        }
+        let models: Vec<OutletModel> = (0..opening_count)
+            .map(|k| {
+                setup
+                    .outlet_models
+                    .get(k)
+                    .copied()
+                    .unwrap_or(OutletModel::Pressure {
+                        delta_density: fixed[k],
+                    })
+            })
+            .collect();
+        let dynamic_outlets = models
+            .iter()
+            .any(|m| !matches!(m, OutletModel::Pressure { .. }));
+        let state: Vec<[f32; 4]> = models
+            .iter()
+            .map(|m| {
+                let d = m.initial_delta_density();
+                [d, d, 0.0, 0.0]
+            })
+            .collect();
+        let outlet_state = storage_from(ctx, "outlet state", &state);
+        let model_rows: Vec<[f32; 4]> = models.iter().flat_map(|m| m.kernel_rows()).collect();
+        let outlet_models = storage_from(ctx, "outlet models", &model_rows);
+        let mut ranges: Vec<[u32; 2]> = Vec::new();
+        let mut all_cells: Vec<u32> = Vec::new();
+        for c in &cells_of {
+            ranges.push([all_cells.len() as u32, c.len() as u32]);
+            all_cells.extend(c);
+        }
+        if all_cells.is_empty() {
+            all_cells.push(0);
+        }
+        let opening_cells = storage_from(ctx, "opening cells", &all_cells);
+        let opening_ranges = storage_from(ctx, "opening ranges", &ranges);
         if let Some(e) = pollster::block_on(scope.pop()) {
             return Err(GpuError::TooLarge {
                 adapter: ctx.adapter_info.name.clone(),
@@ -209,6 +265,7 @@ impl GpuLattice {
             for (b, buf) in populations[1 - from].iter().enumerate() {
                 entries.push(entry(first + (split.buffers + b) as u32, buf));
             }
+            entries.push(entry(first + 2 * split.buffers as u32, &outlet_state));
             ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {
                 label: Some("stream_collide"),
                 layout: &step_pipeline.get_bind_group_layout(0),
@@ -228,6 +285,35 @@ impl GpuLattice {
                 entries: &entries,
             })
         });
+        let outlet_update = if dynamic_outlets {
+            let pipeline = compute_pipeline(
+                ctx,
+                "update_outlets",
+                &shader_source::outlets(split),
+                "update_outlets",
+                &size_constants,
+            )?;
+            let groups = std::array::from_fn(|set| {
+                let first = shader_source::FIRST_POPULATION_BINDING;
+                let mut entries = vec![entry(1, &flags)];
+                for (b, buf) in populations[set].iter().enumerate() {
+                    entries.push(entry(first + b as u32, buf));
+                }
+                let b = first + split.buffers as u32;
+                entries.push(entry(b, &outlet_state));
+                entries.push(entry(b + 1, &outlet_models));
+                entries.push(entry(b + 2, &opening_cells));
+                entries.push(entry(b + 3, &opening_ranges));
+                ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {
+                    label: Some("update_outlets"),
+                    layout: &pipeline.get_bind_group_layout(0),
+                    entries: &entries,
+                })
+            });
+            Some((pipeline, groups))
+        } else {
+            None
+        };
         ctx.errors.check()?;
         Ok(GpuLattice {
             dims,
@@ -243,6 +329,8 @@ impl GpuLattice {
             step_groups,
             probe_pipeline,
             probe_groups,
+            outlet_update,
+            outlet_state,
             partials,
             partial_floats,
             current: 0,
@@ -315,11 +403,17 @@ impl GpuLattice {
                 label: Some("stream_collide"),
                 timestamp_writes: None,
             });
-            pass.set_pipeline(&self.step_pipeline);
             for _ in 0..steps {
+                pass.set_pipeline(&self.step_pipeline);
                 pass.set_bind_group(0, &self.step_groups[self.current], &[]);
                 pass.dispatch_workgroups(gx, gy, 1);
                 self.current = 1 - self.current;
+                if let Some((pipeline, groups)) = &self.outlet_update {
+                    // One workgroup per opening, on the state just written.
+                    pass.set_pipeline(pipeline);
+                    pass.set_bind_group(0, &groups[self.current], &[]);
+                    pass.dispatch_workgroups(self.opening_count as u32, 1, 1);
+                }
             }
         }
         ctx.queue.submit([encoder.finish()]);
@@ -349,6 +443,12 @@ impl GpuLattice {
         ctx.queue.submit([encoder.finish()]);
         let partials: Vec<f32> = read_back(ctx, &self.partials, (self.partial_floats * 4) as u64)?;
         Ok(reduce_partials(&partials, self.opening_count))
+    }
+
+    /// Per opening: the density deviation imposed now, the Windkessel's capacitor
+    /// pressure (δρ units) and the outflow of the last step (lattice units).
+    pub fn outlet_state(&self, ctx: &GpuContext) -> Result<Vec<[f32; 4]>, GpuError> {
+        read_back(ctx, &self.outlet_state, (self.opening_count * 16) as u64)
     }
 
     /// The current populations (shifted by their weights, population-major).
