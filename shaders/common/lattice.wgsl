@@ -21,6 +21,16 @@ struct Params {
     rheology_conv: vec4<f32>,
 }
 
+// What may change from step to step (shaders/lbm/clock.wgsl advances it from a
+// host-written schedule): a factor on every inlet velocity and the body force.
+struct StepState {
+    inlet_factor: f32,
+    time_step: f32,
+    _pad0: f32,
+    _pad1: f32,
+    force: vec4<f32>,
+}
+
 struct BoundaryRecord {
     velocity: vec3<f32>,
     delta_density: f32,

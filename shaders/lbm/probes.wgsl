@@ -43,7 +43,7 @@ fn cell_moments(cell: u32, kind: u32) -> vec4<f32> {
     }
     var half_force = vec3<f32>(0.0);
     if (kind == CELL_FLUID) {
-        half_force = 0.5 * params.force.xyz;
+        half_force = 0.5 * step_state.force.xyz;
     }
     return vec4<f32>(j - half_force, delta_rho);
 }

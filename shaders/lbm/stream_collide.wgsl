@@ -26,7 +26,7 @@ fn update_boundary(cell: u32, flag: u32, p: vec3<u32>) {
     var delta_rho_b = delta_rho_nb;
     var u_b = u_nb;
     if ((flag & TYPE_MASK) == CELL_INLET) {
-        u_b = record.velocity * params.inlet_scale;
+        u_b = record.velocity * (params.inlet_scale * step_state.inlet_factor);
     } else {
         // Fixed, resistance or Windkessel: shaders/lbm/outlets.wgsl keeps it current.
         delta_rho_b = outlet_state[(flag >> OPENING_SHIFT) & OPENING_MASK].x;

@@ -26,6 +26,7 @@ const COMMON: &[(&str, &str)] = &[
 const STREAM_COLLIDE: &str = include_str!("../../shaders/lbm/stream_collide.wgsl");
 const PROBES: &str = include_str!("../../shaders/lbm/probes.wgsl");
 const OUTLETS: &str = include_str!("../../shaders/lbm/outlets.wgsl");
+const CLOCK: &str = include_str!("../../shaders/lbm/clock.wgsl");
 
 /// Binding index of the first population buffer in every LBM kernel.
 pub const FIRST_POPULATION_BINDING: u32 = 3;
@@ -143,13 +144,20 @@ pub fn stream_collide(split: PopulationSplit) -> String {
         true,
     );
     let state = format!(
-        "@group(0) @binding({}) var<storage, read> outlet_state: array<vec4<f32>>;\n",
-        FIRST_POPULATION_BINDING + 2 * split.buffers as u32
+        "@group(0) @binding({}) var<storage, read> outlet_state: array<vec4<f32>>;\n\
+         @group(0) @binding({}) var<storage, read> step_state: StepState;\n",
+        FIRST_POPULATION_BINDING + 2 * split.buffers as u32,
+        FIRST_POPULATION_BINDING + 2 * split.buffers as u32 + 1
     );
     assemble(
         &(src + &dst + &state + &fluid_update(split)),
         STREAM_COLLIDE,
     )
+}
+
+/// The kernel that advances the per-step state from the host's schedule.
+pub fn clock() -> String {
+    assemble("", CLOCK)
 }
 
 /// The outlet-update kernel: reads the populations just written (`src*`), updates the
@@ -240,7 +248,7 @@ pub fn fluid_update(split: PopulationSplit) -> String {
         .collect();
     let _ = writeln!(s, "    let j = vec3<f32>({});", components.join(", "));
     s.push_str(
-        "    let force = params.force.xyz;\n\
+        "    let force = step_state.force.xyz;\n\
          \x20   let u = j + 0.5 * force; // incompressible model, ρ₀ = 1\n\
          \x20   let uu = dot(u, u);\n\
          \x20   let uf = dot(u, force);\n",
@@ -318,8 +326,10 @@ pub fn probes(split: PopulationSplit) -> String {
     let mut generated = population_bindings("src", FIRST_POPULATION_BINDING, split, false);
     let _ = writeln!(
         generated,
-        "@group(0) @binding({}) var<storage, read_write> partials: array<f32>;",
-        FIRST_POPULATION_BINDING + split.buffers as u32
+        "@group(0) @binding({}) var<storage, read_write> partials: array<f32>;\n\
+         @group(0) @binding({}) var<storage, read> step_state: StepState;",
+        FIRST_POPULATION_BINDING + split.buffers as u32,
+        FIRST_POPULATION_BINDING + split.buffers as u32 + 1
     );
     assemble(&generated, PROBES)
 }
@@ -349,6 +359,7 @@ mod tests {
             validate(&stream_collide(split));
             validate(&probes(split));
             validate(&outlets(split));
+            validate(&clock());
         }
     }
 }

@@ -28,6 +28,31 @@ struct GpuParams {
     rheology_conv: [f32; 4],
 }
 
+/// What may change from step to step: a factor on every inlet velocity and the body
+/// force (lattice units). Layout of `StepState` in shaders/common/lattice.wgsl.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, bytemuck::Pod, bytemuck::Zeroable)]
+pub struct StepState {
+    pub inlet_factor: f32,
+    pub time_step: f32,
+    pub _pad: [f32; 2],
+    pub force: [f32; 4],
+}
+
+impl StepState {
+    pub fn new(time_step: u64, inlet_factor: f32, force: [f32; 3]) -> Self {
+        StepState {
+            inlet_factor,
+            time_step: time_step as f32,
+            _pad: [0.0; 2],
+            force: [force[0], force[1], force[2], 0.0],
+        }
+    }
+}
+
+/// Most steps one schedule (see [`GpuLattice::set_schedule`]) can hold.
+pub const SCHEDULE_CAPACITY: usize = 4096;
+
 /// Bytes of GPU memory a grid needs, for messages before allocation.
 pub fn memory_bytes(cells: usize) -> u64 {
     // two population sets + one flag word per cell
@@ -52,6 +77,11 @@ pub struct GpuLattice {
     /// population set it reads), `None` when every outlet holds a fixed pressure.
     outlet_update: Option<(wgpu::ComputePipeline, [wgpu::BindGroup; 2])>,
     outlet_state: wgpu::Buffer,
+    schedule: wgpu::Buffer,
+    clock_counter: wgpu::Buffer,
+    clock: (wgpu::ComputePipeline, wgpu::BindGroup),
+    /// A schedule is set: advance the step state before every step.
+    time_dependent: bool,
     partials: wgpu::Buffer,
     partial_floats: usize,
     /// Which population set holds the current state (0 or 1).
@@ -216,6 +246,13 @@ impl GpuLattice {
         if all_cells.is_empty() {
             all_cells.push(0);
         }
+        let step_state = storage_from(ctx, "step state", &[StepState::new(0, 1.0, setup.force)]);
+        let schedule = storage_from(
+            ctx,
+            "step schedule",
+            &vec![StepState::new(0, 1.0, setup.force); SCHEDULE_CAPACITY],
+        );
+        let clock_counter = storage_from(ctx, "clock counter", &[0u32]);
         let opening_cells = storage_from(ctx, "opening cells", &all_cells);
         let opening_ranges = storage_from(ctx, "opening ranges", &ranges);
         if let Some(e) = pollster::block_on(scope.pop()) {
@@ -266,6 +303,7 @@ impl GpuLattice {
                 entries.push(entry(first + (split.buffers + b) as u32, buf));
             }
             entries.push(entry(first + 2 * split.buffers as u32, &outlet_state));
+            entries.push(entry(first + 2 * split.buffers as u32 + 1, &step_state));
             ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {
                 label: Some("stream_collide"),
                 layout: &step_pipeline.get_bind_group_layout(0),
@@ -273,17 +311,34 @@ impl GpuLattice {
             })
         });
         let probe_groups = std::array::from_fn(|set| {
-            let mut entries = vec![entry(0, &params), entry(1, &flags)];
+            let mut entries = vec![entry(1, &flags)];
             let first = shader_source::FIRST_POPULATION_BINDING;
             for (b, buf) in populations[set].iter().enumerate() {
                 entries.push(entry(first + b as u32, buf));
             }
             entries.push(entry(first + split.buffers as u32, &partials));
+            entries.push(entry(first + split.buffers as u32 + 1, &step_state));
             ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {
                 label: Some("probes"),
                 layout: &probe_pipeline.get_bind_group_layout(0),
                 entries: &entries,
             })
+        });
+        let clock_pipeline = compute_pipeline(
+            ctx,
+            "advance_clock",
+            &shader_source::clock(),
+            "advance_clock",
+            &[],
+        )?;
+        let clock_group = ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {
+            label: Some("advance_clock"),
+            layout: &clock_pipeline.get_bind_group_layout(0),
+            entries: &[
+                entry(0, &schedule),
+                entry(1, &step_state),
+                entry(2, &clock_counter),
+            ],
         });
         let outlet_update = if dynamic_outlets {
             let pipeline = compute_pipeline(
@@ -331,6 +386,10 @@ impl GpuLattice {
             probe_groups,
             outlet_update,
             outlet_state,
+            schedule,
+            clock_counter,
+            clock: (clock_pipeline, clock_group),
+            time_dependent: false,
             partials,
             partial_floats,
             current: 0,
@@ -404,6 +463,11 @@ impl GpuLattice {
                 timestamp_writes: None,
             });
             for _ in 0..steps {
+                if self.time_dependent {
+                    pass.set_pipeline(&self.clock.0);
+                    pass.set_bind_group(0, &self.clock.1, &[]);
+                    pass.dispatch_workgroups(1, 1, 1);
+                }
                 pass.set_pipeline(&self.step_pipeline);
                 pass.set_bind_group(0, &self.step_groups[self.current], &[]);
                 pass.dispatch_workgroups(gx, gy, 1);
@@ -443,6 +507,32 @@ impl GpuLattice {
         ctx.queue.submit([encoder.finish()]);
         let partials: Vec<f32> = read_back(ctx, &self.partials, (self.partial_floats * 4) as u64)?;
         Ok(reduce_partials(&partials, self.opening_count))
+    }
+
+    /// Sets the inlet factor and body force of each of the next `schedule.len()` steps
+    /// (at most [`SCHEDULE_CAPACITY`]); steps beyond keep the last entry. From now on
+    /// every step first advances the state from the schedule on the GPU.
+    pub fn set_schedule(&mut self, ctx: &GpuContext, schedule: &[StepState]) {
+        assert!(
+            !schedule.is_empty() && schedule.len() <= SCHEDULE_CAPACITY,
+            "schedule of 1..={SCHEDULE_CAPACITY} steps"
+        );
+        ctx.queue
+            .write_buffer(&self.schedule, 0, bytemuck::cast_slice(schedule));
+        let last = [*schedule.last().expect("non-empty")];
+        let rest = SCHEDULE_CAPACITY - schedule.len();
+        if rest > 0 {
+            // Fill the tail so a longer batch keeps the last state.
+            let tail = vec![last[0]; rest];
+            ctx.queue.write_buffer(
+                &self.schedule,
+                (schedule.len() * 32) as u64,
+                bytemuck::cast_slice(&tail),
+            );
+        }
+        ctx.queue
+            .write_buffer(&self.clock_counter, 0, bytemuck::bytes_of(&0u32));
+        self.time_dependent = true;
     }
 
     /// Per opening: the density deviation imposed now, the Windkessel's capacitor
