@@ -210,6 +210,42 @@ fn rheology_presets_and_tables_load_with_tau_from_the_lowest_viscosity() {
 }
 
 #[test]
+fn waveform_csv_is_read_and_bad_ones_are_reported() {
+    let dir = std::env::temp_dir().join(format!("embolus-wave-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let good = dir.join("good.csv");
+    std::fs::write(
+        &good,
+        "time [s],flow [m^3/s]\n0,1e-6\n0.3,3e-6\n0.5,1e-6\n0.8,1e-6\n",
+    )
+    .unwrap();
+    let with = |file: &std::path::Path| {
+        edit(
+            "mean_velocity = 0.05",
+            &format!(
+                "mean_velocity = 0.05\n[inlet.waveform]\nkind = \"csv\"\nfile = \"{}\"",
+                file.display()
+            ),
+        )
+    };
+    let s = load(&with(&good)).unwrap();
+    assert_eq!(s.waveform.period_s(), Some(0.8));
+    assert!(s.waveform.max_abs_factor() > 1.5);
+    // The waveform's peak sets the time step.
+    let steady = load(GOOD).unwrap();
+    assert!(s.units.dt_s < steady.units.dt_s);
+    let bad = dir.join("bad.csv");
+    std::fs::write(&bad, "t,q\n0,1\n0.5,two\n").unwrap();
+    expect_error(&with(&bad), &["line 3", "time [s], flow rate"]);
+    let e = expect_error(&with(&dir.join("missing.csv")), &["cannot read"]);
+    assert_eq!(e.key(), Some("inlet.waveform.file"));
+    expect_error(
+        &edit("mean_velocity = 0.05", "mean_velocity = 0.05\n[inlet.waveform]\nkind = \"sine\"\nperiod = -1.0\namplitude = 0.2"),
+        &["period = -1", "positive"],
+    );
+}
+
+#[test]
 fn unreadable_file_is_reported() {
     let e = LoadedScenario::load(Path::new("no/such/scene.toml")).unwrap_err();
     assert!(matches!(e, ScenarioError::Read { .. }));

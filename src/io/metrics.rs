@@ -10,6 +10,8 @@ use std::path::Path;
 pub struct MetricsRow {
     pub time_s: f64,
     pub step: u64,
+    /// Index of the inflow cycle (pulsatile inflow only).
+    pub cycle: Option<u64>,
     /// Flow through each opening [m³/s], positive in the direction of the vessel
     /// (into it at inlets, out of it at outlets).
     pub flow_m3_s: Vec<f64>,
@@ -22,26 +24,34 @@ pub struct MetricsRow {
 
 pub struct MetricsWriter {
     out: BufWriter<File>,
+    with_cycle: bool,
 }
 
 impl MetricsWriter {
     /// Creates the file and writes the header; `openings` are the opening names.
-    pub fn create(path: &Path, openings: &[String]) -> std::io::Result<Self> {
+    /// `with_cycle` adds a `cycle` column (pulsatile inflow).
+    pub fn create(path: &Path, openings: &[String], with_cycle: bool) -> std::io::Result<Self> {
         let mut out = BufWriter::new(File::create(path)?);
         let mut header = vec!["time [s]".to_string(), "step".to_string()];
+        if with_cycle {
+            header.push("cycle".into());
+        }
         header.extend(openings.iter().map(|n| format!("{n} flow [m^3/s]")));
         header.extend(openings.iter().map(|n| format!("{n} pressure [Pa]")));
         header.push("max speed [m/s]".into());
         header.push("mass drift [-]".into());
         writeln!(out, "{}", header.join(","))?;
         out.flush()?;
-        Ok(MetricsWriter { out })
+        Ok(MetricsWriter { out, with_cycle })
     }
 
     pub fn write(&mut self, row: &MetricsRow) -> std::io::Result<()> {
         // Adding 0.0 turns −0.0 into 0.0, which reads better.
         let fmt = |v: &f64| format!("{:.9e}", v + 0.0);
         let mut fields = vec![fmt(&row.time_s), row.step.to_string()];
+        if self.with_cycle {
+            fields.push(row.cycle.unwrap_or(0).to_string());
+        }
         fields.extend(row.flow_m3_s.iter().map(fmt));
         fields.extend(row.pressure_pa.iter().map(fmt));
         fields.push(fmt(&row.max_speed_m_s));

@@ -10,6 +10,7 @@ pub mod outlets;
 pub mod rheology;
 pub mod setup;
 pub mod shader_source;
+pub mod waveform;
 
 pub use collision::{CollisionModel, Relaxation};
 pub use setup::{BoundaryRecord, GridDims, LatticeSetup};

@@ -30,6 +30,8 @@ pub struct LoadedScenario {
     pub output_every: u64,
     /// Steps over which the inflow rises from zero (0: none).
     pub ramp_steps: u64,
+    /// Factor on the mean inflow over time.
+    pub waveform: crate::lbm::waveform::Waveform,
     /// Outlet model per opening index, lattice units (inlets: unused placeholders).
     pub outlet_models: Vec<crate::lbm::outlets::OutletModel>,
     /// Shear-thinning viscosity in lattice terms; `None` for a Newtonian fluid.

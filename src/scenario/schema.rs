@@ -290,6 +290,9 @@ pub struct Inlet {
     /// of the run; 0 starts at full flow.
     #[serde(default)]
     pub ramp_time: Option<f64>,
+    /// Pulsatile inflow: a factor on the mean flow, periodic (default constant).
+    #[serde(default)]
+    pub waveform: Option<crate::lbm::waveform::WaveformSpec>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize, Serialize)]

@@ -7,6 +7,7 @@ use super::LoadedScenario;
 use crate::geometry;
 use crate::lbm::outlets::OutletModel;
 use crate::lbm::rheology::{LatticeRheology, ViscosityModel};
+use crate::lbm::waveform::{Waveform, WaveformSpec};
 use crate::units::{LatticeUnits, MACH_MAX, TAU_MIN};
 use std::f64::consts::PI;
 use std::path::Path;
@@ -407,6 +408,7 @@ pub(super) fn validate(
         ));
     }
 
+    let waveform = waveform(&c, &inlet, path)?;
     let u_lattice = scenario.time.lattice_velocity;
     c.positive("time", "lattice_velocity", u_lattice, "(lattice units)")?;
     let mean_velocity = flow_rate / area;
@@ -414,7 +416,7 @@ pub(super) fn validate(
         dx,
         scenario.fluid.density,
         viscosity_min,
-        peak_factor * mean_velocity,
+        peak_factor * mean_velocity * waveform.max_abs_factor(),
         mean_velocity,
         diameter,
         u_lattice,
@@ -537,6 +539,7 @@ pub(super) fn validate(
         ramp_steps,
         rheology: lattice_rheology,
         outlet_models,
+        waveform,
     })
 }
 
@@ -620,4 +623,87 @@ fn outlet_models(
             }
         })
         .collect()
+}
+
+/// The inflow waveform of `[inlet.waveform]`.
+fn waveform(
+    c: &Checker,
+    inlet: &super::schema::Inlet,
+    path: &Path,
+) -> Result<Waveform, ScenarioError> {
+    let t = "inlet.waveform";
+    let period_ok = |p: f64| -> Result<f64, ScenarioError> {
+        if p.is_finite() && p > 0.0 {
+            Ok(p)
+        } else {
+            Err(c.fail(
+                t,
+                "period",
+                format!("period = {p} s must be positive"),
+                "give the cycle length in seconds, e.g. 0.8".into(),
+            ))
+        }
+    };
+    Ok(match &inlet.waveform {
+        None => Waveform::Constant,
+        Some(WaveformSpec::Sine { period, amplitude }) => Waveform::Fourier {
+            period_s: period_ok(*period)?,
+            cos: vec![],
+            sin: vec![*amplitude],
+        },
+        Some(WaveformSpec::Fourier { period, cos, sin }) => Waveform::Fourier {
+            period_s: period_ok(*period)?,
+            cos: cos.clone(),
+            sin: sin.clone(),
+        },
+        Some(WaveformSpec::Csv { file }) => {
+            let full = path.parent().unwrap_or(Path::new(".")).join(file);
+            let text = std::fs::read_to_string(&full).map_err(|e| {
+                c.fail(
+                    t,
+                    "file",
+                    format!("cannot read {}: {e}", full.display()),
+                    "check the path (relative to the scenario file)".into(),
+                )
+            })?;
+            let mut times = Vec::new();
+            let mut flows = Vec::new();
+            for (n, line) in text.lines().enumerate() {
+                let fields: Vec<&str> = line
+                    .split([',', ';', '\t', ' '])
+                    .filter(|f| !f.is_empty())
+                    .collect();
+                match (
+                    fields.first().map(|f| f.parse::<f64>()),
+                    fields.get(1).map(|f| f.parse::<f64>()),
+                ) {
+                    (Some(Ok(time)), Some(Ok(flow))) => {
+                        times.push(time);
+                        flows.push(flow);
+                    }
+                    _ if times.is_empty() => continue, // header
+                    _ => {
+                        return Err(c.fail(
+                            t,
+                            "file",
+                            format!(
+                                "{} line {}: expected `time [s], flow rate`",
+                                full.display(),
+                                n + 1
+                            ),
+                            "two numbers per row, comma separated".into(),
+                        ))
+                    }
+                }
+            }
+            Waveform::from_samples(&times, &flows, 256).map_err(|e| {
+                c.fail(
+                    t,
+                    "file",
+                    format!("{}: {e}", full.display()),
+                    "give one cycle of (time, flow) samples".into(),
+                )
+            })?
+        }
+    })
 }

@@ -2,11 +2,12 @@
 //! chunk ends (progress, divergence) and writes metrics at the output interval.
 
 use super::build::lattice_setup;
-use super::lattice_gpu::GpuLattice;
+use super::lattice_gpu::{GpuLattice, StepState, SCHEDULE_CAPACITY};
 use crate::geometry::{Role, Voxels};
 use crate::gpu::{AdapterSummary, GpuContext, GpuError};
 use crate::io::metrics::{MetricsRow, MetricsWriter};
 use crate::io::summary::write_json;
+use crate::lbm::waveform::Waveform;
 use crate::probes::ProbeTotals;
 use crate::scenario::LoadedScenario;
 use crate::units::LatticeUnits;
@@ -128,6 +129,7 @@ fn metrics_row(
     let mut row = MetricsRow {
         time_s: step as f64 * units.dt_s,
         step,
+        cycle: None,
         max_speed_m_s: if totals.non_finite() {
             f64::NAN
         } else {
@@ -185,26 +187,40 @@ pub fn run(
         crate::scenario::CollisionName::Bgk => "BGK".to_string(),
     };
     let mut lattice = GpuLattice::new(ctx, &setup)?;
+    let setup_force = setup.force;
     drop(setup);
 
     let names: Vec<String> = voxels.openings.iter().map(|o| o.name.clone()).collect();
     let metrics_path = out.join("metrics.csv");
     let mut metrics =
-        MetricsWriter::create(&metrics_path, &names).map_err(io_err(&metrics_path))?;
+        MetricsWriter::create(&metrics_path, &names, loaded.waveform.period_s().is_some())
+            .map_err(io_err(&metrics_path))?;
     let fluid_cells = voxels.fluid_cells();
     let cells = voxels.dims.cells();
 
     let first = lattice.probe(ctx)?;
     let initial_delta_mass = first.fluid_delta_mass;
     let mut last_row = metrics_row(&first, initial_delta_mass, fluid_cells, voxels, units, 0);
-    metrics.write(&last_row).map_err(io_err(&metrics_path))?;
+    metrics
+        .write(&with_cycle(&last_row, loaded))
+        .map_err(io_err(&metrics_path))?;
 
     let started = Instant::now();
     let mut status = RunStatus::Completed;
     let mut divergence = None;
     let mut chunk: u64 = 1;
-    let mut ramp_finished = false;
     let total = loaded.steps;
+    let time_dependent = loaded.ramp_steps > 0 || loaded.waveform != Waveform::Constant;
+    let inflow_factor = |step: u64| -> f32 {
+        // Ramp ½(1 − cos πt/T) over ramp_steps, times the waveform at mid-step.
+        let ramp = if step < loaded.ramp_steps {
+            0.5 * (1.0
+                - (std::f64::consts::PI * (step as f64 + 0.5) / loaded.ramp_steps as f64).cos())
+        } else {
+            1.0
+        };
+        (ramp * loaded.waveform.factor((step as f64 + 0.5) * units.dt_s)) as f32
+    };
     while lattice.steps_done() < total {
         if config.stop.load(Ordering::SeqCst) {
             status = RunStatus::Interrupted;
@@ -213,17 +229,13 @@ pub fn run(
         let done = lattice.steps_done();
         let next_output = (done / loaded.output_every + 1) * loaded.output_every;
         let mut steps = chunk.min(next_output - done).min(total - done);
-        if done < loaded.ramp_steps {
-            // Inflow rises as ½(1 − cos πt/T) over the ramp, updated at least 50 times.
-            steps = steps.min((loaded.ramp_steps / 50).max(1));
-            let t = (done as f64 + 0.5 * steps as f64) / loaded.ramp_steps as f64;
-            lattice.set_inlet_scale(
-                ctx,
-                (0.5 * (1.0 - (std::f64::consts::PI * t.min(1.0)).cos())) as f32,
-            );
-        } else if !ramp_finished {
-            lattice.set_inlet_scale(ctx, 1.0);
-            ramp_finished = true;
+        if time_dependent {
+            // The GPU takes each step's inflow factor from this schedule.
+            steps = steps.min(SCHEDULE_CAPACITY as u64);
+            let schedule: Vec<StepState> = (done..done + steps)
+                .map(|n| StepState::new(n, inflow_factor(n), setup_force))
+                .collect();
+            lattice.set_schedule(ctx, &schedule);
         }
         let t0 = Instant::now();
         lattice.step(ctx, steps as u32);
@@ -275,7 +287,9 @@ pub fn run(
                 units,
                 step,
             );
-            metrics.write(&last_row).map_err(io_err(&metrics_path))?;
+            metrics
+                .write(&with_cycle(&last_row, loaded))
+                .map_err(io_err(&metrics_path))?;
         }
         let wall = started.elapsed().as_secs_f64();
         observer.progress(&Progress {
@@ -300,7 +314,9 @@ pub fn run(
             units,
             steps,
         );
-        metrics.write(&last_row).map_err(io_err(&metrics_path))?;
+        metrics
+            .write(&with_cycle(&last_row, loaded))
+            .map_err(io_err(&metrics_path))?;
     }
     let summary = RunSummary {
         embolus_version: env!("CARGO_PKG_VERSION").into(),
@@ -330,4 +346,15 @@ pub fn run(
     let summary_path = out.join("summary.json");
     write_json(&summary_path, &summary).map_err(io_err(&summary_path))?;
     Ok(summary)
+}
+
+/// The row with its inflow-cycle index, for pulsatile runs.
+fn with_cycle(row: &MetricsRow, loaded: &LoadedScenario) -> MetricsRow {
+    let mut r = row.clone();
+    // A tiny allowance so that a time exactly at a cycle boundary starts the new cycle.
+    r.cycle = loaded
+        .waveform
+        .period_s()
+        .map(|p| (row.time_s / p + 1e-9).floor() as u64);
+    r
 }
