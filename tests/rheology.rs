@@ -152,3 +152,95 @@ fn shear_thinning_channel_matches_the_integrated_profile() {
     );
     assert!(l2 < 0.02, "L2 error {l2}");
 }
+
+/// The Smagorinsky subgrid model (alone and on top of Carreau blood) against the CPU
+/// reference, and a channel against the profile from the stress balance
+/// (ν0 + C² γ̇) γ̇ = σ(y), solved for γ̇ in closed form. L2 < 2%.
+#[test]
+fn smagorinsky_matches_cpu_and_the_channel_stress_balance() {
+    let (rheology, _) = cho_kensey_lattice();
+    let dims = GridDims::new(10, 10, 10);
+    let mut rng = Lcg(9);
+    let values: Vec<(f32, [f32; 3])> = (0..dims.cells())
+        .map(|_| {
+            (
+                0.005 * rng.next(),
+                [0.05 * rng.next(), 0.05 * rng.next(), 0.05 * rng.next()],
+            )
+        })
+        .collect();
+    for carreau in [false, true] {
+        let mut setup = LatticeSetup::at_equilibrium(
+            dims,
+            vec![flags::FLUID; dims.cells()],
+            vec![],
+            0,
+            Relaxation::new(0.55, CollisionModel::default()),
+            [0.0; 3],
+            |i| values[i],
+        );
+        setup.smagorinsky = Some(0.17);
+        setup.rheology = carreau.then_some(rheology);
+        let g = gpu_run(&gpu(), &setup, 10);
+        let c = cpu_run(&setup, 10);
+        let max = g
+            .iter()
+            .zip(&c)
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0f32, f32::max);
+        println!("Smagorinsky (Carreau {carreau}): max |f_gpu - f_cpu| = {max:.3e}");
+        assert!(max < 1e-5);
+    }
+
+    let h = 32usize;
+    let dims = GridDims::new(2, h + 2, 2);
+    let cell_flags: Vec<u32> = (0..dims.cells())
+        .map(|i| match dims.coords(i)[1] {
+            y if y == 0 || y == h + 1 => flags::WALL,
+            _ => flags::FLUID,
+        })
+        .collect();
+    // A large constant so the eddy viscosity is a quarter of the molecular one at the wall.
+    let (tau, cs) = (0.6f64, 1.0f64);
+    let nu0 = (tau - 0.5) / 3.0;
+    let force = 2e-5;
+    let mut setup = LatticeSetup::at_equilibrium(
+        dims,
+        cell_flags,
+        vec![],
+        0,
+        Relaxation::new(tau, CollisionModel::default()),
+        [force as f32, 0.0, 0.0],
+        |_| (0.0, [0.0; 3]),
+    );
+    setup.smagorinsky = Some(cs as f32);
+    let fields = macroscopic(&setup, &gpu_run(&gpu(), &setup, 40_000));
+    // (ν0 + C² γ̇) γ̇ = σ  ⇒  γ̇ = (−ν0 + √(ν0² + 4 C² σ)) / (2 C²).
+    let half = h as f64 / 2.0;
+    let rate = |s: f64| {
+        let sigma = force * (half - s);
+        (-nu0 + (nu0 * nu0 + 4.0 * cs * cs * sigma).sqrt()) / (2.0 * cs * cs)
+    };
+    let velocity = |s: f64| {
+        let n = 2000;
+        let ds = s / n as f64;
+        (0..n)
+            .map(|k| 0.5 * (rate(k as f64 * ds) + rate((k + 1) as f64 * ds)) * ds)
+            .sum::<f64>()
+    };
+    let (mut err2, mut ref2) = (0.0, 0.0);
+    for y in 1..=h {
+        let s = (y as f64 - 0.5).min(h as f64 + 0.5 - y as f64);
+        let exact = velocity(s);
+        let u = fields[dims.index(0, y, 0)].1[0] as f64;
+        err2 += (u - exact).powi(2);
+        ref2 += exact * exact;
+    }
+    let l2 = (err2 / ref2).sqrt();
+    let laminar_centre = force * half * half / (2.0 * nu0);
+    println!(
+        "Smagorinsky channel: L2 error {l2:.3e}; centre {:.4e} (no model: {laminar_centre:.4e})",
+        velocity(half)
+    );
+    assert!(l2 < 0.02, "L2 {l2}");
+}

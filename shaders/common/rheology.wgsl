@@ -4,6 +4,8 @@
 // LatticeRheology::coefficients), conversions in params.rheology_conv =
 // (1/dt, dt/(ρ dx²), τ_min, τ_max).
 override RHEOLOGY: u32 = 0u;
+// 1: add the Smagorinsky eddy viscosity (C_s² in params.rheology_b.w).
+override SMAGORINSKY: u32 = 0u;
 const LOCAL_TAU_ITERATIONS: u32 = 6u;
 
 fn viscosity_si(shear_rate: f32) -> f32 {
@@ -47,6 +49,15 @@ fn local_tau(pxx: f32, pyy: f32, pzz: f32, pxy: f32, pxz: f32, pyz: f32) -> f32 
         tau = clamp(0.5 + 3.0 * viscosity_si(shear_rate) * conv.y, conv.z, conv.w);
     }
     return tau;
+}
+
+// Smagorinsky (1963) eddy viscosity ν_t = (C_s Δ)² |S|, Δ = 1 cell, on top of the
+// molecular τ: with |S| = 3 P/(2τ), P = √(2 Π:Π), τ = τ_mol + 3 ν_t has the closed form
+// τ = ½ (τ_mol + √(τ_mol² + 18 C_s² P)) (Hou et al., Fields Inst. Commun. 6 (1996) 151).
+fn smagorinsky_tau(tau_mol: f32, pxx: f32, pyy: f32, pzz: f32, pxy: f32, pxz: f32, pyz: f32) -> f32 {
+    let p = sqrt(2.0 * (pxx * pxx + pyy * pyy + pzz * pzz
+        + 2.0 * (pxy * pxy + pxz * pxz + pyz * pyz)));
+    return 0.5 * (tau_mol + sqrt(tau_mol * tau_mol + 18.0 * params.rheology_b.w * p));
 }
 
 // ω⁻ for a local ω⁺: BGK when magic is 0, else TRT with that magic parameter.

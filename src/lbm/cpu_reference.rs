@@ -20,6 +20,7 @@ pub fn collide(
     relaxation: Relaxation,
     force: [f32; 3],
     rheology: Option<&LatticeRheology>,
+    smagorinsky: Option<f32>,
 ) -> [f32; Q] {
     let (delta_rho, j) = moments(f);
     // Incompressible model (equilibrium.rs): u = (Σ f c + F/2)/ρ₀, ρ₀ = 1.
@@ -58,7 +59,7 @@ pub fn collide(
         })
         .collect();
     let (mut wp, mut wm) = (relaxation.omega_plus, relaxation.omega_minus);
-    if let Some(r) = rheology {
+    if rheology.is_some() || smagorinsky.is_some() {
         // Π_neq = Σ_q f_neq c c: each pair contributes 2 (f⁺ − f⁺_eq) c c.
         let mut pi = [0.0f32; 6];
         let index = [(0, 0), (1, 1), (2, 2), (0, 1), (0, 2), (1, 2)];
@@ -72,7 +73,21 @@ pub fn collide(
             }
             pi[k] = 2.0 * sum;
         }
-        wp = 1.0 / r.local_tau(pi, 1.0 / relaxation.omega_plus);
+        let mut tau = 1.0 / relaxation.omega_plus;
+        if let Some(r) = rheology {
+            tau = r.local_tau(pi, tau);
+        }
+        if let Some(c) = smagorinsky {
+            // Smagorinsky closed form (shaders/common/rheology.wgsl, Hou et al. 1996).
+            let p = (2.0
+                * (pi[0] * pi[0]
+                    + pi[1] * pi[1]
+                    + pi[2] * pi[2]
+                    + 2.0 * (pi[3] * pi[3] + pi[4] * pi[4] + pi[5] * pi[5])))
+                .sqrt();
+            tau = 0.5 * (tau + (tau * tau + 18.0 * c * c * p).sqrt());
+        }
+        wp = 1.0 / tau;
         wm = relaxation.omega_minus_for(wp);
     }
     let (cp, cm) = (1.0 - 0.5 * wp, 1.0 - 0.5 * wm);
@@ -120,6 +135,7 @@ pub struct StepInputs<'a> {
     pub records: &'a [BoundaryRecord],
     pub relaxation: Relaxation,
     pub rheology: Option<LatticeRheology>,
+    pub smagorinsky: Option<f32>,
     pub force: [f32; 3],
     pub inlet_scale: f32,
 }
@@ -160,6 +176,7 @@ pub fn step(inputs: &StepInputs, src: &[f32], dst: &mut [f32]) {
                     inputs.relaxation,
                     inputs.force,
                     inputs.rheology.as_ref(),
+                    inputs.smagorinsky,
                 )
             }
         };

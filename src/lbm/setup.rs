@@ -69,6 +69,8 @@ pub struct LatticeSetup {
     /// Outlet model per opening (by opening index); openings without an entry keep
     /// the fixed density deviation of their boundary records.
     pub outlet_models: Vec<super::outlets::OutletModel>,
+    /// Smagorinsky constant C_s (Δ = one cell); `None`: no subgrid model.
+    pub smagorinsky: Option<f32>,
     /// Shear-thinning viscosity; `None`: Newtonian with `relaxation`'s τ everywhere.
     pub rheology: Option<super::rheology::LatticeRheology>,
     /// Body-force density in lattice units (Guo forcing), applied to fluid cells.
@@ -105,6 +107,7 @@ impl LatticeSetup {
             opening_count,
             relaxation,
             rheology: None,
+            smagorinsky: None,
             outlet_models: vec![],
             force,
             populations,

@@ -274,8 +274,8 @@ pub fn fluid_update(split: PopulationSplit) -> String {
             c[0], c[1], c[2],
         );
     }
-    // Local relaxation for shear-thinning blood: Π_neq = Σ 2 (f⁺ − f⁺_eq) c c over pairs.
-    s.push_str("    var wp = params.omega_plus;\n    var wm = params.omega_minus;\n    if (RHEOLOGY != 0u) {\n");
+    // Local relaxation (shear-thinning blood, Smagorinsky): Π_neq = Σ 2 (f⁺ − f⁺_eq) c c.
+    s.push_str("    var wp = params.omega_plus;\n    var wm = params.omega_minus;\n    if (RHEOLOGY != 0u || SMAGORINSKY != 0u) {\n");
     let components = [(0, 0), (1, 1), (2, 2), (0, 1), (0, 2), (1, 2)];
     let names = ["pxx", "pyy", "pzz", "pxy", "pxz", "pyz"];
     for (name, &(a, b)) in names.iter().zip(&components) {
@@ -288,7 +288,14 @@ pub fn fluid_update(split: PopulationSplit) -> String {
         let _ = writeln!(s, "        let {name} = 2.0 * ({sum});");
     }
     s.push_str(
-        "        wp = 1.0 / local_tau(pxx, pyy, pzz, pxy, pxz, pyz);\n\
+        "        var tau = 1.0 / params.omega_plus;\n\
+         \x20       if (RHEOLOGY != 0u) {\n\
+         \x20           tau = local_tau(pxx, pyy, pzz, pxy, pxz, pyz);\n\
+         \x20       }\n\
+         \x20       if (SMAGORINSKY != 0u) {\n\
+         \x20           tau = smagorinsky_tau(tau, pxx, pyy, pzz, pxy, pxz, pyz);\n\
+         \x20       }\n\
+         \x20       wp = 1.0 / tau;\n\
          \x20       wm = omega_minus_for(wp);\n    }\n\
          \x20   let cp = 1.0 - 0.5 * wp;\n\
          \x20   let cm = 1.0 - 0.5 * wm;\n",

@@ -348,6 +348,10 @@ pub struct Lbm {
     /// Body-force density [N/m³], e.g. a pressure gradient or gravity·ρ.
     #[serde(default)]
     pub body_force: [f64; 3],
+    /// Smagorinsky constant C_s for jets above Re ~1000 (typically 0.1–0.2); off by
+    /// default.
+    #[serde(default)]
+    pub smagorinsky: Option<f64>,
 }
 
 fn default_magic() -> f64 {
@@ -360,6 +364,7 @@ impl Default for Lbm {
             collision: CollisionName::Trt,
             magic: default_magic(),
             body_force: [0.0; 3],
+            smagorinsky: None,
         }
     }
 }

@@ -399,6 +399,14 @@ pub(super) fn validate(
             "give three finite numbers in N/m^3, e.g. body_force = [0.0, 0.0, 0.0]".into(),
         ));
     }
+    if let Some(cs) = scenario.lbm.smagorinsky {
+        c.positive(
+            "lbm",
+            "smagorinsky",
+            cs,
+            "(Smagorinsky constant, typically 0.1-0.2)",
+        )?;
+    }
     if !(scenario.lbm.magic.is_finite() && scenario.lbm.magic > 0.0) {
         return Err(c.fail(
             "lbm",

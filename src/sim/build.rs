@@ -100,6 +100,7 @@ pub fn lattice_setup(voxels: &Voxels, loaded: &LoadedScenario) -> LatticeSetup {
         |_| (outlet_delta_density, [0.0; 3]),
     );
     setup.rheology = loaded.rheology;
+    setup.smagorinsky = s.lbm.smagorinsky.map(|c| c as f32);
     setup.outlet_models = loaded.outlet_models.clone();
     setup
 }

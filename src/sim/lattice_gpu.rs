@@ -64,6 +64,7 @@ pub struct GpuLattice {
     pub split: PopulationSplit,
     relaxation: Relaxation,
     rheology: Option<LatticeRheology>,
+    smagorinsky: Option<f32>,
     force: [f32; 3],
     inlet_scale: f32,
     opening_count: usize,
@@ -160,7 +161,13 @@ impl GpuLattice {
         let params = uniform_from(
             ctx,
             "params",
-            &Self::params_of(setup.relaxation, setup.rheology, setup.force, 1.0),
+            &Self::params_of(
+                setup.relaxation,
+                setup.rheology,
+                setup.smagorinsky,
+                setup.force,
+                1.0,
+            ),
         );
         let flags = storage_from(ctx, "flags", &setup.flags);
         // An empty storage binding is not allowed: keep one dummy record.
@@ -276,6 +283,7 @@ impl GpuLattice {
             "RHEOLOGY",
             setup.rheology.map_or(0, |r| r.kernel_id()) as f64,
         ));
+        step_constants.push(("SMAGORINSKY", setup.smagorinsky.is_some() as u32 as f64));
         let step_pipeline = compute_pipeline(
             ctx,
             "stream_collide",
@@ -375,6 +383,7 @@ impl GpuLattice {
             split,
             relaxation: setup.relaxation,
             rheology: setup.rheology,
+            smagorinsky: setup.smagorinsky,
             force: setup.force,
             inlet_scale: 1.0,
             opening_count,
@@ -400,6 +409,7 @@ impl GpuLattice {
     fn params_of(
         relaxation: Relaxation,
         rheology: Option<LatticeRheology>,
+        smagorinsky: Option<f32>,
         force: [f32; 3],
         inlet_scale: f32,
     ) -> GpuParams {
@@ -427,11 +437,12 @@ impl GpuLattice {
                 coefficients[2],
                 coefficients[3],
             ],
+            // b.w carries C_s² for the Smagorinsky model (unused by every viscosity law).
             rheology_b: [
                 coefficients[4],
                 coefficients[5],
                 coefficients[6],
-                coefficients[7],
+                smagorinsky.map_or(0.0, |c| c * c),
             ],
             rheology_conv: conv,
         }
@@ -440,7 +451,13 @@ impl GpuLattice {
     /// Sets the factor applied to every inlet velocity from the next step on.
     pub fn set_inlet_scale(&mut self, ctx: &GpuContext, scale: f32) {
         self.inlet_scale = scale;
-        let p = Self::params_of(self.relaxation, self.rheology, self.force, scale);
+        let p = Self::params_of(
+            self.relaxation,
+            self.rheology,
+            self.smagorinsky,
+            self.force,
+            scale,
+        );
         ctx.queue
             .write_buffer(&self.params, 0, bytemuck::bytes_of(&p));
     }

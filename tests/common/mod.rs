@@ -22,6 +22,7 @@ pub fn cpu_run(setup: &LatticeSetup, steps: usize) -> Vec<f32> {
         records: &setup.records,
         relaxation: setup.relaxation,
         rheology: setup.rheology,
+        smagorinsky: setup.smagorinsky,
         force: setup.force,
         inlet_scale: 1.0,
     };
