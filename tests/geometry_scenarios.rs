@@ -1,6 +1,8 @@
 //! Geometry sources through the scenario: every analytic shape, STL and NIfTI, their
 //! openings, and the errors for bad geometry input.
 
+mod common;
+
 use embolus::geometry::{CellKind, Role};
 use embolus::scenario::LoadedScenario;
 use std::path::Path;
@@ -167,21 +169,7 @@ fn nifti_scenario_uses_mask_openings() {
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("tube.nii.gz");
     let (n, r) = ([16usize, 16, 24], 5.0);
-    let mut h = vec![0u8; 352];
-    h[0..4].copy_from_slice(&348i32.to_le_bytes());
-    for (k, d) in [3i16, n[0] as i16, n[1] as i16, n[2] as i16, 1, 1, 1, 1]
-        .iter()
-        .enumerate()
-    {
-        h[40 + 2 * k..42 + 2 * k].copy_from_slice(&d.to_le_bytes());
-    }
-    h[70..72].copy_from_slice(&2i16.to_le_bytes());
-    for (k, p) in [1.0f32, 0.5, 0.5, 0.5].iter().enumerate() {
-        h[76 + 4 * k..80 + 4 * k].copy_from_slice(&p.to_le_bytes());
-    }
-    h[108..112].copy_from_slice(&352f32.to_le_bytes());
-    h[123] = 2;
-    h[344..348].copy_from_slice(b"n+1\0");
+    let mut h = common::nifti_u8_header(n, 0.5);
     for _ in 0..n[2] {
         for j in 0..n[1] {
             for i in 0..n[0] {

@@ -1,5 +1,7 @@
 //! Geometry accuracy against exact volumes and round trips (issue #3's list).
 
+mod common;
+
 use embolus::geometry::mesh_voxelize::inside_mask;
 use embolus::geometry::nifti::{parse_mask, voxelize_mask};
 use embolus::geometry::stl::{parse_stl, read_stl, Mesh};
@@ -179,21 +181,7 @@ fn open_aorta_openings_match_their_boundary_loops() {
 fn nifti_round_trip_keeps_every_cell() {
     // Mask voxels of 0.25 mm resampled at 0.25 mm: each mask voxel is one lumen cell.
     let (n, r) = ([20usize, 18, 30], 6.0);
-    let mut h = vec![0u8; 352];
-    h[0..4].copy_from_slice(&348i32.to_le_bytes());
-    for (k, d) in [3i16, n[0] as i16, n[1] as i16, n[2] as i16, 1, 1, 1, 1]
-        .iter()
-        .enumerate()
-    {
-        h[40 + 2 * k..42 + 2 * k].copy_from_slice(&d.to_le_bytes());
-    }
-    h[70..72].copy_from_slice(&2i16.to_le_bytes());
-    for (k, p) in [1.0f32, 0.25, 0.25, 0.25].iter().enumerate() {
-        h[76 + 4 * k..80 + 4 * k].copy_from_slice(&p.to_le_bytes());
-    }
-    h[108..112].copy_from_slice(&352f32.to_le_bytes());
-    h[123] = 2;
-    h[344..348].copy_from_slice(b"n+1\0");
+    let mut h = common::nifti_u8_header(n, 0.25);
     let mut count = 0;
     for k in 0..n[2] {
         for j in 0..n[1] {

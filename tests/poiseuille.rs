@@ -19,12 +19,7 @@ fn plane_poiseuille_profile_is_exact_with_trt() {
     let ctx = gpu();
     let h = 16usize;
     let dims = GridDims::new(2, h + 2, 2);
-    let cell_flags: Vec<u32> = (0..dims.cells())
-        .map(|i| match dims.coords(i)[1] {
-            y if y == 0 || y == h + 1 => flags::WALL,
-            _ => flags::FLUID,
-        })
-        .collect();
+    let cell_flags = common::plane_channel_flags(dims, h);
     for tau in [0.6, 0.8, 1.0, 1.5] {
         let nu = (tau - 0.5) / 3.0;
         let u_max = 0.02;

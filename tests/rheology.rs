@@ -89,12 +89,7 @@ fn shear_thinning_channel_matches_the_integrated_profile() {
     let (rheology, dt) = cho_kensey_lattice();
     let h = 32usize;
     let dims = GridDims::new(2, h + 2, 2);
-    let cell_flags: Vec<u32> = (0..dims.cells())
-        .map(|i| match dims.coords(i)[1] {
-            y if y == 0 || y == h + 1 => flags::WALL,
-            _ => flags::FLUID,
-        })
-        .collect();
+    let cell_flags = common::plane_channel_flags(dims, h);
     // Wall shear rate ≈ 100 1/s: σ_wall = ν(γ̇) γ̇ in lattice units.
     let nu_lattice = |g_lattice: f64| {
         ViscosityModel::CHO_KENSEY.viscosity(g_lattice / dt) * rheology.lattice_viscosity_per_si
@@ -194,12 +189,7 @@ fn smagorinsky_matches_cpu_and_the_channel_stress_balance() {
 
     let h = 32usize;
     let dims = GridDims::new(2, h + 2, 2);
-    let cell_flags: Vec<u32> = (0..dims.cells())
-        .map(|i| match dims.coords(i)[1] {
-            y if y == 0 || y == h + 1 => flags::WALL,
-            _ => flags::FLUID,
-        })
-        .collect();
+    let cell_flags = common::plane_channel_flags(dims, h);
     // A large constant so the eddy viscosity is a quarter of the molecular one at the wall.
     let (tau, cs) = (0.6f64, 1.0f64);
     let nu0 = (tau - 0.5) / 3.0;

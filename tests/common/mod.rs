@@ -64,3 +64,36 @@ impl Lcg {
         ((self.0 >> 40) as f32 / (1u64 << 24) as f32) * 2.0 - 1.0
     }
 }
+
+/// Walls at rows y = 0 and y = h + 1, fluid between: a plane channel of width h
+/// (halfway walls), periodic in x and z.
+pub fn plane_channel_flags(dims: embolus::lbm::GridDims, h: usize) -> Vec<u32> {
+    use embolus::lbm::lattice::flags;
+    (0..dims.cells())
+        .map(|i| match dims.coords(i)[1] {
+            y if y == 0 || y == h + 1 => flags::WALL,
+            _ => flags::FLUID,
+        })
+        .collect()
+}
+
+/// A NIfTI-1 header for a uint8 volume of `n` voxels with isotropic spacing `mm`
+/// (no sform/qform), 352 bytes; append the voxel bytes (x fastest).
+pub fn nifti_u8_header(n: [usize; 3], mm: f32) -> Vec<u8> {
+    let mut h = vec![0u8; 352];
+    h[0..4].copy_from_slice(&348i32.to_le_bytes());
+    for (k, d) in [3i16, n[0] as i16, n[1] as i16, n[2] as i16, 1, 1, 1, 1]
+        .iter()
+        .enumerate()
+    {
+        h[40 + 2 * k..42 + 2 * k].copy_from_slice(&d.to_le_bytes());
+    }
+    h[70..72].copy_from_slice(&2i16.to_le_bytes());
+    for (k, p) in [1.0f32, mm, mm, mm].iter().enumerate() {
+        h[76 + 4 * k..80 + 4 * k].copy_from_slice(&p.to_le_bytes());
+    }
+    h[108..112].copy_from_slice(&352f32.to_le_bytes());
+    h[123] = 2; // mm
+    h[344..348].copy_from_slice(b"n+1\0");
+    h
+}
