@@ -151,3 +151,58 @@ fn scenario_outlet_tables_become_lattice_models() {
         .to_string();
     assert!(e.contains("exactly one outlet model"), "{e}");
 }
+
+/// A step in inflow (from rest to Q) charges the Windkessel's capacitor as
+/// p_c(t) = R_d Q (1 − e^{−t/(R_d C)}): the fitted time constant is within 5% of R_d C
+/// (the lattice's own compressibility adds the fluid volume to C, 1.6% here).
+#[test]
+fn windkessel_charges_with_time_constant_rd_c() {
+    let ctx = embolus::gpu::GpuContext::new(None).unwrap_or_else(|e| panic!("{e}"));
+    let toml = "[grid]\nvoxel_size = 1.0e-4\n[time]\nsteps = 1\nlattice_velocity = 0.002\n\
+                [geometry]\nshape = \"cylinder\"\nradius = 3.0e-4\nlength = 1.0e-3\n\
+                [inlet]\nmean_velocity = 0.001\nramp_time = 0.0\n";
+    let loaded = LoadedScenario::from_str(Path::new("wk.toml"), toml).unwrap();
+    let mut setup = lattice_setup(&loaded.voxels, &loaded);
+    let (rp, rd, c) = (0.1f32, 1.0f32, 20_000.0f32);
+    setup.outlet_models = vec![
+        OutletModel::Pressure { delta_density: 0.0 },
+        OutletModel::Windkessel {
+            proximal: rp,
+            compliance: c,
+            distal: rd,
+            distal_delta_density: 0.0,
+        },
+    ];
+    let fluid = loaded.voxels.fluid_cells();
+    let mut lattice = GpuLattice::new(&ctx, &setup).unwrap();
+    let mut samples = vec![];
+    for k in 1..=15 {
+        lattice.step(&ctx, 4000);
+        let s = lattice.outlet_state(&ctx).unwrap();
+        samples.push((k as f64 * 4000.0, s[1][1] as f64, s[1][2] as f64));
+    }
+    let q = samples.last().unwrap().2;
+    let p_inf = rd as f64 * q;
+    // Least-squares slope of ln(1 − p_c/p_∞) against t.
+    let points: Vec<(f64, f64)> = samples
+        .iter()
+        .filter(|(_, p, _)| *p < 0.98 * p_inf)
+        .map(|&(t, p, _)| (t, (1.0 - p / p_inf).ln()))
+        .collect();
+    let n = points.len() as f64;
+    let (mt, my) = (
+        points.iter().map(|p| p.0).sum::<f64>() / n,
+        points.iter().map(|p| p.1).sum::<f64>() / n,
+    );
+    let slope = points.iter().map(|p| (p.0 - mt) * (p.1 - my)).sum::<f64>()
+        / points.iter().map(|p| (p.0 - mt).powi(2)).sum::<f64>();
+    let tau = -1.0 / slope;
+    let expected = (rd * c) as f64;
+    println!(
+        "Windkessel charging: tau {tau:.0} steps vs Rd C {expected:.0} ({:+.2}%); fluid cells {fluid} ({:.1}% of C); {} points",
+        100.0 * (tau / expected - 1.0),
+        100.0 * fluid as f64 / c as f64,
+        points.len()
+    );
+    assert!((tau - expected).abs() / expected < 0.05);
+}
