@@ -14,49 +14,7 @@ use embolus::sim::lattice_gpu::{StepState, SCHEDULE_CAPACITY};
 use embolus::sim::GpuLattice;
 use std::f64::consts::PI;
 
-#[derive(Clone, Copy, Debug)]
-struct C(f64, f64);
-impl C {
-    fn mul(self, o: C) -> C {
-        C(self.0 * o.0 - self.1 * o.1, self.0 * o.1 + self.1 * o.0)
-    }
-    fn div(self, o: C) -> C {
-        let d = o.0 * o.0 + o.1 * o.1;
-        C(
-            (self.0 * o.0 + self.1 * o.1) / d,
-            (self.1 * o.0 - self.0 * o.1) / d,
-        )
-    }
-    fn scale(self, s: f64) -> C {
-        C(self.0 * s, self.1 * s)
-    }
-    fn sub(self, o: C) -> C {
-        C(self.0 - o.0, self.1 - o.1)
-    }
-    fn abs(self) -> f64 {
-        self.0.hypot(self.1)
-    }
-    fn arg(self) -> f64 {
-        self.1.atan2(self.0)
-    }
-}
-
-/// Bessel function of the first kind J_n(z), complex z, by its power series
-/// Σ (−1)^k (z/2)^{2k+n} / (k! (k+n)!) (converges fast for |z| ≤ 10).
-fn bessel_j(n: u32, z: C) -> C {
-    let half = z.scale(0.5);
-    let half2 = half.mul(half);
-    let mut term = C(1.0, 0.0);
-    for k in 1..=n {
-        term = term.mul(half).scale(1.0 / k as f64);
-    }
-    let mut sum = term;
-    for k in 1..60 {
-        term = term.mul(half2).scale(-1.0 / (k as f64 * (k + n) as f64));
-        sum = C(sum.0 + term.0, sum.1 + term.1);
-    }
-    sum
-}
+use embolus::lbm::womersley::{bessel_j, womersley_z, Complex as C};
 
 /// Least-squares a cos ωt + b sin ωt + c through the samples; returns the complex
 /// amplitude â = a − i b of u = Re(â e^{iωt}).
@@ -87,7 +45,7 @@ fn fit(samples: &[(f64, f64)], omega: f64) -> C {
     for row in (0..3).rev() {
         x[row] = (v[row] - (row + 1..3).map(|k| m[row][k] * x[k]).sum::<f64>()) / m[row][row];
     }
-    C(x[0], -x[1])
+    C::new(x[0], -x[1])
 }
 
 fn womersley(alpha: f64) -> (f64, f64, f64, f64) {
@@ -187,16 +145,14 @@ fn womersley(alpha: f64) -> (f64, f64, f64, f64) {
     let measured_centre = fit(&centre, omega);
     let measured_flow = fit(&flow, omega);
     // Analytic, with ρ = 1 and the force as the pressure gradient.
-    let a = radius * (omega / nu).sqrt();
-    let z = C(-a / 2f64.sqrt(), a / 2f64.sqrt());
-    let prefactor = C(g, 0.0).div(C(0.0, omega));
+    let z = womersley_z(radius * (omega / nu).sqrt());
+    let prefactor = C::new(g, 0.0) / C::new(0.0, omega);
     let r_centre = 0.5f64.sqrt();
     let j0z = bessel_j(0, z);
-    let exact_centre =
-        prefactor.mul(C(1.0, 0.0).sub(bessel_j(0, z.scale(r_centre / radius)).div(j0z)));
-    let exact_flow = prefactor
-        .scale(PI * radius * radius)
-        .mul(C(1.0, 0.0).sub(bessel_j(1, z).scale(2.0).div(z.mul(j0z))));
+    let one = C::new(1.0, 0.0);
+    let exact_centre = prefactor * (one - bessel_j(0, z.scale(r_centre / radius)) / j0z);
+    let exact_flow =
+        prefactor.scale(PI * radius * radius) * (one - bessel_j(1, z).scale(2.0) / (z * j0z));
     let amp = |m: C, e: C| m.abs() / e.abs() - 1.0;
     let phase = |m: C, e: C| {
         let d = (m.arg() - e.arg()).to_degrees();
@@ -228,4 +184,126 @@ fn womersley_alpha_3_and_5() {
             "alpha {alpha}: phases off"
         );
     }
+}
+
+/// Inflow Q(t) = Q0 (1 + ½ sin ωt) through a Womersley inlet into a cylinder (R = 10
+/// cells, 40 long, τ 0.8). Two checks, amplitude within 3% and phase within 5°: the
+/// inlet delivers the imposed oscillation (its exact link flux), and in the middle of
+/// the pipe the centreline velocity relates to the local flow as Womersley's profile
+/// says. The local flow itself differs from the inlet's by the lattice's artificial
+/// compressibility (a standing acoustic wave between the velocity inlet and the
+/// pressure outlet, kL = 0.62 here), which is why the two are compared separately.
+fn inlet_driven(alpha: f64) -> (f64, f64, f64, f64) {
+    use embolus::lbm::womersley::profile;
+    use embolus::scenario::LoadedScenario;
+    use embolus::sim::build::lattice_setup;
+    use embolus::sim::runner::step_schedule;
+    let ctx = gpu();
+    let (nu, radius, dx) = (3.5e-6f64, 1e-3f64, 1e-4f64);
+    // τ = 0.8: u_peak = 3ν u_lat/((τ − ½) dx); the sine's peak factor is 1.5.
+    let u_peak = 3.0 * nu * 0.05 / (0.3 * dx);
+    let mean_velocity = u_peak / (2.0 * 1.5);
+    let dt = 0.05 * dx / u_peak;
+    let r_eff_guess = radius;
+    let period = 2.0 * PI / (alpha * alpha * nu / (r_eff_guess * r_eff_guess));
+    let toml = format!(
+        "[fluid]\ndensity = 1000.0\nviscosity = 3.5e-3\n[grid]\nvoxel_size = {dx}\n\
+         [time]\nsteps = 1\nlattice_velocity = 0.05\n\
+         [geometry]\nshape = \"cylinder\"\nradius = {radius}\nlength = 4.0e-3\n\
+         [inlet]\nmean_velocity = {mean_velocity}\nprofile = \"womersley\"\nramp_time = 0.0\n\
+         [inlet.waveform]\nkind = \"sine\"\nperiod = {period}\namplitude = 0.5\n"
+    );
+    let loaded = LoadedScenario::from_str(std::path::Path::new("w.toml"), &toml).unwrap();
+    assert!((loaded.units.tau - 0.8).abs() < 1e-6 && (loaded.units.dt_s - dt).abs() < 1e-12);
+    let setup = lattice_setup(&loaded.voxels, &loaded);
+    assert!(setup.inlet_harmonics >= 1);
+    assert!(
+        setup.inlet_dynamics.iter().flatten().all(|v| v.is_finite()),
+        "non-finite inlet coefficients"
+    );
+    let dims = setup.dims;
+    let mut lattice = GpuLattice::new(&ctx, &setup).unwrap();
+    let omega = 2.0 * PI * dt / period; // per step
+    let nu_lattice = 0.1;
+    let warmup = (12.0 * 100.0 / (5.78 * nu_lattice)) as u64;
+    let mut done = 0u64;
+    let advance = |lattice: &mut GpuLattice, to: u64, done: &mut u64| {
+        while *done < to {
+            let k = (to - *done).min(SCHEDULE_CAPACITY as u64);
+            lattice.set_schedule(&ctx, &step_schedule(&loaded, setup.force, *done, k));
+            lattice.step(&ctx, k as u32);
+            *done += k;
+        }
+    };
+    advance(&mut lattice, warmup, &mut done);
+    let steps_per_period = 2.0 * PI / omega;
+    let zmid = dims.nz / 2;
+    let c = dims.nx / 2;
+    let is_fluid =
+        |x: usize, y: usize| setup.flags[dims.index(x, y, zmid)] & flags::TYPE_MASK == flags::FLUID;
+    let plane_cells = (0..dims.nx * dims.ny)
+        .filter(|&j| is_fluid(j % dims.nx, j / dims.nx))
+        .count();
+    let r_eff = (plane_cells as f64 / PI).sqrt();
+    let (mut centre, mut flow, mut inflow) = (vec![], vec![], vec![]);
+    for k in 0..40 {
+        let target = warmup + ((k as f64 + 1.0) * steps_per_period / 40.0).round() as u64;
+        advance(&mut lattice, target, &mut done);
+        let pops = lattice.read_populations(&ctx).unwrap();
+        let n = dims.cells();
+        let u = |x: usize, y: usize| {
+            density_velocity(&gather(&pops, n, dims.index(x, y, zmid)), [0.0; 3]).1[2] as f64
+        };
+        let t = done as f64 - 0.5;
+        centre.push((
+            t,
+            [(c - 1, c - 1), (c, c - 1), (c - 1, c), (c, c)]
+                .iter()
+                .map(|&(x, y)| u(x, y))
+                .sum::<f64>()
+                / 4.0,
+        ));
+        flow.push((
+            t,
+            (0..dims.nx * dims.ny)
+                .filter(|&j| is_fluid(j % dims.nx, j / dims.nx))
+                .map(|j| u(j % dims.nx, j / dims.nx))
+                .sum::<f64>(),
+        ));
+        inflow.push((t, lattice.probe(&ctx).unwrap().openings[0].inward_flux));
+    }
+    let mi = fit(&inflow, omega);
+    let mc = fit(&centre, omega);
+    let mf = fit(&flow, omega);
+    // Flow oscillation: Q0 · ½ sin ωt = Re(−½ i Q0 e^{iωt}); Q0 in lattice units.
+    let q0 = loaded.units.flow_rate_to_lattice(loaded.flow_rate_m3_s);
+    let q_hat = C::new(0.0, -0.5 * q0);
+    let alpha_eff = r_eff * (omega / nu_lattice).sqrt();
+    let phi = profile(alpha_eff, 0.5f64.sqrt() / r_eff);
+    // Centreline from the measured local flow (Womersley's flow-to-centreline relation).
+    let local_flow = mf;
+    let exact_centre = local_flow.scale(1.0 / (PI * r_eff * r_eff)) * phi;
+    let amp = |m: C, e: C| m.abs() / e.abs() - 1.0;
+    let phase = |m: C, e: C| ((m.arg() - e.arg()).to_degrees() + 540.0) % 360.0 - 180.0;
+    let r = (
+        amp(mc, exact_centre),
+        phase(mc, exact_centre),
+        amp(mi, q_hat),
+        phase(mi, q_hat),
+    );
+    println!(
+        "Womersley inlet alpha {alpha} (alpha_eff {alpha_eff:.3}, period {steps_per_period:.0} steps): centreline vs local flow: amplitude {:+.3}%, phase {:+.2} deg; delivered inflow oscillation: amplitude {:+.3}%, phase {:+.2} deg; mid-pipe flow / inflow amplitude {:.3}",
+        100.0 * r.0, r.1, 100.0 * r.2, r.3, mf.abs() / mi.abs()
+    );
+    r
+}
+
+/// α = 3 only: at α = 5 (251 steps per period) the delivered oscillation falls 5.7%
+/// short of the imposed one (docs/validation.md): the velocity inlet does not yet
+/// compensate the lattice's compressibility at that frequency.
+#[test]
+fn womersley_inlet_alpha_3() {
+    let (ca, cp, fa, fp) = inlet_driven(3.0);
+    assert!(ca.abs() < 0.03 && fa.abs() < 0.03, "amplitudes off");
+    assert!(cp.abs() < 5.0 && fp.abs() < 5.0, "phases off");
 }

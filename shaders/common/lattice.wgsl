@@ -29,6 +29,8 @@ struct StepState {
     _pad0: f32,
     _pad1: f32,
     force: vec4<f32>,
+    // (cos nωt, sin nωt) of the inflow harmonics n = 1..8, two per vec4 (Womersley inlets).
+    harmonics: array<vec4<f32>, 4>,
 }
 
 struct BoundaryRecord {

@@ -9,6 +9,10 @@
 @group(0) @binding(1) var<storage, read> flags: array<u32>;
 @group(0) @binding(2) var<storage, read> records: array<BoundaryRecord>;
 
+// Womersley inlets: harmonics per inlet record and the record stride in vec4s.
+override INLET_HARMONICS: u32 = 0u;
+override INLET_STRIDE: u32 = 1u;
+
 // Non-equilibrium extrapolation (Guo, Zheng & Shi, Chinese Physics 11 (2002) 366).
 fn update_boundary(cell: u32, flag: u32, p: vec3<u32>) {
     let dir = (flag >> DIR_SHIFT) & DIR_MASK;
@@ -26,7 +30,23 @@ fn update_boundary(cell: u32, flag: u32, p: vec3<u32>) {
     var delta_rho_b = delta_rho_nb;
     var u_b = u_nb;
     if ((flag & TYPE_MASK) == CELL_INLET) {
-        u_b = record.velocity * (params.inlet_scale * step_state.inlet_factor);
+        var u_in = record.velocity;
+        if (INLET_HARMONICS > 0u) {
+            // Womersley inlet: per cell, Re Σ_n c_n e^{inωt} along the inward normal
+            // (src/sim/build.rs, inlet_dynamics).
+            let base = (flag >> RECORD_SHIFT) * INLET_STRIDE;
+            var extra = 0.0;
+            for (var h = 0u; h < INLET_HARMONICS; h++) {
+                let c = inlet_dynamics[base + 1u + h / 2u];
+                let t = step_state.harmonics[h / 2u];
+                let odd = (h % 2u) == 1u;
+                let coefficient = select(c.xy, c.zw, odd);
+                let phase = select(t.xy, t.zw, odd);
+                extra += coefficient.x * phase.x - coefficient.y * phase.y;
+            }
+            u_in += inlet_dynamics[base].xyz * extra;
+        }
+        u_b = u_in * (params.inlet_scale * step_state.inlet_factor);
     } else {
         // Fixed, resistance or Windkessel: shaders/lbm/outlets.wgsl keeps it current.
         delta_rho_b = outlet_state[(flag >> OPENING_SHIFT) & OPENING_MASK].x;

@@ -11,6 +11,7 @@ pub mod rheology;
 pub mod setup;
 pub mod shader_source;
 pub mod waveform;
+pub mod womersley;
 
 pub use collision::{CollisionModel, Relaxation};
 pub use setup::{BoundaryRecord, GridDims, LatticeSetup};

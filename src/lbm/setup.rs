@@ -69,6 +69,12 @@ pub struct LatticeSetup {
     /// Outlet model per opening (by opening index); openings without an entry keep
     /// the fixed density deviation of their boundary records.
     pub outlet_models: Vec<super::outlets::OutletModel>,
+    /// Harmonics of a Womersley inlet (0: the inlet profile only scales with time).
+    pub inlet_harmonics: usize,
+    /// Per boundary record, 1 + ⌈harmonics/2⌉ vec4s: the inward unit normal, then the
+    /// complex coefficients (re, im) of each harmonic's velocity [lattice]; empty when
+    /// `inlet_harmonics` is 0.
+    pub inlet_dynamics: Vec<[f32; 4]>,
     /// Smagorinsky constant C_s (Δ = one cell); `None`: no subgrid model.
     pub smagorinsky: Option<f32>,
     /// Shear-thinning viscosity; `None`: Newtonian with `relaxation`'s τ everywhere.
@@ -108,6 +114,8 @@ impl LatticeSetup {
             relaxation,
             rheology: None,
             smagorinsky: None,
+            inlet_harmonics: 0,
+            inlet_dynamics: vec![],
             outlet_models: vec![],
             force,
             populations,

@@ -145,9 +145,11 @@ pub fn stream_collide(split: PopulationSplit) -> String {
     );
     let state = format!(
         "@group(0) @binding({}) var<storage, read> outlet_state: array<vec4<f32>>;\n\
-         @group(0) @binding({}) var<storage, read> step_state: StepState;\n",
+         @group(0) @binding({}) var<storage, read> step_state: StepState;\n\
+         @group(0) @binding({}) var<storage, read> inlet_dynamics: array<vec4<f32>>;\n",
         FIRST_POPULATION_BINDING + 2 * split.buffers as u32,
-        FIRST_POPULATION_BINDING + 2 * split.buffers as u32 + 1
+        FIRST_POPULATION_BINDING + 2 * split.buffers as u32 + 1,
+        FIRST_POPULATION_BINDING + 2 * split.buffers as u32 + 2
     );
     assemble(
         &(src + &dst + &state + &fluid_update(split)),

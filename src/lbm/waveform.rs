@@ -64,6 +64,36 @@ impl Waveform {
         }
     }
 
+    /// The first `count` harmonics (a_n, b_n) of f(t) = 1 + Σ a_n cos nωt + b_n sin nωt.
+    pub fn harmonics(&self, count: usize) -> Vec<(f64, f64)> {
+        match self {
+            Waveform::Constant => vec![],
+            Waveform::Fourier { cos, sin, .. } => (0..count)
+                .map(|k| {
+                    (
+                        cos.get(k).copied().unwrap_or(0.0),
+                        sin.get(k).copied().unwrap_or(0.0),
+                    )
+                })
+                .collect(),
+            Waveform::Samples { values, .. } => {
+                // Discrete Fourier transform of the resampled cycle.
+                let n = values.len() as f64;
+                (1..=count)
+                    .map(|h| {
+                        values
+                            .iter()
+                            .enumerate()
+                            .fold((0.0, 0.0), |(a, b), (k, v)| {
+                                let phase = 2.0 * std::f64::consts::PI * (h * k) as f64 / n;
+                                (a + 2.0 / n * v * phase.cos(), b + 2.0 / n * v * phase.sin())
+                            })
+                    })
+                    .collect()
+            }
+        }
+    }
+
     pub fn period_s(&self) -> Option<f64> {
         match self {
             Waveform::Constant => None,
@@ -146,6 +176,17 @@ mod tests {
         assert!((mean - 1.0).abs() < 0.01, "mean {mean}");
         assert!((s.factor(0.2) - s.factor(1.0)).abs() < 1e-9);
         assert!(s.max_abs_factor() > 2.0);
+        let f2 =
+            Waveform::from_samples(&[0.0, 0.2, 0.4, 0.6, 0.8], &[1.0, 1.5, 1.0, 0.5, 1.0], 256)
+                .unwrap();
+        let h = f2.harmonics(2);
+        // Linear interpolation of those samples is a triangle wave of amplitude ½,
+        // whose first sine harmonic is 8/π² · ½.
+        let expected = 4.0 / std::f64::consts::PI.powi(2);
+        assert!(
+            (h[0].1 - expected).abs() < 1e-3 && h[0].0.abs() < 1e-9,
+            "first harmonic: {h:?}"
+        );
         assert!(Waveform::from_samples(&[0.0, 0.1], &[1.0, 2.0], 8).is_err());
         assert!(Waveform::from_samples(&[0.0, 0.2, 0.1], &[1.0, 2.0, 3.0], 8).is_err());
     }

@@ -269,6 +269,9 @@ pub enum Profile {
     /// Fully developed laminar shape (Hagen–Poiseuille for circles).
     #[default]
     Parabolic,
+    /// Parabolic mean flow plus, for each harmonic of a pulsatile waveform, Womersley's
+    /// oscillatory profile for the opening's radius (circular openings).
+    Womersley,
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize)]

@@ -324,23 +324,11 @@ pub(super) fn validate(
         (Geometry::Channel { width, height, .. }, profile) => (
             2.0 * width * height / (width + height),
             0.5 * width.min(*height),
-            if profile == Profile::Parabolic {
-                2.25
-            } else {
-                1.0
-            },
+            if profile != Profile::Plug { 2.25 } else { 1.0 },
         ),
         (_, profile) => {
             let r = (area / PI).sqrt();
-            (
-                2.0 * r,
-                r,
-                if profile == Profile::Parabolic {
-                    2.0
-                } else {
-                    1.0
-                },
-            )
+            (2.0 * r, r, if profile != Profile::Plug { 2.0 } else { 1.0 })
         }
     };
     if half_extent / dx < MIN_CELLS_ACROSS_HALF {

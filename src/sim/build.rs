@@ -61,7 +61,7 @@ pub fn inlet_speeds(
     let o = &voxels.openings[k];
     let weights: Vec<f64> = match profile {
         Profile::Plug => vec![1.0; o.cells.len()],
-        Profile::Parabolic => o.parabolic_shape.clone(),
+        Profile::Parabolic | Profile::Womersley => o.parabolic_shape.clone(),
     };
     let total: f64 = weights.iter().sum();
     weights
@@ -99,8 +99,75 @@ pub fn lattice_setup(voxels: &Voxels, loaded: &LoadedScenario) -> LatticeSetup {
         force,
         |_| (outlet_delta_density, [0.0; 3]),
     );
+    if profile == Profile::Womersley {
+        let (harmonics, dynamics) = womersley_inlets(voxels, loaded, q_lattice);
+        setup.inlet_harmonics = harmonics;
+        setup.inlet_dynamics = dynamics;
+    }
     setup.rheology = loaded.rheology;
     setup.smagorinsky = s.lbm.smagorinsky.map(|c| c as f32);
     setup.outlet_models = loaded.outlet_models.clone();
     setup
+}
+
+/// Most inflow harmonics a Womersley inlet carries.
+pub const MAX_INLET_HARMONICS: usize = 8;
+
+/// Per boundary record (in `flags_and_records` order): the inward normal, then for each
+/// harmonic n of the waveform the complex velocity coefficient
+/// c_n = U (a_n − i b_n) φ_n(r/R), φ_n Womersley's profile for α_n = R √(nω/ν)
+/// normalised to mean 1 over the opening's cells, U the mean inflow speed.
+fn womersley_inlets(
+    voxels: &Voxels,
+    loaded: &LoadedScenario,
+    flow_rate_lattice: f64,
+) -> (usize, Vec<[f32; 4]>) {
+    use crate::lbm::womersley::{profile, Complex};
+    let Some(period) = loaded.waveform.period_s() else {
+        return (0, vec![]);
+    };
+    let coefficients = loaded.waveform.harmonics(MAX_INLET_HARMONICS);
+    let count = coefficients.len();
+    let stride = 1 + count.div_ceil(2);
+    let omega = 2.0 * std::f64::consts::PI / period;
+    let nu = loaded.units.viscosity_m2_s;
+    let mut out = Vec::new();
+    for o in &voxels.openings {
+        let n_cells = o.cells.len();
+        let mut rows = vec![[0.0f32; 4]; n_cells * stride];
+        for j in 0..n_cells {
+            let n = o.normal.map(|c| c as f32);
+            rows[j * stride] = [n[0], n[1], n[2], 0.0];
+        }
+        if o.role == Role::Inlet {
+            let mean_speed = flow_rate_lattice / n_cells as f64;
+            for (h, &(a, b)) in coefficients.iter().enumerate() {
+                let alpha = o.radius_m * ((h + 1) as f64 * omega / nu).sqrt();
+                let phi: Vec<Complex> = o
+                    .parabolic_shape
+                    .iter()
+                    .map(|&shape| {
+                        if shape > 0.0 {
+                            profile(alpha, (1.0 - shape).max(0.0).sqrt())
+                        } else {
+                            Complex::new(0.0, 0.0)
+                        }
+                    })
+                    .collect();
+                let mean = phi
+                    .iter()
+                    .fold(Complex::new(0.0, 0.0), |s, p| s + *p)
+                    .scale(1.0 / n_cells as f64);
+                let amplitude = Complex::new(a, -b).scale(mean_speed);
+                for (j, p) in phi.iter().enumerate() {
+                    let c = amplitude * (*p / mean);
+                    let slot = &mut rows[j * stride + 1 + h / 2];
+                    slot[2 * (h % 2)] = c.re as f32;
+                    slot[2 * (h % 2) + 1] = c.im as f32;
+                }
+            }
+        }
+        out.extend(rows);
+    }
+    (count, out)
 }

@@ -37,6 +37,8 @@ pub struct StepState {
     pub time_step: f32,
     pub _pad: [f32; 2],
     pub force: [f32; 4],
+    /// (cos nωt, sin nωt) for the inflow harmonics n = 1..8 (Womersley inlets).
+    pub harmonics: [[f32; 4]; 4],
 }
 
 impl StepState {
@@ -46,7 +48,18 @@ impl StepState {
             time_step: time_step as f32,
             _pad: [0.0; 2],
             force: [force[0], force[1], force[2], 0.0],
+            harmonics: [[0.0; 4]; 4],
         }
+    }
+
+    /// Sets the harmonics' phases for angular frequency ω [1/step] at time t [steps].
+    pub fn with_harmonics(mut self, omega: f64, t: f64) -> Self {
+        for n in 0..8 {
+            let phase = (n + 1) as f64 * omega * t;
+            self.harmonics[n / 2][2 * (n % 2)] = phase.cos() as f32;
+            self.harmonics[n / 2][2 * (n % 2) + 1] = phase.sin() as f32;
+        }
+        self
     }
 }
 
@@ -253,6 +266,11 @@ impl GpuLattice {
         if all_cells.is_empty() {
             all_cells.push(0);
         }
+        let inlet_dynamics = if setup.inlet_dynamics.is_empty() {
+            storage_from(ctx, "inlet dynamics", &[[0.0f32; 4]])
+        } else {
+            storage_from(ctx, "inlet dynamics", &setup.inlet_dynamics)
+        };
         let step_state = storage_from(ctx, "step state", &[StepState::new(0, 1.0, setup.force)]);
         let schedule = storage_from(
             ctx,
@@ -284,6 +302,11 @@ impl GpuLattice {
             setup.rheology.map_or(0, |r| r.kernel_id()) as f64,
         ));
         step_constants.push(("SMAGORINSKY", setup.smagorinsky.is_some() as u32 as f64));
+        step_constants.push(("INLET_HARMONICS", setup.inlet_harmonics as f64));
+        step_constants.push((
+            "INLET_STRIDE",
+            (1 + setup.inlet_harmonics.div_ceil(2)) as f64,
+        ));
         let step_pipeline = compute_pipeline(
             ctx,
             "stream_collide",
@@ -312,6 +335,7 @@ impl GpuLattice {
             }
             entries.push(entry(first + 2 * split.buffers as u32, &outlet_state));
             entries.push(entry(first + 2 * split.buffers as u32 + 1, &step_state));
+            entries.push(entry(first + 2 * split.buffers as u32 + 2, &inlet_dynamics));
             ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {
                 label: Some("stream_collide"),
                 layout: &step_pipeline.get_bind_group_layout(0),
@@ -543,7 +567,7 @@ impl GpuLattice {
             let tail = vec![last[0]; rest];
             ctx.queue.write_buffer(
                 &self.schedule,
-                (schedule.len() * 32) as u64,
+                std::mem::size_of_val(schedule) as u64,
                 bytemuck::cast_slice(&tail),
             );
         }

@@ -211,16 +211,6 @@ pub fn run(
     let mut chunk: u64 = 1;
     let total = loaded.steps;
     let time_dependent = loaded.ramp_steps > 0 || loaded.waveform != Waveform::Constant;
-    let inflow_factor = |step: u64| -> f32 {
-        // Ramp ½(1 − cos πt/T) over ramp_steps, times the waveform at mid-step.
-        let ramp = if step < loaded.ramp_steps {
-            0.5 * (1.0
-                - (std::f64::consts::PI * (step as f64 + 0.5) / loaded.ramp_steps as f64).cos())
-        } else {
-            1.0
-        };
-        (ramp * loaded.waveform.factor((step as f64 + 0.5) * units.dt_s)) as f32
-    };
     while lattice.steps_done() < total {
         if config.stop.load(Ordering::SeqCst) {
             status = RunStatus::Interrupted;
@@ -232,10 +222,7 @@ pub fn run(
         if time_dependent {
             // The GPU takes each step's inflow factor from this schedule.
             steps = steps.min(SCHEDULE_CAPACITY as u64);
-            let schedule: Vec<StepState> = (done..done + steps)
-                .map(|n| StepState::new(n, inflow_factor(n), setup_force))
-                .collect();
-            lattice.set_schedule(ctx, &schedule);
+            lattice.set_schedule(ctx, &step_schedule(loaded, setup_force, done, steps));
         }
         let t0 = Instant::now();
         lattice.step(ctx, steps as u32);
@@ -357,4 +344,37 @@ fn with_cycle(row: &MetricsRow, loaded: &LoadedScenario) -> MetricsRow {
         .period_s()
         .map(|p| (row.time_s / p + 1e-9).floor() as u64);
     r
+}
+
+/// The GPU step schedule for steps `from..from + count`: the inflow rises as
+/// ½(1 − cos πt/T) over the ramp; the waveform multiplies it, or, for Womersley
+/// inlets, enters through each harmonic's phase at mid-step.
+pub fn step_schedule(
+    loaded: &LoadedScenario,
+    force: [f32; 3],
+    from: u64,
+    count: u64,
+) -> Vec<StepState> {
+    let womersley = loaded.scenario.inlet.as_ref().map(|i| i.profile)
+        == Some(crate::scenario::Profile::Womersley);
+    let omega_per_step = loaded
+        .waveform
+        .period_s()
+        .map_or(0.0, |p| 2.0 * std::f64::consts::PI * loaded.units.dt_s / p);
+    (from..from + count)
+        .map(|n| {
+            let t = n as f64 + 0.5;
+            let ramp = if n < loaded.ramp_steps {
+                0.5 * (1.0 - (std::f64::consts::PI * t / loaded.ramp_steps as f64).cos())
+            } else {
+                1.0
+            };
+            if womersley {
+                StepState::new(n, ramp as f32, force).with_harmonics(omega_per_step, t)
+            } else {
+                let factor = ramp * loaded.waveform.factor(t * loaded.units.dt_s);
+                StepState::new(n, factor as f32, force)
+            }
+        })
+        .collect()
 }
