@@ -59,17 +59,21 @@ fn resistances_set_the_flow_split() {
     assert!((ratio - 2.0).abs() / 2.0 < 0.02, "split {ratio}");
 }
 
-/// A 3-element Windkessel outlet with steady inflow Q settles at δρ = (R_p + R_d) Q and
-/// capacitor pressure R_d Q, within 1%.
-#[test]
-fn windkessel_settles_at_total_resistance_times_flow() {
-    let ctx = embolus::gpu::GpuContext::new(None).unwrap_or_else(|e| panic!("{e}"));
-    let toml = "[grid]\nvoxel_size = 1.0e-4\n[time]\nsteps = 1\nlattice_velocity = 0.002\n\
-                [geometry]\nshape = \"cylinder\"\nradius = 5.0e-4\nlength = 2.0e-3\n\
-                [inlet]\nmean_velocity = 0.001\n";
-    let loaded = LoadedScenario::from_str(Path::new("wk.toml"), toml).unwrap();
+/// A straight cylinder along z (radius and length [m], 0.1 mm voxels) whose outlet is
+/// a 3-element Windkessel (lattice units), inflow 1 mm/s.
+fn windkessel_cylinder(
+    radius: f64,
+    length: f64,
+    (rp, c, rd): (f32, f32, f32),
+) -> (LoadedScenario, embolus::lbm::LatticeSetup) {
+    let toml = format!(
+        "[grid]\nvoxel_size = 1.0e-4\n[time]\nsteps = 1\nlattice_velocity = 0.002\n\
+         [geometry]\nshape = \"cylinder\"\nradius = {}\nlength = {}\n\
+         [inlet]\nmean_velocity = 0.001\nramp_time = 0.0\n",
+        radius, length
+    );
+    let loaded = LoadedScenario::from_str(Path::new("wk.toml"), &toml).unwrap();
     let mut setup = lattice_setup(&loaded.voxels, &loaded);
-    let (rp, rd, c) = (0.5f32, 1.0f32, 200.0f32);
     setup.outlet_models = vec![
         OutletModel::Pressure { delta_density: 0.0 },
         OutletModel::Windkessel {
@@ -79,6 +83,16 @@ fn windkessel_settles_at_total_resistance_times_flow() {
             distal_delta_density: 0.0,
         },
     ];
+    (loaded, setup)
+}
+
+/// A 3-element Windkessel outlet with steady inflow Q settles at δρ = (R_p + R_d) Q and
+/// capacitor pressure R_d Q, within 1%.
+#[test]
+fn windkessel_settles_at_total_resistance_times_flow() {
+    let ctx = embolus::gpu::GpuContext::new(None).unwrap_or_else(|e| panic!("{e}"));
+    let (rp, rd, c) = (0.5f32, 1.0f32, 200.0f32);
+    let (_, setup) = windkessel_cylinder(5.0e-4, 2.0e-3, (rp, c, rd));
     let mut lattice = GpuLattice::new(&ctx, &setup).unwrap();
     let mut s = vec![];
     for round in 0..10 {
@@ -158,21 +172,8 @@ fn scenario_outlet_tables_become_lattice_models() {
 #[test]
 fn windkessel_charges_with_time_constant_rd_c() {
     let ctx = embolus::gpu::GpuContext::new(None).unwrap_or_else(|e| panic!("{e}"));
-    let toml = "[grid]\nvoxel_size = 1.0e-4\n[time]\nsteps = 1\nlattice_velocity = 0.002\n\
-                [geometry]\nshape = \"cylinder\"\nradius = 3.0e-4\nlength = 1.0e-3\n\
-                [inlet]\nmean_velocity = 0.001\nramp_time = 0.0\n";
-    let loaded = LoadedScenario::from_str(Path::new("wk.toml"), toml).unwrap();
-    let mut setup = lattice_setup(&loaded.voxels, &loaded);
     let (rp, rd, c) = (0.1f32, 1.0f32, 20_000.0f32);
-    setup.outlet_models = vec![
-        OutletModel::Pressure { delta_density: 0.0 },
-        OutletModel::Windkessel {
-            proximal: rp,
-            compliance: c,
-            distal: rd,
-            distal_delta_density: 0.0,
-        },
-    ];
+    let (loaded, setup) = windkessel_cylinder(3.0e-4, 1.0e-3, (rp, c, rd));
     let fluid = loaded.voxels.fluid_cells();
     let mut lattice = GpuLattice::new(&ctx, &setup).unwrap();
     let mut samples = vec![];

@@ -16,6 +16,31 @@ use std::f64::consts::PI;
 
 use embolus::lbm::womersley::{bessel_j, womersley_z, Complex as C};
 
+/// Axial velocity on the pipe axis (mean of the four cells around it) and the flow
+/// through the plane z (sum over lumen cells), from read-back populations.
+fn centre_and_flow(
+    pops: &[f32],
+    dims: GridDims,
+    z: usize,
+    lumen: impl Fn(usize, usize) -> bool,
+) -> (f64, f64) {
+    let cells = dims.cells();
+    let u = |x: usize, y: usize| {
+        density_velocity(&gather(pops, cells, dims.index(x, y, z)), [0.0; 3]).1[2] as f64
+    };
+    let c = dims.nx / 2;
+    let centre = [(c - 1, c - 1), (c, c - 1), (c - 1, c), (c, c)]
+        .iter()
+        .map(|&(x, y)| u(x, y))
+        .sum::<f64>()
+        / 4.0;
+    let flow = (0..dims.nx * dims.ny)
+        .filter(|&j| lumen(j % dims.nx, j / dims.nx))
+        .map(|j| u(j % dims.nx, j / dims.nx))
+        .sum::<f64>();
+    (centre, flow)
+}
+
 /// Least-squares a cos ωt + b sin ωt + c through the samples; returns the complex
 /// amplitude â = a − i b of u = Re(â e^{iωt}).
 fn fit(samples: &[(f64, f64)], omega: f64) -> C {
@@ -113,34 +138,17 @@ fn womersley(alpha: f64) -> (f64, f64, f64, f64) {
     let samples_per_period = 40;
     let mut centre = Vec::new();
     let mut flow = Vec::new();
-    let c = n / 2;
     for k in 0..samples_per_period {
         let target =
             warmup + ((k as f64 + 1.0) * period / samples_per_period as f64).round() as u64;
         run(&mut lattice, target - done, &mut done);
         let pops = lattice.read_populations(&ctx).unwrap();
-        let cells = dims.cells();
         // The force of step s acts during that step; the state after `done` steps sits
         // half a step after the force sample s = done − 1.
         let t = done as f64 - 0.5;
-        let u = |x: usize, y: usize| {
-            density_velocity(&gather(&pops, cells, dims.index(x, y, 0)), [0.0; 3]).1[2] as f64
-        };
-        centre.push((
-            t,
-            [(c - 1, c - 1), (c, c - 1), (c - 1, c), (c, c)]
-                .iter()
-                .map(|&(x, y)| u(x, y))
-                .sum::<f64>()
-                / 4.0,
-        ));
-        flow.push((
-            t,
-            (0..n * n)
-                .filter(|&j| inside(j % n, j / n))
-                .map(|j| u(j % n, j / n))
-                .sum::<f64>(),
-        ));
+        let (uc, q) = centre_and_flow(&pops, dims, 0, inside);
+        centre.push((t, uc));
+        flow.push((t, q));
     }
     let measured_centre = fit(&centre, omega);
     let measured_flow = fit(&flow, omega);
@@ -238,7 +246,6 @@ fn inlet_driven(alpha: f64) -> (f64, f64, f64, f64) {
     advance(&mut lattice, warmup, &mut done);
     let steps_per_period = 2.0 * PI / omega;
     let zmid = dims.nz / 2;
-    let c = dims.nx / 2;
     let is_fluid =
         |x: usize, y: usize| setup.flags[dims.index(x, y, zmid)] & flags::TYPE_MASK == flags::FLUID;
     let plane_cells = (0..dims.nx * dims.ny)
@@ -250,26 +257,10 @@ fn inlet_driven(alpha: f64) -> (f64, f64, f64, f64) {
         let target = warmup + ((k as f64 + 1.0) * steps_per_period / 40.0).round() as u64;
         advance(&mut lattice, target, &mut done);
         let pops = lattice.read_populations(&ctx).unwrap();
-        let n = dims.cells();
-        let u = |x: usize, y: usize| {
-            density_velocity(&gather(&pops, n, dims.index(x, y, zmid)), [0.0; 3]).1[2] as f64
-        };
         let t = done as f64 - 0.5;
-        centre.push((
-            t,
-            [(c - 1, c - 1), (c, c - 1), (c - 1, c), (c, c)]
-                .iter()
-                .map(|&(x, y)| u(x, y))
-                .sum::<f64>()
-                / 4.0,
-        ));
-        flow.push((
-            t,
-            (0..dims.nx * dims.ny)
-                .filter(|&j| is_fluid(j % dims.nx, j / dims.nx))
-                .map(|j| u(j % dims.nx, j / dims.nx))
-                .sum::<f64>(),
-        ));
+        let (uc, q) = centre_and_flow(&pops, dims, zmid, is_fluid);
+        centre.push((t, uc));
+        flow.push((t, q));
         inflow.push((t, lattice.probe(&ctx).unwrap().openings[0].inward_flux));
     }
     let mi = fit(&inflow, omega);
