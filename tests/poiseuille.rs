@@ -73,9 +73,11 @@ fn pipe(ctx: &embolus::gpu::GpuContext, n: usize) -> PipeResult {
         "[fluid]\ndensity = 1000.0\nviscosity = 3.5e-3\n[grid]\nvoxel_size = {dx}\n\
          [time]\nsteps = {steps}\nlattice_velocity = 0.02\n\
          [geometry]\nshape = \"cylinder\"\nradius = {radius}\nlength = {}\naxis = \"z\"\n\
-         [inlet]\nmean_velocity = {mean_velocity}\nprofile = \"parabolic\"\n[outlet]\npressure = 0.0\n",
+         [inlet]\nmean_velocity = {mean_velocity}\nprofile = \"parabolic\"\n[outlet]\npressure = 0.0\nnon_reflecting = false\n",
         6.0 * radius
     );
+    // A plain pressure outlet: the non-reflecting one's slow flux filter adds a mode of
+    // a few hundred steps that this short run to steady state would still carry.
     let loaded = LoadedScenario::from_str(Path::new("pipe.toml"), &toml).unwrap();
     assert!((loaded.units.tau - 1.0).abs() < 1e-9);
     let voxels = &loaded.voxels;

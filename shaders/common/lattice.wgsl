@@ -31,6 +31,8 @@ struct StepState {
     force: vec4<f32>,
     // (cos nωt, sin nωt) of the inflow harmonics n = 1..8, two per vec4 (Womersley inlets).
     harmonics: array<vec4<f32>, 4>,
+    // δρ of the outlets whose pressure follows a waveform, by slot (outlets.wgsl).
+    outlet_pressure: array<vec4<f32>, 2>,
 }
 
 struct BoundaryRecord {

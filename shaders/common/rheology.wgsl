@@ -65,5 +65,6 @@ fn omega_minus_for(omega_plus: f32) -> f32 {
     if (params.magic <= 0.0) {
         return omega_plus;
     }
-    return 1.0 / (0.5 + params.magic / (1.0 / omega_plus - 0.5));
+    // τ⁻ capped (src/lbm/collision.rs, TAU_MINUS_MAX).
+    return 1.0 / min(0.5 + params.magic / (1.0 / omega_plus - 0.5), TAU_MINUS_MAX);
 }

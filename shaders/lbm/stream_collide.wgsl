@@ -12,8 +12,12 @@
 // Womersley inlets: harmonics per inlet record and the record stride in vec4s.
 override INLET_HARMONICS: u32 = 0u;
 override INLET_STRIDE: u32 = 1u;
+// Coupled to particles: write each cell's (u, δρ) to velocity_field and apply the
+// porous drag of lodged agents.
+override COUPLED: u32 = 0u;
 
-// Non-equilibrium extrapolation (Guo, Zheng & Shi, Chinese Physics 11 (2002) 366).
+// Non-equilibrium extrapolation (Guo, Zheng & Shi, Chinese Physics 11 (2002) 366),
+// regularized (below).
 fn update_boundary(cell: u32, flag: u32, p: vec3<u32>) {
     let dir = (flag >> DIR_SHIFT) & DIR_MASK;
     let nb = neighbor_index(p, vec3<i32>(CX[dir], CY[dir], CZ[dir]));
@@ -51,9 +55,25 @@ fn update_boundary(cell: u32, flag: u32, p: vec3<u32>) {
         // Fixed, resistance or Windkessel: shaders/lbm/outlets.wgsl keeps it current.
         delta_rho_b = outlet_state[(flag >> OPENING_SHIFT) & OPENING_MASK].x;
     }
+    if (COUPLED != 0u) {
+        velocity_field[cell] = vec4<f32>(u_b, delta_rho_b);
+    }
+    // Regularized: carry over only the neighbour's Π_neq (Latt et al., Phys. Rev. E 77
+    // (2008) 056703); the ghost part of f_neq grows at the opening close to τ = 1/2.
+    var pi_diag = vec3<f32>(0.0);
+    var pi_off = vec3<f32>(0.0); // xy, xz, yz
     for (var q = 0u; q < Q; q++) {
-        let value = equilibrium_shifted(q, delta_rho_b, u_b) + f_nb[q]
-            - equilibrium_shifted(q, delta_rho_nb, u_nb);
+        let neq = f_nb[q] - equilibrium_shifted(q, delta_rho_nb, u_nb);
+        let c = velocity_of(q);
+        pi_diag += neq * c * c;
+        pi_off += neq * vec3<f32>(c.x * c.y, c.x * c.z, c.y * c.z);
+    }
+    let pi_trace = pi_diag.x + pi_diag.y + pi_diag.z;
+    for (var q = 0u; q < Q; q++) {
+        let c = velocity_of(q);
+        let qpi = dot(c * c, pi_diag) - pi_trace / 3.0
+            + 2.0 * dot(vec3<f32>(c.x * c.y, c.x * c.z, c.y * c.z), pi_off);
+        let value = equilibrium_shifted(q, delta_rho_b, u_b) + W[q] * 4.5 * qpi;
         store_dst(q, cell, value);
     }
 }

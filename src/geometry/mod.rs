@@ -9,6 +9,7 @@ mod from_scenario;
 pub mod implicit;
 pub mod mesh_voxelize;
 pub mod nifti;
+pub mod opening_profile;
 pub mod primitives;
 pub mod shapes;
 pub mod stl;

@@ -107,8 +107,8 @@ pub fn collide(
 }
 
 /// Populations of an inlet or outlet cell by non-equilibrium extrapolation from its
-/// inward neighbour (Guo, Zheng & Shi, Chinese Physics 11 (2002) 366):
-/// f_b = f_eq(ρ_b, u_b) + (f_nb − f_eq(ρ_nb, u_nb)). Inlets impose u_b and take ρ_b from
+/// inward neighbour (Guo, Zheng & Shi, Chinese Physics 11 (2002) 366), regularized:
+/// f_b = f_eq(ρ_b, u_b) + f_neq(Π_neq of the neighbour). Inlets impose u_b and take ρ_b from
 /// the neighbour; outlets impose ρ_b and take u_b from the neighbour.
 pub fn boundary_populations(
     neighbor: &[f32; Q],
@@ -122,9 +122,29 @@ pub fn boundary_populations(
     } else {
         (record.delta_density, u_nb)
     };
+    // Regularized: only the neighbour's second-order non-equilibrium moment Π_neq is
+    // carried over, f_neq_q = w_q (9/2) (c_qα c_qβ − δ_αβ/3) Π_αβ (Latt et al., Phys.
+    // Rev. E 77 (2008) 056703). Copying f_neq whole also copies its ghost
+    // (non-hydrodynamic) part, which close to τ = 1/2 grows at the opening.
+    let mut pi = [[0.0f32; 3]; 3];
+    for (q, c) in VELOCITIES.iter().enumerate() {
+        let neq = neighbor[q] - equilibrium_shifted(q, delta_rho_nb, u_nb);
+        for a in 0..3 {
+            for b in 0..3 {
+                pi[a][b] += neq * (c[a] * c[b]) as f32;
+            }
+        }
+    }
     std::array::from_fn(|q| {
-        equilibrium_shifted(q, delta_rho_b, u_b) + neighbor[q]
-            - equilibrium_shifted(q, delta_rho_nb, u_nb)
+        let c = VELOCITIES[q];
+        let mut qpi = 0.0f32;
+        for a in 0..3 {
+            for b in 0..3 {
+                let delta = if a == b { 1.0 / 3.0 } else { 0.0 };
+                qpi += ((c[a] * c[b]) as f32 - delta) * pi[a][b];
+            }
+        }
+        equilibrium_shifted(q, delta_rho_b, u_b) + WEIGHTS[q] * 4.5 * qpi
     })
 }
 

@@ -8,6 +8,12 @@ use crate::units::LatticeUnits;
 pub enum OutletModel {
     /// A fixed density deviation.
     Pressure { delta_density: f32 },
+    /// A density deviation that follows a waveform: each step's value comes through
+    /// the GPU step schedule, slot `slot` of `StepState::outlet_pressure`.
+    ScheduledPressure {
+        slot: u32,
+        initial_delta_density: f32,
+    },
     /// δρ = δρ_d + R' Q: a resistance to a distal pressure.
     Resistance {
         resistance: f32,
@@ -29,6 +35,13 @@ impl OutletModel {
     pub fn kernel_rows(&self) -> [[f32; 4]; 2] {
         match *self {
             OutletModel::Pressure { delta_density } => [[0.0; 4], [0.0, delta_density, 0.0, 0.0]],
+            OutletModel::ScheduledPressure {
+                slot,
+                initial_delta_density,
+            } => [
+                [3.0, slot as f32, 0.0, 0.0],
+                [0.0, initial_delta_density, 0.0, 0.0],
+            ],
             OutletModel::Resistance {
                 resistance,
                 distal_delta_density,
@@ -52,6 +65,10 @@ impl OutletModel {
     pub fn initial_delta_density(&self) -> f32 {
         match *self {
             OutletModel::Pressure { delta_density } => delta_density,
+            OutletModel::ScheduledPressure {
+                initial_delta_density,
+                ..
+            } => initial_delta_density,
             OutletModel::Resistance {
                 distal_delta_density,
                 ..
@@ -62,6 +79,27 @@ impl OutletModel {
             } => distal_delta_density,
         }
     }
+}
+
+/// Most outlets whose pressure follows a waveform (slots in the step schedule).
+pub const SCHEDULED_PRESSURE_SLOTS: usize = 8;
+
+/// Lattice acoustic impedance of an opening of `area_cells` cells, in δρ per lattice
+/// volume flux: a plane wave carries δρ' = u'/c_s = √3 u' (linear acoustics,
+/// p' = ρ c_s u', δρ = p'/(ρ c_s²)), and u' = Q'/A. An outlet that imposes
+/// δρ' = Z Q' on the fast part of its flux looks like an endless tube to a wave
+/// arriving along its axis: nothing is reflected.
+pub fn acoustic_impedance(area_cells: usize) -> f32 {
+    3f32.sqrt() / area_cells.max(1) as f32
+}
+
+/// Time constant [steps] separating the slow part of an outlet's flux (kept by the
+/// outlet model) from the fast part (absorbed by the impedance term): four sound
+/// transits of the longest grid side, so the domain's lowest acoustic mode (period
+/// 4L/c_s for an open–closed tube) is absorbed with ≥ 99% of the impedance, while a
+/// cardiac cycle of thousands of steps passes the model almost untouched.
+pub fn wave_filter_steps(longest_side_cells: usize) -> f32 {
+    4.0 * 3f32.sqrt() * longest_side_cells as f32
 }
 
 /// Fraction β of the way the imposed δρ moves towards the model's value per step, for

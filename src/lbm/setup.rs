@@ -69,6 +69,12 @@ pub struct LatticeSetup {
     /// Outlet model per opening (by opening index); openings without an entry keep
     /// the fixed density deviation of their boundary records.
     pub outlet_models: Vec<super::outlets::OutletModel>,
+    /// Non-reflecting outlets: the time constant [steps] of the slow part of each
+    /// outlet's flux (`outlets::wave_filter_steps`); `None` reflects pressure waves
+    /// as a plain pressure condition does.
+    pub outlet_filter_steps: Option<f32>,
+    /// Particles follow the flow: keep a velocity field and a porous-drag field.
+    pub coupled_fields: bool,
     /// Harmonics of a Womersley inlet (0: the inlet profile only scales with time).
     pub inlet_harmonics: usize,
     /// Per boundary record, 1 + ⌈harmonics/2⌉ vec4s: the inward unit normal, then the
@@ -117,6 +123,8 @@ impl LatticeSetup {
             inlet_harmonics: 0,
             inlet_dynamics: vec![],
             outlet_models: vec![],
+            outlet_filter_steps: None,
+            coupled_fields: false,
             force,
             populations,
         }

@@ -74,6 +74,11 @@ pub fn lattice_prelude() -> String {
     ] {
         let _ = writeln!(s, "const {name}: u32 = {value}u;");
     }
+    let _ = writeln!(
+        s,
+        "const TAU_MINUS_MAX: f32 = {:.6};",
+        super::collision::TAU_MINUS_MAX
+    );
     s
 }
 
@@ -146,10 +151,14 @@ pub fn stream_collide(split: PopulationSplit) -> String {
     let state = format!(
         "@group(0) @binding({}) var<storage, read> outlet_state: array<vec4<f32>>;\n\
          @group(0) @binding({}) var<storage, read> step_state: StepState;\n\
-         @group(0) @binding({}) var<storage, read> inlet_dynamics: array<vec4<f32>>;\n",
+         @group(0) @binding({}) var<storage, read> inlet_dynamics: array<vec4<f32>>;\n\
+         @group(0) @binding({}) var<storage, read_write> velocity_field: array<vec4<f32>>;\n\
+         @group(0) @binding({}) var<storage, read> porous_drag: array<f32>;\n",
         FIRST_POPULATION_BINDING + 2 * split.buffers as u32,
         FIRST_POPULATION_BINDING + 2 * split.buffers as u32 + 1,
-        FIRST_POPULATION_BINDING + 2 * split.buffers as u32 + 2
+        FIRST_POPULATION_BINDING + 2 * split.buffers as u32 + 2,
+        FIRST_POPULATION_BINDING + 2 * split.buffers as u32 + 3,
+        FIRST_POPULATION_BINDING + 2 * split.buffers as u32 + 4
     );
     assemble(
         &(src + &dst + &state + &fluid_update(split)),
@@ -172,11 +181,13 @@ pub fn outlets(split: PopulationSplit) -> String {
         "@group(0) @binding({}) var<storage, read_write> outlet_state: array<vec4<f32>>;\n\
          @group(0) @binding({}) var<storage, read> outlet_models: array<vec4<f32>>;\n\
          @group(0) @binding({}) var<storage, read> opening_cells: array<u32>;\n\
-         @group(0) @binding({}) var<storage, read> opening_ranges: array<vec2<u32>>;",
+         @group(0) @binding({}) var<storage, read> opening_ranges: array<vec2<u32>>;\n\
+         @group(0) @binding({}) var<storage, read> step_state: StepState;",
         b,
         b + 1,
         b + 2,
-        b + 3
+        b + 3,
+        b + 4
     );
     assemble(&generated, OUTLETS)
 }
@@ -250,8 +261,16 @@ pub fn fluid_update(split: PopulationSplit) -> String {
         .collect();
     let _ = writeln!(s, "    let j = vec3<f32>({});", components.join(", "));
     s.push_str(
-        "    let force = step_state.force.xyz;\n\
-         \x20   let u = j + 0.5 * force; // incompressible model, ρ₀ = 1\n\
+        "    var force = step_state.force.xyz;\n\
+         \x20   var u = j + 0.5 * force; // incompressible model, ρ₀ = 1\n\
+         \x20   if (COUPLED != 0u) {\n\
+         \x20       // Porous drag of lodged agents, F = −σ u, taken implicitly:\n\
+         \x20       // u = (j + F_ext/2)/(1 + σ/2) (shaders/particles/occlusion.wgsl).\n\
+         \x20       let sigma = porous_drag[cell];\n\
+         \x20       u = u / (1.0 + 0.5 * sigma);\n\
+         \x20       force -= sigma * u;\n\
+         \x20       velocity_field[cell] = vec4<f32>(u, delta_rho);\n\
+         \x20   }\n\
          \x20   let uu = dot(u, u);\n\
          \x20   let uf = dot(u, force);\n",
     );

@@ -34,6 +34,8 @@ pub struct LoadedScenario {
     pub waveform: crate::lbm::waveform::Waveform,
     /// Outlet model per opening index, lattice units (inlets: unused placeholders).
     pub outlet_models: Vec<crate::lbm::outlets::OutletModel>,
+    /// Mean δρ and waveform of each scheduled-pressure outlet, by slot.
+    pub outlet_waveforms: Vec<(f32, crate::lbm::waveform::Waveform)>,
     /// Shear-thinning viscosity in lattice terms; `None` for a Newtonian fluid.
     pub rheology: Option<crate::lbm::rheology::LatticeRheology>,
 }

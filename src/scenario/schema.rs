@@ -272,6 +272,10 @@ pub enum Profile {
     /// Parabolic mean flow plus, for each harmonic of a pulsatile waveform, Womersley's
     /// oscillatory profile for the opening's radius (circular openings).
     Womersley,
+    /// A parabola in the distance to the opening's rim, for openings of any outline
+    /// (exact Poiseuille for circles and slits).
+    #[serde(rename = "wall_distance")]
+    WallDistance,
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize)]
@@ -298,12 +302,29 @@ pub struct Inlet {
     pub waveform: Option<crate::lbm::waveform::WaveformSpec>,
 }
 
-#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Outlet {
     /// Gauge pressure held at the outlet [Pa].
     #[serde(default)]
     pub pressure: f64,
+    /// Absorb pressure waves at every outlet (a characteristic-impedance term,
+    /// docs/boundaries.md); on by default.
+    #[serde(default = "default_true")]
+    pub non_reflecting: bool,
+}
+
+fn default_true() -> bool {
+    true
+}
+
+impl Default for Outlet {
+    fn default() -> Self {
+        Outlet {
+            pressure: 0.0,
+            non_reflecting: true,
+        }
+    }
 }
 
 /// One outlet's condition: a fixed `pressure`, a `resistance` to `distal_pressure`, or
@@ -330,6 +351,10 @@ pub struct OutletSpec {
     /// Pressure beyond the resistances [Pa].
     #[serde(default)]
     pub distal_pressure: f64,
+    /// Time-varying pressure: a periodic factor on `pressure` (sine, Fourier series
+    /// or CSV of (time, factor)), as for the inlet.
+    #[serde(default)]
+    pub pressure_waveform: Option<crate::lbm::waveform::WaveformSpec>,
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]

@@ -5,7 +5,7 @@ use super::error::{key_line, ScenarioError};
 use super::schema::{Geometry, Profile, RheologySpec, Scenario};
 use super::LoadedScenario;
 use crate::geometry;
-use crate::lbm::outlets::OutletModel;
+use crate::lbm::outlets::{OutletModel, SCHEDULED_PRESSURE_SLOTS};
 use crate::lbm::rheology::{LatticeRheology, ViscosityModel};
 use crate::lbm::waveform::{Waveform, WaveformSpec};
 use crate::units::{LatticeUnits, MACH_MAX, TAU_MIN};
@@ -404,7 +404,7 @@ pub(super) fn validate(
         ));
     }
 
-    let waveform = waveform(&c, &inlet, path)?;
+    let waveform = waveform(&c, inlet.waveform.as_ref(), "inlet.waveform", path)?;
     let u_lattice = scenario.time.lattice_velocity;
     c.positive("time", "lattice_velocity", u_lattice, "(lattice units)")?;
     let mean_velocity = flow_rate / area;
@@ -522,7 +522,8 @@ pub(super) fn validate(
             tau_max: (0.5 + 3.0 * viscosity_max * per_si).max(1.0),
         }
     });
-    let outlet_models = outlet_models(&c, &scenario, &built.voxels, &units)?;
+    let (outlet_models, outlet_waveforms) =
+        outlet_models(&c, &scenario, &built.voxels, &units, path)?;
     Ok(LoadedScenario {
         path: path.to_path_buf(),
         scenario,
@@ -535,6 +536,7 @@ pub(super) fn validate(
         ramp_steps,
         rheology: lattice_rheology,
         outlet_models,
+        outlet_waveforms,
         waveform,
     })
 }
@@ -557,12 +559,16 @@ fn estimate_cells(g: &Geometry, dx: f64) -> Option<f64> {
 }
 
 /// Lattice outlet models for every opening, from [outlet] and [outlets.NAME].
+/// Also returns, by schedule slot, the mean δρ and waveform of each outlet whose
+/// pressure varies in time.
+#[allow(clippy::type_complexity)]
 fn outlet_models(
     c: &Checker,
     scenario: &Scenario,
     voxels: &geometry::Voxels,
     units: &LatticeUnits,
-) -> Result<Vec<OutletModel>, ScenarioError> {
+    path: &Path,
+) -> Result<(Vec<OutletModel>, Vec<(f32, Waveform)>), ScenarioError> {
     use crate::lbm::outlets::{compliance_to_lattice, resistance_to_lattice};
     let names: Vec<&str> = voxels.openings.iter().map(|o| o.name.as_str()).collect();
     for name in scenario.outlets.keys() {
@@ -580,8 +586,21 @@ fn outlet_models(
         }
     }
     let table = |name: &str| format!("outlets.{name}");
+    if let Some((name, _)) = scenario
+        .outlets
+        .iter()
+        .find(|(_, spec)| spec.pressure_waveform.is_some() && spec.pressure.is_none())
+    {
+        return Err(c.fail(
+            &table(name),
+            "pressure_waveform",
+            "pressure_waveform multiplies `pressure`, which is missing".into(),
+            "give the mean pressure in Pa with `pressure = ...`".into(),
+        ));
+    }
     let delta = |p: f64| units.pressure_to_delta_density(p) as f32;
-    voxels
+    let mut waveforms: Vec<(f32, Waveform)> = Vec::new();
+    let models = voxels
         .openings
         .iter()
         .map(|o| {
@@ -599,7 +618,18 @@ fn outlet_models(
                 }
             };
             match (spec.pressure, spec.resistance, spec.proximal_resistance, spec.compliance, spec.distal_resistance) {
-                (Some(p), None, None, None, None) => Ok(OutletModel::Pressure { delta_density: delta(p) }),
+                (Some(p), None, None, None, None) => match &spec.pressure_waveform {
+                    None => Ok(OutletModel::Pressure { delta_density: delta(p) }),
+                    Some(w) => {
+                        let shape = waveform(c, Some(w), &format!("{t}.pressure_waveform"), path)?;
+                        if waveforms.len() >= SCHEDULED_PRESSURE_SLOTS {
+                            return Err(c.fail(&t, "pressure_waveform", format!("more than {SCHEDULED_PRESSURE_SLOTS} outlets have a pressure waveform"), format!("give at most {SCHEDULED_PRESSURE_SLOTS} outlets a pressure_waveform; hold the others at a fixed pressure or use a Windkessel")));
+                        }
+                        let initial = delta(p * shape.factor(0.0));
+                        waveforms.push((delta(p), shape));
+                        Ok(OutletModel::ScheduledPressure { slot: waveforms.len() as u32 - 1, initial_delta_density: initial })
+                    }
+                },
                 (None, Some(_), None, None, None) => Ok(OutletModel::Resistance {
                     resistance: resistance_to_lattice(units, positive("resistance", spec.resistance)?) as f32,
                     distal_delta_density: delta(spec.distal_pressure),
@@ -618,16 +648,17 @@ fn outlet_models(
                 )),
             }
         })
-        .collect()
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((models, waveforms))
 }
 
 /// The inflow waveform of `[inlet.waveform]`.
 fn waveform(
     c: &Checker,
-    inlet: &super::schema::Inlet,
+    spec: Option<&WaveformSpec>,
+    t: &str,
     path: &Path,
 ) -> Result<Waveform, ScenarioError> {
-    let t = "inlet.waveform";
     let period_ok = |p: f64| -> Result<f64, ScenarioError> {
         if p.is_finite() && p > 0.0 {
             Ok(p)
@@ -640,7 +671,7 @@ fn waveform(
             ))
         }
     };
-    Ok(match &inlet.waveform {
+    Ok(match spec {
         None => Waveform::Constant,
         Some(WaveformSpec::Sine { period, amplitude }) => Waveform::Fourier {
             period_s: period_ok(*period)?,

@@ -62,6 +62,7 @@ pub fn inlet_speeds(
     let weights: Vec<f64> = match profile {
         Profile::Plug => vec![1.0; o.cells.len()],
         Profile::Parabolic | Profile::Womersley => o.parabolic_shape.clone(),
+        Profile::WallDistance => crate::geometry::opening_profile::rim_distance_shape(voxels, k),
     };
     let total: f64 = weights.iter().sum();
     weights
@@ -107,6 +108,12 @@ pub fn lattice_setup(voxels: &Voxels, loaded: &LoadedScenario) -> LatticeSetup {
     setup.rheology = loaded.rheology;
     setup.smagorinsky = s.lbm.smagorinsky.map(|c| c as f32);
     setup.outlet_models = loaded.outlet_models.clone();
+    if s.outlet.non_reflecting {
+        let d = voxels.dims;
+        setup.outlet_filter_steps = Some(crate::lbm::outlets::wave_filter_steps(
+            d.nx.max(d.ny).max(d.nz),
+        ));
+    }
     setup
 }
 

@@ -39,6 +39,9 @@ pub struct StepState {
     pub force: [f32; 4],
     /// (cos nωt, sin nωt) for the inflow harmonics n = 1..8 (Womersley inlets).
     pub harmonics: [[f32; 4]; 4],
+    /// δρ of the outlets whose pressure follows a waveform, by slot
+    /// ([`crate::lbm::outlets::OutletModel::ScheduledPressure`]).
+    pub outlet_pressure: [[f32; 4]; 2],
 }
 
 impl StepState {
@@ -49,7 +52,14 @@ impl StepState {
             _pad: [0.0; 2],
             force: [force[0], force[1], force[2], 0.0],
             harmonics: [[0.0; 4]; 4],
+            outlet_pressure: [[0.0; 4]; 2],
         }
+    }
+
+    /// Sets the δρ of scheduled-pressure outlet `slot`.
+    pub fn with_outlet_pressure(mut self, slot: usize, delta_density: f32) -> Self {
+        self.outlet_pressure[slot / 4][slot % 4] = delta_density;
+        self
     }
 
     /// Sets the harmonics' phases for angular frequency ω [1/step] at time t [steps].
@@ -72,6 +82,12 @@ pub fn memory_bytes(cells: usize) -> u64 {
     (2 * Q * 4 + 4) as u64 * cells as u64
 }
 
+/// Dispatches that run after every lattice step, in the same compute pass.
+pub trait StepHook {
+    /// Records the work that follows step `step` (0-based: the step just done).
+    fn record(&self, pass: &mut wgpu::ComputePass<'_>, step: u64);
+}
+
 pub struct GpuLattice {
     pub dims: GridDims,
     pub split: PopulationSplit,
@@ -91,6 +107,12 @@ pub struct GpuLattice {
     /// population set it reads), `None` when every outlet holds a fixed pressure.
     outlet_update: Option<(wgpu::ComputePipeline, [wgpu::BindGroup; 2])>,
     outlet_state: wgpu::Buffer,
+    /// (u, δρ) per cell when coupled to particles (one placeholder element otherwise).
+    pub velocity_field: wgpu::Buffer,
+    /// Porous drag σ per cell from lodged particles (placeholder when uncoupled).
+    pub porous_drag: wgpu::Buffer,
+    /// Cell flags; particles' occlusion turns filled cells into walls.
+    pub flags: wgpu::Buffer,
     schedule: wgpu::Buffer,
     clock_counter: wgpu::Buffer,
     clock: (wgpu::ComputePipeline, wgpu::BindGroup),
@@ -220,12 +242,14 @@ impl GpuLattice {
         // Per-opening outlet models and cell lists.
         let mut cells_of: Vec<Vec<u32>> = vec![Vec::new(); opening_count];
         let mut fixed: Vec<f32> = vec![0.0; opening_count];
+        let mut is_outlet = vec![false; opening_count];
         for (i, &flag) in setup.flags.iter().enumerate() {
             let kind = crate::lbm::lattice::flags::kind(flag);
             if kind == crate::lbm::lattice::flags::INLET
                 || kind == crate::lbm::lattice::flags::OUTLET
             {
                 let k = crate::lbm::lattice::flags::opening(flag);
+                is_outlet[k] = kind == crate::lbm::lattice::flags::OUTLET;
                 if cells_of[k].is_empty() {
                     fixed[k] =
                         setup.records[crate::lbm::lattice::flags::record(flag)].delta_density;
@@ -244,9 +268,10 @@ impl GpuLattice {
                     })
             })
             .collect();
-        let dynamic_outlets = models
-            .iter()
-            .any(|m| !matches!(m, OutletModel::Pressure { .. }));
+        let dynamic_outlets = setup.outlet_filter_steps.is_some()
+            || models
+                .iter()
+                .any(|m| !matches!(m, OutletModel::Pressure { .. }));
         let state: Vec<[f32; 4]> = models
             .iter()
             .map(|m| {
@@ -255,7 +280,14 @@ impl GpuLattice {
             })
             .collect();
         let outlet_state = storage_from(ctx, "outlet state", &state);
-        let model_rows: Vec<[f32; 4]> = models.iter().flat_map(|m| m.kernel_rows()).collect();
+        let mut model_rows: Vec<[f32; 4]> = Vec::new();
+        for (k, m) in models.iter().enumerate() {
+            let [head, mut pressures] = m.kernel_rows();
+            if setup.outlet_filter_steps.is_some() && is_outlet[k] {
+                pressures[3] = crate::lbm::outlets::acoustic_impedance(cells_of[k].len());
+            }
+            model_rows.extend([head, pressures]);
+        }
         let outlet_models = storage_from(ctx, "outlet models", &model_rows);
         let mut ranges: Vec<[u32; 2]> = Vec::new();
         let mut all_cells: Vec<u32> = Vec::new();
@@ -278,6 +310,10 @@ impl GpuLattice {
             &vec![StepState::new(0, 1.0, setup.force); SCHEDULE_CAPACITY],
         );
         let clock_counter = storage_from(ctx, "clock counter", &[0u32]);
+        // Particles read the velocity field and feed back a porous drag.
+        let coupled_cells = if setup.coupled_fields { cells } else { 1 };
+        let velocity_field = storage_from(ctx, "velocity field", &vec![[0.0f32; 4]; coupled_cells]);
+        let porous_drag = storage_from(ctx, "porous drag", &vec![0.0f32; coupled_cells]);
         let opening_cells = storage_from(ctx, "opening cells", &all_cells);
         let opening_ranges = storage_from(ctx, "opening ranges", &ranges);
         if let Some(e) = pollster::block_on(scope.pop()) {
@@ -307,6 +343,7 @@ impl GpuLattice {
             "INLET_STRIDE",
             (1 + setup.inlet_harmonics.div_ceil(2)) as f64,
         ));
+        step_constants.push(("COUPLED", setup.coupled_fields as u32 as f64));
         let step_pipeline = compute_pipeline(
             ctx,
             "stream_collide",
@@ -336,6 +373,8 @@ impl GpuLattice {
             entries.push(entry(first + 2 * split.buffers as u32, &outlet_state));
             entries.push(entry(first + 2 * split.buffers as u32 + 1, &step_state));
             entries.push(entry(first + 2 * split.buffers as u32 + 2, &inlet_dynamics));
+            entries.push(entry(first + 2 * split.buffers as u32 + 3, &velocity_field));
+            entries.push(entry(first + 2 * split.buffers as u32 + 4, &porous_drag));
             ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {
                 label: Some("stream_collide"),
                 layout: &step_pipeline.get_bind_group_layout(0),
@@ -373,12 +412,15 @@ impl GpuLattice {
             ],
         });
         let outlet_update = if dynamic_outlets {
+            let mut outlet_constants = size_constants.to_vec();
+            let filter_rate = setup.outlet_filter_steps.map_or(0.0, |t| 1.0 / t.max(1.0));
+            outlet_constants.push(("OUTLET_FILTER_RATE", filter_rate as f64));
             let pipeline = compute_pipeline(
                 ctx,
                 "update_outlets",
                 &shader_source::outlets(split),
                 "update_outlets",
-                &size_constants,
+                &outlet_constants,
             )?;
             let groups = std::array::from_fn(|set| {
                 let first = shader_source::FIRST_POPULATION_BINDING;
@@ -391,6 +433,7 @@ impl GpuLattice {
                 entries.push(entry(b + 1, &outlet_models));
                 entries.push(entry(b + 2, &opening_cells));
                 entries.push(entry(b + 3, &opening_ranges));
+                entries.push(entry(b + 4, &step_state));
                 ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {
                     label: Some("update_outlets"),
                     layout: &pipeline.get_bind_group_layout(0),
@@ -419,6 +462,9 @@ impl GpuLattice {
             probe_groups,
             outlet_update,
             outlet_state,
+            velocity_field,
+            porous_drag,
+            flags,
             schedule,
             clock_counter,
             clock: (clock_pipeline, clock_group),
@@ -492,6 +538,12 @@ impl GpuLattice {
 
     /// Records and submits `steps` time steps in one command buffer; does not wait.
     pub fn step(&mut self, ctx: &GpuContext, steps: u32) {
+        self.step_with(ctx, steps, None);
+    }
+
+    /// As [`GpuLattice::step`], with `hook` recording its own dispatches after every
+    /// step (the particles).
+    pub fn step_with(&mut self, ctx: &GpuContext, steps: u32, hook: Option<&dyn StepHook>) {
         let (gx, gy) = dispatch_size(self.dims.cells(), WORKGROUP_SIZE);
         let mut encoder = ctx
             .device
@@ -503,7 +555,7 @@ impl GpuLattice {
                 label: Some("stream_collide"),
                 timestamp_writes: None,
             });
-            for _ in 0..steps {
+            for n in 0..steps {
                 if self.time_dependent {
                     pass.set_pipeline(&self.clock.0);
                     pass.set_bind_group(0, &self.clock.1, &[]);
@@ -518,6 +570,9 @@ impl GpuLattice {
                     pass.set_pipeline(pipeline);
                     pass.set_bind_group(0, &groups[self.current], &[]);
                     pass.dispatch_workgroups(self.opening_count as u32, 1, 1);
+                }
+                if let Some(hook) = hook {
+                    hook.record(&mut pass, self.steps_done + n as u64);
                 }
             }
         }

@@ -4,4 +4,4 @@ pub mod build;
 pub mod lattice_gpu;
 pub mod runner;
 
-pub use lattice_gpu::GpuLattice;
+pub use lattice_gpu::{GpuLattice, StepState};

@@ -210,7 +210,9 @@ pub fn run(
     let mut divergence = None;
     let mut chunk: u64 = 1;
     let total = loaded.steps;
-    let time_dependent = loaded.ramp_steps > 0 || loaded.waveform != Waveform::Constant;
+    let time_dependent = loaded.ramp_steps > 0
+        || loaded.waveform != Waveform::Constant
+        || !loaded.outlet_waveforms.is_empty();
     while lattice.steps_done() < total {
         if config.stop.load(Ordering::SeqCst) {
             status = RunStatus::Interrupted;
@@ -369,12 +371,21 @@ pub fn step_schedule(
             } else {
                 1.0
             };
-            if womersley {
+            let state = if womersley {
                 StepState::new(n, ramp as f32, force).with_harmonics(omega_per_step, t)
             } else {
                 let factor = ramp * loaded.waveform.factor(t * loaded.units.dt_s);
                 StepState::new(n, factor as f32, force)
-            }
+            };
+            // The outlet kernel runs after step n and sets the pressure step n + 1
+            // imposes.
+            let next = (t + 1.0) * loaded.units.dt_s;
+            loaded.outlet_waveforms.iter().enumerate().fold(
+                state,
+                |state, (slot, (mean, shape))| {
+                    state.with_outlet_pressure(slot, mean * shape.factor(next) as f32)
+                },
+            )
         })
         .collect()
 }
