@@ -8,6 +8,7 @@ pub mod geometry;
 pub mod gpu;
 pub mod io;
 pub mod lbm;
+pub mod particles;
 pub mod probes;
 pub mod scenario;
 pub mod sim;

@@ -20,6 +20,8 @@ pub struct MetricsRow {
     pub max_speed_m_s: f64,
     /// (M(t) − M(0)) / M(0) over the fluid cells.
     pub mass_drift: f64,
+    /// Further columns (particles), named when the writer was created.
+    pub extra: Vec<f64>,
 }
 
 pub struct MetricsWriter {
@@ -29,8 +31,14 @@ pub struct MetricsWriter {
 
 impl MetricsWriter {
     /// Creates the file and writes the header; `openings` are the opening names.
-    /// `with_cycle` adds a `cycle` column (pulsatile inflow).
-    pub fn create(path: &Path, openings: &[String], with_cycle: bool) -> std::io::Result<Self> {
+    /// `with_cycle` adds a `cycle` column (pulsatile inflow); `extra` names the
+    /// columns of [`MetricsRow::extra`].
+    pub fn create(
+        path: &Path,
+        openings: &[String],
+        with_cycle: bool,
+        extra: &[String],
+    ) -> std::io::Result<Self> {
         let mut out = BufWriter::new(File::create(path)?);
         let mut header = vec!["time [s]".to_string(), "step".to_string()];
         if with_cycle {
@@ -40,6 +48,7 @@ impl MetricsWriter {
         header.extend(openings.iter().map(|n| format!("{n} pressure [Pa]")));
         header.push("max speed [m/s]".into());
         header.push("mass drift [-]".into());
+        header.extend(extra.iter().cloned());
         writeln!(out, "{}", header.join(","))?;
         out.flush()?;
         Ok(MetricsWriter { out, with_cycle })
@@ -56,6 +65,7 @@ impl MetricsWriter {
         fields.extend(row.pressure_pa.iter().map(fmt));
         fields.push(fmt(&row.max_speed_m_s));
         fields.push(fmt(&row.mass_drift));
+        fields.extend(row.extra.iter().map(fmt));
         writeln!(self.out, "{}", fields.join(","))?;
         self.out.flush()
     }

@@ -4,3 +4,4 @@ pub mod metrics;
 pub mod preview;
 pub mod summary;
 pub mod vtk;
+pub mod vtp;

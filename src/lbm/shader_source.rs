@@ -27,6 +27,8 @@ const STREAM_COLLIDE: &str = include_str!("../../shaders/lbm/stream_collide.wgsl
 const PROBES: &str = include_str!("../../shaders/lbm/probes.wgsl");
 const OUTLETS: &str = include_str!("../../shaders/lbm/outlets.wgsl");
 const CLOCK: &str = include_str!("../../shaders/lbm/clock.wgsl");
+const PARTICLES_ADVANCE: &str = include_str!("../../shaders/particles/advance.wgsl");
+const PARTICLES_OCCLUSION: &str = include_str!("../../shaders/particles/occlusion.wgsl");
 
 /// Binding index of the first population buffer in every LBM kernel.
 pub const FIRST_POPULATION_BINDING: u32 = 3;
@@ -164,6 +166,26 @@ pub fn stream_collide(split: PopulationSplit) -> String {
         &(src + &dst + &state + &fluid_update(split)),
         STREAM_COLLIDE,
     )
+}
+
+/// A particle kernel: the generated prelude and the lattice snippet (cell indexing),
+/// then the kernel.
+fn assemble_particles(kernel: &str) -> String {
+    let mut s = lattice_prelude();
+    s.push_str("// ---- shaders/common/lattice.wgsl\n");
+    s.push_str(COMMON[0].1);
+    s.push_str(kernel);
+    s
+}
+
+/// The particle motion and lodging kernel (shaders/particles/advance.wgsl).
+pub fn particles_advance() -> String {
+    assemble_particles(PARTICLES_ADVANCE)
+}
+
+/// The occlusion and particle-clock kernels (shaders/particles/occlusion.wgsl).
+pub fn particles_occlusion() -> String {
+    assemble_particles(PARTICLES_OCCLUSION)
 }
 
 /// The kernel that advances the per-step state from the host's schedule.
@@ -389,5 +411,7 @@ mod tests {
             validate(&outlets(split));
             validate(&clock());
         }
+        validate(&particles_advance());
+        validate(&particles_occlusion());
     }
 }

@@ -38,6 +38,8 @@ pub struct LoadedScenario {
     pub outlet_waveforms: Vec<(f32, crate::lbm::waveform::Waveform)>,
     /// Shear-thinning viscosity in lattice terms; `None` for a Newtonian fluid.
     pub rheology: Option<crate::lbm::rheology::LatticeRheology>,
+    /// Particles to inject, if the scenario has `[[injections]]`.
+    pub particles: Option<crate::particles::ParticleRun>,
 }
 
 impl LoadedScenario {

@@ -26,6 +26,16 @@ pub struct Scenario {
     pub outlets: std::collections::BTreeMap<String, OutletSpec>,
     #[serde(default)]
     pub lbm: Lbm,
+    /// Particle model switches; particles run when `injections` is not empty.
+    #[serde(default)]
+    pub particles: Option<crate::particles::spec::ParticlesSpec>,
+    /// Custom agents by name.
+    #[serde(default)]
+    pub agents: std::collections::BTreeMap<String, crate::particles::agents::Agent>,
+    #[serde(default)]
+    pub injections: Vec<crate::particles::spec::InjectionSpec>,
+    #[serde(default)]
+    pub magnets: Vec<crate::particles::spec::MagnetSpec>,
 }
 
 /// Newtonian fluid; defaults are whole blood (REFERENCES.md: 1060 kg/m³, 0.0035 Pa·s).
@@ -355,6 +365,11 @@ pub struct OutletSpec {
     /// or CSV of (time, factor)), as for the inlet.
     #[serde(default)]
     pub pressure_waveform: Option<crate::lbm::waveform::WaveformSpec>,
+    /// Particles at least this large [m] lodge in the vascular bed beyond this outlet
+    /// (its arterioles) instead of leaving: they pack against the outlet and occlude
+    /// it. Default: every particle leaves.
+    #[serde(default)]
+    pub capture_diameter: Option<f64>,
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]

@@ -524,7 +524,52 @@ pub(super) fn validate(
     });
     let (outlet_models, outlet_waveforms) =
         outlet_models(&c, &scenario, &built.voxels, &units, path)?;
+    let particles = if scenario.injections.is_empty() {
+        None
+    } else {
+        let spec = scenario.particles.clone().unwrap_or_default();
+        let mut captures: Vec<Option<f64>> = Vec::new();
+        for o in &built.voxels.openings {
+            let capture = scenario
+                .outlets
+                .get(&o.name)
+                .and_then(|s| s.capture_diameter);
+            if let Some(d) = capture {
+                if !(d.is_finite() && d > 0.0) {
+                    return Err(c.fail(
+                        &format!("outlets.{}", o.name),
+                        "capture_diameter",
+                        format!("capture_diameter = {d} m must be positive"),
+                        "give the smallest particle diameter the bed beyond stops, e.g. 1.0e-4"
+                            .into(),
+                    ));
+                }
+            }
+            captures.push(capture);
+        }
+        let tables = crate::particles::plan::ParticleTables {
+            spec: &spec,
+            agents: &scenario.agents,
+            injections: &scenario.injections,
+            magnets: &scenario.magnets,
+            capture_diameters_m: &captures,
+        };
+        let (plan, settings) = crate::particles::plan::build(
+            &tables,
+            &built.voxels,
+            &units,
+            flow_rate,
+            units.viscosity_m2_s * units.density_kg_m3,
+        )
+        .map_err(|e| c.fail(&e.table, &e.key, e.problem, e.fix))?;
+        Some(crate::particles::ParticleRun {
+            plan,
+            settings,
+            write_vtp: spec.write_vtp,
+        })
+    };
     Ok(LoadedScenario {
+        particles,
         path: path.to_path_buf(),
         scenario,
         voxels: built.voxels,
@@ -618,6 +663,7 @@ fn outlet_models(
                 }
             };
             match (spec.pressure, spec.resistance, spec.proximal_resistance, spec.compliance, spec.distal_resistance) {
+                (None, None, None, None, None) => Ok(default),
                 (Some(p), None, None, None, None) => match &spec.pressure_waveform {
                     None => Ok(OutletModel::Pressure { delta_density: delta(p) }),
                     Some(w) => {

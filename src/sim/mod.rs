@@ -2,6 +2,9 @@
 
 pub mod build;
 pub mod lattice_gpu;
+pub mod particle_recorder;
+pub mod particles_gpu;
 pub mod runner;
 
-pub use lattice_gpu::{GpuLattice, StepState};
+pub use lattice_gpu::{GpuLattice, StepHook, StepState};
+pub use particles_gpu::GpuParticles;

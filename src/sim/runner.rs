@@ -2,7 +2,8 @@
 //! chunk ends (progress, divergence) and writes metrics at the output interval.
 
 use super::build::lattice_setup;
-use super::lattice_gpu::{GpuLattice, StepState, SCHEDULE_CAPACITY};
+use super::lattice_gpu::{GpuLattice, StepHook, StepState, SCHEDULE_CAPACITY};
+use super::particle_recorder::{ParticleRecorder, RecordError};
 use crate::geometry::{Role, Voxels};
 use crate::gpu::{AdapterSummary, GpuContext, GpuError};
 use crate::io::metrics::{MetricsRow, MetricsWriter};
@@ -109,6 +110,7 @@ pub struct RunSummary {
     pub openings: Vec<crate::geometry::Opening>,
     pub final_metrics: Option<MetricsRow>,
     pub divergence: Option<Divergence>,
+    pub particles: Option<super::particle_recorder::ParticleSummary>,
 }
 
 /// What a run needs besides the scenario.
@@ -179,7 +181,8 @@ pub fn run(
     std::fs::create_dir_all(out).map_err(io_err(out))?;
     let units = &loaded.units;
     let voxels = &loaded.voxels;
-    let setup = lattice_setup(voxels, loaded);
+    let mut setup = lattice_setup(voxels, loaded);
+    setup.coupled_fields = loaded.particles.is_some();
     let collision = match loaded.scenario.lbm.collision {
         crate::scenario::CollisionName::Trt => {
             format!("TRT (magic {:.4})", loaded.scenario.lbm.magic)
@@ -190,17 +193,29 @@ pub fn run(
     let setup_force = setup.force;
     drop(setup);
 
+    let mut particles = match &loaded.particles {
+        Some(run) => Some(ParticleRecorder::new(ctx, &lattice, loaded, run, out)?),
+        None => None,
+    };
     let names: Vec<String> = voxels.openings.iter().map(|o| o.name.clone()).collect();
     let metrics_path = out.join("metrics.csv");
-    let mut metrics =
-        MetricsWriter::create(&metrics_path, &names, loaded.waveform.period_s().is_some())
-            .map_err(io_err(&metrics_path))?;
+    let mut metrics = MetricsWriter::create(
+        &metrics_path,
+        &names,
+        loaded.waveform.period_s().is_some(),
+        &particles
+            .as_ref()
+            .map(|p| p.column_names())
+            .unwrap_or_default(),
+    )
+    .map_err(io_err(&metrics_path))?;
     let fluid_cells = voxels.fluid_cells();
     let cells = voxels.dims.cells();
 
     let first = lattice.probe(ctx)?;
     let initial_delta_mass = first.fluid_delta_mass;
     let mut last_row = metrics_row(&first, initial_delta_mass, fluid_cells, voxels, units, 0);
+    record_particles(ctx, &mut particles, &mut last_row)?;
     metrics
         .write(&with_cycle(&last_row, loaded))
         .map_err(io_err(&metrics_path))?;
@@ -227,7 +242,11 @@ pub fn run(
             lattice.set_schedule(ctx, &step_schedule(loaded, setup_force, done, steps));
         }
         let t0 = Instant::now();
-        lattice.step(ctx, steps as u32);
+        lattice.step_with(
+            ctx,
+            steps as u32,
+            particles.as_ref().map(|p| &p.gpu as &dyn StepHook),
+        );
         ctx.finish()?;
         let per_step = t0.elapsed().as_secs_f64() / steps as f64;
         let t1 = Instant::now();
@@ -276,6 +295,7 @@ pub fn run(
                 units,
                 step,
             );
+            record_particles(ctx, &mut particles, &mut last_row)?;
             metrics
                 .write(&with_cycle(&last_row, loaded))
                 .map_err(io_err(&metrics_path))?;
@@ -303,6 +323,7 @@ pub fn run(
             units,
             steps,
         );
+        record_particles(ctx, &mut particles, &mut last_row)?;
         metrics
             .write(&with_cycle(&last_row, loaded))
             .map_err(io_err(&metrics_path))?;
@@ -331,10 +352,26 @@ pub fn run(
         openings: voxels.openings.clone(),
         final_metrics: Some(last_row),
         divergence,
+        particles: particles.as_ref().map(|p| p.summary()),
     };
     let summary_path = out.join("summary.json");
     write_json(&summary_path, &summary).map_err(io_err(&summary_path))?;
     Ok(summary)
+}
+
+/// Adds the particle columns to `row` (reading the particles back).
+fn record_particles(
+    ctx: &GpuContext,
+    particles: &mut Option<ParticleRecorder>,
+    row: &mut MetricsRow,
+) -> Result<(), RunError> {
+    if let Some(p) = particles {
+        row.extra = p.record(ctx, row).map_err(|e| match e {
+            RecordError::Gpu(g) => RunError::Gpu(g),
+            RecordError::Io(path, source) => RunError::Io { path, source },
+        })?;
+    }
+    Ok(())
 }
 
 /// The row with its inflow-cycle index, for pulsatile runs.

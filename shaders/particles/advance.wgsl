@@ -1,0 +1,344 @@
+// Embolic particles: one thread per particle, one dispatch per LBM step, after the
+// flow step. Lagrangian point particles in lattice units (positions in cells, the
+// centre of cell i at i + 0.5; velocities in cells per step; one step per call).
+// Model and sources: docs/particles.md; host twin: src/particles/motion.rs.
+//
+// Motion: m_eff dv/dt = 3πμd f(Re_p) (u − v) + m_eff a, with m_eff = (ρp + C_m ρf) V
+// (added mass C_m = ½ when enabled), f = 1 + 0.15 Re_p^0.687 (Schiller & Naumann
+// 1933; C_D = 0.44 above Re_p 1000), a = g (ρp − ρf)/(ρp + C_m ρf) + magnetic.
+// Over one step with u, a and f frozen this is linear with response time
+// τ = τp/f, τp = (ρp + C_m ρf) d²/(18 μ), and is integrated exactly:
+//   v(1) = v∞ + (v − v∞) e^(−1/τ),  x(1) = x + v∞ + (v − v∞) τ (1 − e^(−1/τ)),
+//   v∞ = u + a τ,
+// which stays exact and stable when τ is far below one step (Y-90 spheres: τp ≈ 3e-3
+// steps), where explicit schemes would need thousands of substeps.
+
+struct ParticleParams {
+    count: u32,
+    agents: u32,
+    magnets: u32,
+    seed: u32,
+    // Lattice kinematic viscosity.
+    nu: f32,
+    // Voxel size [m] and the factor turning an SI acceleration into lattice units
+    // (dt²/dx).
+    dx_m: f32,
+    accel_to_lattice: f32,
+    // A particle lodges where the lumen ahead is narrower than bridging_ratio · d and
+    // lodged material is already there (Marin et al. 2018).
+    bridging_ratio: f32,
+    // Corner of cell (0,0,0) [m].
+    origin_m: vec4<f32>,
+    // Solid fraction ahead that stops a particle (a plug), and the fixed-point scale of
+    // the solid-volume counters.
+    blocking_fraction: f32,
+    solid_scale: f32,
+    _pad0: f32,
+    _pad1: f32,
+}
+
+const WAITING: u32 = 0u;
+const FREE: u32 = 1u;
+const LODGED: u32 = 2u;
+const STUCK: u32 = 3u;
+const EXITED: u32 = 4u;
+// status.w of a particle that left the grid other than through an opening.
+const OUTSIDE: u32 = 0xffffu;
+
+@group(0) @binding(0) var<uniform> pp: ParticleParams;
+@group(0) @binding(1) var<storage, read> flags: array<u32>;
+@group(0) @binding(2) var<storage, read> velocity_field: array<vec4<f32>>;
+// (signed wall distance [cells]: + in the lumen, − in the wall; 0; solid fraction as
+// of the last occlusion update; 0). Lodging decisions read this
+// snapshot, never the counters being added to in the same step, so that the result
+// does not depend on the order in which threads run.
+@group(0) @binding(3) var<storage, read> cell_geometry: array<vec4<f32>>;
+@group(0) @binding(4) var<storage, read_write> pos: array<vec4<f32>>;
+@group(0) @binding(5) var<storage, read_write> vel: array<vec4<f32>>;
+// (state, agent, release step, where it ended: opening or cell)
+@group(0) @binding(6) var<storage, read_write> status: array<vec4<u32>>;
+// Per agent two rows: (acceleration xyz [lattice], restitution),
+// (sticking probability, magnetic coefficient Δχ/(μ0 ρ_eff) [SI], 0, 0); then per
+// magnet two rows: (position [m], kind 0 dipole / 1 gradient), (moment [A m²] or
+// |B|∇|B| [T²/m], 0); then per opening one row: (capture diameter [cells], 0, 0, 0):
+// particles at least that large lodge against that outlet (the bed beyond it).
+@group(0) @binding(7) var<storage, read> tables: array<vec4<f32>>;
+// Per cell: solid volume fraction and Σ fraction × diameter [cells], fixed point.
+@group(0) @binding(8) var<storage, read_write> solid: array<atomic<u32>>;
+@group(0) @binding(9) var<storage, read> clock: array<u32>;
+
+fn in_grid(c: vec3<i32>) -> bool {
+    return all(c >= vec3<i32>(0)) && all(c < vec3<i32>(i32(NX), i32(NY), i32(NZ)));
+}
+
+fn cell_of(c: vec3<i32>) -> u32 {
+    return u32(c.x) + NX * (u32(c.y) + NY * u32(c.z));
+}
+
+fn clamp_cell(c: vec3<i32>) -> vec3<i32> {
+    return clamp(c, vec3<i32>(0), vec3<i32>(i32(NX) - 1, i32(NY) - 1, i32(NZ) - 1));
+}
+
+// Trilinear interpolation of the fluid velocity at x (cell centres at i + ½).
+fn fluid_velocity(x: vec3<f32>) -> vec3<f32> {
+    let s = x - vec3<f32>(0.5);
+    let base = vec3<i32>(floor(s));
+    let t = s - floor(s);
+    var u = vec3<f32>(0.0);
+    for (var k = 0; k < 8; k++) {
+        let o = vec3<i32>(k & 1, (k >> 1) & 1, (k >> 2) & 1);
+        let w = select(1.0 - t.x, t.x, o.x == 1) * select(1.0 - t.y, t.y, o.y == 1)
+            * select(1.0 - t.z, t.z, o.z == 1);
+        let c = clamp_cell(base + o);
+        u += w * velocity_field[cell_of(c)].xyz;
+    }
+    return u;
+}
+
+fn wall_distance(x: vec3<f32>) -> f32 {
+    let s = x - vec3<f32>(0.5);
+    let base = vec3<i32>(floor(s));
+    let t = s - floor(s);
+    var d = 0.0;
+    for (var k = 0; k < 8; k++) {
+        let o = vec3<i32>(k & 1, (k >> 1) & 1, (k >> 2) & 1);
+        let w = select(1.0 - t.x, t.x, o.x == 1) * select(1.0 - t.y, t.y, o.y == 1)
+            * select(1.0 - t.z, t.z, o.z == 1);
+        d += w * cell_geometry[cell_of(clamp_cell(base + o))].x;
+    }
+    return d;
+}
+
+// Unit normal pointing from the wall into the lumen (gradient of the distance).
+fn wall_normal(x: vec3<f32>) -> vec3<f32> {
+    let h = 0.5;
+    let g = vec3<f32>(
+        wall_distance(x + vec3<f32>(h, 0.0, 0.0)) - wall_distance(x - vec3<f32>(h, 0.0, 0.0)),
+        wall_distance(x + vec3<f32>(0.0, h, 0.0)) - wall_distance(x - vec3<f32>(0.0, h, 0.0)),
+        wall_distance(x + vec3<f32>(0.0, 0.0, h)) - wall_distance(x - vec3<f32>(0.0, 0.0, h)),
+    );
+    let n = length(g);
+    return select(vec3<f32>(0.0), g / n, n > 1e-12);
+}
+
+// ½∇|B|² of every magnet at the SI position p [T²/m].
+fn magnetic_gradient(p: vec3<f32>) -> vec3<f32> {
+    var g = vec3<f32>(0.0);
+    let base = 2u * pp.agents;
+    for (var k = 0u; k < pp.magnets; k++) {
+        let a = tables[base + 2u * k];
+        let b = tables[base + 2u * k + 1u];
+        if (a.w > 0.5) {
+            g += b.xyz; // uniform gradient: |B|∇|B| given
+        } else {
+            // Point dipole m at a.xyz: |B|² = k (3 (m·r)²/r⁸ + m²/r⁶), k = (μ0/4π)²;
+            // ½∇|B|² = k (3 s m/r⁸ − 12 s² r/r¹⁰ − 3 m² r/r⁸), s = m·r.
+            let r = p - a.xyz;
+            let r2 = max(dot(r, r), 1e-12);
+            let s = dot(b.xyz, r);
+            let m2 = dot(b.xyz, b.xyz);
+            let r8 = r2 * r2 * r2 * r2;
+            let k = 1e-14;
+            g += k * (3.0 * s * b.xyz / r8 - 12.0 * s * s * r / (r8 * r2) - 3.0 * m2 * r / r8);
+        }
+    }
+    return g;
+}
+
+// PCG hash (O'Neill 2014, as in Jarzynski & Olano, JCGT 9 (2020) 21): a uniform
+// number in [0, 1) per particle, step and seed, the same on every run.
+fn random01(i: u32, step: u32) -> f32 {
+    var state = i * 747796405u + step * 2891336453u + pp.seed * 277803737u + 1u;
+    state = state * 747796405u + 2891336453u;
+    let word = ((state >> ((state >> 28u) + 4u)) ^ state) * 277803737u;
+    return f32((word >> 22u) ^ word) * 2.3283064e-10;
+}
+
+// Adds a lodged particle's volume (diameter d cells) to the fluid cells its sphere
+// covers (to its own cell when smaller than one cell).
+fn deposit(x: vec3<f32>, d: f32) {
+    let volume = 0.5235988 * d * d * d; // π d³/6, cell volumes
+    let r = 0.5 * d;
+    let reach = i32(min(ceil(r), 10.0));
+    let centre = vec3<i32>(floor(x));
+    var cells = 0u;
+    for (var round = 0u; round < 2u; round++) {
+        for (var dz = -reach; dz <= reach; dz++) {
+            for (var dy = -reach; dy <= reach; dy++) {
+                for (var dx = -reach; dx <= reach; dx++) {
+                    let c = centre + vec3<i32>(dx, dy, dz);
+                    if (!in_grid(c)) {
+                        continue;
+                    }
+                    let offset = vec3<f32>(c) + vec3<f32>(0.5) - x;
+                    let own = dx == 0 && dy == 0 && dz == 0;
+                    if (!own && dot(offset, offset) > (r + 0.5) * (r + 0.5)) {
+                        continue;
+                    }
+                    let cell = cell_of(c);
+                    if ((flags[cell] & TYPE_MASK) != CELL_FLUID) {
+                        continue;
+                    }
+                    if (round == 0u) {
+                        cells += 1u;
+                    } else {
+                        let share = volume / f32(cells);
+                        atomicAdd(&solid[2u * cell], u32(share * pp.solid_scale));
+                        atomicAdd(&solid[2u * cell + 1u], u32(share * d * pp.solid_scale));
+                    }
+                }
+            }
+        }
+        if (cells == 0u) {
+            return;
+        }
+    }
+}
+
+
+// Radius [cells] of the widest sphere that fits the lumen's cross-section through `a`
+// perpendicular to `dir`: the largest wall distance over a square of ±reach cells in
+// that plane (nearest cells).
+fn cross_section_radius(a: vec3<f32>, dir: vec3<f32>, reach: i32) -> f32 {
+    let helper = select(vec3<f32>(1.0, 0.0, 0.0), vec3<f32>(0.0, 1.0, 0.0), abs(dir.x) > 0.9);
+    let e1 = normalize(cross(dir, helper));
+    let e2 = cross(dir, e1);
+    var widest = 0.0;
+    for (var i = -reach; i <= reach; i++) {
+        for (var j = -reach; j <= reach; j++) {
+            let c = vec3<i32>(floor(a + e1 * f32(i) + e2 * f32(j)));
+            if (in_grid(c)) {
+                widest = max(widest, cell_geometry[cell_of(c)].x);
+            }
+        }
+    }
+    return widest;
+}
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn advance_particles(
+    @builtin(global_invocation_id) gid: vec3<u32>,
+    @builtin(num_workgroups) groups: vec3<u32>,
+) {
+    let i = linear_invocation(gid, groups);
+    if (i >= pp.count) {
+        return;
+    }
+    var m = status[i];
+    let step = clock[0];
+    if (m.x == WAITING) {
+        if (step < m.z) {
+            return;
+        }
+        m.x = FREE;
+    }
+    if (m.x != FREE) {
+        return;
+    }
+    let p = pos[i];
+    let q = vel[i];
+    let x = p.xyz;
+    let v = q.xyz;
+    let d = p.w;
+    let radius = 0.5 * d;
+    let agent0 = tables[2u * m.y];
+    let agent1 = tables[2u * m.y + 1u];
+
+    // Drag with the Schiller–Naumann factor at the relative velocity of the step start.
+    let u = fluid_velocity(x);
+    let re = length(u - v) * d / pp.nu;
+    let f = select(1.0 + 0.15 * pow(re, 0.687), 0.44 * re / 24.0, re > 1000.0);
+    let tau = max(q.w / f, 1e-12);
+    var a = agent0.xyz;
+    if (pp.magnets > 0u && agent1.y != 0.0) {
+        let p_m = pp.origin_m.xyz + x * pp.dx_m;
+        a += agent1.y * magnetic_gradient(p_m) * pp.accel_to_lattice;
+    }
+    let v_inf = u + a * tau;
+    let decay = exp(-1.0 / tau);
+    var x_new = x + v_inf + (v - v_inf) * tau * (1.0 - decay);
+    var v_new = v_inf + (v - v_inf) * decay;
+
+    // Walls: inelastic contact where the sphere reaches the wall surface (halfway
+    // between fluid and wall cells), with an optional chance of sticking.
+    var state = FREE;
+    let gap = wall_distance(x_new) - radius;
+    if (gap < 0.0) {
+        let n = wall_normal(x_new);
+        x_new -= gap * n;
+        let vn = dot(v_new, n);
+        if (vn < 0.0) {
+            v_new -= (1.0 + agent0.w) * vn * n;
+        }
+        if (agent1.x > 0.0 && random01(i, step) < agent1.x) {
+            state = STUCK;
+        }
+    }
+    // Never inside a wall cell: stay where the step started.
+    var c = vec3<i32>(floor(x_new));
+    if (in_grid(c) && (flags[cell_of(c)] & TYPE_MASK) == CELL_WALL) {
+        x_new = x;
+        v_new = -agent0.w * v;
+        c = vec3<i32>(floor(x));
+    }
+    if (!in_grid(c)) {
+        m.x = EXITED;
+        m.w = OUTSIDE;
+    } else {
+        let cell = cell_of(c);
+        let kind = flags[cell] & TYPE_MASK;
+        if (kind == CELL_INLET || kind == CELL_OUTLET) {
+            let opening = (flags[cell] >> OPENING_SHIFT) & OPENING_MASK;
+            let capture = tables[2u * (pp.agents + pp.magnets) + opening].x;
+            if (kind == CELL_OUTLET && capture > 0.0 && d >= capture) {
+                // Too large for the bed beyond this outlet: it packs against the
+                // outlet, where it was before this step.
+                x_new = x;
+                m.x = LODGED;
+                m.w = cell_of(vec3<i32>(floor(x)));
+            } else {
+                m.x = EXITED;
+                m.w = opening;
+            }
+        } else if (state == STUCK) {
+            m.x = STUCK;
+            m.w = cell;
+        } else {
+            // Lodging: the lumen ahead is narrower than the particle (sieving), or
+            // lodged material ahead stops it (a plug), or bridges a constriction
+            // narrower than bridging_ratio diameters. "Ahead" is where the flow
+            // carries it: a particle held against a narrowing bounces back, but the
+            // flow keeps pushing it in.
+            let carrier = select(v_new, u, length(u) > 1e-9);
+            let speed = length(carrier);
+            var ahead_cell = cell;
+            var dir = vec3<f32>(0.0, 0.0, 1.0);
+            if (speed > 1e-9) {
+                dir = carrier / speed;
+                let ahead = vec3<i32>(floor(x_new + dir * (radius + 0.5)));
+                if (in_grid(ahead)) {
+                    ahead_cell = cell_of(ahead);
+                }
+            }
+            let plug = max(cell_geometry[ahead_cell].z, cell_geometry[cell].z);
+            if (plug >= pp.blocking_fraction) {
+                m.x = LODGED;
+                m.w = cell;
+            } else if (gap < 0.0 || plug > 0.0) {
+                let reach = i32(min(ceil(radius) + 2.0, 12.0));
+                let lumen = 2.0 * cross_section_radius(x_new + dir * (radius + 0.5), dir, reach);
+                if (d >= lumen || (plug > 0.0 && lumen < pp.bridging_ratio * d)) {
+                    m.x = LODGED;
+                    m.w = cell;
+                }
+            }
+        }
+    }
+    if (m.x == LODGED || m.x == STUCK) {
+        v_new = vec3<f32>(0.0);
+        deposit(x_new, d);
+    }
+    pos[i] = vec4<f32>(x_new, d);
+    vel[i] = vec4<f32>(v_new, q.w);
+    status[i] = m;
+}

@@ -1,0 +1,60 @@
+// Occlusion: lodged particles' solid volume becomes a porous drag on the flow, and a
+// cell filled past `wall_fraction` becomes wall (clock[1] counts those cells). One thread per cell, every
+// `occlusion_interval` steps (docs/particles.md).
+//
+// Brinkman/Darcy drag per unit mass σ u with σ = ν/k, k from Kozeny–Carman for a bed
+// of spheres of diameter d and porosity ε = 1 − φ (φ the cell's solid fraction):
+//   k = d² ε³ / (180 (1 − ε)²)            (REFERENCES.md, "Lodging and clogging")
+// stream_collide applies it implicitly (u = (j + F/2)/(1 + σ/2)), so any σ is stable.
+
+struct OcclusionParams {
+    nu: f32,
+    wall_fraction: f32,
+    solid_scale: f32,
+    max_drag: f32,
+}
+
+@group(0) @binding(0) var<uniform> op: OcclusionParams;
+@group(0) @binding(1) var<storage, read_write> flags: array<u32>;
+@group(0) @binding(2) var<storage, read> solid: array<u32>;
+@group(0) @binding(3) var<storage, read_write> porous_drag: array<f32>;
+@group(0) @binding(4) var<storage, read_write> velocity_field: array<vec4<f32>>;
+@group(0) @binding(5) var<storage, read_write> clock: array<atomic<u32>>;
+// (wall distance, lumen radius, solid fraction snapshot, 0): see advance.wgsl.
+@group(0) @binding(6) var<storage, read_write> cell_geometry: array<vec4<f32>>;
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn occlude(
+    @builtin(global_invocation_id) gid: vec3<u32>,
+    @builtin(num_workgroups) groups: vec3<u32>,
+) {
+    let cell = linear_invocation(gid, groups);
+    if (cell >= CELLS) {
+        return;
+    }
+    let raw = solid[2u * cell];
+    if (raw == 0u || (flags[cell] & TYPE_MASK) != CELL_FLUID) {
+        return;
+    }
+    let phi = f32(raw) / op.solid_scale;
+    if (phi >= op.wall_fraction) {
+        // A plug: wall for the flow and for particles (they lodge against it).
+        flags[cell] = CELL_WALL;
+        porous_drag[cell] = 0.0;
+        velocity_field[cell] = vec4<f32>(0.0);
+        cell_geometry[cell] = vec4<f32>(-0.5, 0.0, 1.0, 0.0);
+        atomicAdd(&clock[1], 1u);
+        return;
+    }
+    cell_geometry[cell].z = phi;
+    let d = f32(solid[2u * cell + 1u]) / op.solid_scale / phi;
+    let eps = 1.0 - phi;
+    let k = d * d * eps * eps * eps / (180.0 * phi * phi);
+    porous_drag[cell] = min(op.nu / max(k, 1e-30), op.max_drag);
+}
+
+// Advances the particles' step counter: one thread, after every particle step.
+@compute @workgroup_size(1)
+fn tick() {
+    atomicAdd(&clock[0], 1u);
+}

@@ -1,0 +1,277 @@
+//! Particles at the output interval: reads their states back, tallies them, writes
+//! the particle columns of metrics.csv and particles/*.vtp, and follows each outlet's
+//! flow against its value before the first release (baseline) to time its occlusion.
+
+use super::particles_gpu::GpuParticles;
+use super::GpuLattice;
+use crate::geometry::Role;
+use crate::gpu::{GpuContext, GpuError};
+use crate::io::metrics::MetricsRow;
+use crate::io::vtk::VtiData;
+use crate::particles::tally::{tally, Tally};
+use crate::particles::ParticleRun;
+use crate::scenario::LoadedScenario;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+/// Flow below this fraction of its baseline counts as occluded.
+pub const OCCLUSION_FLOW_FRACTION: f64 = 0.1;
+
+/// The particle part of summary.json.
+#[derive(Clone, Debug, Serialize)]
+pub struct ParticleSummary {
+    pub particles_planned: usize,
+    pub agents: Vec<String>,
+    pub tally: Tally,
+    /// Cells turned into wall by lodged particles, and their volume [m³].
+    pub occluded_cells: u64,
+    pub occluded_volume_m3: f64,
+    /// Per outlet: flow before the first release [m³/s], flow at the end over it, and
+    /// the time from the first release until the flow fell below 10% of the baseline.
+    pub baseline_flow_m3_s: BTreeMap<String, f64>,
+    pub final_flow_over_baseline: BTreeMap<String, f64>,
+    pub time_to_occlusion_s: BTreeMap<String, Option<f64>>,
+    /// Per outlet: fraction of the injected particle volume that left through it.
+    pub exited_volume_fraction: BTreeMap<String, f64>,
+}
+
+pub struct ParticleRecorder {
+    pub gpu: GpuParticles,
+    labels: Vec<u32>,
+    diameters_m: Vec<f64>,
+    openings: Vec<(String, Role)>,
+    first_release_step: u64,
+    dt_s: f64,
+    dx_m: f64,
+    origin_m: [f64; 3],
+    cell_volume_m3: f64,
+    agents: Vec<String>,
+    baseline: Option<Vec<f64>>,
+    last_ratio: Vec<f64>,
+    time_to_occlusion: Vec<Option<f64>>,
+    last: Tally,
+    occluded_cells: u64,
+    vtp_dir: Option<PathBuf>,
+    vtp_entries: Vec<(f64, String)>,
+}
+
+impl ParticleRecorder {
+    pub fn new(
+        ctx: &GpuContext,
+        lattice: &GpuLattice,
+        loaded: &LoadedScenario,
+        run: &ParticleRun,
+        out_dir: &std::path::Path,
+    ) -> Result<Self, GpuError> {
+        let voxels = &loaded.voxels;
+        let geometry = crate::particles::fields::cell_geometry(voxels);
+        let gpu = GpuParticles::new(ctx, lattice, &run.plan, &run.settings, &geometry, 0)?;
+        let n = voxels.openings.len();
+        Ok(ParticleRecorder {
+            gpu,
+            labels: crate::particles::fields::branch_labels(voxels),
+            diameters_m: run.plan.diameters_m.clone(),
+            openings: voxels
+                .openings
+                .iter()
+                .map(|o| (o.name.clone(), o.role))
+                .collect(),
+            first_release_step: run.plan.first_release_step,
+            dt_s: loaded.units.dt_s,
+            dx_m: voxels.voxel_size_m,
+            origin_m: voxels.origin_m,
+            cell_volume_m3: voxels.voxel_size_m.powi(3),
+            agents: run.plan.agent_names.clone(),
+            baseline: None,
+            last_ratio: vec![f64::NAN; n],
+            time_to_occlusion: vec![None; n],
+            last: Tally::default(),
+            occluded_cells: 0,
+            vtp_dir: run.write_vtp.then(|| out_dir.join("particles")),
+            vtp_entries: vec![],
+        })
+    }
+
+    fn outlets(&self) -> impl Iterator<Item = (usize, &str)> {
+        self.openings
+            .iter()
+            .enumerate()
+            .filter(|(_, o)| o.1 == Role::Outlet)
+            .map(|(k, o)| (k, o.0.as_str()))
+    }
+
+    /// Names of the particle columns of metrics.csv, in `record`'s order.
+    pub fn column_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = ["injected", "free", "lodged", "stuck", "exited"]
+            .iter()
+            .map(|s| format!("particles {s} [-]"))
+            .collect();
+        names.push("lodged volume [m^3]".into());
+        names.push("occluded cells [-]".into());
+        names.push("occluded volume [m^3]".into());
+        let outlets: Vec<String> = self.outlets().map(|(_, n)| n.to_string()).collect();
+        for n in &outlets {
+            names.push(format!("{n} particles exited [-]"));
+            names.push(format!("{n} exited volume fraction [-]"));
+            names.push(format!("{n} particles lodged in branch [-]"));
+            names.push(format!("{n} flow / baseline [-]"));
+        }
+        names
+    }
+
+    /// Reads the particles back after the output `row` and returns the particle
+    /// columns; writes the .vtp of this output.
+    pub fn record(&mut self, ctx: &GpuContext, row: &MetricsRow) -> Result<Vec<f64>, RecordError> {
+        let status = self.gpu.read_status(ctx)?;
+        self.occluded_cells = self.gpu.occluded_cells(ctx)?;
+        let t = tally(
+            &status,
+            &self.diameters_m,
+            &self.labels,
+            self.openings.len(),
+        );
+        if row.step <= self.first_release_step || self.baseline.is_none() {
+            self.baseline = Some(row.flow_m3_s.clone());
+        }
+        let baseline = self.baseline.clone().unwrap_or_default();
+        let mut columns = vec![
+            t.injected as f64,
+            t.free as f64,
+            t.lodged as f64,
+            t.stuck as f64,
+            t.exited as f64,
+            t.lodged_volume_m3,
+            self.occluded_cells as f64,
+            self.occluded_cells as f64 * self.cell_volume_m3,
+        ];
+        let outlets: Vec<usize> = self.outlets().map(|(k, _)| k).collect();
+        for k in outlets {
+            let ratio = if baseline[k].abs() > 0.0 {
+                row.flow_m3_s[k] / baseline[k]
+            } else {
+                f64::NAN
+            };
+            self.last_ratio[k] = ratio;
+            if row.step > self.first_release_step
+                && self.time_to_occlusion[k].is_none()
+                && ratio < OCCLUSION_FLOW_FRACTION
+            {
+                self.time_to_occlusion[k] =
+                    Some(row.time_s - self.first_release_step as f64 * self.dt_s);
+            }
+            columns.push(t.exited_by_opening[k] as f64);
+            columns.push(if t.injected_volume_m3 > 0.0 {
+                t.exited_volume_by_opening_m3[k] / t.injected_volume_m3
+            } else {
+                0.0
+            });
+            columns.push(t.lodged_by_branch[k] as f64);
+            columns.push(ratio);
+        }
+        if let Some(dir) = &self.vtp_dir {
+            self.write_vtp(ctx, dir.clone(), row, &status)?;
+        }
+        self.last = t;
+        Ok(columns)
+    }
+
+    fn write_vtp(
+        &mut self,
+        ctx: &GpuContext,
+        dir: PathBuf,
+        row: &MetricsRow,
+        status: &[[u32; 4]],
+    ) -> Result<(), RecordError> {
+        let positions = self.gpu.read_positions(ctx)?;
+        let io = |e| RecordError::Io(dir.clone(), e);
+        std::fs::create_dir_all(&dir).map_err(io)?;
+        let released: Vec<usize> = (0..status.len())
+            .filter(|&i| status[i][0] != crate::particles::plan::state::WAITING)
+            .collect();
+        let points: Vec<[f32; 3]> = released
+            .iter()
+            .map(|&i| {
+                std::array::from_fn(|a| {
+                    (self.origin_m[a] + positions[i][a] as f64 * self.dx_m) as f32
+                })
+            })
+            .collect();
+        let diameter = VtiData::F32(
+            released
+                .iter()
+                .map(|&i| self.diameters_m[i] as f32)
+                .collect(),
+        );
+        let state = VtiData::I32(released.iter().map(|&i| status[i][0] as i32).collect());
+        let agent = VtiData::I32(released.iter().map(|&i| status[i][1] as i32).collect());
+        let name = format!("particles_{:09}.vtp", row.step);
+        crate::io::vtp::write_vtp(
+            &dir.join(&name),
+            &points,
+            &[
+                ("diameter [m]", diameter),
+                ("state", state),
+                ("agent", agent),
+            ],
+        )
+        .map_err(io)?;
+        self.vtp_entries
+            .push((row.time_s, format!("particles/{name}")));
+        let pvd = dir.parent().unwrap_or(&dir).join("particles.pvd");
+        crate::io::vtp::write_pvd(&pvd, &self.vtp_entries)
+            .map_err(|e| RecordError::Io(pvd.clone(), e))
+    }
+
+    pub fn summary(&self) -> ParticleSummary {
+        let name = |k: usize| self.openings[k].0.clone();
+        let outlets: Vec<usize> = self.outlets().map(|(k, _)| k).collect();
+        let baseline = self.baseline.clone().unwrap_or_default();
+        ParticleSummary {
+            particles_planned: self.gpu.len(),
+            agents: self.agents.clone(),
+            tally: self.last.clone(),
+            occluded_cells: self.occluded_cells,
+            occluded_volume_m3: self.occluded_cells as f64 * self.cell_volume_m3,
+            baseline_flow_m3_s: outlets
+                .iter()
+                .map(|&k| (name(k), baseline.get(k).copied().unwrap_or(f64::NAN)))
+                .collect(),
+            final_flow_over_baseline: outlets
+                .iter()
+                .map(|&k| (name(k), self.last_ratio[k]))
+                .collect(),
+            time_to_occlusion_s: outlets
+                .iter()
+                .map(|&k| (name(k), self.time_to_occlusion[k]))
+                .collect(),
+            exited_volume_fraction: outlets
+                .iter()
+                .map(|&k| {
+                    let v = self
+                        .last
+                        .exited_volume_by_opening_m3
+                        .get(k)
+                        .copied()
+                        .unwrap_or(0.0);
+                    (
+                        name(k),
+                        if self.last.injected_volume_m3 > 0.0 {
+                            v / self.last.injected_volume_m3
+                        } else {
+                            0.0
+                        },
+                    )
+                })
+                .collect(),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RecordError {
+    #[error(transparent)]
+    Gpu(#[from] GpuError),
+    #[error("cannot write {0}: {1}")]
+    Io(PathBuf, std::io::Error),
+}

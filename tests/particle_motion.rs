@@ -1,0 +1,249 @@
+//! Particle motion in quiescent blood against analytic terminal velocities: Stokes
+//! settling, and Schiller–Naumann drag at Re_p = 10 (REFERENCES.md, "Particle
+//! motion"). One particle in a periodic box of fluid at rest, run on the GPU.
+
+use embolus::geometry::{CellKind, Voxels};
+use embolus::lbm::lattice::flags;
+use embolus::lbm::{CollisionModel, GridDims, LatticeSetup, Relaxation};
+use embolus::particles::agents::Agent;
+use embolus::particles::plan;
+use embolus::particles::sizes::SizeDistribution;
+use embolus::particles::spec::{InjectionSpec, MagnetSpec, ParticlesSpec};
+use embolus::sim::{GpuLattice, GpuParticles};
+use embolus::units::LatticeUnits;
+
+const RHO_BLOOD: f64 = 1060.0;
+const MU_BLOOD: f64 = 0.0035;
+const G: f64 = 9.81;
+
+/// Terminal settling velocity [m/s] (downwards positive) of one particle released at
+/// rest near the top of a quiescent periodic box of `n` cells of size `dx` [m], the
+/// lattice at relaxation time `tau`, after `steps` steps.
+fn settling_velocity(
+    density: f64,
+    diameter: f64,
+    dx: f64,
+    tau: f64,
+    n: [usize; 3],
+    steps: u32,
+) -> f64 {
+    let agent = Agent {
+        density,
+        diameter: SizeDistribution::Fixed { diameter },
+        magnetic_susceptibility: 0.0,
+        restitution: 0.5,
+        sticking_probability: 0.0,
+        source: "test".into(),
+    };
+    let v = terminal_velocity(
+        agent,
+        dx,
+        tau,
+        n,
+        steps,
+        &ParticlesSpec::default(),
+        &[],
+        0.9,
+    );
+    -v[2]
+}
+
+/// Velocity [m/s] of one particle of `agent` released at rest in a quiescent periodic
+/// box (`n` cells of `dx` m, relaxation time `tau`) at height fraction `height`, after
+/// `steps` steps, under `spec`'s gravity and `magnets`.
+#[allow(clippy::too_many_arguments)]
+fn terminal_velocity(
+    agent: Agent,
+    dx: f64,
+    tau: f64,
+    n: [usize; 3],
+    steps: u32,
+    spec: &ParticlesSpec,
+    magnets: &[MagnetSpec],
+    height: f64,
+) -> [f64; 3] {
+    let ctx = embolus::gpu::GpuContext::new(None).unwrap_or_else(|e| panic!("{e}"));
+    let nu = MU_BLOOD / RHO_BLOOD;
+    let dt = (tau - 0.5) / 3.0 * dx * dx / nu;
+    let units = LatticeUnits::derive(dx, RHO_BLOOD, MU_BLOOD, 0.05 * dx / dt, 0.0, 0.0, 0.05);
+    let dims = GridDims::new(n[0], n[1], n[2]);
+    let voxels = Voxels {
+        dims,
+        voxel_size_m: dx,
+        origin_m: [0.0; 3],
+        kinds: vec![CellKind::Fluid; dims.cells()],
+        openings: vec![],
+        removed_unconnected: 0,
+    };
+    let centre = [
+        n[0] as f64 * dx / 2.0,
+        n[1] as f64 * dx / 2.0,
+        n[2] as f64 * dx * height,
+    ];
+    let injection: InjectionSpec = toml::from_str(&format!(
+        "agent = \"test\"\nduration = {dt}\ncount = 1\ntip = [{}, {}, {}]\ncatheter_radius = 0.0\n",
+        centre[0], centre[1], centre[2]
+    ))
+    .unwrap();
+    let agents = [("test".to_string(), agent)].into_iter().collect();
+    let tables = plan::ParticleTables {
+        spec,
+        agents: &agents,
+        injections: &[injection],
+        magnets,
+        capture_diameters_m: &[],
+    };
+    let (plan, settings) = plan::build(&tables, &voxels, &units, 0.0, MU_BLOOD).unwrap();
+    let mut setup = LatticeSetup::at_equilibrium(
+        dims,
+        vec![flags::FLUID; dims.cells()],
+        vec![],
+        0,
+        Relaxation::new(tau, CollisionModel::default()),
+        [0.0; 3],
+        |_| (0.0, [0.0; 3]),
+    );
+    setup.coupled_fields = true;
+    let mut lattice = GpuLattice::new(&ctx, &setup).unwrap();
+    let open = vec![[1.0e6f32, 1.0e6, 0.0, 0.0]; dims.cells()];
+    let particles = GpuParticles::new(&ctx, &lattice, &plan, &settings, &open, 0).unwrap();
+    lattice.step_with(&ctx, steps, Some(&particles));
+    let status = particles.read_status(&ctx).unwrap();
+    assert_eq!(
+        status[0][0],
+        plan::state::FREE,
+        "the particle must still be moving"
+    );
+    let v = particles.read_velocities(&ctx).unwrap()[0];
+    let p = particles.read_positions(&ctx).unwrap()[0];
+    println!(
+        "  after {steps} steps: fell {:.2} cells, response time {:.3} steps",
+        centre[2] / dx - p[2] as f64,
+        v[3]
+    );
+    [0, 1, 2].map(|a| v[a] as f64 * dx / dt)
+}
+
+/// A 25 µm glass sphere (3.3 g/mL) in blood settles at Stokes' velocity
+/// (ρp − ρ) g d²/(18 μ) = 218 µm/s (REFERENCES.md) within 2%.
+#[test]
+fn stokes_settling_velocity() {
+    let (rho_p, d) = (3300.0, 25e-6);
+    let stokes = (rho_p - RHO_BLOOD) * G * d * d / (18.0 * MU_BLOOD);
+    let v = settling_velocity(rho_p, d, 1e-4, 1.0, [16, 16, 16], 400);
+    let error = (v - stokes) / stokes;
+    println!(
+        "Stokes settling: {:.2} µm/s vs {:.2} µm/s ({:+.3}%)",
+        v * 1e6,
+        stokes * 1e6,
+        100.0 * error
+    );
+    assert!(
+        (stokes * 1e6 - 218.0).abs() < 2.0,
+        "reference value {stokes}"
+    );
+    assert!(error.abs() < 0.02);
+}
+
+/// A 1 mm sphere whose terminal Reynolds number is 10 by the published drag
+/// coefficient C_D(10) = 4.151 (REFERENCES.md): force balance
+/// (ρp − ρ) g π d³/6 = C_D ½ ρ v² π d²/4 at v = 10 ν/d gives ρp; the simulated
+/// terminal velocity must be 10 ν/d within 3%.
+#[test]
+fn schiller_naumann_terminal_velocity_at_re_10() {
+    let d = 1e-3;
+    let nu = MU_BLOOD / RHO_BLOOD;
+    let v_ref = 10.0 * nu / d;
+    let rho_p = RHO_BLOOD + 3.0 * RHO_BLOOD * 4.151 * v_ref * v_ref / (4.0 * G * d);
+    let v = settling_velocity(rho_p, d, 1e-3, 0.51, [8, 8, 48], 400);
+    let error = (v - v_ref) / v_ref;
+    println!(
+        "Schiller-Naumann, Re_p = 10 (rho_p {rho_p:.1} kg/m^3): {:.4} m/s vs {:.4} m/s ({:+.3}%), Re_p {:.2}",
+        v,
+        v_ref,
+        100.0 * error,
+        v * d / nu
+    );
+    assert!(error.abs() < 0.03);
+}
+
+/// Magnetic microspheres (30 µm, Δχ = 1) without gravity: in a uniform gradient
+/// (|B| = 0.1 T, ∇|B| = 1 T/m along x) and on the axis of a point dipole (moment
+/// 1 A·m², a ~1 cm NdFeB magnet, at 20 mm) they drift at F/(3πμd f(Re_p)) with F = V Δχ/μ0 · ½∇|B|²:
+/// within 2% of the analytic velocity.
+#[test]
+fn magnetic_force_moves_magnetic_microspheres() {
+    let d = 30e-6;
+    let agent = Agent {
+        density: 2500.0,
+        diameter: SizeDistribution::Fixed { diameter: d },
+        magnetic_susceptibility: 1.0,
+        restitution: 0.5,
+        sticking_probability: 0.0,
+        source: "test".into(),
+    };
+    let no_gravity: ParticlesSpec = toml::from_str("gravity = [0.0, 0.0, 0.0]").unwrap();
+    let mu0 = 4.0e-7 * std::f64::consts::PI;
+    let volume = std::f64::consts::PI / 6.0 * d.powi(3);
+    let drag = |force: f64| {
+        // Stokes with the Schiller–Naumann factor at the resulting Re_p (fixed point).
+        let nu = MU_BLOOD / RHO_BLOOD;
+        let mut v = force / (3.0 * std::f64::consts::PI * MU_BLOOD * d);
+        for _ in 0..50 {
+            let re = v * d / nu;
+            v = force / (3.0 * std::f64::consts::PI * MU_BLOOD * d * (1.0 + 0.15 * re.powf(0.687)));
+        }
+        v
+    };
+    // Uniform gradient along x.
+    let gradient = [MagnetSpec::Gradient {
+        field: 0.1,
+        gradient: [1.0, 0.0, 0.0],
+    }];
+    let v = terminal_velocity(
+        agent.clone(),
+        1e-4,
+        1.0,
+        [16, 16, 16],
+        200,
+        &no_gravity,
+        &gradient,
+        0.5,
+    );
+    let expected = drag(volume / mu0 * 0.1 * 1.0);
+    let error = (v[0] - expected) / expected;
+    println!(
+        "uniform gradient: {:.4e} m/s vs {:.4e} m/s ({:+.3}%)",
+        v[0],
+        expected,
+        100.0 * error
+    );
+    assert!(error.abs() < 0.02);
+    // Dipole on the z axis, 20 mm below the particle (box 16³ of 0.1 mm, particle at
+    // z = 0.8 mm): ½∇|B|² = −12 (μ0/4π)² m²/r⁷ along the axis, towards the magnet.
+    let r = 20.0e-3;
+    let dipole = [MagnetSpec::Dipole {
+        position: [0.8e-3, 0.8e-3, 0.8e-3 - r],
+        moment: [0.0, 0.0, 1.0],
+    }];
+    let v = terminal_velocity(
+        agent,
+        1e-4,
+        1.0,
+        [16, 16, 16],
+        50,
+        &no_gravity,
+        &dipole,
+        0.5,
+    );
+    let k = (mu0 / (4.0 * std::f64::consts::PI)).powi(2);
+    let expected = -drag(volume / mu0 * 12.0 * k / r.powi(7));
+    let error = (v[2] - expected) / expected;
+    println!(
+        "dipole: {:.4e} m/s vs {:.4e} m/s ({:+.3}%)",
+        v[2],
+        expected,
+        100.0 * error
+    );
+    assert!(error.abs() < 0.02);
+}

@@ -1,0 +1,355 @@
+//! Embolic particles in vessels, on the GPU: tracers follow streamlines, particles
+//! stay out of walls and are all accounted for, a bead lodges at a stenosis it cannot
+//! pass, beads close the branch they are injected into and the flow re-routes, and the
+//! same seed gives the same run.
+
+use embolus::geometry::CellKind;
+use embolus::particles::plan::state;
+use embolus::scenario::LoadedScenario;
+use embolus::sim::build::lattice_setup;
+use embolus::sim::runner::{run, RunConfig, RunSummary};
+use embolus::sim::{GpuLattice, GpuParticles};
+use std::path::{Path, PathBuf};
+
+fn scenario(name: &str, toml: &str) -> LoadedScenario {
+    LoadedScenario::from_str(Path::new(name), toml).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("embolus-particles-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+/// Runs a scenario through the library's run loop (as `embolus run` does).
+fn run_scenario(loaded: &LoadedScenario, out: &Path) -> (RunSummary, Vec<Vec<f64>>, Vec<String>) {
+    let ctx = embolus::gpu::GpuContext::new(None).unwrap_or_else(|e| panic!("{e}"));
+    let config = RunConfig {
+        out_dir: out.to_path_buf(),
+        stop: Default::default(),
+    };
+    std::fs::create_dir_all(out).unwrap();
+    let summary = run(&ctx, loaded, &config, &mut ()).unwrap_or_else(|e| panic!("{e}"));
+    let csv = std::fs::read_to_string(out.join("metrics.csv")).unwrap();
+    let header: Vec<String> = csv
+        .lines()
+        .next()
+        .unwrap()
+        .split(',')
+        .map(String::from)
+        .collect();
+    let rows = csv
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').map(|v| v.parse().unwrap()).collect())
+        .collect();
+    (summary, rows, header)
+}
+
+fn column(header: &[String], name: &str) -> usize {
+    header
+        .iter()
+        .position(|h| h == name)
+        .unwrap_or_else(|| panic!("no column {name:?} in {header:?}"))
+}
+
+/// The lattice and particles of a scenario, stepped by hand.
+struct Direct {
+    ctx: embolus::gpu::GpuContext,
+    lattice: GpuLattice,
+    particles: GpuParticles,
+}
+
+fn direct(loaded: &LoadedScenario) -> Direct {
+    let ctx = embolus::gpu::GpuContext::new(None).unwrap_or_else(|e| panic!("{e}"));
+    let mut setup = lattice_setup(&loaded.voxels, loaded);
+    setup.coupled_fields = true;
+    let lattice = GpuLattice::new(&ctx, &setup).unwrap();
+    let run = loaded
+        .particles
+        .as_ref()
+        .expect("the scenario injects particles");
+    let geometry = embolus::particles::fields::cell_geometry(&loaded.voxels);
+    let particles =
+        GpuParticles::new(&ctx, &lattice, &run.plan, &run.settings, &geometry, 0).unwrap();
+    Direct {
+        ctx,
+        lattice,
+        particles,
+    }
+}
+
+impl Direct {
+    fn step(&mut self, steps: u32) {
+        self.lattice
+            .step_with(&self.ctx, steps, Some(&self.particles));
+    }
+}
+
+/// Straight pipe, R = 8 cells, steady parabolic flow (no ramp); `injection` appended.
+fn pipe(injection: &str) -> LoadedScenario {
+    scenario(
+        "pipe.toml",
+        &format!(
+            "[grid]\nvoxel_size = 5.0e-5\n[time]\nsteps = 1\nlattice_velocity = 0.05\n\
+             [geometry]\nshape = \"cylinder\"\nradius = 4.0e-4\nlength = 3.0e-3\n\
+             [inlet]\nmean_velocity = 0.02\nramp_time = 0.0\n[particles]\ngravity = [0.0, 0.0, 0.0]\n{injection}"
+        ),
+    )
+}
+
+/// Small neutrally buoyant particles released across the inlet of a Poiseuille pipe
+/// keep their distance from the axis: drift < 0.5 cell over the 60-cell pipe.
+#[test]
+fn tracers_keep_their_radial_position_in_poiseuille_flow() {
+    // Released after the flow has settled (3000 steps ≈ 3.5 viscous times R²/ν).
+    let loaded =
+        pipe("[[injections]]\nagent = \"tracer\"\nstart = 0.0\nduration = 1.0e-4\ncount = 400\n");
+    let dt = loaded.units.dt_s;
+    let mut loaded = loaded;
+    let run = loaded.particles.as_mut().unwrap();
+    for m in &mut run.plan.meta {
+        m[2] = 3000;
+    }
+    let start: Vec<[f32; 4]> = run.plan.positions.clone();
+    let mut d = direct(&loaded);
+    let axis = [
+        loaded.voxels.dims.nx as f32 / 2.0,
+        loaded.voxels.dims.ny as f32 / 2.0,
+    ];
+    let radial = |p: &[f32; 4]| ((p[0] - axis[0]).powi(2) + (p[1] - axis[1]).powi(2)).sqrt();
+    d.step(3000 + 9000);
+    let status = d.particles.read_status(&d.ctx).unwrap();
+    let end = d.particles.read_positions(&d.ctx).unwrap();
+    let mut worst = 0.0f32;
+    let mut through = 0;
+    for i in 0..status.len() {
+        // Those that crossed the whole pipe (the slowest near the wall have not).
+        if status[i][0] == state::EXITED && status[i][3] == 1 {
+            through += 1;
+            worst = worst.max((radial(&end[i]) - radial(&start[i])).abs());
+        }
+    }
+    println!(
+        "tracers: {through} of {} crossed the pipe in {:.3} s; largest radial drift {worst:.4} cells",
+        status.len(),
+        9000.0 * dt
+    );
+    assert!(through > 200, "only {through} tracers crossed");
+    assert!(worst < 0.5, "radial drift {worst} cells");
+}
+
+/// 1e5 beads (40-120 µm, sticking probability 5%) through a curved vessel: at every
+/// output no free particle sits in a wall cell, none is lost or non-finite, and
+/// injected = free + lodged + stuck + exited.
+#[test]
+fn many_particles_in_a_curved_vessel_stay_out_of_walls_and_are_all_accounted_for() {
+    let loaded = scenario(
+        "curve.toml",
+        "[grid]\nvoxel_size = 5.0e-5\n[time]\nsteps = 1\nlattice_velocity = 0.05\n\
+         [geometry]\nshape = \"tube\"\npoints = [[0.0, 0.0, 0.0], [0.0, 0.0, 1.0e-3], [1.0e-3, 0.0, 2.0e-3], [2.0e-3, 0.0, 2.0e-3]]\n\
+         radii = [3.0e-4, 3.0e-4, 2.5e-4, 2.5e-4]\n\
+         [inlet]\nmean_velocity = 0.03\nramp_time = 0.0\n\
+         [[injections]]\nagent = \"bumpy\"\nstart = 0.0\nduration = 0.01\ncount = 100000\n\
+         [agents.bumpy]\ndensity = 1400.0\ndiameter = { kind = \"uniform\", min = 4.0e-5, max = 1.2e-4 }\n\
+         restitution = 0.3\nsticking_probability = 0.05\n",
+    );
+    let planned = loaded.particles.as_ref().unwrap().plan.clone();
+    let mut d = direct(&loaded);
+    let dims = loaded.voxels.dims;
+    let mut seen = [0u64; 5];
+    for round in 1..=8 {
+        d.step(250);
+        let steps = round * 250;
+        let status = d.particles.read_status(&d.ctx).unwrap();
+        let pos = d.particles.read_positions(&d.ctx).unwrap();
+        let mut count = [0u64; 5];
+        for (s, p) in status.iter().zip(&pos) {
+            count[s[0] as usize] += 1;
+            assert!(p.iter().all(|v| v.is_finite()), "non-finite particle {p:?}");
+            if s[0] == state::FREE {
+                let c = [
+                    p[0].floor() as usize,
+                    p[1].floor() as usize,
+                    p[2].floor() as usize,
+                ];
+                assert!(
+                    c[0] < dims.nx && c[1] < dims.ny && c[2] < dims.nz,
+                    "free particle outside the grid"
+                );
+                assert_ne!(
+                    loaded.voxels.kinds[dims.index(c[0], c[1], c[2])],
+                    CellKind::Wall,
+                    "free particle in a wall cell at {p:?}"
+                );
+            }
+        }
+        let injected = planned.injected_by(steps as u64) as u64;
+        let accounted = count[1] + count[2] + count[3] + count[4];
+        assert_eq!(
+            injected, accounted,
+            "step {steps}: injected {injected}, counted {count:?}"
+        );
+        seen = count;
+    }
+    println!(
+        "curved vessel, 1e5 particles after 2000 steps: waiting {}, free {}, lodged {}, stuck {}, exited {}",
+        seen[0], seen[1], seen[2], seen[3], seen[4]
+    );
+    assert!(
+        seen[4] > 0 && seen[3] > 0,
+        "particles should both leave and stick: {seen:?}"
+    );
+}
+
+/// A 0.6 mm bead in a 1 mm vessel with a 75% (area) stenosis, throat 0.5 mm: it
+/// lodges in the narrowing, its centre within one diameter upstream of the section z*
+/// where the lumen has shrunk to its diameter (a sphere touches a converging wall
+/// ahead of its centre), never past it; the cells it fills become wall and the flow
+/// through the vessel stops.
+#[test]
+fn bead_larger_than_the_throat_lodges_at_the_throat() {
+    let loaded = scenario(
+        "stenosis.toml",
+        "[grid]\nvoxel_size = 5.0e-5\n[time]\nduration = 0.03\noutput_interval = 0.001\n\
+         [geometry]\nshape = \"stenosis\"\nradius = 5.0e-4\nlength = 4.0e-3\n\
+         area_reduction_percent = 75.0\nstenosis_length = 1.5e-3\n\
+         [inlet]\nmean_velocity = 0.05\nramp_time = 0.002\n\
+         [particles]\ngravity = [0.0, 0.0, 0.0]\n\
+         [[injections]]\nagent = \"big\"\nstart = 0.004\nduration = 0.001\ncount = 1\n\
+         tip = [0.0, 0.0, 5.0e-4]\ncatheter_radius = 0.0\n\
+         [agents.big]\ndensity = 1100.0\ndiameter = { kind = \"fixed\", diameter = 6.0e-4 }\n",
+    );
+    let out = scratch("stenosis");
+    let (summary, rows, header) = run_scenario(&loaded, &out);
+    let p = summary.particles.as_ref().unwrap();
+    assert_eq!(p.tally.lodged, 1, "{:?}", p.tally);
+    // Where: read the final particle file.
+    let vtp =
+        std::fs::read(out.join(format!("particles/particles_{:09}.vtp", summary.steps))).unwrap();
+    let start = vtp.iter().rposition(|&b| b == b'_').unwrap() + 1 + 8;
+    let z = f32::from_le_bytes(vtp[start + 8..start + 12].try_into().unwrap()) as f64;
+    // Cosine stenosis: r(z) = R (1 − δ (1 + cos(2π (z − z_c)/L))/2), throat radius R/2.
+    let (r0, zc, len) = (5.0e-4, 2.0e-3, 1.5e-3);
+    let delta = 0.5;
+    let radius_at = |z: f64| {
+        let s = (z - zc) / len;
+        if s.abs() > 0.5 {
+            r0
+        } else {
+            r0 * (1.0 - delta * 0.5 * (1.0 + (2.0 * std::f64::consts::PI * s).cos()))
+        }
+    };
+    println!(
+        "bead (d 0.6 mm) lodged at z = {:.3} mm, lumen diameter there {:.3} mm (throat 0.5 mm at z = 2.0 mm); occluded cells {}",
+        z * 1e3,
+        2.0 * radius_at(z) * 1e3,
+        p.occluded_cells
+    );
+    // z*: where the lumen diameter equals the bead's, by bisection upstream of the throat.
+    let (mut lo, mut hi) = (zc - len / 2.0, zc);
+    for _ in 0..60 {
+        let mid = 0.5 * (lo + hi);
+        if 2.0 * radius_at(mid) > 6.0e-4 {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    println!(
+        "section where the lumen equals the bead: z* = {:.3} mm",
+        lo * 1e3
+    );
+    assert!(z < lo && z > lo - 6.0e-4, "lodged at z = {z}, z* = {lo}");
+    assert!(p.occluded_cells > 0);
+    let flow = column(&header, "outlet flow [m^3/s]");
+    let occluded = column(&header, "occluded cells [-]");
+    let before = rows
+        .iter()
+        .take_while(|r| r[occluded] == 0.0)
+        .last()
+        .unwrap()[flow];
+    let after = rows.last().unwrap()[flow];
+    println!("outlet flow {before:.3e} before, {after:.3e} m^3/s at the end");
+    assert!(after.abs() < 0.1 * before.abs());
+}
+
+/// Beads (300-500 µm) injected through a catheter into one daughter of a bifurcation
+/// pack against its outlet, whose bed stops particles above 100 µm: that branch's
+/// flow falls below 10% of its value before the injection, the other branch's rises.
+#[test]
+fn embolizing_one_branch_closes_it_and_the_flow_reroutes() {
+    let loaded = scenario(
+        "branch.toml",
+        "[grid]\nvoxel_size = 5.0e-5\n[time]\nduration = 0.14\noutput_interval = 0.004\n\
+         [geometry]\nshape = \"bifurcation\"\nparent_radius = 4.0e-4\nparent_length = 2.0e-3\n\
+         daughter_length = 2.5e-3\nangles_deg = [30.0, 30.0]\n\
+         [inlet]\nmean_velocity = 0.02\nramp_time = 0.01\n\
+         [outlets.outlet1]\ncapture_diameter = 1.0e-4\n\
+         [[injections]]\nagent = \"beads_300_500\"\nstart = 0.05\nduration = 0.02\ncount = 12\n\
+         tip = [3.75e-4, 0.0, 2.65e-3]\ndirection = [0.5, 0.0, 0.866]\ncatheter_radius = 1.0e-4\n",
+    );
+    let out = scratch("branch");
+    let (summary, rows, header) = run_scenario(&loaded, &out);
+    let p = summary.particles.as_ref().unwrap();
+    let (q1, q2) = (
+        column(&header, "outlet1 flow [m^3/s]"),
+        column(&header, "outlet2 flow [m^3/s]"),
+    );
+    let before = rows.iter().rev().find(|r| r[0] <= 0.05).unwrap();
+    let end = rows.last().unwrap();
+    let (r1, r2) = (end[q1] / before[q1], end[q2] / before[q2]);
+    println!(
+        "branch embolization: {} lodged ({} in branch 1), occluded cells {}; outlet1 flow {:.1}% of before, outlet2 {:.0}%; time to occlusion {:?}",
+        p.tally.lodged,
+        p.tally.lodged_by_branch[1],
+        p.occluded_cells,
+        100.0 * r1,
+        100.0 * r2,
+        p.time_to_occlusion_s
+    );
+    assert_eq!(p.tally.lodged_by_branch[1], 12);
+    assert!(r1 < 0.1, "outlet1 still carries {r1} of its flow");
+    assert!(r2 > 1.2, "outlet2 flow rose only by {r2}");
+    assert!(p.time_to_occlusion_s["outlet1"].is_some());
+    // The metrics name their columns with units.
+    for name in [
+        "particles lodged [-]",
+        "particles exited [-]",
+        "outlet1 particles lodged in branch [-]",
+    ] {
+        column(&header, name);
+    }
+    assert!(out.join("particles.pvd").exists());
+}
+
+/// The same seed gives bit-identical particles; another seed does not.
+#[test]
+fn same_seed_same_particles() {
+    let text = |seed: u64| {
+        format!(
+            "[grid]\nvoxel_size = 5.0e-5\n[time]\nsteps = 1\nlattice_velocity = 0.05\n\
+             [geometry]\nshape = \"cylinder\"\nradius = 4.0e-4\nlength = 1.5e-3\n\
+             [inlet]\nmean_velocity = 0.03\nramp_time = 0.0\n\
+             [particles]\nseed = {seed}\n\
+             [[injections]]\nagent = \"sticky\"\nduration = 0.005\ncount = 3000\n\
+             [agents.sticky]\ndensity = 2000.0\ndiameter = {{ kind = \"log_normal\", median = 6.0e-5, gsd = 1.4 }}\n\
+             sticking_probability = 0.2\n"
+        )
+    };
+    let result = |seed: u64| {
+        let loaded = scenario("seed.toml", &text(seed));
+        let mut d = direct(&loaded);
+        d.step(600);
+        (
+            d.particles.read_status(&d.ctx).unwrap(),
+            d.particles.read_positions(&d.ctx).unwrap(),
+        )
+    };
+    let (a, b, c) = (result(7), result(7), result(8));
+    assert!(a.0 == b.0 && a.1 == b.1, "same seed, different particles");
+    assert!(a.1 != c.1, "another seed gave the same particles");
+    let stuck = a.0.iter().filter(|s| s[0] == state::STUCK).count();
+    println!("seed run: {stuck} of {} stuck after 600 steps", a.0.len());
+    assert!(stuck > 0);
+}
