@@ -257,8 +257,12 @@ struct Bar(ProgressBar);
 impl RunObserver for Bar {
     fn progress(&mut self, p: &Progress) {
         self.0.set_position(p.step);
+        let particles = p
+            .particles
+            .map(|(injected, lodged)| format!("  particles {injected} injected, {lodged} lodged"))
+            .unwrap_or_default();
         self.0.set_message(format!(
-            "t = {:.4e} s  {:.1} MLUPS",
+            "t = {:.4e} s  {:.1} MLUPS{particles}",
             p.simulated_time_s, p.mlups
         ));
     }
@@ -325,6 +329,23 @@ fn run(
             "  max speed {:.4} m/s, mass drift {:.2e}",
             m.max_speed_m_s, m.mass_drift
         );
+    }
+    if let Some(p) = &summary.particles {
+        let t = &p.tally;
+        println!(
+            "  particles: {} injected, {} free, {} lodged, {} stuck to walls, {} exited; {} cells occluded",
+            t.injected, t.free, t.lodged, t.stuck, t.exited, p.occluded_cells
+        );
+        for (name, fraction) in &p.exited_volume_fraction {
+            println!(
+                "  {name:<8} {:.1}% of the injected volume left here; flow now {:.2} x its value before injection{}",
+                100.0 * fraction,
+                p.final_flow_over_baseline[name],
+                p.time_to_occlusion_s[name]
+                    .map(|t| format!("; occluded {t:.3e} s after the first release"))
+                    .unwrap_or_default()
+            );
+        }
     }
     println!("wrote {}/metrics.csv and summary.json", out_dir.display());
     Ok(match summary.status {

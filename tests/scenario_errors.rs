@@ -251,3 +251,60 @@ fn unreadable_file_is_reported() {
     assert!(matches!(e, ScenarioError::Read { .. }));
     assert!(e.to_string().contains("Fix:"));
 }
+
+/// Bad particle tables: unknown agent, missing or doubled count, a tip outside the
+/// vessel, impossible agent values, a bad capture diameter and model parameters.
+#[test]
+fn bad_particle_tables_are_reported() {
+    let with = |extra: &str| format!("{GOOD}{extra}");
+    let injection = "[[injections]]\nagent = \"y90_glass\"\nduration = 0.001\ncount = 10\n";
+    // The good one loads and plans its particles.
+    let s = load(&with(injection)).unwrap();
+    assert_eq!(s.particles.as_ref().unwrap().plan.len(), 10);
+    expect_error(
+        &with("[[injections]]\nagent = \"y90_glas\"\nduration = 0.001\ncount = 10\n"),
+        &["bad.toml:19", "unknown agent", "y90_glas", "y90_glass"],
+    );
+    expect_error(
+        &with("[[injections]]\nagent = \"y90_glass\"\nduration = 0.001\n"),
+        &["exactly one of count, rate"],
+    );
+    expect_error(
+        &with("[[injections]]\nagent = \"y90_glass\"\nduration = 0.001\ncount = 10\nrate = 5.0\n"),
+        &["exactly one of count, rate"],
+    );
+    expect_error(
+        &with("[[injections]]\nagent = \"y90_glass\"\nduration = 0.001\ncount = 10\ntip = [1.0, 1.0, 1.0]\n"),
+        &["catheter tip", "not in the lumen"],
+    );
+    expect_error(
+        &with(&format!("{injection}agent_x = 1\n")),
+        &["unknown field", "agent_x"],
+    );
+    expect_error(
+        &with(
+            "[[injections]]\nagent = \"mine\"\nduration = 0.001\ncount = 10\n\
+               [agents.mine]\ndensity = -5.0\ndiameter = { kind = \"fixed\", diameter = 1.0e-4 }\n",
+        ),
+        &["density", "positive"],
+    );
+    expect_error(
+        &with("[[injections]]\nagent = \"mine\"\nduration = 0.001\ncount = 10\n\
+               [agents.mine]\ndensity = 1100.0\ndiameter = { kind = \"uniform\", min = 3.0e-4, max = 1.0e-4 }\n"),
+        &["min", "above max"],
+    );
+    expect_error(
+        &with(&format!(
+            "{injection}[outlets.outlet]\ncapture_diameter = -1.0\n"
+        )),
+        &["capture_diameter", "positive"],
+    );
+    expect_error(
+        &with(&format!("{injection}[particles]\nwall_fraction = 2.0\n")),
+        &["wall_fraction", "outside"],
+    );
+    expect_error(
+        &with("[[injections]]\nagent = \"y90_glass\"\nduration = -1.0\ncount = 10\n"),
+        &["duration"],
+    );
+}

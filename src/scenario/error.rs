@@ -54,8 +54,19 @@ impl ScenarioError {
 pub fn key_line(source: &str, table: &str, key: &str) -> Option<usize> {
     let mut current = String::new();
     let mut header_line = None;
+    // Arrays of tables: `[[name]]` headers are named `name[0]`, `name[1]`, … in order.
+    let mut array_counts: std::collections::HashMap<String, usize> = Default::default();
     for (n, raw) in source.lines().enumerate() {
         let line = raw.split('#').next().unwrap_or("").trim();
+        if let Some(name) = line.strip_prefix("[[").and_then(|l| l.strip_suffix("]]")) {
+            let count = array_counts.entry(name.trim().to_string()).or_insert(0);
+            current = format!("{}[{}]", name.trim(), count);
+            *count += 1;
+            if current == table {
+                header_line = Some(n + 1);
+            }
+            continue;
+        }
         if let Some(name) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
             current = name.trim().to_string();
             if current == table {
@@ -85,5 +96,8 @@ mod tests {
         assert_eq!(key_line(src, "b", "x"), Some(5));
         assert_eq!(key_line(src, "b", "y"), Some(3));
         assert_eq!(key_line(src, "c", "x"), None);
+        let arrays = "[[i]]\nx = 1\n[[i]]\ny = 2\nx = 3\n";
+        assert_eq!(key_line(arrays, "i[1]", "x"), Some(5));
+        assert_eq!(key_line(arrays, "i[0]", "x"), Some(2));
     }
 }

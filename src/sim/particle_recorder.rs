@@ -223,6 +223,11 @@ impl ParticleRecorder {
             .map_err(|e| RecordError::Io(pvd.clone(), e))
     }
 
+    /// Injected and lodged-or-stuck particles at the last output.
+    pub fn injected_and_lodged(&self) -> (u64, u64) {
+        (self.last.injected, self.last.lodged + self.last.stuck)
+    }
+
     pub fn summary(&self) -> ParticleSummary {
         let name = |k: usize| self.openings[k].0.clone();
         let outlets: Vec<usize> = self.outlets().map(|(k, _)| k).collect();

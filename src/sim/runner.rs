@@ -61,6 +61,9 @@ pub struct Progress {
     pub total_steps: u64,
     pub simulated_time_s: f64,
     pub mlups: f64,
+    /// Particles injected and lodged (or stuck) at the last output, when there are
+    /// particles.
+    pub particles: Option<(u64, u64)>,
 }
 
 /// Receives progress; the CLI draws a bar with it, tests ignore it.
@@ -306,6 +309,7 @@ pub fn run(
             total_steps: total,
             simulated_time_s: step as f64 * units.dt_s,
             mlups: cells as f64 * step as f64 / wall.max(1e-9) / 1e6,
+            particles: particles.as_ref().map(|p| p.injected_and_lodged()),
         });
         if status == RunStatus::Diverged {
             break;
