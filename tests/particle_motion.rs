@@ -247,3 +247,114 @@ fn magnetic_force_moves_magnetic_microspheres() {
     );
     assert!(error.abs() < 0.02);
 }
+
+/// A heavy sphere (100 µm, 2.5 g/mL) settling across a plane Poiseuille channel
+/// (body force along x, walls in y, τ = 1, half-height 8 cells, u_max 0.05) with
+/// Saffman lift on: the lift (1.615 ρ ν^½ d² |ω|^-½ (u − v) × ω) of the settling
+/// velocity in the shear makes it lead the flow by a_L τ along x. The difference
+/// between runs with and without lift must match a_L τ (from the measured settling
+/// velocity, the analytic shear rate and the Schiller–Naumann response time)
+/// within 5%.
+#[test]
+fn saffman_lift_in_a_shear_flow() {
+    let ctx = embolus::gpu::GpuContext::new(None).unwrap_or_else(|e| panic!("{e}"));
+    let (dx, tau, d, rho_p) = (1e-4, 1.0, 100e-6, 2500.0);
+    let nu_si = MU_BLOOD / RHO_BLOOD;
+    let dt = (tau - 0.5) / 3.0 * dx * dx / nu_si;
+    let units = LatticeUnits::derive(dx, RHO_BLOOD, MU_BLOOD, 0.05 * dx / dt, 0.0, 0.0, 0.05);
+    let dims = GridDims::new(4, 18, 4);
+    let wall = |i: usize| {
+        let y = dims.coords(i)[1];
+        y == 0 || y == 17
+    };
+    let voxels = Voxels {
+        dims,
+        voxel_size_m: dx,
+        origin_m: [0.0; 3],
+        kinds: (0..dims.cells())
+            .map(|i| {
+                if wall(i) {
+                    CellKind::Wall
+                } else {
+                    CellKind::Fluid
+                }
+            })
+            .collect(),
+        openings: vec![],
+        removed_unconnected: 0,
+    };
+    let (u_max, half, nu) = (0.05f64, 8.0f64, 1.0 / 6.0);
+    let force = 2.0 * nu * u_max / (half * half);
+    let agent = Agent {
+        density: rho_p,
+        diameter: SizeDistribution::Fixed { diameter: d },
+        magnetic_susceptibility: 0.0,
+        restitution: 0.5,
+        sticking_probability: 0.0,
+        source: "test".into(),
+    };
+    let agents = [("heavy".to_string(), agent)].into_iter().collect();
+    let injection: InjectionSpec = toml::from_str(&format!(
+        "agent = \"heavy\"\nduration = {dt}\ncount = 1\ntip = [{}, {}, {}]\ncatheter_radius = 0.0\n",
+        2.0 * dx,
+        14.0 * dx,
+        2.0 * dx
+    ))
+    .unwrap();
+    let run = |lift: bool| {
+        let spec: ParticlesSpec =
+            toml::from_str(&format!("gravity = [0.0, -9.81, 0.0]\nlift = {lift}\n")).unwrap();
+        let tables = plan::ParticleTables {
+            spec: &spec,
+            agents: &agents,
+            injections: std::slice::from_ref(&injection),
+            magnets: &[],
+            capture_diameters_m: &[],
+        };
+        let (plan, settings) = plan::build(&tables, &voxels, &units, 0.0, MU_BLOOD).unwrap();
+        let mut setup = LatticeSetup::at_equilibrium(
+            dims,
+            (0..dims.cells())
+                .map(|i| if wall(i) { flags::WALL } else { flags::FLUID })
+                .collect(),
+            vec![],
+            0,
+            Relaxation::new(tau, CollisionModel::default()),
+            [force as f32, 0.0, 0.0],
+            |_| (0.0, [0.0; 3]),
+        );
+        setup.coupled_fields = true;
+        let mut lattice = GpuLattice::new(&ctx, &setup).unwrap();
+        lattice.step(&ctx, 4000); // the channel flow develops (25 viscous times H²/ν)
+        let geometry = embolus::particles::fields::cell_geometry(&voxels);
+        let particles =
+            GpuParticles::new(&ctx, &lattice, &plan, &settings, &geometry, 4000).unwrap();
+        lattice.step_with(&ctx, 150, Some(&particles));
+        let v = particles.read_velocities(&ctx).unwrap()[0];
+        let p = particles.read_positions(&ctx).unwrap()[0];
+        (v, p)
+    };
+    let (v_off, p_off) = run(false);
+    let (v_on, p_on) = run(true);
+    let y = 0.5 * (p_off[1] + p_on[1]) as f64 - 9.0;
+    let u_x = u_max * (1.0 - (y / half).powi(2));
+    let omega_z = 2.0 * u_max * y / (half * half); // −du/dy
+    let settling = -(v_off[1] as f64);
+    let d_cells = d / dx;
+    let re = ((u_x - v_off[0] as f64).powi(2) + settling * settling).sqrt() * d_cells / nu;
+    let rho_eff = rho_p + 0.5 * RHO_BLOOD;
+    let tau_p = rho_eff * d * d / (18.0 * MU_BLOOD) / dt;
+    let tau_eff = tau_p / (1.0 + 0.15 * re.powf(0.687));
+    let lift =
+        3.0844 * (RHO_BLOOD / rho_eff) * (nu / omega_z.abs()).sqrt() * settling * omega_z / d_cells;
+    let expected = lift * tau_eff;
+    let measured = (v_on[0] - v_off[0]) as f64;
+    let error = (measured - expected) / expected;
+    println!(
+        "Saffman lift at y = {y:+.2} cells (shear {omega_z:.2e}/step, settling {settling:.2e}): \
+         streamwise lead {measured:.4e} vs a_L tau {expected:.4e} ({:+.2}%)",
+        100.0 * error
+    );
+    assert!(settling > 0.0 && y.abs() < half);
+    assert!(error.abs() < 0.05);
+}

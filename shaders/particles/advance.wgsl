@@ -33,7 +33,9 @@ struct ParticleParams {
     // the solid-volume counters.
     blocking_fraction: f32,
     solid_scale: f32,
-    _pad0: f32,
+    // Optional forces: bit 0 the fluid-acceleration (pressure-gradient) force, bit 1
+    // Saffman lift.
+    forces: u32,
     _pad1: f32,
 }
 
@@ -58,7 +60,8 @@ const OUTSIDE: u32 = 0xffffu;
 // (state, agent, release step, where it ended: opening or cell)
 @group(0) @binding(6) var<storage, read_write> status: array<vec4<u32>>;
 // Per agent two rows: (acceleration xyz [lattice], restitution),
-// (sticking probability, magnetic coefficient Δχ/(μ0 ρ_eff) [SI], 0, 0); then per
+// (sticking probability, magnetic coefficient Δχ/(μ0 ρ_eff) [SI], (1 + C_m) ρ/ρ_eff,
+// ρ/ρ_eff); then per
 // magnet two rows: (position [m], kind 0 dipole / 1 gradient), (moment [A m²] or
 // |B|∇|B| [T²/m], 0); then per opening one row: (capture diameter [cells], 0, 0, 0):
 // particles at least that large lodge against that outlet (the bed beyond it).
@@ -119,6 +122,17 @@ fn wall_normal(x: vec3<f32>) -> vec3<f32> {
     );
     let n = length(g);
     return select(vec3<f32>(0.0), g / n, n > 1e-12);
+}
+
+// Velocity gradient J[j] = ∂u/∂x_j at x, central differences of the interpolated
+// velocity over one cell.
+fn velocity_gradient(x: vec3<f32>) -> mat3x3<f32> {
+    let h = 0.5;
+    return mat3x3<f32>(
+        fluid_velocity(x + vec3<f32>(h, 0.0, 0.0)) - fluid_velocity(x - vec3<f32>(h, 0.0, 0.0)),
+        fluid_velocity(x + vec3<f32>(0.0, h, 0.0)) - fluid_velocity(x - vec3<f32>(0.0, h, 0.0)),
+        fluid_velocity(x + vec3<f32>(0.0, 0.0, h)) - fluid_velocity(x - vec3<f32>(0.0, 0.0, h)),
+    );
 }
 
 // ½∇|B|² of every magnet at the SI position p [T²/m].
@@ -253,6 +267,24 @@ fn advance_particles(
     if (pp.magnets > 0u && agent1.y != 0.0) {
         let p_m = pp.origin_m.xyz + x * pp.dx_m;
         a += agent1.y * magnetic_gradient(p_m) * pp.accel_to_lattice;
+    }
+    if (pp.forces != 0u) {
+        // Columns of j are ∂u/∂x, ∂u/∂y, ∂u/∂z.
+        let j = velocity_gradient(x);
+        if ((pp.forces & 1u) != 0u) {
+            // Fluid acceleration (pressure gradient and the added mass's share):
+            // (1 + C_m) ρ V Du/Dt, Du/Dt ≈ (u·∇)u (steady part; Maxey & Riley 1983).
+            a += agent1.z * (j * u);
+        }
+        if ((pp.forces & 2u) != 0u) {
+            // Saffman (1965) lift, F = 1.615 ρ ν^½ d² |ω|^-½ (u − v) × ω, per unit
+            // effective mass: (1.615 · 6/π)(ρ/ρ_eff) ν^½ |ω|^-½ ((u − v) × ω)/d.
+            let omega = vec3<f32>(j[1].z - j[2].y, j[2].x - j[0].z, j[0].y - j[1].x);
+            let w = length(omega);
+            if (w > 1e-12) {
+                a += 3.0844 * agent1.w * sqrt(pp.nu / w) * cross(u - v, omega) / d;
+            }
+        }
     }
     let v_inf = u + a * tau;
     let decay = exp(-1.0 / tau);

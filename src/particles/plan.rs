@@ -58,6 +58,9 @@ pub struct KernelSettings {
     pub wall_fraction: f32,
     pub occlusion_interval: u64,
     pub seed: u32,
+    /// Fluid-acceleration (pressure-gradient) force and Saffman lift.
+    pub pressure_gradient: bool,
+    pub lift: bool,
 }
 
 /// Every particle of a run, in the GPU's layout.
@@ -274,8 +277,8 @@ pub fn build(
             plan.tables.push([
                 agent.sticking_probability as f32,
                 (agent.magnetic_susceptibility / (MU0 * rho_eff)) as f32,
-                0.0,
-                0.0,
+                ((1.0 + added) * rho_f / rho_eff) as f32,
+                (rho_f / rho_eff) as f32,
             ]);
             (plan.agent_names.len() - 1) as u32
         });
@@ -453,6 +456,8 @@ pub fn build(
         wall_fraction: spec.wall_fraction as f32,
         occlusion_interval: spec.occlusion_interval,
         seed: spec.seed as u32,
+        pressure_gradient: spec.pressure_gradient,
+        lift: spec.lift,
     };
     Ok((plan, settings))
 }

@@ -16,6 +16,12 @@ pub struct ParticlesSpec {
     /// Added mass (C_m = ½) in the particle's inertia.
     #[serde(default = "default_true")]
     pub added_mass: bool,
+    /// Fluid-acceleration (pressure-gradient) force (1 + C_m) ρ V (u·∇)u.
+    #[serde(default)]
+    pub pressure_gradient: bool,
+    /// Saffman shear lift.
+    #[serde(default)]
+    pub lift: bool,
     /// Steps between updates of the occlusion the flow sees (1: every step).
     #[serde(default = "default_interval")]
     pub occlusion_interval: u64,
@@ -63,6 +69,8 @@ impl Default for ParticlesSpec {
             seed: default_seed(),
             gravity: default_gravity(),
             added_mass: true,
+            pressure_gradient: false,
+            lift: false,
             occlusion_interval: default_interval(),
             wall_fraction: default_wall_fraction(),
             blocking_fraction: default_blocking_fraction(),

@@ -31,7 +31,8 @@ struct ParticleParams {
     origin_m: [f32; 4],
     blocking_fraction: f32,
     solid_scale: f32,
-    _pad: [f32; 2],
+    forces: u32,
+    _pad: f32,
 }
 
 #[repr(C)]
@@ -115,7 +116,8 @@ impl GpuParticles {
             ],
             blocking_fraction: settings.blocking_fraction,
             solid_scale: SOLID_SCALE,
-            _pad: [0.0; 2],
+            forces: settings.pressure_gradient as u32 | (settings.lift as u32) << 1,
+            _pad: 0.0,
         };
         let occlusion = OcclusionParams {
             nu: settings.nu_lattice,
