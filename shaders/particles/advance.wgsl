@@ -352,8 +352,11 @@ fn advance_particles(
                     ahead_cell = cell_of(ahead);
                 }
             }
+            // Blocking looks only ahead: material in the particle's own cell (its
+            // share of a neighbour's deposit) must not stop a particle that the flow
+            // carries around a plug.
             let plug = max(cell_geometry[ahead_cell].z, cell_geometry[cell].z);
-            if (plug >= pp.blocking_fraction) {
+            if (cell_geometry[ahead_cell].z >= pp.blocking_fraction) {
                 m.x = LODGED;
                 m.w = cell;
             } else if (gap < 0.0 || plug > 0.0) {
