@@ -308,3 +308,41 @@ fn bad_particle_tables_are_reported() {
         &["duration"],
     );
 }
+
+/// Injection planning: counts from a rate or a volume fraction, pulsed windows, sizes
+/// from the agent's distribution, release points in the lumen.
+#[test]
+fn injections_are_planned_from_rates_fractions_and_pulses() {
+    let with = |extra: &str| load(&format!("{GOOD}{extra}")).unwrap_or_else(|e| panic!("{e}"));
+    // 2e4 particles/s over 5 ms, pulsed 1 ms on / 1 ms off: on for 3 ms → 60.
+    let s = with(
+        "[[injections]]\nagent = \"beads_100_300\"\nstart = 0.001\nduration = 0.005\nrate = 2.0e4\n\
+         pulse_on = 0.001\npulse_off = 0.001\n",
+    );
+    let run = s.particles.as_ref().unwrap();
+    let dt = s.units.dt_s;
+    assert_eq!(run.plan.len(), 60);
+    for (m, &d) in run.plan.meta.iter().zip(&run.plan.diameters_m) {
+        let t = m[2] as f64 * dt;
+        let in_window = [(0.001, 0.002), (0.003, 0.004), (0.005, 0.006)]
+            .iter()
+            .any(|&(a, b)| t >= a - dt && t <= b);
+        assert!(in_window, "released at {t} s, outside the pulses");
+        assert!((100e-6..=300e-6).contains(&d), "diameter {d}");
+    }
+    for p in &run.plan.positions {
+        let c = [p[0] as usize, p[1] as usize, p[2] as usize];
+        let i = s.voxels.dims.index(c[0], c[1], c[2]);
+        assert_eq!(s.voxels.kinds[i], embolus::geometry::CellKind::Fluid);
+    }
+    // Volume fraction 1% of the inflow (π (1 mm)² × 0.05 m/s) for 10 ms of 25 µm
+    // spheres: 0.01 × 1.571e-7 m³/s × 0.01 s / 8.18e-15 m³ ≈ 1,920.
+    let s = with(
+        "[[injections]]\nagent = \"fixed25\"\nduration = 0.01\nvolume_fraction = 1.0e-2\n\
+         [agents.fixed25]\ndensity = 3300.0\ndiameter = { kind = \"fixed\", diameter = 2.5e-5 }\n",
+    );
+    let n = s.particles.as_ref().unwrap().plan.len() as f64;
+    let expected =
+        1.0e-2 * s.flow_rate_m3_s * 0.01 / (std::f64::consts::PI / 6.0 * 2.5e-5f64.powi(3));
+    assert!((n - expected).abs() / expected < 1e-3, "{n} vs {expected}");
+}
