@@ -39,6 +39,10 @@ struct ParticleParams {
     _pad1: f32,
 }
 
+// Chance per step that a particle in contact with packed material at a constriction
+// narrower than bridging_ratio diameters lodges there.
+const BRIDGING_CHANCE: f32 = 0.1;
+
 const WAITING: u32 = 0u;
 const FREE: u32 = 1u;
 const LODGED: u32 = 2u;
@@ -210,20 +214,47 @@ fn deposit(x: vec3<f32>, d: f32) {
 }
 
 
-// Radius [cells] of the widest sphere that fits the lumen's cross-section through `a`
-// perpendicular to `dir`: the largest wall distance over a square of ±reach cells in
-// that plane (nearest cells).
+// Radius [cells] of the widest sphere that fits the open lumen's cross-section through
+// `a` perpendicular to `dir`, over a square of ±reach cells in that plane (nearest
+// cells): the largest wall distance, where cells packed with lodged material
+// (solid fraction ≥ blocking_fraction) count as wall too.
 fn cross_section_radius(a: vec3<f32>, dir: vec3<f32>, reach: i32) -> f32 {
     let helper = select(vec3<f32>(1.0, 0.0, 0.0), vec3<f32>(0.0, 1.0, 0.0), abs(dir.x) > 0.9);
     let e1 = normalize(cross(dir, helper));
     let e2 = cross(dir, e1);
+    // Packed cells of the section, as (i, j) offsets.
+    var packed: array<vec2<i32>, 64>;
+    var n_packed = 0;
+    for (var i = -reach; i <= reach; i++) {
+        for (var j = -reach; j <= reach; j++) {
+            let c = vec3<i32>(floor(a + e1 * f32(i) + e2 * f32(j)));
+            if (in_grid(c) && n_packed < 64) {
+                let g = cell_geometry[cell_of(c)];
+                if (g.x > 0.0 && g.z >= pp.blocking_fraction) {
+                    packed[n_packed] = vec2<i32>(i, j);
+                    n_packed++;
+                }
+            }
+        }
+    }
     var widest = 0.0;
     for (var i = -reach; i <= reach; i++) {
         for (var j = -reach; j <= reach; j++) {
             let c = vec3<i32>(floor(a + e1 * f32(i) + e2 * f32(j)));
-            if (in_grid(c)) {
-                widest = max(widest, cell_geometry[cell_of(c)].x);
+            if (!in_grid(c)) {
+                continue;
             }
+            let g = cell_geometry[cell_of(c)];
+            if (g.z >= pp.blocking_fraction) {
+                continue;
+            }
+            // Halfway to the nearest packed cell, as for walls.
+            var free = g.x;
+            for (var k = 0; k < n_packed; k++) {
+                let o = vec2<f32>(packed[k] - vec2<i32>(i, j));
+                free = min(free, length(o) - 0.5);
+            }
+            widest = max(widest, free);
         }
     }
     return widest;
@@ -352,17 +383,21 @@ fn advance_particles(
                     ahead_cell = cell_of(ahead);
                 }
             }
-            // Blocking looks only ahead: material in the particle's own cell (its
-            // share of a neighbour's deposit) must not stop a particle that the flow
-            // carries around a plug.
-            let plug = max(cell_geometry[ahead_cell].z, cell_geometry[cell].z);
-            if (cell_geometry[ahead_cell].z >= pp.blocking_fraction) {
-                m.x = LODGED;
-                m.w = cell;
-            } else if (gap < 0.0 || plug > 0.0) {
-                let reach = i32(min(ceil(radius) + 2.0, 12.0));
+            // Packed material (solid fraction ≥ blocking_fraction) narrows the
+            // cross-section like wall: a particle the flow can carry around a partial
+            // plug passes, one facing a plug across the lumen lodges behind it.
+            // Bridging needs packed material right ahead and is a chance per step
+            // (clogging at constrictions is intermittent: Souzy & Marin 2022), so
+            // that a stream of particles does not freeze behind the first one.
+            let packed_ahead = cell_geometry[ahead_cell].z >= pp.blocking_fraction;
+            if (gap < 0.0 || packed_ahead) {
+                // The section must span the lumen around the particle (its distance to
+                // the wall plus its radius), up to 12 cells each way.
+                let reach = i32(min(ceil(max(wall_distance(x_new), 0.0) + radius) + 2.0, 12.0));
                 let lumen = 2.0 * cross_section_radius(x_new + dir * (radius + 0.5), dir, reach);
-                if (d >= lumen || (plug > 0.0 && lumen < pp.bridging_ratio * d)) {
+                let bridged = packed_ahead && lumen < pp.bridging_ratio * d
+                    && random01(i ^ 0x9e3779b9u, step) < BRIDGING_CHANCE;
+                if (d >= lumen || bridged) {
                     m.x = LODGED;
                     m.w = cell;
                 }

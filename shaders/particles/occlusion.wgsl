@@ -7,6 +7,9 @@
 //   k = d² ε³ / (180 (1 − ε)²)            (REFERENCES.md, "Lodging and clogging")
 // stream_collide applies it implicitly (u = (j + F/2)/(1 + σ/2)), so any σ is stable.
 
+const DRAG_GROWTH: f32 = 1.2;
+const DRAG_START: f32 = 0.01;
+
 struct OcclusionParams {
     nu: f32,
     wall_fraction: f32,
@@ -37,20 +40,31 @@ fn occlude(
         return;
     }
     let phi = f32(raw) / op.solid_scale;
-    if (phi >= op.wall_fraction) {
-        // A plug: wall for the flow and for particles (they lodge against it).
+    // The drag the cell's content asks for: Kozeny–Carman, or closed past wall_fraction.
+    var wanted = op.max_drag;
+    if (phi < op.wall_fraction) {
+        let d = f32(solid[2u * cell + 1u]) / op.solid_scale / phi;
+        let eps = 1.0 - phi;
+        let k = d * d * eps * eps * eps / (180.0 * phi * phi);
+        wanted = min(op.nu / max(k, 1e-30), op.max_drag);
+    }
+    // The drag grows by at most DRAG_GROWTH per update (from DRAG_START): a bead that
+    // lands fills its cells at once, and closing them in one step sends a pressure
+    // wave through a lattice close to τ = ½ that the velocity inlet reflects (a renal
+    // scene at τ 0.511 diverged that way). The flow through the cell then fades over
+    // ~60 updates, short next to the time the particles take to arrive.
+    let current = porous_drag[cell];
+    let next = select(wanted, min(wanted, max(current * DRAG_GROWTH, DRAG_START)), wanted > current);
+    porous_drag[cell] = next;
+    cell_geometry[cell].z = phi;
+    if (phi >= op.wall_fraction && next >= op.max_drag) {
+        // Closed: wall for the flow and for particles (they lodge against it).
         flags[cell] = CELL_WALL;
         porous_drag[cell] = 0.0;
         velocity_field[cell] = vec4<f32>(0.0);
         cell_geometry[cell] = vec4<f32>(-0.5, 0.0, 1.0, 0.0);
         atomicAdd(&clock[1], 1u);
-        return;
     }
-    cell_geometry[cell].z = phi;
-    let d = f32(solid[2u * cell + 1u]) / op.solid_scale / phi;
-    let eps = 1.0 - phi;
-    let k = d * d * eps * eps * eps / (180.0 * phi * phi);
-    porous_drag[cell] = min(op.nu / max(k, 1e-30), op.max_drag);
 }
 
 // Advances the particles' step counter: one thread, after every particle step.

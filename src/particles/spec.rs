@@ -28,7 +28,8 @@ pub struct ParticlesSpec {
     /// Solid volume fraction at which a cell becomes wall.
     #[serde(default = "default_wall_fraction")]
     pub wall_fraction: f64,
-    /// Solid volume fraction ahead of a particle that stops it (packing behind a plug).
+    /// Solid volume fraction at which lodged material counts as packed: it narrows the
+    /// lumen like wall for the particles that follow (packing behind a plug).
     #[serde(default = "default_blocking_fraction")]
     pub blocking_fraction: f64,
     /// A particle lodges at lodged material where the lumen is narrower than this many

@@ -52,6 +52,7 @@ pub struct GpuParticles {
     velocities: wgpu::Buffer,
     status: wgpu::Buffer,
     clock: wgpu::Buffer,
+    solid: wgpu::Buffer,
     advance: (wgpu::ComputePipeline, wgpu::BindGroup),
     occlude: (wgpu::ComputePipeline, wgpu::BindGroup),
     tick: (wgpu::ComputePipeline, wgpu::BindGroup),
@@ -198,6 +199,7 @@ impl GpuParticles {
             velocities,
             status,
             clock,
+            solid,
             advance: (advance, advance_group),
             occlude: (occlude, occlude_group),
             tick: (tick, tick_group),
@@ -233,6 +235,12 @@ impl GpuParticles {
             read_back(ctx, &self.velocities, (self.count.max(1) * 16) as u64)?;
         v.truncate(self.count);
         Ok(v)
+    }
+
+    /// Per cell the lodged solid volume fraction (0 where nothing lodged).
+    pub fn read_solid_fraction(&self, ctx: &GpuContext) -> Result<Vec<f32>, GpuError> {
+        let raw: Vec<u32> = read_back(ctx, &self.solid, (self.cells * 8) as u64)?;
+        Ok(raw.chunks(2).map(|c| c[0] as f32 / SOLID_SCALE).collect())
     }
 
     /// Cells turned into wall by lodged particles so far.
