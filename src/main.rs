@@ -139,6 +139,22 @@ fn describe(loaded: &LoadedScenario, voxels: &geometry::Voxels) {
         loaded.steps as f64 * loaded.units.dt_s,
         loaded.output_every
     );
+    if let Some(run) = &loaded.particles {
+        let plan = &run.plan;
+        let mean_d = plan.diameters_m.iter().sum::<f64>() / plan.len().max(1) as f64;
+        println!(
+            "particles {} of {} ({}), mean diameter {:.3e} m, first release at step {}",
+            plan.len(),
+            plan.agent_names.join(", "),
+            if plan.magnets > 0 {
+                format!("{} magnet(s)", plan.magnets)
+            } else {
+                "no magnets".into()
+            },
+            mean_d,
+            plan.first_release_step
+        );
+    }
     if loaded.units.tau < 0.55 {
         println!(
             "note      tau < 0.55: stable with TRT, but refine the grid if results look noisy"
