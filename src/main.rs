@@ -353,8 +353,13 @@ fn run(
             t.injected, t.free, t.lodged, t.stuck, t.exited, p.occluded_cells
         );
         for (name, fraction) in &p.exited_volume_fraction {
+            let lodged = voxels
+                .openings
+                .iter()
+                .position(|o| &o.name == name)
+                .map_or(0, |k| t.lodged_by_branch[k]);
             println!(
-                "  {name:<8} {:.1}% of the injected volume left here; flow now {:.2} x its value before injection{}",
+                "  {name:<8} {lodged} lodged in its branch; {:.1}% of the injected volume left here; flow now {:.2} x its value before injection{}",
                 100.0 * fraction,
                 p.final_flow_over_baseline[name],
                 p.time_to_occlusion_s[name]
