@@ -337,12 +337,27 @@ fn advance_particles(
             state = STUCK;
         }
     }
-    // Never inside a wall cell: stay where the step started.
+    // Never inside a wall cell. Walls made by occlusion are not in the distance field:
+    // slide along the face of the blocking cell (drop the part of the step that goes
+    // into it, bounce the normal velocity); if that still ends in a wall, stay where
+    // the step started.
     var c = vec3<i32>(floor(x_new));
     if (in_grid(c) && (flags[cell_of(c)] & TYPE_MASK) == CELL_WALL) {
-        x_new = x;
-        v_new = -agent0.w * v;
-        c = vec3<i32>(floor(x));
+        let blocked = vec3<f32>(c) + vec3<f32>(0.5);
+        let n = normalize(x - blocked);
+        var step_in = x_new - x;
+        step_in -= min(dot(step_in, n), 0.0) * n;
+        let slid = x + step_in;
+        let cs = vec3<i32>(floor(slid));
+        if (in_grid(cs) && (flags[cell_of(cs)] & TYPE_MASK) != CELL_WALL) {
+            x_new = slid;
+            v_new -= (1.0 + agent0.w) * min(dot(v_new, n), 0.0) * n;
+            c = cs;
+        } else {
+            x_new = x;
+            v_new = -agent0.w * v;
+            c = vec3<i32>(floor(x));
+        }
     }
     if (!in_grid(c)) {
         m.x = EXITED;
