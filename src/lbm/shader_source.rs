@@ -27,6 +27,7 @@ const STREAM_COLLIDE: &str = include_str!("../../shaders/lbm/stream_collide.wgsl
 const PROBES: &str = include_str!("../../shaders/lbm/probes.wgsl");
 const OUTLETS: &str = include_str!("../../shaders/lbm/outlets.wgsl");
 const CLOCK: &str = include_str!("../../shaders/lbm/clock.wgsl");
+const FIELDS: &str = include_str!("../../shaders/lbm/fields.wgsl");
 const PARTICLES_ADVANCE: &str = include_str!("../../shaders/particles/advance.wgsl");
 const PARTICLES_OCCLUSION: &str = include_str!("../../shaders/particles/occlusion.wgsl");
 
@@ -212,6 +213,36 @@ pub fn outlets(split: PopulationSplit) -> String {
         b + 4
     );
     assemble(&generated, OUTLETS)
+}
+
+/// The field kernels' bindings after the populations, in binding order: name and
+/// WGSL declaration (address space and type).
+pub const FIELD_BINDINGS: [(&str, &str); 9] = [
+    ("porous_drag", "<storage, read> porous_drag: array<f32>"),
+    ("step_state", "<storage, read> step_state: StepState"),
+    ("field_box", "<uniform> field_box: FieldBox"),
+    ("field_flow", "<storage, read_write> field_flow: array<vec4<f32>>"),
+    ("field_stress", "<storage, read_write> field_stress: array<vec4<f32>>"),
+    ("field_wall", "<storage, read_write> field_wall: array<vec4<f32>>"),
+    ("wall_cells", "<storage, read> wall_cells: array<u32>"),
+    ("wall_now", "<storage, read_write> wall_now: array<vec4<f32>>"),
+    ("wall_sums", "<storage, read_write> wall_sums: array<vec4<f32>>"),
+];
+
+/// The field kernels (shaders/lbm/fields.wgsl): read the populations `src*`, write
+/// output fields and wall shear stress; bindings after the populations as in
+/// [`FIELD_BINDINGS`].
+pub fn fields(split: PopulationSplit) -> String {
+    let mut generated = population_bindings("src", FIRST_POPULATION_BINDING, split, false);
+    let first = FIRST_POPULATION_BINDING + split.buffers as u32;
+    for (k, (_, declaration)) in FIELD_BINDINGS.iter().enumerate() {
+        let _ = writeln!(
+            generated,
+            "@group(0) @binding({}) var{declaration};",
+            first + k as u32
+        );
+    }
+    assemble(&generated, FIELDS)
 }
 
 /// Direct access to population `q` of `cell` in population set `prefix`.
@@ -410,6 +441,7 @@ mod tests {
             validate(&probes(split));
             validate(&outlets(split));
             validate(&clock());
+            validate(&fields(split));
         }
         validate(&particles_advance());
         validate(&particles_occlusion());

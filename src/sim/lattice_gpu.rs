@@ -88,6 +88,17 @@ pub trait StepHook {
     fn record(&self, pass: &mut wgpu::ComputePass<'_>, step: u64);
 }
 
+/// Several hooks, recorded in order.
+pub struct StepHooks<'a>(pub Vec<&'a dyn StepHook>);
+
+impl StepHook for StepHooks<'_> {
+    fn record(&self, pass: &mut wgpu::ComputePass<'_>, step: u64) {
+        for hook in &self.0 {
+            hook.record(pass, step);
+        }
+    }
+}
+
 pub struct GpuLattice {
     pub dims: GridDims,
     pub split: PopulationSplit,
@@ -97,8 +108,8 @@ pub struct GpuLattice {
     force: [f32; 3],
     inlet_scale: f32,
     opening_count: usize,
-    params: wgpu::Buffer,
-    populations: [Vec<wgpu::Buffer>; 2],
+    pub(crate) params: wgpu::Buffer,
+    pub(crate) populations: [Vec<wgpu::Buffer>; 2],
     step_pipeline: wgpu::ComputePipeline,
     step_groups: [wgpu::BindGroup; 2],
     probe_pipeline: wgpu::ComputePipeline,
@@ -114,6 +125,9 @@ pub struct GpuLattice {
     /// Cell flags; particles' occlusion turns filled cells into walls.
     pub flags: wgpu::Buffer,
     schedule: wgpu::Buffer,
+    step_state: wgpu::Buffer,
+    /// Coupled to particles: velocity field written, porous drag applied.
+    pub coupled: bool,
     clock_counter: wgpu::Buffer,
     clock: (wgpu::ComputePipeline, wgpu::BindGroup),
     /// A schedule is set: advance the step state before every step.
@@ -466,6 +480,8 @@ impl GpuLattice {
             porous_drag,
             flags,
             schedule,
+            step_state,
+            coupled: setup.coupled_fields,
             clock_counter,
             clock: (clock_pipeline, clock_group),
             time_dependent: false,
@@ -534,6 +550,36 @@ impl GpuLattice {
 
     pub fn steps_done(&self) -> u64 {
         self.steps_done
+    }
+
+    /// The population set (0 or 1) holding the state after step `step` (0-based) and
+    /// the one holding the current state: sets alternate every step from set 0 at step
+    /// 0, and restoring a checkpoint keeps that parity.
+    pub fn set_after_step(step: u64) -> usize {
+        ((step + 1) % 2) as usize
+    }
+    pub fn current_set(&self) -> usize {
+        self.current
+    }
+
+    /// The per-step state buffer (inlet factor, body force, …) the kernels read.
+    pub(crate) fn step_state_buffer(&self) -> &wgpu::Buffer {
+        &self.step_state
+    }
+
+    /// Kernel switches the field kernels share with the step kernel.
+    pub(crate) fn model_constants(&self) -> Vec<(&'static str, f64)> {
+        vec![
+            ("NX", self.dims.nx as f64),
+            ("NY", self.dims.ny as f64),
+            ("NZ", self.dims.nz as f64),
+            (
+                "RHEOLOGY",
+                self.rheology.map_or(0, |r| r.kernel_id()) as f64,
+            ),
+            ("SMAGORINSKY", self.smagorinsky.is_some() as u32 as f64),
+            ("COUPLED", self.coupled as u32 as f64),
+        ]
     }
 
     /// Records and submits `steps` time steps in one command buffer; does not wait.

@@ -1,10 +1,12 @@
 //! The time loop and its GPU state.
 
 pub mod build;
+pub mod fields_gpu;
 pub mod lattice_gpu;
 pub mod particle_recorder;
 pub mod particles_gpu;
 pub mod runner;
 
-pub use lattice_gpu::{GpuLattice, StepHook, StepState};
+pub use fields_gpu::{FieldRegion, FieldSample, GpuFields};
+pub use lattice_gpu::{GpuLattice, StepHook, StepHooks, StepState};
 pub use particles_gpu::GpuParticles;

@@ -1,0 +1,365 @@
+//! Output fields on the GPU (shaders/lbm/fields.wgsl): velocity, density deviation,
+//! shear rate, local relaxation time and wall shear stress (WSS), sampled on a
+//! region of the grid with a stride at output time; and the WSS at every
+//! wall-adjacent cell, now or summed over samples taken during the run (time-averaged
+//! WSS and oscillatory shear index). Everything here is in lattice units.
+
+use super::lattice_gpu::{entry, GpuLattice, StepHook};
+use crate::gpu::buffers::{read_back, storage_from, uniform_from};
+use crate::gpu::pipeline::{compute_pipeline, dispatch_size};
+use crate::gpu::{GpuContext, GpuError};
+use crate::lbm::lattice::{flags, VELOCITIES};
+use crate::lbm::shader_source::{self, FIELD_BINDINGS, FIRST_POPULATION_BINDING, WORKGROUP_SIZE};
+use crate::lbm::GridDims;
+
+/// A box of cells `lo..hi` (exclusive) sampled every `stride` cells.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FieldRegion {
+    pub lo: [usize; 3],
+    pub hi: [usize; 3],
+    pub stride: usize,
+}
+
+impl FieldRegion {
+    pub fn whole(dims: GridDims) -> Self {
+        FieldRegion {
+            lo: [0; 3],
+            hi: [dims.nx, dims.ny, dims.nz],
+            stride: 1,
+        }
+    }
+
+    /// Sample points along each axis.
+    pub fn size(&self) -> [usize; 3] {
+        std::array::from_fn(|a| (self.hi[a] - self.lo[a]).div_ceil(self.stride))
+    }
+
+    pub fn points(&self) -> usize {
+        self.size().iter().product()
+    }
+
+    /// The grid cell of sample point `k` (x fastest).
+    pub fn cell(&self, k: usize) -> [usize; 3] {
+        let s = self.size();
+        let i = [k % s[0], (k / s[0]) % s[1], k / (s[0] * s[1])];
+        std::array::from_fn(|a| self.lo[a] + self.stride * i[a])
+    }
+
+    /// The sample point at grid cell `c`, if the region samples it.
+    pub fn point_of(&self, c: [usize; 3]) -> Option<usize> {
+        let s = self.size();
+        let mut i = [0usize; 3];
+        for a in 0..3 {
+            if c[a] < self.lo[a] || c[a] >= self.hi[a] || (c[a] - self.lo[a]) % self.stride != 0 {
+                return None;
+            }
+            i[a] = (c[a] - self.lo[a]) / self.stride;
+        }
+        Some(i[0] + s[0] * (i[1] + s[1] * i[2]))
+    }
+}
+
+/// Fluid cells with at least one wall cell among their 18 lattice neighbours: where
+/// the wall shear stress lives.
+pub fn wall_adjacent_cells(dims: GridDims, cell_flags: &[u32]) -> Vec<u32> {
+    (0..dims.cells())
+        .filter(|&i| {
+            flags::kind(cell_flags[i]) == flags::FLUID
+                && VELOCITIES[1..]
+                    .iter()
+                    .any(|&c| flags::kind(cell_flags[dims.neighbor(i, c)]) == flags::WALL)
+        })
+        .map(|i| i as u32)
+        .collect()
+}
+
+/// One sampling of the fields on a region, lattice units, one entry per point.
+#[derive(Clone, Debug)]
+pub struct FieldSample {
+    pub region: FieldRegion,
+    /// (u_x, u_y, u_z, δρ).
+    pub flow: Vec<[f32; 4]>,
+    /// (shear rate [1/step], local τ, 1 at wall cells else 0, 0).
+    pub stress: Vec<[f32; 4]>,
+    /// Wall shear stress vector and magnitude; zero away from walls.
+    pub wall: Vec<[f32; 4]>,
+}
+
+#[repr(C)]
+#[derive(Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
+struct GpuBox {
+    origin: [u32; 4],
+    size: [u32; 4],
+}
+
+struct Kernel {
+    pipeline: wgpu::ComputePipeline,
+    groups: [wgpu::BindGroup; 2],
+    invocations: usize,
+}
+
+impl Kernel {
+    fn record(&self, pass: &mut wgpu::ComputePass<'_>, set: usize) {
+        let (gx, gy) = dispatch_size(self.invocations, WORKGROUP_SIZE);
+        pass.set_pipeline(&self.pipeline);
+        pass.set_bind_group(0, &self.groups[set], &[]);
+        pass.dispatch_workgroups(gx, gy, 1);
+    }
+}
+
+pub struct GpuFields {
+    pub region: FieldRegion,
+    /// The wall-adjacent cells whose WSS is followed, in the order of the WSS arrays.
+    pub wall_cells: Vec<u32>,
+    sample: Kernel,
+    now: Kernel,
+    accumulate: Kernel,
+    field_buffers: [wgpu::Buffer; 3],
+    wall_now: wgpu::Buffer,
+    /// Σ (τ_x, τ_y, τ_z, |τ|) per wall cell over the samples (checkpointed).
+    pub wall_sums: wgpu::Buffer,
+    /// Sample the WSS into `wall_sums` after every `sample_every` steps, from step
+    /// `average_from_step` on (0: never).
+    pub sample_every: u64,
+    pub average_from_step: u64,
+}
+
+impl GpuFields {
+    pub fn new(
+        ctx: &GpuContext,
+        lattice: &GpuLattice,
+        region: FieldRegion,
+        wall_cells: Vec<u32>,
+    ) -> Result<Self, GpuError> {
+        let points = region.points();
+        let bytes = points as u64 * 16;
+        let limit = ctx
+            .limits
+            .max_storage_buffer_binding_size
+            .min(ctx.limits.max_buffer_size);
+        if bytes > limit {
+            return Err(GpuError::TooLarge {
+                adapter: ctx.adapter_info.name.clone(),
+                problem: format!(
+                    "the field output region has {points} points: {:.0} MiB per field array, the adapter binds at most {:.0} MiB",
+                    bytes as f64 / 1048576.0,
+                    limit as f64 / 1048576.0
+                ),
+                fix: "set [fields] stride = 2 (or more) or a smaller region_min/region_max".into(),
+            });
+        }
+        let field_buffers: [wgpu::Buffer; 3] = std::array::from_fn(|k| {
+            storage_from(
+                ctx,
+                ["field flow", "field stress", "field wall"][k],
+                &vec![[0.0f32; 4]; points.max(1)],
+            )
+        });
+        let size = region.size();
+        let field_box = uniform_from(
+            ctx,
+            "field box",
+            &GpuBox {
+                origin: [
+                    region.lo[0] as u32,
+                    region.lo[1] as u32,
+                    region.lo[2] as u32,
+                    region.stride as u32,
+                ],
+                size: [size[0] as u32, size[1] as u32, size[2] as u32, points as u32],
+            },
+        );
+        let walls = wall_cells.len();
+        let listed: Vec<u32> = if wall_cells.is_empty() {
+            vec![0]
+        } else {
+            wall_cells.clone()
+        };
+        let wall_list = storage_from(ctx, "wall cells", &listed);
+        let wall_now = storage_from(ctx, "wall shear now", &vec![[0.0f32; 4]; listed.len()]);
+        let wall_sums = storage_from(ctx, "wall shear sums", &vec![[0.0f32; 4]; listed.len()]);
+
+        let source = shader_source::fields(lattice.split);
+        let constants = lattice.model_constants();
+        let first_extra = FIRST_POPULATION_BINDING + lattice.split.buffers as u32;
+        let binding = |name: &str| {
+            first_extra
+                + FIELD_BINDINGS
+                    .iter()
+                    .position(|(n, _)| *n == name)
+                    .expect("a field binding") as u32
+        };
+        let step_state = lattice.step_state_buffer();
+        let kernel = |entry_point: &str,
+                      extra: &[(&str, &wgpu::Buffer)],
+                      invocations: usize|
+         -> Result<Kernel, GpuError> {
+            let pipeline = compute_pipeline(ctx, entry_point, &source, entry_point, &constants)?;
+            let groups = std::array::from_fn(|set| {
+                let mut entries = vec![entry(0, &lattice.params), entry(1, &lattice.flags)];
+                for (b, buf) in lattice.populations[set].iter().enumerate() {
+                    entries.push(entry(FIRST_POPULATION_BINDING + b as u32, buf));
+                }
+                entries.push(entry(binding("porous_drag"), &lattice.porous_drag));
+                entries.push(entry(binding("step_state"), step_state));
+                for (name, buffer) in extra {
+                    entries.push(entry(binding(name), buffer));
+                }
+                ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {
+                    label: Some(entry_point),
+                    layout: &pipeline.get_bind_group_layout(0),
+                    entries: &entries,
+                })
+            });
+            Ok(Kernel {
+                pipeline,
+                groups,
+                invocations,
+            })
+        };
+        let sample = kernel(
+            "sample_fields",
+            &[
+                ("field_box", &field_box),
+                ("field_flow", &field_buffers[0]),
+                ("field_stress", &field_buffers[1]),
+                ("field_wall", &field_buffers[2]),
+            ],
+            points,
+        )?;
+        let now = kernel(
+            "wall_shear_now",
+            &[("wall_cells", &wall_list), ("wall_now", &wall_now)],
+            walls,
+        )?;
+        let accumulate = kernel(
+            "accumulate_wall_shear",
+            &[("wall_cells", &wall_list), ("wall_sums", &wall_sums)],
+            walls,
+        )?;
+        ctx.errors.check()?;
+        Ok(GpuFields {
+            region,
+            wall_cells,
+            sample,
+            now,
+            accumulate,
+            field_buffers,
+            wall_now,
+            wall_sums,
+            sample_every: 0,
+            average_from_step: 0,
+        })
+    }
+
+    fn run(&self, ctx: &GpuContext, lattice: &GpuLattice, kernel: &Kernel) {
+        let mut encoder = ctx
+            .device
+            .create_command_encoder(&wgpu::CommandEncoderDescriptor {
+                label: Some("fields"),
+            });
+        {
+            let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
+                label: Some("fields"),
+                timestamp_writes: None,
+            });
+            kernel.record(&mut pass, lattice.current_set());
+        }
+        ctx.queue.submit([encoder.finish()]);
+    }
+
+    /// Samples the fields of the current state on the region.
+    pub fn sample(&self, ctx: &GpuContext, lattice: &GpuLattice) -> Result<FieldSample, GpuError> {
+        self.run(ctx, lattice, &self.sample);
+        let bytes = self.region.points() as u64 * 16;
+        let [flow, stress, wall] = &self.field_buffers;
+        Ok(FieldSample {
+            region: self.region,
+            flow: read_back(ctx, flow, bytes)?,
+            stress: read_back(ctx, stress, bytes)?,
+            wall: read_back(ctx, wall, bytes)?,
+        })
+    }
+
+    /// The WSS vector and magnitude at every listed wall cell now.
+    pub fn wall_shear_now(
+        &self,
+        ctx: &GpuContext,
+        lattice: &GpuLattice,
+    ) -> Result<Vec<[f32; 4]>, GpuError> {
+        if self.wall_cells.is_empty() {
+            return Ok(vec![]);
+        }
+        self.run(ctx, lattice, &self.now);
+        read_back(ctx, &self.wall_now, self.wall_cells.len() as u64 * 16)
+    }
+
+    /// Σ (τ_x, τ_y, τ_z, |τ|) per listed wall cell over the samples so far.
+    pub fn wall_shear_sums(&self, ctx: &GpuContext) -> Result<Vec<[f32; 4]>, GpuError> {
+        if self.wall_cells.is_empty() {
+            return Ok(vec![]);
+        }
+        read_back(ctx, &self.wall_sums, self.wall_cells.len() as u64 * 16)
+    }
+
+    /// Samples summed after `steps_done` steps.
+    pub fn samples_up_to(&self, steps_done: u64) -> u64 {
+        samples_up_to(self.sample_every, self.average_from_step, steps_done)
+    }
+}
+
+/// Whether the WSS is sampled after `done` steps: every `every` steps from step
+/// `from` on (`every` 0: never).
+fn sample_due(every: u64, from: u64, done: u64) -> bool {
+    every > 0 && done >= from.max(1) && done % every == 0
+}
+
+/// How many samples [`sample_due`] takes in steps 1..=done.
+fn samples_up_to(every: u64, from: u64, done: u64) -> u64 {
+    let first = from.max(1);
+    if every == 0 || done < first {
+        return 0;
+    }
+    done / every - (first - 1) / every
+}
+
+impl StepHook for GpuFields {
+    fn record(&self, pass: &mut wgpu::ComputePass<'_>, step: u64) {
+        if !self.wall_cells.is_empty()
+            && sample_due(self.sample_every, self.average_from_step, step + 1)
+        {
+            self.accumulate
+                .record(pass, GpuLattice::set_after_step(step));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn region_points_map_back_to_their_cells() {
+        let r = FieldRegion {
+            lo: [2, 0, 1],
+            hi: [9, 4, 8],
+            stride: 3,
+        };
+        assert_eq!(r.size(), [3, 2, 3]);
+        for k in 0..r.points() {
+            assert_eq!(r.point_of(r.cell(k)), Some(k));
+        }
+        assert_eq!(r.point_of([3, 0, 1]), None);
+        assert_eq!(r.point_of([2, 0, 0]), None);
+    }
+
+    #[test]
+    fn sample_count_matches_the_hook_schedule() {
+        for (every, from) in [(7, 20), (1, 0), (5, 5), (3, 1), (0, 0)] {
+            for n in 0..100u64 {
+                let counted = (1..=n).filter(|&d| sample_due(every, from, d)).count() as u64;
+                assert_eq!(counted, samples_up_to(every, from, n), "every {every} from {from}, {n} steps");
+            }
+        }
+    }
+}
