@@ -10,6 +10,8 @@ pub mod io;
 pub mod lbm;
 pub mod particles;
 pub mod probes;
+pub mod render;
+pub mod results;
 pub mod scenario;
 pub mod sim;
 pub mod units;

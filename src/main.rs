@@ -36,16 +36,23 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Run a scenario and write metrics.csv and summary.json.
+    /// Run a scenario: metrics.csv, fields (fields.pvd), particles, plots, report.md
+    /// and summary.json in the results directory.
     Run {
-        /// Scenario file (TOML), e.g. scenes/quickstart.toml.
-        scene: PathBuf,
+        /// Scenario file (TOML), e.g. scenes/quickstart.toml; with --resume, the
+        /// scenario kept in the checkpoint is used when this is left out.
+        #[arg(required_unless_present = "resume")]
+        scene: Option<PathBuf>,
         /// Results directory [default: results/<scenario name>].
-        #[arg(long)]
+        #[arg(long, conflicts_with = "resume")]
         out: Option<PathBuf>,
-        /// Stop after this many steps instead of the scenario's duration.
+        /// Stop after this many steps instead of the scenario's duration (a checkpoint
+        /// is written there, so the run can be extended with --resume).
         #[arg(long)]
         steps: Option<u64>,
+        /// Continue the run whose results are in DIR from its checkpoint.
+        #[arg(long, value_name = "DIR")]
+        resume: Option<PathBuf>,
     },
     /// Validate a scenario and print its lattice units, without touching the GPU.
     Check { scene: PathBuf },
@@ -54,6 +61,21 @@ enum Command {
     Geometry {
         scene: PathBuf,
         /// Output directory [default: results/<scenario name>].
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Redraw the plots (DIR/plots/*.png) and DIR/report.md of a results directory.
+    Plot {
+        /// Results directory of `embolus run`.
+        dir: PathBuf,
+    },
+    /// Compare runs: overlaid plots and a table of the differences of their key
+    /// metrics (flows, WSS, particle fate, time to occlusion, speed).
+    Compare {
+        /// Two or more results directories; differences are taken from the first.
+        #[arg(num_args = 2.., required = true)]
+        dirs: Vec<PathBuf>,
+        /// Where the plots and compare.md go [default: results/compare].
         #[arg(long)]
         out: Option<PathBuf>,
     },
@@ -87,16 +109,45 @@ fn main() -> ExitCode {
 fn dispatch(cli: Cli) -> Result<ExitCode> {
     let adapter = cli.adapter.as_deref();
     match cli.command {
-        Command::Run { scene, out, steps } => run(&scene, out, steps, adapter),
+        Command::Run {
+            scene,
+            out,
+            steps,
+            resume,
+        } => run(scene.as_deref(), out, steps, resume, adapter),
         Command::Check { scene } => check(&scene),
         Command::Geometry { scene, out } => geometry_command(&scene, out),
+        Command::Plot { dir } => {
+            let (plots, report) =
+                embolus::results::plot_and_report(&dir).map_err(anyhow::Error::msg)?;
+            for p in &plots {
+                println!("wrote {}", p.display());
+            }
+            println!("wrote {}", report.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Compare { dirs, out } => {
+            let out = out.unwrap_or_else(|| PathBuf::from("results").join("compare"));
+            let (table, files) =
+                embolus::results::compare(&dirs, &out).map_err(anyhow::Error::msg)?;
+            println!("{table}");
+            for f in &files {
+                println!("wrote {}", f.display());
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Info => info(adapter),
         Command::Bench { quick, sizes, json } => bench(adapter, quick, sizes, json.as_deref()),
     }
 }
 
 fn load(scene: &Path, steps: Option<u64>) -> Result<LoadedScenario> {
-    let mut loaded = LoadedScenario::load(scene)?;
+    let loaded = LoadedScenario::load(scene)?;
+    with_steps(loaded, steps)
+}
+
+/// Applies `--steps`: the run stops there; outputs stay at their steps.
+fn with_steps(mut loaded: LoadedScenario, steps: Option<u64>) -> Result<LoadedScenario> {
     if let Some(n) = steps {
         anyhow::ensure!(n > 0, "--steps must be at least 1");
         loaded.steps = n;
@@ -164,7 +215,7 @@ fn describe(loaded: &LoadedScenario, voxels: &geometry::Voxels) {
 
 fn geometry_command(scene: &Path, out: Option<PathBuf>) -> Result<ExitCode> {
     use embolus::geometry::fields::wall_fields;
-    use embolus::io::vtk::{write_vti, VtiArray, VtiData};
+    use embolus::io::vtk::{write_vti, Compression, VtiArray, VtiData};
     let loaded = embolus::scenario::LoadedGeometry::load(scene)?;
     let v = &loaded.voxels;
     let out_dir = out.unwrap_or_else(|| PathBuf::from("results").join(loaded.name()));
@@ -230,23 +281,18 @@ fn geometry_command(scene: &Path, out: Option<PathBuf>) -> Result<ExitCode> {
         std::array::from_fn(|a| v.origin_m[a] + 0.5 * dx),
         dx,
         &[
-            VtiArray {
-                name: "cell_kind (0 fluid, 1 wall, 2 opening)".into(),
-                data: VtiData::U8(kinds),
-            },
-            VtiArray {
-                name: "opening_id".into(),
-                data: VtiData::I32(ids),
-            },
-            VtiArray {
-                name: "wall_distance_m".into(),
-                data: VtiData::F32(metres(&fields.wall_distance_cells)),
-            },
-            VtiArray {
-                name: "lumen_radius_m".into(),
-                data: VtiData::F32(metres(&fields.lumen_radius_cells)),
-            },
+            VtiArray::scalar("cell_kind (0 fluid, 1 wall, 2 opening)", VtiData::U8(kinds)),
+            VtiArray::scalar("opening_id", VtiData::I32(ids)),
+            VtiArray::scalar(
+                "wall_distance_m",
+                VtiData::F32(metres(&fields.wall_distance_cells)),
+            ),
+            VtiArray::scalar(
+                "lumen_radius_m",
+                VtiData::F32(metres(&fields.lumen_radius_cells)),
+            ),
         ],
+        Compression::Zlib,
     )
     .with_context(|| format!("writing {}", vti.display()))?;
     let png = out_dir.join("geometry.png");
@@ -261,9 +307,50 @@ fn geometry_command(scene: &Path, out: Option<PathBuf>) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Bytes above which the expected field output gets a warning before the run.
+const LARGE_OUTPUT_BYTES: u64 = 2 << 30;
+
+/// Prints what the run will write: field outputs, their region and size.
+fn describe_outputs(loaded: &LoadedScenario) {
+    let f = &loaded.fields;
+    if !f.enabled {
+        println!("fields    off");
+        return;
+    }
+    let outputs = f.outputs(loaded.steps);
+    let bytes = f.bytes_per_output() * outputs;
+    let size = f.region.size();
+    println!(
+        "fields    {} output(s) of {} on {}x{}x{} points (stride {}), at most {:.1} MiB{}",
+        outputs,
+        f.select
+            .iter()
+            .map(|n| format!("{n:?}").to_lowercase())
+            .collect::<Vec<_>>()
+            .join(", "),
+        size[0],
+        size[1],
+        size[2],
+        f.region.stride,
+        bytes as f64 / 1048576.0,
+        if f.compress {
+            " before compression"
+        } else {
+            ""
+        }
+    );
+    if bytes > LARGE_OUTPUT_BYTES {
+        println!(
+            "warning   the field output may reach {:.1} GiB: set [fields] interval, stride, region_min/region_max or select to write less",
+            bytes as f64 / (1u64 << 30) as f64
+        );
+    }
+}
+
 fn check(scene: &Path) -> Result<ExitCode> {
     let loaded = load(scene, None)?;
     describe(&loaded, &loaded.voxels);
+    describe_outputs(&loaded);
     println!("ok: the scenario is valid");
     Ok(ExitCode::SUCCESS)
 }
@@ -285,15 +372,38 @@ impl RunObserver for Bar {
 }
 
 fn run(
-    scene: &Path,
+    scene: Option<&Path>,
     out: Option<PathBuf>,
     steps: Option<u64>,
+    resume: Option<PathBuf>,
     adapter: Option<&str>,
 ) -> Result<ExitCode> {
-    let loaded = load(scene, steps)?;
-    let out_dir = out.unwrap_or_else(|| PathBuf::from("results").join(loaded.name()));
+    let (loaded, checkpoint, out_dir) = match &resume {
+        Some(dir) => {
+            let (loaded, ck) = runner::load_for_resume(dir, scene)?;
+            (loaded, Some(ck), dir.clone())
+        }
+        None => {
+            let scene = scene.expect("clap requires SCENE without --resume");
+            let loaded = LoadedScenario::load(scene)?;
+            let out_dir = out.unwrap_or_else(|| PathBuf::from("results").join(loaded.name()));
+            (loaded, None, out_dir)
+        }
+    };
+    // The scenario's own duration; --steps may stop short of it (or go beyond).
+    let planned = loaded.steps;
+    let loaded = with_steps(loaded, steps)?;
     let voxels = &loaded.voxels;
     describe(&loaded, voxels);
+    describe_outputs(&loaded);
+    if let Some(ck) = &checkpoint {
+        println!(
+            "resume    from step {} (t = {:.4e} s) of {}",
+            ck.header.step,
+            ck.header.time_s,
+            out_dir.join(embolus::io::checkpoint::FILE_NAME).display()
+        );
+    }
     let ctx = GpuContext::new(adapter)?;
     println!(
         "adapter   {} ({:?}, {:?})",
@@ -324,6 +434,8 @@ fn run(
     let config = RunConfig {
         out_dir: out_dir.clone(),
         stop,
+        resume: checkpoint,
+        checkpoint_at_end: loaded.steps < planned,
     };
     let result = runner::run(&ctx, &loaded, &config, &mut observer);
     observer.0.finish();
@@ -368,7 +480,45 @@ fn run(
             );
         }
     }
-    println!("wrote {}/metrics.csv and summary.json", out_dir.display());
+    if let Some(w) = &summary.wall_shear {
+        println!(
+            "  wall shear stress: mean {:.4} Pa, max {:.4} Pa over {} wall cells{}",
+            w.mean_wss_pa,
+            w.max_wss_pa,
+            w.wall_cells,
+            match (w.mean_tawss_pa, w.mean_osi) {
+                (Some(t), Some(o)) => format!(
+                    "; time-averaged {t:.4} Pa, OSI {o:.4} ({} samples from t = {:.4e} s)",
+                    w.samples, w.averaged_from_s
+                ),
+                _ => String::new(),
+            }
+        );
+    }
+    println!(
+        "wrote {}/metrics.csv, summary.json{}",
+        out_dir.display(),
+        if summary.field_outputs > 0 {
+            format!(", fields.pvd ({} outputs)", summary.field_outputs)
+        } else {
+            String::new()
+        }
+    );
+    match embolus::results::plot_and_report(&out_dir) {
+        Ok((plots, report)) => println!(
+            "wrote {} plot(s) in {}/plots and {}",
+            plots.len(),
+            out_dir.display(),
+            report.display()
+        ),
+        Err(e) => eprintln!("warning: plots and report not written: {e}"),
+    }
+    if let Some(c) = &summary.checkpoint {
+        println!(
+            "checkpoint {c}: continue with `embolus run --resume {}`",
+            out_dir.display()
+        );
+    }
     Ok(match summary.status {
         RunStatus::Completed => ExitCode::SUCCESS,
         RunStatus::Interrupted => {

@@ -84,6 +84,18 @@ impl LatticeUnits {
     pub fn pressure_to_delta_density(&self, p_pa: f64) -> f64 {
         p_pa / (CS2 * self.density_kg_m3 * self.lattice_speed().powi(2))
     }
+    /// Viscous stress [Pa] of a lattice stress (ρ₀ = 1): σ ρ (dx/dt)².
+    pub fn stress_to_si(&self, stress: f64) -> f64 {
+        stress * self.density_kg_m3 * self.lattice_speed().powi(2)
+    }
+    /// Shear rate [1/s] of a lattice shear rate [1/step].
+    pub fn shear_rate_to_si(&self, rate: f64) -> f64 {
+        rate / self.dt_s
+    }
+    /// Dynamic viscosity [Pa·s] of a relaxation time: μ = ρ c_s² (τ − ½) dx²/dt.
+    pub fn viscosity_of_tau(&self, tau: f64) -> f64 {
+        self.density_kg_m3 * CS2 * (tau - 0.5) * self.dx_m * self.dx_m / self.dt_s
+    }
     /// Flow rate [m³/s] of a lattice flux through cell faces (Σ u over faces).
     pub fn flow_rate_to_si(&self, flux: f64) -> f64 {
         flux * self.dx_m.powi(3) / self.dt_s

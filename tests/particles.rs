@@ -26,10 +26,7 @@ fn scratch(name: &str) -> PathBuf {
 /// Runs a scenario through the library's run loop (as `embolus run` does).
 fn run_scenario(loaded: &LoadedScenario, out: &Path) -> (RunSummary, Vec<Vec<f64>>, Vec<String>) {
     let ctx = embolus::gpu::GpuContext::new(None).unwrap_or_else(|e| panic!("{e}"));
-    let config = RunConfig {
-        out_dir: out.to_path_buf(),
-        stop: Default::default(),
-    };
+    let config = RunConfig::new(out.to_path_buf());
     std::fs::create_dir_all(out).unwrap();
     let summary = run(&ctx, loaded, &config, &mut ()).unwrap_or_else(|e| panic!("{e}"));
     let csv = std::fs::read_to_string(out.join("metrics.csv")).unwrap();

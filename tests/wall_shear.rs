@@ -132,6 +132,10 @@ fn mean_wall_shear_stress_of_poiseuille_flow_matches_4_mu_q_over_pi_r3() {
         );
         assert!(error.abs() < 0.05, "mean WSS off by {:+.2}%", 100.0 * error);
         assert!(p.shear_rate_error < 0.05);
-        assert!(p.paths_differ < 1e-9, "field and wall-list WSS differ by {}", p.paths_differ);
+        assert!(
+            p.paths_differ < 1e-9,
+            "field and wall-list WSS differ by {}",
+            p.paths_differ
+        );
     }
 }

@@ -20,7 +20,12 @@ override COUPLED: u32 = 0u;
 // regularized (below).
 fn update_boundary(cell: u32, flag: u32, p: vec3<u32>) {
     let dir = (flag >> DIR_SHIFT) & DIR_MASK;
-    let nb = neighbor_index(p, vec3<i32>(CX[dir], CY[dir], CZ[dir]));
+    var nb = neighbor_index(p, vec3<i32>(CX[dir], CY[dir], CZ[dir]));
+    // An inward neighbour closed by occlusion (a wall since) holds stale populations
+    // that nothing updates: extrapolate from this cell's own state instead.
+    if ((flags[nb] & TYPE_MASK) == CELL_WALL) {
+        nb = cell;
+    }
     var f_nb: array<f32, Q>;
     var delta_rho_nb = 0.0;
     var j = vec3<f32>(0.0);

@@ -169,9 +169,16 @@ pub fn step(inputs: &StepInputs, src: &[f32], dst: &mut [f32]) {
         let post = match flags::kind(flag) {
             flags::WALL => continue,
             kind @ (flags::INLET | flags::OUTLET) => {
-                let nb = inputs
+                let inward = inputs
                     .dims
                     .neighbor(cell, VELOCITIES[flags::inward_dir(flag)]);
+                // An inward neighbour closed by occlusion holds stale populations:
+                // extrapolate from the opening cell itself instead.
+                let nb = if flags::kind(inputs.flags[inward]) == flags::WALL {
+                    cell
+                } else {
+                    inward
+                };
                 boundary_populations(
                     &gather(src, n, nb),
                     kind == flags::INLET,

@@ -7,6 +7,7 @@ pub mod cpu_reference;
 pub mod equilibrium;
 pub mod lattice;
 pub mod outlets;
+pub mod region;
 pub mod rheology;
 pub mod setup;
 pub mod shader_source;
@@ -14,4 +15,5 @@ pub mod waveform;
 pub mod womersley;
 
 pub use collision::{CollisionModel, Relaxation};
+pub use region::FieldRegion;
 pub use setup::{BoundaryRecord, GridDims, LatticeSetup};

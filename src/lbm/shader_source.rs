@@ -221,12 +221,27 @@ pub const FIELD_BINDINGS: [(&str, &str); 9] = [
     ("porous_drag", "<storage, read> porous_drag: array<f32>"),
     ("step_state", "<storage, read> step_state: StepState"),
     ("field_box", "<uniform> field_box: FieldBox"),
-    ("field_flow", "<storage, read_write> field_flow: array<vec4<f32>>"),
-    ("field_stress", "<storage, read_write> field_stress: array<vec4<f32>>"),
-    ("field_wall", "<storage, read_write> field_wall: array<vec4<f32>>"),
+    (
+        "field_flow",
+        "<storage, read_write> field_flow: array<vec4<f32>>",
+    ),
+    (
+        "field_stress",
+        "<storage, read_write> field_stress: array<vec4<f32>>",
+    ),
+    (
+        "field_wall",
+        "<storage, read_write> field_wall: array<vec4<f32>>",
+    ),
     ("wall_cells", "<storage, read> wall_cells: array<u32>"),
-    ("wall_now", "<storage, read_write> wall_now: array<vec4<f32>>"),
-    ("wall_sums", "<storage, read_write> wall_sums: array<vec4<f32>>"),
+    (
+        "wall_now",
+        "<storage, read_write> wall_now: array<vec4<f32>>",
+    ),
+    (
+        "wall_sums",
+        "<storage, read_write> wall_sums: array<vec4<f32>>",
+    ),
 ];
 
 /// The field kernels (shaders/lbm/fields.wgsl): read the populations `src*`, write

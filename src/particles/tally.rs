@@ -5,7 +5,7 @@ use super::plan::state;
 use serde::Serialize;
 
 /// Where the particles are at one output.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, serde::Deserialize)]
 pub struct Tally {
     pub injected: u64,
     pub free: u64,

@@ -2,6 +2,7 @@
 //! Everything here happens before any GPU work, so a bad file costs nothing.
 
 pub mod error;
+pub mod outputs;
 pub mod schema;
 mod validate;
 
@@ -16,6 +17,8 @@ use std::path::{Path, PathBuf};
 #[derive(Clone, Debug)]
 pub struct LoadedScenario {
     pub path: PathBuf,
+    /// The scenario text as read (checkpoints keep it and hash it).
+    pub source: String,
     pub scenario: Scenario,
     /// The voxelized vessel with its openings.
     pub voxels: Voxels,
@@ -40,6 +43,10 @@ pub struct LoadedScenario {
     pub rheology: Option<crate::lbm::rheology::LatticeRheology>,
     /// Particles to inject, if the scenario has `[[injections]]`.
     pub particles: Option<crate::particles::ParticleRun>,
+    /// Field output and WSS averaging ([fields]).
+    pub fields: outputs::FieldPlan,
+    /// When to checkpoint ([checkpoint]).
+    pub checkpoint: outputs::CheckpointPlan,
 }
 
 impl LoadedScenario {
@@ -56,7 +63,28 @@ impl LoadedScenario {
     pub fn from_str(path: &Path, source: &str) -> Result<Self, ScenarioError> {
         let scenario: Scenario =
             toml::from_str(source).map_err(|e| parse_error(path, source, e))?;
-        validate::validate(path, source, scenario)
+        let mut loaded = validate::validate(path, source, scenario)?;
+        loaded.source = source.to_string();
+        Ok(loaded)
+    }
+
+    /// SHA-256 of the scenario text and the voxelized vessel: a checkpoint resumes
+    /// only a run with the same hash.
+    pub fn hash(&self) -> String {
+        let kinds: Vec<u8> = self
+            .voxels
+            .kinds
+            .iter()
+            .flat_map(|k| {
+                let code: u16 = match k {
+                    crate::geometry::CellKind::Fluid => 0,
+                    crate::geometry::CellKind::Wall => 1,
+                    crate::geometry::CellKind::Opening(o) => 2 + *o as u16,
+                };
+                code.to_le_bytes()
+            })
+            .collect();
+        crate::io::checkpoint::scenario_hash(&self.source, &kinds)
     }
 
     /// Scenario name for reports: the `name` key or the file stem.

@@ -36,6 +36,127 @@ pub struct Scenario {
     pub injections: Vec<crate::particles::spec::InjectionSpec>,
     #[serde(default)]
     pub magnets: Vec<crate::particles::spec::MagnetSpec>,
+    /// Field output (VTK ImageData) and wall shear stress averaging.
+    #[serde(default)]
+    pub fields: FieldsSpec,
+    /// Periodic checkpoints for `embolus run --resume`.
+    #[serde(default)]
+    pub checkpoint: CheckpointSpec,
+}
+
+/// A field written to fields/*.vti.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FieldName {
+    /// Velocity vector [m/s].
+    Velocity,
+    /// Gauge pressure [Pa].
+    Pressure,
+    /// Shear rate √(2 S:S) [1/s].
+    ShearRate,
+    /// Dynamic viscosity [Pa·s] (local, for shear-thinning blood).
+    Viscosity,
+    /// Wall shear stress vector and magnitude [Pa] at wall-adjacent cells.
+    Wss,
+    /// Time-averaged WSS magnitude [Pa].
+    Tawss,
+    /// Oscillatory shear index [-].
+    Osi,
+    /// Lodged solid volume fraction [-] (1 where occluded).
+    Occlusion,
+    /// Free particles per volume [1/m³].
+    Concentration,
+}
+
+impl FieldName {
+    pub const ALL: [FieldName; 9] = [
+        FieldName::Velocity,
+        FieldName::Pressure,
+        FieldName::ShearRate,
+        FieldName::Viscosity,
+        FieldName::Wss,
+        FieldName::Tawss,
+        FieldName::Osi,
+        FieldName::Occlusion,
+        FieldName::Concentration,
+    ];
+    /// Needs particles.
+    pub fn needs_particles(self) -> bool {
+        matches!(self, FieldName::Occlusion | FieldName::Concentration)
+    }
+    /// Bytes per point in the .vti, uncompressed.
+    pub fn bytes_per_point(self) -> usize {
+        match self {
+            FieldName::Velocity => 12,
+            FieldName::Wss => 16,
+            _ => 4,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct FieldsSpec {
+    /// Write fields at all; on by default (at least once, at the end).
+    #[serde(default = "default_true")]
+    pub enabled: bool,
+    /// Simulated time between field outputs [s]; default: once, at the end.
+    #[serde(default)]
+    pub interval: Option<f64>,
+    /// Which fields; default: every field that applies (occlusion and concentration
+    /// need particles).
+    #[serde(default)]
+    pub select: Option<Vec<FieldName>>,
+    /// Corners of the exported box [m]; default: the whole grid.
+    #[serde(default)]
+    pub region_min: Option<[f64; 3]>,
+    #[serde(default)]
+    pub region_max: Option<[f64; 3]>,
+    /// Export every n-th cell along each axis (downsampling).
+    #[serde(default = "default_stride")]
+    pub stride: usize,
+    /// zlib-compress the arrays (ParaView reads both).
+    #[serde(default = "default_true")]
+    pub compress: bool,
+    /// Time between wall-shear-stress samples for TAWSS and OSI [s]; default: a
+    /// hundredth of the cardiac cycle, or a tenth of the metrics interval.
+    #[serde(default)]
+    pub wss_sample_interval: Option<f64>,
+    /// Start of the TAWSS/OSI average [s]; default: the second cardiac cycle when the
+    /// run lasts at least two, else the end of the inflow ramp.
+    #[serde(default)]
+    pub average_from: Option<f64>,
+}
+
+fn default_stride() -> usize {
+    1
+}
+
+impl Default for FieldsSpec {
+    fn default() -> Self {
+        FieldsSpec {
+            enabled: true,
+            interval: None,
+            select: None,
+            region_min: None,
+            region_max: None,
+            stride: 1,
+            compress: true,
+            wss_sample_interval: None,
+            average_from: None,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct CheckpointSpec {
+    /// Simulated time between checkpoints [s]; default: none by simulated time.
+    #[serde(default)]
+    pub interval: Option<f64>,
+    /// Wall-clock time between checkpoints [s]; default 1800 (30 minutes).
+    #[serde(default)]
+    pub wall_interval: Option<f64>,
 }
 
 /// Newtonian fluid; defaults are whole blood (REFERENCES.md: 1060 kg/m³, 0.0035 Pa·s).

@@ -568,7 +568,25 @@ pub(super) fn validate(
             write_vtp: spec.write_vtp,
         })
     };
+    let fields = super::outputs::field_plan(
+        &scenario,
+        &built.voxels,
+        &units,
+        &super::outputs::Timeline {
+            output_every,
+            ramp_steps,
+            steps,
+            period_s: waveform.period_s(),
+        },
+        particles.is_some(),
+    )
+    .map_err(|(table, key, problem, fix)| c.fail(table, key, problem, fix))?;
+    let checkpoint = super::outputs::checkpoint_plan(&scenario, &units)
+        .map_err(|(table, key, problem, fix)| c.fail(table, key, problem, fix))?;
     Ok(LoadedScenario {
+        source: String::new(),
+        fields,
+        checkpoint,
         particles,
         path: path.to_path_buf(),
         scenario,

@@ -9,55 +9,9 @@ use crate::gpu::buffers::{read_back, storage_from, uniform_from};
 use crate::gpu::pipeline::{compute_pipeline, dispatch_size};
 use crate::gpu::{GpuContext, GpuError};
 use crate::lbm::lattice::{flags, VELOCITIES};
+pub use crate::lbm::region::FieldRegion;
 use crate::lbm::shader_source::{self, FIELD_BINDINGS, FIRST_POPULATION_BINDING, WORKGROUP_SIZE};
 use crate::lbm::GridDims;
-
-/// A box of cells `lo..hi` (exclusive) sampled every `stride` cells.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct FieldRegion {
-    pub lo: [usize; 3],
-    pub hi: [usize; 3],
-    pub stride: usize,
-}
-
-impl FieldRegion {
-    pub fn whole(dims: GridDims) -> Self {
-        FieldRegion {
-            lo: [0; 3],
-            hi: [dims.nx, dims.ny, dims.nz],
-            stride: 1,
-        }
-    }
-
-    /// Sample points along each axis.
-    pub fn size(&self) -> [usize; 3] {
-        std::array::from_fn(|a| (self.hi[a] - self.lo[a]).div_ceil(self.stride))
-    }
-
-    pub fn points(&self) -> usize {
-        self.size().iter().product()
-    }
-
-    /// The grid cell of sample point `k` (x fastest).
-    pub fn cell(&self, k: usize) -> [usize; 3] {
-        let s = self.size();
-        let i = [k % s[0], (k / s[0]) % s[1], k / (s[0] * s[1])];
-        std::array::from_fn(|a| self.lo[a] + self.stride * i[a])
-    }
-
-    /// The sample point at grid cell `c`, if the region samples it.
-    pub fn point_of(&self, c: [usize; 3]) -> Option<usize> {
-        let s = self.size();
-        let mut i = [0usize; 3];
-        for a in 0..3 {
-            if c[a] < self.lo[a] || c[a] >= self.hi[a] || (c[a] - self.lo[a]) % self.stride != 0 {
-                return None;
-            }
-            i[a] = (c[a] - self.lo[a]) / self.stride;
-        }
-        Some(i[0] + s[0] * (i[1] + s[1] * i[2]))
-    }
-}
 
 /// Fluid cells with at least one wall cell among their 18 lattice neighbours: where
 /// the wall shear stress lives.
@@ -166,7 +120,12 @@ impl GpuFields {
                     region.lo[2] as u32,
                     region.stride as u32,
                 ],
-                size: [size[0] as u32, size[1] as u32, size[2] as u32, points as u32],
+                size: [
+                    size[0] as u32,
+                    size[1] as u32,
+                    size[2] as u32,
+                    points as u32,
+                ],
             },
         );
         let walls = wall_cells.len();
@@ -311,7 +270,7 @@ impl GpuFields {
 /// Whether the WSS is sampled after `done` steps: every `every` steps from step
 /// `from` on (`every` 0: never).
 fn sample_due(every: u64, from: u64, done: u64) -> bool {
-    every > 0 && done >= from.max(1) && done % every == 0
+    every > 0 && done >= from.max(1) && done.is_multiple_of(every)
 }
 
 /// How many samples [`sample_due`] takes in steps 1..=done.
@@ -339,26 +298,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn region_points_map_back_to_their_cells() {
-        let r = FieldRegion {
-            lo: [2, 0, 1],
-            hi: [9, 4, 8],
-            stride: 3,
-        };
-        assert_eq!(r.size(), [3, 2, 3]);
-        for k in 0..r.points() {
-            assert_eq!(r.point_of(r.cell(k)), Some(k));
-        }
-        assert_eq!(r.point_of([3, 0, 1]), None);
-        assert_eq!(r.point_of([2, 0, 0]), None);
-    }
-
-    #[test]
     fn sample_count_matches_the_hook_schedule() {
         for (every, from) in [(7, 20), (1, 0), (5, 5), (3, 1), (0, 0)] {
             for n in 0..100u64 {
                 let counted = (1..=n).filter(|&d| sample_due(every, from, d)).count() as u64;
-                assert_eq!(counted, samples_up_to(every, from, n), "every {every} from {from}, {n} steps");
+                assert_eq!(
+                    counted,
+                    samples_up_to(every, from, n),
+                    "every {every} from {from}, {n} steps"
+                );
             }
         }
     }

@@ -562,6 +562,25 @@ impl GpuLattice {
         self.current
     }
 
+    /// The state buffers besides the populations, by name (checkpoints).
+    pub(crate) fn other_state_buffers(&self) -> Vec<(&'static str, &wgpu::Buffer)> {
+        vec![
+            ("outlet_state", &self.outlet_state),
+            ("flags", &self.flags),
+            ("porous_drag", &self.porous_drag),
+            ("velocity_field", &self.velocity_field),
+            ("step_state", &self.step_state),
+        ]
+    }
+
+    /// Continues from step `step` of a checkpoint: the next writes to the current
+    /// population set (see [`crate::sim::checkpoint`]) land where step `step` left
+    /// its state.
+    pub fn resume_at(&mut self, step: u64) {
+        self.steps_done = step;
+        self.current = (step % 2) as usize;
+    }
+
     /// The per-step state buffer (inlet factor, body force, …) the kernels read.
     pub(crate) fn step_state_buffer(&self) -> &wgpu::Buffer {
         &self.step_state

@@ -1,6 +1,8 @@
 //! The time loop and its GPU state.
 
 pub mod build;
+pub mod checkpoint;
+pub mod field_recorder;
 pub mod fields_gpu;
 pub mod lattice_gpu;
 pub mod particle_recorder;

@@ -11,7 +11,7 @@ use crate::io::vtk::VtiData;
 use crate::particles::tally::{tally, Tally};
 use crate::particles::ParticleRun;
 use crate::scenario::LoadedScenario;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -47,13 +47,20 @@ pub struct ParticleRecorder {
     origin_m: [f64; 3],
     cell_volume_m3: f64,
     agents: Vec<String>,
-    baseline: Option<Vec<f64>>,
-    last_ratio: Vec<f64>,
-    time_to_occlusion: Vec<Option<f64>>,
-    last: Tally,
-    occluded_cells: u64,
     vtp_dir: Option<PathBuf>,
-    vtp_entries: Vec<(f64, String)>,
+    pub state: ParticleRecorderState,
+}
+
+/// The recorder's bookkeeping between outputs (kept in checkpoints).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ParticleRecorderState {
+    pub baseline: Option<Vec<f64>>,
+    #[serde(with = "crate::io::nan_as_null")]
+    pub last_ratio: Vec<f64>,
+    pub time_to_occlusion: Vec<Option<f64>>,
+    pub last: Tally,
+    pub occluded_cells: u64,
+    pub vtp_entries: Vec<(f64, String)>,
 }
 
 impl ParticleRecorder {
@@ -83,13 +90,15 @@ impl ParticleRecorder {
             origin_m: voxels.origin_m,
             cell_volume_m3: voxels.voxel_size_m.powi(3),
             agents: run.plan.agent_names.clone(),
-            baseline: None,
-            last_ratio: vec![f64::NAN; n],
-            time_to_occlusion: vec![None; n],
-            last: Tally::default(),
-            occluded_cells: 0,
             vtp_dir: run.write_vtp.then(|| out_dir.join("particles")),
-            vtp_entries: vec![],
+            state: ParticleRecorderState {
+                baseline: None,
+                last_ratio: vec![f64::NAN; n],
+                time_to_occlusion: vec![None; n],
+                last: Tally::default(),
+                occluded_cells: 0,
+                vtp_entries: vec![],
+            },
         })
     }
 
@@ -124,17 +133,17 @@ impl ParticleRecorder {
     /// columns; writes the .vtp of this output.
     pub fn record(&mut self, ctx: &GpuContext, row: &MetricsRow) -> Result<Vec<f64>, RecordError> {
         let status = self.gpu.read_status(ctx)?;
-        self.occluded_cells = self.gpu.occluded_cells(ctx)?;
+        self.state.occluded_cells = self.gpu.occluded_cells(ctx)?;
         let t = tally(
             &status,
             &self.diameters_m,
             &self.labels,
             self.openings.len(),
         );
-        if row.step <= self.first_release_step || self.baseline.is_none() {
-            self.baseline = Some(row.flow_m3_s.clone());
+        if row.step <= self.first_release_step || self.state.baseline.is_none() {
+            self.state.baseline = Some(row.flow_m3_s.clone());
         }
-        let baseline = self.baseline.clone().unwrap_or_default();
+        let baseline = self.state.baseline.clone().unwrap_or_default();
         let mut columns = vec![
             t.injected as f64,
             t.free as f64,
@@ -142,8 +151,8 @@ impl ParticleRecorder {
             t.stuck as f64,
             t.exited as f64,
             t.lodged_volume_m3,
-            self.occluded_cells as f64,
-            self.occluded_cells as f64 * self.cell_volume_m3,
+            self.state.occluded_cells as f64,
+            self.state.occluded_cells as f64 * self.cell_volume_m3,
         ];
         let outlets: Vec<usize> = self.outlets().map(|(k, _)| k).collect();
         for k in outlets {
@@ -152,12 +161,12 @@ impl ParticleRecorder {
             } else {
                 f64::NAN
             };
-            self.last_ratio[k] = ratio;
+            self.state.last_ratio[k] = ratio;
             if row.step > self.first_release_step
-                && self.time_to_occlusion[k].is_none()
+                && self.state.time_to_occlusion[k].is_none()
                 && ratio < OCCLUSION_FLOW_FRACTION
             {
-                self.time_to_occlusion[k] =
+                self.state.time_to_occlusion[k] =
                     Some(row.time_s - self.first_release_step as f64 * self.dt_s);
             }
             columns.push(t.exited_by_opening[k] as f64);
@@ -172,7 +181,7 @@ impl ParticleRecorder {
         if let Some(dir) = &self.vtp_dir {
             self.write_vtp(ctx, dir.clone(), row, &status)?;
         }
-        self.last = t;
+        self.state.last = t;
         Ok(columns)
     }
 
@@ -216,44 +225,50 @@ impl ParticleRecorder {
             ],
         )
         .map_err(io)?;
-        self.vtp_entries
+        self.state.vtp_entries.retain(|(t, _)| *t < row.time_s);
+        self.state
+            .vtp_entries
             .push((row.time_s, format!("particles/{name}")));
         let pvd = dir.parent().unwrap_or(&dir).join("particles.pvd");
-        crate::io::vtp::write_pvd(&pvd, &self.vtp_entries)
+        crate::io::vtp::write_pvd(&pvd, &self.state.vtp_entries)
             .map_err(|e| RecordError::Io(pvd.clone(), e))
     }
 
     /// Injected and lodged-or-stuck particles at the last output.
     pub fn injected_and_lodged(&self) -> (u64, u64) {
-        (self.last.injected, self.last.lodged + self.last.stuck)
+        (
+            self.state.last.injected,
+            self.state.last.lodged + self.state.last.stuck,
+        )
     }
 
     pub fn summary(&self) -> ParticleSummary {
         let name = |k: usize| self.openings[k].0.clone();
         let outlets: Vec<usize> = self.outlets().map(|(k, _)| k).collect();
-        let baseline = self.baseline.clone().unwrap_or_default();
+        let baseline = self.state.baseline.clone().unwrap_or_default();
         ParticleSummary {
             particles_planned: self.gpu.len(),
             agents: self.agents.clone(),
-            tally: self.last.clone(),
-            occluded_cells: self.occluded_cells,
-            occluded_volume_m3: self.occluded_cells as f64 * self.cell_volume_m3,
+            tally: self.state.last.clone(),
+            occluded_cells: self.state.occluded_cells,
+            occluded_volume_m3: self.state.occluded_cells as f64 * self.cell_volume_m3,
             baseline_flow_m3_s: outlets
                 .iter()
                 .map(|&k| (name(k), baseline.get(k).copied().unwrap_or(f64::NAN)))
                 .collect(),
             final_flow_over_baseline: outlets
                 .iter()
-                .map(|&k| (name(k), self.last_ratio[k]))
+                .map(|&k| (name(k), self.state.last_ratio[k]))
                 .collect(),
             time_to_occlusion_s: outlets
                 .iter()
-                .map(|&k| (name(k), self.time_to_occlusion[k]))
+                .map(|&k| (name(k), self.state.time_to_occlusion[k]))
                 .collect(),
             exited_volume_fraction: outlets
                 .iter()
                 .map(|&k| {
                     let v = self
+                        .state
                         .last
                         .exited_volume_by_opening_m3
                         .get(k)
@@ -261,8 +276,8 @@ impl ParticleRecorder {
                         .unwrap_or(0.0);
                     (
                         name(k),
-                        if self.last.injected_volume_m3 > 0.0 {
-                            v / self.last.injected_volume_m3
+                        if self.state.last.injected_volume_m3 > 0.0 {
+                            v / self.state.last.injected_volume_m3
                         } else {
                             0.0
                         },

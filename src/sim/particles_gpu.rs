@@ -53,6 +53,8 @@ pub struct GpuParticles {
     status: wgpu::Buffer,
     clock: wgpu::Buffer,
     solid: wgpu::Buffer,
+    /// Per cell (signed wall distance, lumen radius, …): occlusion updates it.
+    geometry: wgpu::Buffer,
     advance: (wgpu::ComputePipeline, wgpu::BindGroup),
     occlude: (wgpu::ComputePipeline, wgpu::BindGroup),
     tick: (wgpu::ComputePipeline, wgpu::BindGroup),
@@ -200,6 +202,7 @@ impl GpuParticles {
             status,
             clock,
             solid,
+            geometry,
             advance: (advance, advance_group),
             occlude: (occlude, occlude_group),
             tick: (tick, tick_group),
@@ -241,6 +244,18 @@ impl GpuParticles {
     pub fn read_solid_fraction(&self, ctx: &GpuContext) -> Result<Vec<f32>, GpuError> {
         let raw: Vec<u32> = read_back(ctx, &self.solid, (self.cells * 8) as u64)?;
         Ok(raw.chunks(2).map(|c| c[0] as f32 / SOLID_SCALE).collect())
+    }
+
+    /// The buffers a run changes, by name (checkpoints).
+    pub(crate) fn state_buffers_named(&self) -> Vec<(&'static str, &wgpu::Buffer)> {
+        vec![
+            ("positions", &self.positions),
+            ("velocities", &self.velocities),
+            ("status", &self.status),
+            ("clock", &self.clock),
+            ("solid", &self.solid),
+            ("cell_geometry", &self.geometry),
+        ]
     }
 
     /// Cells turned into wall by lodged particles so far.

@@ -2,17 +2,21 @@
 //! chunk ends (progress, divergence) and writes metrics at the output interval.
 
 use super::build::lattice_setup;
-use super::lattice_gpu::{GpuLattice, StepHook, StepState, SCHEDULE_CAPACITY};
+use super::checkpoint::{read_state, restore_state, GpuState};
+use super::field_recorder::{FieldError, FieldRecorder, FieldRecorderState, WallShearSummary};
+use super::lattice_gpu::{GpuLattice, StepHook, StepHooks, StepState, SCHEDULE_CAPACITY};
+use super::particle_recorder::ParticleRecorderState;
 use super::particle_recorder::{ParticleRecorder, RecordError};
 use crate::geometry::{Role, Voxels};
 use crate::gpu::{AdapterSummary, GpuContext, GpuError};
+use crate::io::checkpoint::{self, Checkpoint, CheckpointError, CheckpointHeader};
 use crate::io::metrics::{MetricsRow, MetricsWriter};
 use crate::io::summary::write_json;
 use crate::lbm::waveform::Waveform;
 use crate::probes::ProbeTotals;
 use crate::scenario::LoadedScenario;
 use crate::units::LatticeUnits;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -32,6 +36,8 @@ const CHUNK_SECONDS: f64 = 0.3;
 pub enum RunError {
     #[error(transparent)]
     Gpu(#[from] GpuError),
+    #[error(transparent)]
+    Checkpoint(#[from] CheckpointError),
     #[error("cannot write results to {path}: {source}\n  Fix: check that the directory is writable and the disk has space")]
     Io {
         path: PathBuf,
@@ -101,6 +107,8 @@ pub struct RunSummary {
     pub status: RunStatus,
     pub steps: u64,
     pub steps_planned: u64,
+    /// The step a resumed run continued from.
+    pub resumed_from_step: Option<u64>,
     pub simulated_time_s: f64,
     pub wall_time_s: f64,
     /// Million lattice-cell updates per second over the whole grid.
@@ -114,6 +122,12 @@ pub struct RunSummary {
     pub final_metrics: Option<MetricsRow>,
     pub divergence: Option<Divergence>,
     pub particles: Option<super::particle_recorder::ParticleSummary>,
+    /// Wall shear stress at the end, and its time average (TAWSS, OSI).
+    pub wall_shear: Option<WallShearSummary>,
+    /// Field outputs written (fields.pvd lists them).
+    pub field_outputs: usize,
+    /// The checkpoint this run left, if any.
+    pub checkpoint: Option<String>,
 }
 
 /// What a run needs besides the scenario.
@@ -121,6 +135,22 @@ pub struct RunConfig {
     pub out_dir: PathBuf,
     /// Set by Ctrl-C: the loop stops after the current chunk.
     pub stop: Arc<AtomicBool>,
+    /// Continue from this checkpoint (see [`load_for_resume`]).
+    pub resume: Option<Checkpoint>,
+    /// Write a checkpoint when the run reaches its last step (runs stopped early by
+    /// `--steps`, so they can be extended).
+    pub checkpoint_at_end: bool,
+}
+
+impl RunConfig {
+    pub fn new(out_dir: PathBuf) -> Self {
+        RunConfig {
+            out_dir,
+            stop: Arc::new(AtomicBool::new(false)),
+            resume: None,
+            checkpoint_at_end: false,
+        }
+    }
 }
 
 fn metrics_row(
@@ -173,7 +203,105 @@ fn likely_cause(units: &LatticeUnits) -> String {
     }
 }
 
-/// Runs `loaded` on `ctx`, writing metrics.csv and summary.json to `config.out_dir`.
+/// Host-side state of a run kept in its checkpoints.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct HostState {
+    initial_delta_mass: f64,
+    wall_time_s: f64,
+    particles: Option<ParticleRecorderState>,
+    fields: Option<FieldRecorderState>,
+}
+
+/// Reads DIR/checkpoint.bin and the scenario it belongs to: `scene` when given (it
+/// must hash like the checkpoint's), else the scenario text the checkpoint keeps.
+/// `steps` extends or shortens the run as for a fresh one.
+pub fn load_for_resume(
+    dir: &Path,
+    scene: Option<&Path>,
+) -> Result<(LoadedScenario, Checkpoint), ResumeError> {
+    let path = dir.join(checkpoint::FILE_NAME);
+    let ck = checkpoint::read(&path)?;
+    let loaded = match scene {
+        Some(scene) => LoadedScenario::load(scene)?,
+        None => LoadedScenario::from_str(
+            Path::new(&ck.header.scenario_path),
+            &ck.header.scenario_text,
+        )?,
+    };
+    let hash = loaded.hash();
+    if hash != ck.header.scenario_hash {
+        return Err(ResumeError::Checkpoint(CheckpointError::Mismatch {
+            path,
+            problem: format!(
+                "the scenario or its vessel changed since the checkpoint (hash {}… now, {}… then)",
+                &hash[..12],
+                &ck.header.scenario_hash[..12]
+            ),
+            fix: format!(
+                "resume with the scenario as it was ({}), or start a new run with --out elsewhere",
+                ck.header.scenario_path
+            ),
+        }));
+    }
+    Ok((loaded, ck))
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ResumeError {
+    #[error(transparent)]
+    Checkpoint(#[from] CheckpointError),
+    #[error(transparent)]
+    Scenario(#[from] crate::scenario::ScenarioError),
+}
+
+/// The GPU objects whose buffers make up a checkpoint, in section order.
+fn state_objects<'a>(
+    lattice: &'a GpuLattice,
+    particles: &'a Option<ParticleRecorder>,
+    fields: &'a FieldRecorder,
+) -> Vec<&'a dyn GpuState> {
+    let mut v: Vec<&dyn GpuState> = vec![lattice];
+    if let Some(p) = particles {
+        v.push(&p.gpu);
+    }
+    v.push(&fields.gpu);
+    v
+}
+
+/// Writes DIR/checkpoint.bin for the current state.
+fn save_checkpoint(
+    ctx: &GpuContext,
+    loaded: &LoadedScenario,
+    out: &Path,
+    objects: &[&dyn GpuState],
+    host: &HostState,
+    step: u64,
+) -> Result<PathBuf, RunError> {
+    let (sections, data) = read_state(ctx, objects)?;
+    let path = out.join(checkpoint::FILE_NAME);
+    let scenario_path = std::fs::canonicalize(&loaded.path).unwrap_or_else(|_| loaded.path.clone());
+    let header = CheckpointHeader {
+        embolus_version: env!("CARGO_PKG_VERSION").into(),
+        scenario_path: scenario_path.display().to_string(),
+        scenario_text: loaded.source.clone(),
+        scenario_hash: loaded.hash(),
+        step,
+        time_s: step as f64 * loaded.units.dt_s,
+        sections,
+        host: serde_json::to_value(host).map_err(|e| io_err(&path)(std::io::Error::other(e)))?,
+    };
+    checkpoint::write(&path, &header, &data).map_err(|e| match e {
+        CheckpointError::Io { path, source } => RunError::Io { path, source },
+        other => RunError::Io {
+            path: path.clone(),
+            source: std::io::Error::other(other.to_string()),
+        },
+    })?;
+    Ok(path)
+}
+
+/// Runs `loaded` on `ctx`, writing metrics.csv, fields, checkpoints and summary.json
+/// to `config.out_dir`.
 pub fn run(
     ctx: &GpuContext,
     loaded: &LoadedScenario,
@@ -194,6 +322,15 @@ pub fn run(
     };
     let mut lattice = GpuLattice::new(ctx, &setup)?;
     let setup_force = setup.force;
+    let mut fields = FieldRecorder::new(
+        ctx,
+        &lattice,
+        &setup.flags,
+        &loaded.fields,
+        units,
+        voxels.origin_m,
+        out,
+    )?;
     drop(setup);
 
     let mut particles = match &loaded.particles {
@@ -202,54 +339,159 @@ pub fn run(
     };
     let names: Vec<String> = voxels.openings.iter().map(|o| o.name.clone()).collect();
     let metrics_path = out.join("metrics.csv");
-    let mut metrics = MetricsWriter::create(
-        &metrics_path,
-        &names,
-        loaded.waveform.period_s().is_some(),
-        &particles
-            .as_ref()
-            .map(|p| p.column_names())
-            .unwrap_or_default(),
-    )
-    .map_err(io_err(&metrics_path))?;
+    let with_cycle = loaded.waveform.period_s().is_some();
+    let extra_columns = particles
+        .as_ref()
+        .map(|p| p.column_names())
+        .unwrap_or_default();
     let fluid_cells = voxels.fluid_cells();
     let cells = voxels.dims.cells();
+    let total = loaded.steps;
 
-    let first = lattice.probe(ctx)?;
-    let initial_delta_mass = first.fluid_delta_mass;
-    let mut last_row = metrics_row(&first, initial_delta_mass, fluid_cells, voxels, units, 0);
-    record_particles(ctx, &mut particles, &mut last_row)?;
-    metrics
-        .write(&with_cycle(&last_row, loaded))
-        .map_err(io_err(&metrics_path))?;
+    let (mut metrics, initial_delta_mass, wall_before, mut last_row, start_step) = if let Some(ck) =
+        &config.resume
+    {
+        let step = ck.header.step;
+        let mismatch = |problem: String, fix: &str| {
+            RunError::Checkpoint(CheckpointError::Mismatch {
+                path: out.join(checkpoint::FILE_NAME),
+                problem,
+                fix: fix.into(),
+            })
+        };
+        if step >= total {
+            return Err(mismatch(
+                format!("the run already reached step {step} of {total}"),
+                "give --steps beyond the checkpoint's step to extend the run",
+            ));
+        }
+        lattice.resume_at(step);
+        restore_state(ctx, &state_objects(&lattice, &particles, &fields), ck).map_err(|p| {
+            mismatch(
+                p,
+                "resume with the scenario and embolus version that wrote it",
+            )
+        })?;
+        let host: HostState = serde_json::from_value(ck.header.host.clone()).map_err(|e| {
+            mismatch(
+                format!("its run state is unreadable ({e})"),
+                "resume with the embolus version that wrote it",
+            )
+        })?;
+        // Outputs written where a shorter run ended, off the output schedule, are
+        // left out of the resumed run's records (their files stay).
+        let on_schedule = |s: u64| s == 0 || s.is_multiple_of(loaded.output_every);
+        let step_of = |t: f64| (t / units.dt_s).round() as u64;
+        if let (Some(p), Some(mut state)) = (particles.as_mut(), host.particles.clone()) {
+            state.vtp_entries.retain(|(t, _)| on_schedule(step_of(*t)));
+            p.state = state;
+        }
+        if let Some(mut state) = host.fields.clone() {
+            state.pvd_entries.retain(|(t, _)| {
+                loaded
+                    .fields
+                    .every
+                    .is_some_and(|e| step_of(*t).is_multiple_of(e))
+            });
+            fields.state = state;
+        }
+        let metrics = MetricsWriter::resume(
+            &metrics_path,
+            &names,
+            with_cycle,
+            &extra_columns,
+            step,
+            on_schedule,
+        )
+        .map_err(|e| {
+            mismatch(
+                format!("{}: {e}", metrics_path.display()),
+                "resume into the results directory of the run that wrote the checkpoint",
+            )
+        })?;
+        let row = MetricsRow {
+            step,
+            time_s: step as f64 * units.dt_s,
+            ..Default::default()
+        };
+        (
+            metrics,
+            host.initial_delta_mass,
+            host.wall_time_s,
+            row,
+            step,
+        )
+    } else {
+        let mut metrics = MetricsWriter::create(&metrics_path, &names, with_cycle, &extra_columns)
+            .map_err(io_err(&metrics_path))?;
+        let first = lattice.probe(ctx)?;
+        let initial = first.fluid_delta_mass;
+        let mut row = metrics_row(&first, initial, fluid_cells, voxels, units, 0);
+        record_particles(ctx, &mut particles, &mut row)?;
+        metrics
+            .write(&with_cycle_index(&row, loaded))
+            .map_err(io_err(&metrics_path))?;
+        (metrics, initial, 0.0, row, 0)
+    };
 
     let started = Instant::now();
+    let mut last_checkpoint = Instant::now();
+    let mut checkpoint_path = None;
     let mut status = RunStatus::Completed;
     let mut divergence = None;
     let mut chunk: u64 = 1;
-    let total = loaded.steps;
     let time_dependent = loaded.ramp_steps > 0
         || loaded.waveform != Waveform::Constant
         || !loaded.outlet_waveforms.is_empty();
+    let next_multiple = |done: u64, every: u64| (done / every + 1) * every;
+    let host_state =
+        |particles: &Option<ParticleRecorder>, fields: &FieldRecorder, wall: f64| HostState {
+            initial_delta_mass,
+            wall_time_s: wall_before + wall,
+            particles: particles.as_ref().map(|p| p.state.clone()),
+            fields: Some(fields.state.clone()),
+        };
+    // One row of metrics.csv (particles read back too).
+    let write_row = |metrics: &mut MetricsWriter,
+                     totals: &crate::probes::ProbeTotals,
+                     step: u64,
+                     particles: &mut Option<ParticleRecorder>|
+     -> Result<MetricsRow, RunError> {
+        let mut row = metrics_row(totals, initial_delta_mass, fluid_cells, voxels, units, step);
+        record_particles(ctx, particles, &mut row)?;
+        metrics
+            .write(&with_cycle_index(&row, loaded))
+            .map_err(io_err(&metrics_path))?;
+        Ok(row)
+    };
     while lattice.steps_done() < total {
         if config.stop.load(Ordering::SeqCst) {
             status = RunStatus::Interrupted;
             break;
         }
         let done = lattice.steps_done();
-        let next_output = (done / loaded.output_every + 1) * loaded.output_every;
-        let mut steps = chunk.min(next_output - done).min(total - done);
+        let mut stop_at = next_multiple(done, loaded.output_every).min(total);
+        if let Some(every) = loaded.fields.every {
+            stop_at = stop_at.min(next_multiple(done, every));
+        }
+        if let Some(every) = loaded.checkpoint.every {
+            stop_at = stop_at.min(next_multiple(done, every));
+        }
+        let mut steps = chunk.min(stop_at - done);
         if time_dependent {
             // The GPU takes each step's inflow factor from this schedule.
             steps = steps.min(SCHEDULE_CAPACITY as u64);
             lattice.set_schedule(ctx, &step_schedule(loaded, setup_force, done, steps));
         }
         let t0 = Instant::now();
-        lattice.step_with(
-            ctx,
-            steps as u32,
-            particles.as_ref().map(|p| &p.gpu as &dyn StepHook),
-        );
+        let mut hooks: Vec<&dyn StepHook> = vec![];
+        if let Some(p) = &particles {
+            hooks.push(&p.gpu);
+        }
+        if fields.gpu.sample_every > 0 {
+            hooks.push(&fields.gpu);
+        }
+        lattice.step_with(ctx, steps as u32, Some(&StepHooks(hooks)));
         ctx.finish()?;
         let per_step = t0.elapsed().as_secs_f64() / steps as f64;
         let t1 = Instant::now();
@@ -290,25 +532,33 @@ pub fn run(
             status = RunStatus::Diverged;
         }
         if step % loaded.output_every == 0 || step == total || status == RunStatus::Diverged {
-            last_row = metrics_row(
-                &totals,
-                initial_delta_mass,
-                fluid_cells,
-                voxels,
-                units,
-                step,
-            );
-            record_particles(ctx, &mut particles, &mut last_row)?;
-            metrics
-                .write(&with_cycle(&last_row, loaded))
-                .map_err(io_err(&metrics_path))?;
+            last_row = write_row(&mut metrics, &totals, step, &mut particles)?;
+        }
+        if fields.due(step, total) || status == RunStatus::Diverged {
+            write_fields(ctx, &mut fields, &lattice, &particles, step)?;
         }
         let wall = started.elapsed().as_secs_f64();
+        let periodic = loaded.checkpoint.every.is_some_and(|e| step % e == 0);
+        let by_wall_clock =
+            last_checkpoint.elapsed().as_secs_f64() >= loaded.checkpoint.wall_interval_s;
+        let at_end = step == total && config.checkpoint_at_end;
+        if status != RunStatus::Diverged && (periodic || by_wall_clock || at_end) {
+            let objects = state_objects(&lattice, &particles, &fields);
+            checkpoint_path = Some(save_checkpoint(
+                ctx,
+                loaded,
+                out,
+                &objects,
+                &host_state(&particles, &fields, wall),
+                step,
+            )?);
+            last_checkpoint = Instant::now();
+        }
         observer.progress(&Progress {
             step,
             total_steps: total,
             simulated_time_s: step as f64 * units.dt_s,
-            mlups: cells as f64 * step as f64 / wall.max(1e-9) / 1e6,
+            mlups: cells as f64 * (step - start_step) as f64 / wall.max(1e-9) / 1e6,
             particles: particles.as_ref().map(|p| p.injected_and_lodged()),
         });
         if status == RunStatus::Diverged {
@@ -317,21 +567,31 @@ pub fn run(
     }
     let wall_time_s = started.elapsed().as_secs_f64();
     let steps = lattice.steps_done();
-    if status == RunStatus::Interrupted && last_row.step != steps {
-        let totals = lattice.probe(ctx)?;
-        last_row = metrics_row(
-            &totals,
-            initial_delta_mass,
-            fluid_cells,
-            voxels,
-            units,
+    if status == RunStatus::Interrupted {
+        if last_row.step != steps {
+            let totals = lattice.probe(ctx)?;
+            last_row = write_row(&mut metrics, &totals, steps, &mut particles)?;
+        }
+        if !fields
+            .state
+            .pvd_entries
+            .iter()
+            .any(|(t, _)| *t >= steps as f64 * units.dt_s)
+            && fields.enabled()
+        {
+            write_fields(ctx, &mut fields, &lattice, &particles, steps)?;
+        }
+        let objects = state_objects(&lattice, &particles, &fields);
+        checkpoint_path = Some(save_checkpoint(
+            ctx,
+            loaded,
+            out,
+            &objects,
+            &host_state(&particles, &fields, wall_time_s),
             steps,
-        );
-        record_particles(ctx, &mut particles, &mut last_row)?;
-        metrics
-            .write(&with_cycle(&last_row, loaded))
-            .map_err(io_err(&metrics_path))?;
+        )?);
     }
+    let wall_shear = Some(fields.wall_summary(ctx, &lattice)?);
     let summary = RunSummary {
         embolus_version: env!("CARGO_PKG_VERSION").into(),
         scenario: loaded.name(),
@@ -339,9 +599,10 @@ pub fn run(
         status,
         steps,
         steps_planned: total,
+        resumed_from_step: config.resume.as_ref().map(|c| c.header.step),
         simulated_time_s: steps as f64 * units.dt_s,
-        wall_time_s,
-        mlups: cells as f64 * steps as f64 / wall_time_s.max(1e-9) / 1e6,
+        wall_time_s: wall_before + wall_time_s,
+        mlups: cells as f64 * (steps - start_step) as f64 / wall_time_s.max(1e-9) / 1e6,
         precision: "f32".into(),
         collision,
         grid: GridSummary {
@@ -357,10 +618,29 @@ pub fn run(
         final_metrics: Some(last_row),
         divergence,
         particles: particles.as_ref().map(|p| p.summary()),
+        wall_shear,
+        field_outputs: fields.state.pvd_entries.len(),
+        checkpoint: checkpoint_path.map(|p| p.display().to_string()),
     };
     let summary_path = out.join("summary.json");
     write_json(&summary_path, &summary).map_err(io_err(&summary_path))?;
     Ok(summary)
+}
+
+fn write_fields(
+    ctx: &GpuContext,
+    fields: &mut FieldRecorder,
+    lattice: &GpuLattice,
+    particles: &Option<ParticleRecorder>,
+    step: u64,
+) -> Result<(), RunError> {
+    fields
+        .write(ctx, lattice, particles.as_ref().map(|p| &p.gpu), step)
+        .map(|_| ())
+        .map_err(|e| match e {
+            FieldError::Gpu(g) => RunError::Gpu(g),
+            FieldError::Io { path, source } => RunError::Io { path, source },
+        })
 }
 
 /// Adds the particle columns to `row` (reading the particles back).
@@ -379,7 +659,7 @@ fn record_particles(
 }
 
 /// The row with its inflow-cycle index, for pulsatile runs.
-fn with_cycle(row: &MetricsRow, loaded: &LoadedScenario) -> MetricsRow {
+fn with_cycle_index(row: &MetricsRow, loaded: &LoadedScenario) -> MetricsRow {
     let mut r = row.clone();
     // A tiny allowance so that a time exactly at a cycle boundary starts the new cycle.
     r.cycle = loaded

@@ -1,0 +1,296 @@
+//! DIR/report.md: what ran (scenario, grid, lattice units), where and how fast
+//! (adapter, MLUPS), the key results (flows, pressures, wall shear stress, particle
+//! fate) and the plots; and the table of `embolus compare`. Everything is read from
+//! summary.json, so reports of older runs render too.
+
+use serde_json::Value;
+use std::fmt::Write;
+use std::path::{Path, PathBuf};
+
+/// Reads DIR/summary.json.
+pub fn read_summary(dir: &Path) -> Result<Value, String> {
+    let path = dir.join("summary.json");
+    let text = std::fs::read_to_string(&path).map_err(|e| {
+        format!(
+            "cannot read {}: {e}\n  Fix: give a results directory written by `embolus run` (it holds summary.json)",
+            path.display()
+        )
+    })?;
+    serde_json::from_str(&text).map_err(|e| {
+        format!(
+            "{} is not valid JSON ({e})\n  Fix: rerun the scenario; the run that wrote it may have been killed",
+            path.display()
+        )
+    })
+}
+
+fn num(v: &Value) -> Option<f64> {
+    v.as_f64()
+}
+
+fn fmt(v: Option<f64>, unit: &str) -> String {
+    match v {
+        Some(x) if x.is_finite() => format!("{x:.4e} {unit}").trim_end().to_string(),
+        _ => "–".into(),
+    }
+}
+
+/// Key metrics of a run as (name, value, unit): what `embolus compare` tabulates and
+/// the report lists.
+pub fn key_metrics(s: &Value) -> Vec<(String, Option<f64>, &'static str)> {
+    let mut m: Vec<(String, Option<f64>, &'static str)> = vec![
+        ("simulated time".into(), num(&s["simulated_time_s"]), "s"),
+        ("wall time".into(), num(&s["wall_time_s"]), "s"),
+        ("speed".into(), num(&s["mlups"]), "MLUPS"),
+    ];
+    let openings: Vec<String> = s["openings"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|o| o["name"].as_str().map(String::from))
+                .collect()
+        })
+        .unwrap_or_default();
+    let last = &s["final_metrics"];
+    for (k, name) in openings.iter().enumerate() {
+        m.push((format!("{name} flow"), num(&last["flow_m3_s"][k]), "m^3/s"));
+        m.push((
+            format!("{name} pressure"),
+            num(&last["pressure_pa"][k]),
+            "Pa",
+        ));
+    }
+    let w = &s["wall_shear"];
+    m.push(("mean WSS".into(), num(&w["mean_wss_pa"]), "Pa"));
+    m.push(("max WSS".into(), num(&w["max_wss_pa"]), "Pa"));
+    m.push(("mean TAWSS".into(), num(&w["mean_tawss_pa"]), "Pa"));
+    m.push(("mean OSI".into(), num(&w["mean_osi"]), "-"));
+    let p = &s["particles"];
+    if p.is_object() {
+        for key in ["injected", "free", "lodged", "stuck", "exited"] {
+            m.push((format!("particles {key}"), num(&p["tally"][key]), ""));
+        }
+        m.push((
+            "occluded volume".into(),
+            num(&p["occluded_volume_m3"]),
+            "m^3",
+        ));
+        if let Some(fr) = p["exited_volume_fraction"].as_object() {
+            for (name, v) in fr {
+                m.push((format!("{name} exited volume fraction"), num(v), "-"));
+            }
+        }
+        if let Some(t) = p["time_to_occlusion_s"].as_object() {
+            for (name, v) in t {
+                m.push((format!("{name} time to occlusion"), num(v), "s"));
+            }
+        }
+        if let Some(r) = p["final_flow_over_baseline"].as_object() {
+            for (name, v) in r {
+                m.push((format!("{name} flow / baseline"), num(v), "-"));
+            }
+        }
+    }
+    m
+}
+
+/// Writes DIR/report.md linking `plots` (paths inside DIR).
+pub fn write_report(dir: &Path, summary: &Value, plots: &[PathBuf]) -> std::io::Result<PathBuf> {
+    let s = summary;
+    let mut r = String::new();
+    let _ = writeln!(r, "# {}\n", s["scenario"].as_str().unwrap_or("embolus run"));
+    let _ = writeln!(
+        r,
+        "Scenario file `{}`, embolus {}. Status: **{}** after {} of {} steps ({} s simulated){}.\n",
+        s["scenario_file"].as_str().unwrap_or("?"),
+        s["embolus_version"].as_str().unwrap_or("?"),
+        s["status"].as_str().unwrap_or("?"),
+        s["steps"],
+        s["steps_planned"],
+        fmt(num(&s["simulated_time_s"]), "").trim(),
+        s["resumed_from_step"]
+            .as_u64()
+            .map(|k| format!(", resumed from step {k}"))
+            .unwrap_or_default()
+    );
+    if let Some(d) = s["divergence"].as_object() {
+        let _ = writeln!(
+            r,
+            "**Diverged** at step {} (t = {} s): {}\n",
+            d["step"],
+            fmt(num(&d["time_s"]), ""),
+            d["likely_cause"].as_str().unwrap_or("")
+        );
+    }
+    let _ = writeln!(r, "## Machine and performance\n");
+    let a = &s["adapter"];
+    let g = &s["grid"];
+    let _ = writeln!(r, "| | |\n|---|---|");
+    let _ = writeln!(
+        r,
+        "| adapter | {} ({}, {}) |",
+        a["name"].as_str().unwrap_or("?"),
+        a["backend"].as_str().unwrap_or("?"),
+        a["device_type"].as_str().unwrap_or("?")
+    );
+    let _ = writeln!(
+        r,
+        "| grid | {} × {} × {} = {} cells, {} fluid |",
+        g["nx"], g["ny"], g["nz"], g["cells"], g["fluid_cells"]
+    );
+    let _ = writeln!(
+        r,
+        "| precision, collision | {}, {} |",
+        s["precision"].as_str().unwrap_or("?"),
+        s["collision"].as_str().unwrap_or("?")
+    );
+    let _ = writeln!(
+        r,
+        "| speed | {:.1} MLUPS (million lattice-cell updates per second, whole grid) |",
+        num(&s["mlups"]).unwrap_or(f64::NAN)
+    );
+    let _ = writeln!(r, "| wall time | {} |\n", fmt(num(&s["wall_time_s"]), "s"));
+
+    let _ = writeln!(r, "## Lattice units\n\n| quantity | value |\n|---|---|");
+    let u = &s["units"];
+    for (label, key, unit) in [
+        ("voxel size dx", "dx_m", "m"),
+        ("time step dt", "dt_s", "s"),
+        ("density", "density_kg_m3", "kg/m^3"),
+        ("kinematic viscosity", "viscosity_m2_s", "m^2/s"),
+        ("relaxation time tau", "tau", ""),
+        ("peak velocity", "peak_velocity_m_s", "m/s"),
+        ("peak velocity (lattice)", "peak_velocity_lattice", ""),
+        ("Mach number", "mach", ""),
+        ("Reynolds number", "reynolds", ""),
+        ("cells across", "cells_across", ""),
+    ] {
+        let _ = writeln!(r, "| {label} | {} |", fmt(num(&u[key]), unit));
+    }
+    let _ = writeln!(
+        r,
+        "\n## Key results (end of run)\n\n| metric | value |\n|---|---|"
+    );
+    for (name, v, unit) in key_metrics(s) {
+        let _ = writeln!(r, "| {name} | {} |", fmt(v, unit));
+    }
+    if !plots.is_empty() {
+        let _ = writeln!(r, "\n## Plots\n");
+        for p in plots {
+            let rel = p.strip_prefix(dir).unwrap_or(p);
+            let name = rel
+                .file_stem()
+                .map(|n| n.to_string_lossy().replace('_', " "))
+                .unwrap_or_default();
+            let _ = writeln!(r, "![{name}]({})\n", rel.display());
+        }
+    }
+    let _ = writeln!(
+        r,
+        "## Files\n\n\
+         - `metrics.csv`: one row per output interval, SI units in the headers.\n\
+         - `summary.json`: everything above, machine-readable.\n\
+         - `fields.pvd` ({} outputs): velocity, pressure, shear rate, viscosity, wall shear stress, TAWSS, OSI{} as VTK ImageData; open it in ParaView (File → Open, Apply), colour by a field, and use Glyph or Stream Tracer on the velocity.\n\
+         {}\
+         - `checkpoint.bin`: continue with `embolus run --resume DIR` (when present).",
+        s["field_outputs"],
+        if s["particles"].is_object() {
+            ", occlusion, particle concentration"
+        } else {
+            ""
+        },
+        if s["particles"].is_object() {
+            "- `particles.pvd`: the particles as VTK PolyData (diameter, state, agent); open it with fields.pvd and show it as Point Gaussian.\n"
+        } else {
+            ""
+        }
+    );
+    let path = dir.join("report.md");
+    std::fs::write(&path, r)?;
+    Ok(path)
+}
+
+/// The comparison table of `embolus compare`: every key metric of every run, and
+/// each run's difference from the first (absolute and relative).
+pub fn comparison_table(labels: &[String], summaries: &[Value]) -> String {
+    let mut names: Vec<(String, &'static str)> = Vec::new();
+    let metrics: Vec<Vec<(String, Option<f64>, &'static str)>> =
+        summaries.iter().map(key_metrics).collect();
+    for m in &metrics {
+        for (n, _, unit) in m {
+            if !names.iter().any(|(x, _)| x == n) {
+                names.push((n.clone(), unit));
+            }
+        }
+    }
+    let mut t = String::new();
+    let _ = write!(t, "| metric | unit |");
+    for l in labels {
+        let _ = write!(t, " {l} |");
+    }
+    for l in labels.iter().skip(1) {
+        let _ = write!(t, " {l} − {} |", labels[0]);
+    }
+    let _ = writeln!(t);
+    let _ = writeln!(t, "|{}", "---|".repeat(2 + 2 * labels.len() - 1));
+    let value = |m: &[(String, Option<f64>, &str)], n: &str| {
+        m.iter().find(|(x, _, _)| x == n).and_then(|(_, v, _)| *v)
+    };
+    for (n, unit) in &names {
+        let _ = write!(t, "| {n} | {unit} |");
+        let values: Vec<Option<f64>> = metrics.iter().map(|m| value(m, n)).collect();
+        for v in &values {
+            let _ = write!(t, " {} |", fmt(*v, ""));
+        }
+        for v in values.iter().skip(1) {
+            let cell = match (values[0], v) {
+                (Some(a), Some(b)) if a.is_finite() && b.is_finite() => {
+                    let rel = if a != 0.0 {
+                        format!(" ({:+.1}%)", 100.0 * (b - a) / a.abs())
+                    } else {
+                        String::new()
+                    };
+                    format!("{:+.3e}{rel}", b - a)
+                }
+                _ => "–".into(),
+            };
+            let _ = write!(t, " {cell} |");
+        }
+        let _ = writeln!(t);
+    }
+    let _ = writeln!(
+        t,
+        "\n| run | adapter | grid cells | precision |\n|---|---|---|---|"
+    );
+    for (l, s) in labels.iter().zip(summaries) {
+        let _ = writeln!(
+            t,
+            "| {l} | {} ({}) | {} | {} |",
+            s["adapter"]["name"].as_str().unwrap_or("?"),
+            s["adapter"]["backend"].as_str().unwrap_or("?"),
+            s["grid"]["cells"],
+            s["precision"].as_str().unwrap_or("?")
+        );
+    }
+    t
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn comparison_shows_differences_from_the_first_run() {
+        let a = serde_json::json!({"mlups": 10.0, "wall_shear": {"mean_wss_pa": 2.0},
+            "openings": [{"name": "out"}], "final_metrics": {"flow_m3_s": [1.0e-7], "pressure_pa": [5.0]}});
+        let b = serde_json::json!({"mlups": 12.0, "wall_shear": {"mean_wss_pa": 2.5},
+            "openings": [{"name": "out"}], "final_metrics": {"flow_m3_s": [1.5e-7], "pressure_pa": [5.0]}});
+        let t = comparison_table(&["A".into(), "B".into()], &[a, b]);
+        assert!(
+            t.contains("| mean WSS | Pa | 2.0000e0 | 2.5000e0 | +5.000e-1 (+25.0%) |"),
+            "{t}"
+        );
+        assert!(t.contains("| out flow | m^3/s |"), "{t}");
+        assert!(t.contains("+5.000e-8 (+50.0%)"), "{t}");
+    }
+}

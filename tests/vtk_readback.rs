@@ -1,0 +1,223 @@
+//! VTK files read back by VTK itself (the `vtk` package from PyPI, which ParaView is
+//! built on; tests/support/vtk_read.py): ImageData raw and zlib-compressed, PolyData
+//! and .pvd collections, from the writers and from a run's field and particle output,
+//! with every value equal to what was in memory. Needs `python3` with `vtk`
+//! (`pip install vtk`); without it the test fails and says so.
+
+use embolus::io::vtk::{write_vti, Compression, VtiArray, VtiData};
+use embolus::io::vtp::{write_pvd, write_vtp};
+use embolus::scenario::LoadedScenario;
+use embolus::sim::build::lattice_setup;
+use embolus::sim::field_recorder::FieldRecorder;
+use embolus::sim::{GpuLattice, GpuParticles};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("embolus-vtk-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// What VTK read from `files`, by path.
+fn vtk_read(files: &[&Path]) -> Value {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/vtk_read.py");
+    let out = std::process::Command::new("python3")
+        .arg(&script)
+        .args(files)
+        .output()
+        .unwrap_or_else(|e| {
+            panic!("cannot run python3 ({e}): install Python 3 and `pip install vtk`")
+        });
+    assert!(
+        out.status.success(),
+        "VTK could not read the files: {}\n  Fix: if vtk is missing, `pip install vtk`",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("JSON from vtk_read.py")
+}
+
+fn values(v: &Value) -> Vec<f64> {
+    v["values"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_f64().unwrap())
+        .collect()
+}
+
+/// The array as VTK holds it must equal the in-memory array, value for value.
+fn assert_array_equal(read: &Value, a: &VtiArray) {
+    let got = values(read);
+    assert_eq!(
+        read["components"].as_u64().unwrap() as usize,
+        a.components,
+        "{}",
+        a.name
+    );
+    let expected: Vec<f64> = match &a.data {
+        VtiData::U8(v) => v.iter().map(|&x| x as f64).collect(),
+        VtiData::I32(v) => v.iter().map(|&x| x as f64).collect(),
+        VtiData::F32(v) => v.iter().map(|&x| x as f64).collect(),
+    };
+    assert_eq!(got.len(), expected.len(), "{}", a.name);
+    // Values are f32 in the files; the JSON text between Python and serde_json may
+    // move the f64 by an ulp, never the f32.
+    for (k, (g, e)) in got.iter().zip(&expected).enumerate() {
+        let (g, e) = (*g as f32, *e as f32);
+        assert!(
+            g == e || (g.is_nan() && e.is_nan()),
+            "{}[{k}]: VTK read {g}, memory held {e}",
+            a.name
+        );
+    }
+}
+
+#[test]
+fn writer_output_reads_back_in_vtk_value_for_value() {
+    let dir = scratch("writers");
+    let n = [5, 4, 3];
+    let points = 60;
+    let arrays = vec![
+        VtiArray::scalar(
+            "kind",
+            VtiData::U8((0..points).map(|i| (i % 3) as u8).collect()),
+        ),
+        VtiArray::scalar("id", VtiData::I32((0..points).map(|i| i - 7).collect())),
+        VtiArray::scalar(
+            "p [Pa]",
+            VtiData::F32((0..points).map(|i| (i as f32 * 0.37).sin() * 1e3).collect()),
+        ),
+        VtiArray::vector(
+            "u [m/s]",
+            (0..3 * points).map(|i| i as f32 * 1.5e-3 - 0.05).collect(),
+        ),
+    ];
+    let raw = dir.join("raw.vti");
+    let zlib = dir.join("zlib.vti");
+    write_vti(
+        &raw,
+        n,
+        [1e-3, 2e-3, -3e-3],
+        5e-5,
+        &arrays,
+        Compression::None,
+    )
+    .unwrap();
+    write_vti(
+        &zlib,
+        n,
+        [1e-3, 2e-3, -3e-3],
+        5e-5,
+        &arrays,
+        Compression::Zlib,
+    )
+    .unwrap();
+    let pts: Vec<[f32; 3]> = (0..7)
+        .map(|i| [i as f32 * 1e-4, 2e-4, -1e-4 * i as f32])
+        .collect();
+    let d = VtiData::F32((0..7).map(|i| 1e-4 + i as f32 * 1e-5).collect());
+    let vtp = dir.join("p.vtp");
+    write_vtp(&vtp, &pts, &[("diameter [m]", d)]).unwrap();
+    let pvd = dir.join("all.pvd");
+    write_pvd(&pvd, &[(0.0, "raw.vti".into()), (0.5, "zlib.vti".into())]).unwrap();
+    let read = vtk_read(&[&raw, &zlib, &vtp, &pvd]);
+    for f in [&raw, &zlib] {
+        let r = &read[f.to_str().unwrap()];
+        assert_eq!(r["dimensions"], serde_json::json!([5, 4, 3]));
+        assert_eq!(r["spacing"][0].as_f64().unwrap(), 5e-5);
+        assert_eq!(r["origin"][2].as_f64().unwrap(), -3e-3);
+        for a in &arrays {
+            assert_array_equal(&r["arrays"][&a.name], a);
+        }
+    }
+    let r = &read[vtp.to_str().unwrap()];
+    assert_eq!(r["points"], 7);
+    assert_eq!(r["vertices"], 7);
+    let coords: Vec<f64> = r["coordinates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_f64().unwrap())
+        .collect();
+    let flat: Vec<f64> = pts.iter().flatten().map(|&x| x as f64).collect();
+    assert_eq!(
+        coords.iter().map(|&c| c as f32).collect::<Vec<_>>(),
+        flat.iter().map(|&c| c as f32).collect::<Vec<_>>()
+    );
+    let r = &read[pvd.to_str().unwrap()];
+    assert_eq!(r["type"], "Collection");
+    assert_eq!(r["entries"][1]["time"].as_f64().unwrap(), 0.5);
+    assert_array_equal(&r["entries"][1]["data"]["arrays"]["u [m/s]"], &arrays[3]);
+}
+
+#[test]
+fn a_runs_fields_and_particles_read_back_in_vtk() {
+    let dir = scratch("run");
+    let loaded = LoadedScenario::from_str(
+        Path::new("vtk.toml"),
+        "[grid]\nvoxel_size = 5.0e-5\n[time]\nsteps = 200\nlattice_velocity = 0.05\n\
+         [geometry]\nshape = \"cylinder\"\nradius = 3.0e-4\nlength = 1.5e-3\n\
+         [inlet]\nmean_velocity = 0.05\nramp_time = 0.0\n[particles]\ngravity = [0.0, 0.0, -9.81]\n\
+         [[injections]]\nagent = \"beads_100_300\"\nstart = 0.0\nduration = 1.0e-3\ncount = 30\nopening = \"inlet\"\n\
+         [fields]\nregion_min = [0.0, 0.0, 2.0e-4]\nstride = 2\nwss_sample_interval = 5.0e-5\naverage_from = 0.0\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let ctx = embolus::gpu::GpuContext::new(None).unwrap_or_else(|e| panic!("{e}"));
+    let mut setup = lattice_setup(&loaded.voxels, &loaded);
+    setup.coupled_fields = true;
+    let mut lattice = GpuLattice::new(&ctx, &setup).unwrap();
+    let run = loaded.particles.as_ref().unwrap();
+    let geometry = embolus::particles::fields::cell_geometry(&loaded.voxels);
+    let particles =
+        GpuParticles::new(&ctx, &lattice, &run.plan, &run.settings, &geometry, 0).unwrap();
+    let mut recorder = FieldRecorder::new(
+        &ctx,
+        &lattice,
+        &setup.flags,
+        &loaded.fields,
+        &loaded.units,
+        loaded.voxels.origin_m,
+        &dir,
+    )
+    .unwrap();
+    let hooks = embolus::sim::StepHooks(vec![&particles, &recorder.gpu]);
+    lattice.step_with(&ctx, 200, Some(&hooks));
+    let (path, arrays) = recorder
+        .write(&ctx, &lattice, Some(&particles), 200)
+        .unwrap();
+    assert!(
+        arrays.len() >= 10,
+        "every field that applies: {}",
+        arrays.len()
+    );
+    let read = vtk_read(&[&path, &dir.join("fields.pvd")]);
+    let r = &read[path.to_str().unwrap()];
+    let size = loaded.fields.region.size();
+    assert_eq!(r["dimensions"], serde_json::json!(size));
+    assert_eq!(
+        r["spacing"][0].as_f64().unwrap(),
+        2.0 * loaded.voxels.voxel_size_m
+    );
+    for a in &arrays {
+        assert_array_equal(&r["arrays"][&a.name], a);
+    }
+    let speed_max = values(&r["arrays"]["velocity [m/s]"])
+        .iter()
+        .fold(0.0f64, |m, v| m.max(v.abs()));
+    let wss_max = values(&r["arrays"]["wall shear stress magnitude [Pa]"])
+        .iter()
+        .fold(0.0f64, |m, v| m.max(*v));
+    let tawss_max = values(&r["arrays"]["time-averaged wall shear stress [Pa]"])
+        .iter()
+        .fold(0.0f64, |m, v| m.max(*v));
+    println!("read back: max |u| {speed_max:.4} m/s, max WSS {wss_max:.4} Pa, max TAWSS {tawss_max:.4} Pa");
+    assert!(
+        speed_max > 0.05 && wss_max > 0.0 && tawss_max > 0.0,
+        "the fields carry the flow"
+    );
+    let pvd = &read[dir.join("fields.pvd").to_str().unwrap()];
+    assert_eq!(pvd["entries"].as_array().unwrap().len(), 1);
+    assert_eq!(pvd["entries"][0]["file"], "fields/fields_000000200.vti");
+}
