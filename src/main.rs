@@ -325,7 +325,12 @@ fn describe_outputs(loaded: &LoadedScenario) {
         outputs,
         f.select
             .iter()
-            .map(|n| format!("{n:?}").to_lowercase())
+            .map(|n| {
+                serde_json::to_value(n)
+                    .ok()
+                    .and_then(|v| v.as_str().map(String::from))
+                    .unwrap_or_default()
+            })
             .collect::<Vec<_>>()
             .join(", "),
         size[0],

@@ -170,6 +170,147 @@ fn interrupt_stops_cleanly_with_results_flushed() {
         .parse()
         .unwrap();
     assert_eq!(last_step, steps, "the last row is the state at the stop");
+
+    // Ctrl-C left a checkpoint; the run continues from it.
+    assert!(
+        out.join("checkpoint.bin").exists(),
+        "no checkpoint after Ctrl-C"
+    );
+    let o = embolus()
+        .args(["run", "--resume"])
+        .arg(&out)
+        .args(["--steps", &(steps + 60).to_string()])
+        .output()
+        .unwrap();
+    let (stdout, stderr) = text(&o);
+    assert!(o.status.success(), "{stdout}\n{stderr}");
+    assert!(
+        stdout.contains(&format!("resume    from step {steps}")),
+        "{stdout}"
+    );
+    let summary = json(&out.join("summary.json"));
+    assert_eq!(summary["steps"].as_u64().unwrap(), steps + 60);
+    assert_eq!(summary["resumed_from_step"].as_u64().unwrap(), steps);
+
+    // A damaged checkpoint is refused with a fix, and no result is touched.
+    let before = std::fs::read(out.join("metrics.csv")).unwrap();
+    let mut bytes = std::fs::read(out.join("checkpoint.bin")).unwrap();
+    let k = bytes.len() / 2;
+    bytes[k] ^= 1;
+    std::fs::write(out.join("checkpoint.bin"), &bytes).unwrap();
+    let o = embolus()
+        .args(["run", "--resume"])
+        .arg(&out)
+        .args(["--steps", &(steps + 120).to_string()])
+        .output()
+        .unwrap();
+    let (_, stderr) = text(&o);
+    assert!(!o.status.success());
+    assert!(
+        stderr.contains("corrupt") && stderr.contains("Fix:"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(std::fs::read(out.join("metrics.csv")).unwrap(), before);
+}
+
+/// A PNG's size and how much of it is drawn (pixels away from white, distinct colours).
+fn png_coverage(path: &Path) -> (u32, u32, f64, usize) {
+    let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(path).unwrap()));
+    let mut reader = decoder.read_info().unwrap();
+    let mut buf = vec![0; reader.output_buffer_size().unwrap()];
+    let info = reader.next_frame(&mut buf).unwrap();
+    let channels = info.color_type.samples();
+    let pixels: Vec<&[u8]> = buf[..info.buffer_size()].chunks(channels).collect();
+    let drawn = pixels
+        .iter()
+        .filter(|p| p[..3].iter().any(|&c| c < 200))
+        .count();
+    let mut colours: Vec<[u8; 3]> = pixels
+        .iter()
+        .map(|p| [p[0] / 32, p[1] / 32, p[2] / 32])
+        .collect();
+    colours.sort();
+    colours.dedup();
+    (
+        info.width,
+        info.height,
+        drawn as f64 / pixels.len() as f64,
+        colours.len(),
+    )
+}
+
+#[test]
+fn a_run_writes_plots_and_a_report_and_compare_works_on_two_runs() {
+    let dir = scratch("compare");
+    let slow = scene(&dir, "steps = 300\noutput_interval = 2.5e-3", "");
+    let a = dir.join("slow");
+    run_successfully(&slow, &a);
+    let fast_dir = dir.join("fast-scene");
+    std::fs::create_dir_all(&fast_dir).unwrap();
+    let fast = scene(
+        &fast_dir,
+        "steps = 300\noutput_interval = 2.5e-3",
+        "ramp_time = 0.0\n",
+    );
+    let b = dir.join("fast");
+    run_successfully(&fast, &b);
+
+    for name in ["flow", "pressure"] {
+        let (w, h, drawn, colours) = png_coverage(&a.join("plots").join(format!("{name}.png")));
+        println!(
+            "{name}.png: {w}x{h}, {:.1}% drawn, {colours} colours",
+            100.0 * drawn
+        );
+        assert_eq!((w, h), (960, 540));
+        assert!(
+            drawn > 0.01 && drawn < 0.5,
+            "{name}.png is blank or solid: {drawn}"
+        );
+        assert!(colours >= 4, "{name}.png has {colours} colours");
+    }
+    let report = std::fs::read_to_string(a.join("report.md")).unwrap();
+    for part in [
+        "## Lattice units",
+        "## Key results",
+        "![flow](plots/flow.png)",
+        "llvmpipe",
+        "MLUPS",
+        "mean WSS",
+    ] {
+        assert!(report.contains(part), "report.md lacks {part}:\n{report}");
+    }
+    // embolus plot redraws them.
+    std::fs::remove_dir_all(a.join("plots")).unwrap();
+    let o = embolus().arg("plot").arg(&a).output().unwrap();
+    assert!(o.status.success(), "{}", text(&o).1);
+    assert!(a.join("plots/flow.png").exists());
+
+    let c = dir.join("comparison");
+    let o = embolus()
+        .arg("compare")
+        .arg(&a)
+        .arg(&b)
+        .arg("--out")
+        .arg(&c)
+        .output()
+        .unwrap();
+    let (stdout, stderr) = text(&o);
+    assert!(o.status.success(), "{stdout}\n{stderr}");
+    assert!(stdout.contains("| mean WSS | Pa |"), "{stdout}");
+    assert!(stdout.contains("fast − slow"), "{stdout}");
+    let md = std::fs::read_to_string(c.join("compare.md")).unwrap();
+    assert!(
+        md.contains("inlet flow") && md.contains("![flow.png](flow.png)"),
+        "{md}"
+    );
+    let (_, _, drawn, colours) = png_coverage(&c.join("flow.png"));
+    assert!(drawn > 0.01 && colours >= 4);
+
+    // A directory that is not a run is named in the error.
+    let o = embolus().arg("compare").arg(&a).arg(&dir).output().unwrap();
+    assert!(!o.status.success());
+    assert!(text(&o).1.contains("metrics.csv"), "{}", text(&o).1);
 }
 
 #[test]

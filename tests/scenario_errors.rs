@@ -346,3 +346,42 @@ fn injections_are_planned_from_rates_fractions_and_pulses() {
         1.0e-2 * s.flow_rate_m3_s * 0.01 / (std::f64::consts::PI / 6.0 * 2.5e-5f64.powi(3));
     assert!((n - expected).abs() / expected < 1e-3, "{n} vs {expected}");
 }
+
+#[test]
+fn bad_field_and_checkpoint_settings_are_named() {
+    let with = |extra: &str| format!("{GOOD}{extra}");
+    expect_error(
+        &with("[fields]\ninterval = -0.1\n"),
+        &["fields.interval", "bad.toml:19"],
+    );
+    expect_error(&with("[fields]\nstride = 0\n"), &["fields.stride"]);
+    expect_error(&with("[fields]\nselect = []\n"), &["fields.select"]);
+    expect_error(
+        &with("[fields]\nselect = [\"velocity\", \"occlusion\"]\n"),
+        &["fields.select", "needs particles", "[[injections]]"],
+    );
+    expect_error(
+        &with("[fields]\nselect = [\"vorticity\"]\n"),
+        &["unknown variant"],
+    );
+    expect_error(
+        &with("[fields]\nregion_min = [0.0, 0.0, 0.02]\n"),
+        &["fields.region_min", "holds no cell"],
+    );
+    expect_error(
+        &with("[fields]\naverage_from = -1.0\n"),
+        &["fields.average_from"],
+    );
+    expect_error(
+        &with("[checkpoint]\nwall_interval = 0.0\n"),
+        &["checkpoint.wall_interval"],
+    );
+    // A good region and selection load, with the region in cells.
+    let s = load(&with(
+        "[fields]\nselect = [\"wss\", \"velocity\"]\nregion_min = [0.0, 0.0, 1.0e-3]\nstride = 2\n",
+    ))
+    .unwrap();
+    assert_eq!(s.fields.region.lo[2], 10);
+    assert_eq!(s.fields.region.stride, 2);
+    assert_eq!(s.fields.select.len(), 2);
+}
