@@ -46,10 +46,14 @@ enum Command {
         /// Results directory [default: results/<scenario name>].
         #[arg(long, conflicts_with = "resume")]
         out: Option<PathBuf>,
-        /// Stop after this many steps instead of the scenario's duration (a checkpoint
-        /// is written there, so the run can be extended with --resume).
+        /// Stop after this many steps instead of the scenario's duration.
         #[arg(long)]
         steps: Option<u64>,
+        /// Also write a checkpoint at the end of the run, to extend it later with
+        /// `--resume DIR --steps N` (checkpoints are written on Ctrl-C and at
+        /// [checkpoint] intervals in any case).
+        #[arg(long)]
+        checkpoint: bool,
         /// Continue the run whose results are in DIR from its checkpoint.
         #[arg(long, value_name = "DIR")]
         resume: Option<PathBuf>,
@@ -114,7 +118,8 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
             out,
             steps,
             resume,
-        } => run(scene.as_deref(), out, steps, resume, adapter),
+            checkpoint,
+        } => run(scene.as_deref(), out, steps, resume, checkpoint, adapter),
         Command::Check { scene } => check(&scene),
         Command::Geometry { scene, out } => geometry_command(&scene, out),
         Command::Plot { dir } => {
@@ -381,6 +386,7 @@ fn run(
     out: Option<PathBuf>,
     steps: Option<u64>,
     resume: Option<PathBuf>,
+    checkpoint_at_end: bool,
     adapter: Option<&str>,
 ) -> Result<ExitCode> {
     let (loaded, checkpoint, out_dir) = match &resume {
@@ -395,8 +401,6 @@ fn run(
             (loaded, None, out_dir)
         }
     };
-    // The scenario's own duration; --steps may stop short of it (or go beyond).
-    let planned = loaded.steps;
     let loaded = with_steps(loaded, steps)?;
     let voxels = &loaded.voxels;
     describe(&loaded, voxels);
@@ -414,6 +418,19 @@ fn run(
         "adapter   {} ({:?}, {:?})",
         ctx.adapter_info.name, ctx.adapter_info.backend, ctx.adapter_info.device_type
     );
+    let mut loaded = loaded;
+    let binding = ctx
+        .limits
+        .max_storage_buffer_binding_size
+        .min(ctx.limits.max_buffer_size);
+    if let Some(stride) = loaded.fields.fit_binding(binding) {
+        println!(
+            "note      fields are written every {stride} cells along each axis to fit this adapter's {} MiB storage binding; set [fields] stride, region_min/region_max to choose",
+            binding >> 20
+        );
+    }
+    let loaded = loaded;
+    let voxels = &loaded.voxels;
     println!("results   {}", out_dir.display());
 
     let stop = Arc::new(AtomicBool::new(false));
@@ -440,7 +457,7 @@ fn run(
         out_dir: out_dir.clone(),
         stop,
         resume: checkpoint,
-        checkpoint_at_end: loaded.steps < planned,
+        checkpoint_at_end,
     };
     let result = runner::run(&ctx, &loaded, &config, &mut observer);
     observer.0.finish();

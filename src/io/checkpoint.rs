@@ -55,7 +55,7 @@ impl Checkpoint {
 
 #[derive(Debug, thiserror::Error)]
 pub enum CheckpointError {
-    #[error("no checkpoint at {0}\n  Fix: give the results directory of a run that wrote one (runs write checkpoint.bin on Ctrl-C, at [checkpoint] intervals and when stopped early by --steps)")]
+    #[error("no checkpoint at {0}\n  Fix: give the results directory of a run that wrote one (runs write checkpoint.bin on Ctrl-C, at [checkpoint] intervals and at the end with --checkpoint)")]
     Missing(PathBuf),
     #[error("cannot read or write checkpoint {path}: {source}\n  Fix: check the path and its permissions")]
     Io {

@@ -15,6 +15,8 @@ pub struct FieldPlan {
     pub select: Vec<FieldName>,
     pub region: FieldRegion,
     pub compress: bool,
+    /// The scenario set `stride` (else it may grow to fit the adapter).
+    pub stride_chosen: bool,
     /// Steps between WSS samples for TAWSS/OSI (at least 1).
     pub wss_sample_every: u64,
     /// First step whose state enters TAWSS/OSI.
@@ -31,6 +33,20 @@ impl FieldPlan {
             Some(every) => steps / every + u64::from(!steps.is_multiple_of(every)),
             None => 1,
         }
+    }
+
+    /// Raises the stride until one field array (16 bytes a point on the GPU) fits
+    /// `max_binding_bytes`, unless the scenario chose the stride itself; returns the
+    /// new stride when it changed.
+    pub fn fit_binding(&mut self, max_binding_bytes: u64) -> Option<usize> {
+        if !self.enabled || self.stride_chosen {
+            return None;
+        }
+        let before = self.region.stride;
+        while self.region.points() as u64 * 16 > max_binding_bytes {
+            self.region.stride += 1;
+        }
+        (self.region.stride != before).then_some(self.region.stride)
     }
 
     /// Uncompressed bytes of one field output (the upper bound of its .vti).
@@ -207,6 +223,7 @@ pub fn field_plan(
             stride: spec.stride,
         },
         compress: spec.compress,
+        stride_chosen: scenario.fields.stride != 1,
         wss_sample_every,
         average_from_step,
     })

@@ -137,8 +137,8 @@ pub struct RunConfig {
     pub stop: Arc<AtomicBool>,
     /// Continue from this checkpoint (see [`load_for_resume`]).
     pub resume: Option<Checkpoint>,
-    /// Write a checkpoint when the run reaches its last step (runs stopped early by
-    /// `--steps`, so they can be extended).
+    /// Write a checkpoint when the run reaches its last step (`--checkpoint`, to
+    /// extend the run later).
     pub checkpoint_at_end: bool,
 }
 
