@@ -68,6 +68,33 @@ enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Render frames and a video from a run's saved fields and particles (one frame
+    /// per field output; set [fields] interval for a video).
+    Render {
+        /// Results directory of `embolus run`.
+        dir: PathBuf,
+        /// Where frames/ and the video go [default: DIR/render].
+        #[arg(long)]
+        out: Option<PathBuf>,
+        #[arg(long, default_value_t = 1280)]
+        width: u32,
+        #[arg(long, default_value_t = 720)]
+        height: u32,
+        /// Samples per pixel along each axis (anti-aliasing), 1..4.
+        #[arg(long, default_value_t = 2)]
+        supersample: u32,
+        /// fixed, orbit or fly.
+        #[arg(long, default_value = "fixed")]
+        camera: String,
+        #[arg(long, default_value_t = 10)]
+        fps: u32,
+        /// mp4, gif or none.
+        #[arg(long, default_value = "mp4")]
+        video: String,
+        /// Top of the speed colour scale [m/s] (default: the peak inlet velocity).
+        #[arg(long)]
+        max_speed: Option<f64>,
+    },
     /// Redraw the plots (DIR/plots/*.png) and DIR/report.md of a results directory.
     Plot {
         /// Results directory of `embolus run`.
@@ -122,6 +149,62 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
         } => run(scene.as_deref(), out, steps, resume, checkpoint, adapter),
         Command::Check { scene } => check(&scene),
         Command::Geometry { scene, out } => geometry_command(&scene, out),
+        Command::Render {
+            dir,
+            out,
+            width,
+            height,
+            supersample,
+            camera,
+            fps,
+            video,
+            max_speed,
+        } => {
+            let spec_text = format!(
+                "width = {width}\nheight = {height}\nsupersample = {supersample}\ncamera = \"{camera}\"\nfps = {fps}\nvideo = \"{video}\"\n{}",
+                max_speed.map(|m| format!("max_speed = {m:e}\n")).unwrap_or_default()
+            );
+            let spec: embolus::scenario::schema::RenderSpec =
+                toml::from_str(&spec_text).map_err(|e| {
+                    anyhow::anyhow!(
+                        "{}\n  Fix: --camera fixed|orbit|fly, --video mp4|gif|none",
+                        e.message()
+                    )
+                })?;
+            anyhow::ensure!(
+                (1..=3840).contains(&width) && (1..=2160).contains(&height),
+                "--width/--height {width}x{height} outside 1x1..3840x2160"
+            );
+            anyhow::ensure!(
+                video != "mp4" || (width % 2 == 0 && height % 2 == 0),
+                "an MP4 (yuv420p) needs an even --width and --height, got {width}x{height}"
+            );
+            anyhow::ensure!(
+                (1..=4).contains(&supersample),
+                "--supersample must be 1 to 4"
+            );
+            anyhow::ensure!((1..=120).contains(&fps), "--fps must be 1 to 120");
+            let out = out.unwrap_or_else(|| dir.join("render"));
+            let ctx = GpuContext::new(adapter)?;
+            let bar = ProgressBar::new(0);
+            let started = std::time::Instant::now();
+            let r =
+                embolus::render::from_results::render_results(&ctx, &dir, &out, &spec, |k, n| {
+                    bar.set_length(n as u64);
+                    bar.set_position(k as u64);
+                })?;
+            bar.finish_and_clear();
+            println!(
+                "rendered {} frame(s) in {:.1} s into {}{}",
+                r.frames,
+                started.elapsed().as_secs_f64(),
+                r.frames_dir.display(),
+                r.video
+                    .map(|v| format!("; video {}", v.display()))
+                    .unwrap_or_default()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Plot { dir } => {
             let (plots, report) =
                 embolus::results::plot_and_report(&dir).map_err(anyhow::Error::msg)?;

@@ -6,6 +6,7 @@ pub mod preview;
 pub mod report;
 pub mod summary;
 pub mod vtk;
+pub mod vtk_read;
 pub mod vtp;
 
 /// Serde for `Vec<f64>` that may hold NaN (JSON has no NaN): NaN ↔ null.

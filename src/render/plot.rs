@@ -79,13 +79,21 @@ pub fn tick_label(v: f64, step: f64, largest: f64) -> String {
     format!("{v:.decimals$}")
 }
 
-struct Canvas {
-    pixmap: Pixmap,
+/// A pixmap with text and line drawing (plots, frame overlays).
+pub(crate) struct Canvas {
+    pub(crate) pixmap: Pixmap,
     font: FontRef<'static>,
 }
 
 impl Canvas {
-    fn text_width(&self, text: &str, size: f32) -> f32 {
+    pub(crate) fn new(pixmap: Pixmap) -> Self {
+        Canvas {
+            pixmap,
+            font: FontRef::try_from_slice(FONT).expect("the embedded font parses"),
+        }
+    }
+
+    pub(crate) fn text_width(&self, text: &str, size: f32) -> f32 {
         let f = self.font.as_scaled(PxScale::from(size));
         text.chars()
             .map(|c| f.h_advance(self.font.glyph_id(c)))
@@ -93,7 +101,15 @@ impl Canvas {
     }
 
     /// Draws `text` with its baseline start at (x, y); `rotated` runs it upwards.
-    fn text(&mut self, text: &str, x: f32, y: f32, size: f32, colour: [u8; 3], rotated: bool) {
+    pub(crate) fn text(
+        &mut self,
+        text: &str,
+        x: f32,
+        y: f32,
+        size: f32,
+        colour: [u8; 3],
+        rotated: bool,
+    ) {
         let scale = PxScale::from(size);
         let scaled = self.font.as_scaled(scale);
         let mut pen = 0.0f32;
@@ -134,7 +150,13 @@ impl Canvas {
         }
     }
 
-    fn line(&mut self, points: &[(f32, f32)], colour: [u8; 3], width: f32, dashed: bool) {
+    pub(crate) fn line(
+        &mut self,
+        points: &[(f32, f32)],
+        colour: [u8; 3],
+        width: f32,
+        dashed: bool,
+    ) {
         if points.len() < 2 {
             return;
         }
@@ -161,7 +183,7 @@ impl Canvas {
             .stroke_path(&path, &paint, &stroke, Transform::identity(), None);
     }
 
-    fn rect(&mut self, x: f32, y: f32, w: f32, h: f32, fill: [u8; 3]) {
+    pub(crate) fn rect(&mut self, x: f32, y: f32, w: f32, h: f32, fill: [u8; 3]) {
         if let Some(r) = Rect::from_xywh(x, y, w, h) {
             let mut paint = Paint::default();
             paint.set_color_rgba8(fill[0], fill[1], fill[2], 255);
@@ -184,8 +206,7 @@ pub fn write_png(chart: &Chart, width: u32, height: u32, path: &Path) -> Result<
 pub fn render(chart: &Chart, width: u32, height: u32) -> Pixmap {
     let mut pixmap = Pixmap::new(width.max(200), height.max(150)).expect("non-zero size");
     pixmap.fill(Color::WHITE);
-    let font = FontRef::try_from_slice(FONT).expect("the embedded font parses");
-    let mut c = Canvas { pixmap, font };
+    let mut c = Canvas::new(pixmap);
     let (w, h) = (c.pixmap.width() as f32, c.pixmap.height() as f32);
     let (left, right, top, bottom) = (92.0, 24.0, 44.0, 58.0);
     let (pw, ph) = (w - left - right, h - top - bottom);

@@ -47,6 +47,8 @@ pub struct LoadedScenario {
     pub fields: outputs::FieldPlan,
     /// When to checkpoint ([checkpoint]).
     pub checkpoint: outputs::CheckpointPlan,
+    /// Frames and video during the run ([render]).
+    pub render: Option<outputs::RenderPlan>,
 }
 
 impl LoadedScenario {

@@ -257,3 +257,92 @@ pub fn checkpoint_plan(
         wall_interval_s,
     })
 }
+
+/// `[render]` checked, with its frame interval in steps.
+#[derive(Clone, Debug)]
+pub struct RenderPlan {
+    pub spec: super::schema::RenderSpec,
+    /// Steps between frames.
+    pub every: u64,
+}
+
+/// Largest frame rendered: 4K UHD.
+pub const MAX_FRAME: (u32, u32) = (3840, 2160);
+
+pub fn render_plan(
+    scenario: &Scenario,
+    units: &LatticeUnits,
+    steps: u64,
+) -> Result<Option<RenderPlan>, KeyProblem> {
+    let Some(spec) = &scenario.render else {
+        return Ok(None);
+    };
+    let bad = |key: &'static str, problem: String, fix: &str| {
+        Err(("render", key, problem, fix.to_string()))
+    };
+    if spec.width == 0 || spec.height == 0 || spec.width > MAX_FRAME.0 || spec.height > MAX_FRAME.1
+    {
+        return bad(
+            "width",
+            format!("{}x{} is outside 1x1..3840x2160", spec.width, spec.height),
+            "choose a size up to 3840x2160, e.g. width = 1920, height = 1080",
+        );
+    }
+    if spec.video == super::schema::VideoFormat::Mp4
+        && (spec.width % 2 == 1 || spec.height % 2 == 1)
+    {
+        return bad(
+            "width",
+            format!(
+                "{}x{}: an H.264 video (yuv420p) needs even sizes",
+                spec.width, spec.height
+            ),
+            "choose an even width and height",
+        );
+    }
+    if !(1..=4).contains(&spec.supersample) {
+        return bad(
+            "supersample",
+            format!("supersample = {}", spec.supersample),
+            "use 1 (off) to 4",
+        );
+    }
+    if !(1..=120).contains(&spec.fps) {
+        return bad(
+            "fps",
+            format!("fps = {}", spec.fps),
+            "use 1 to 120 frames per second, e.g. 25",
+        );
+    }
+    if !(spec.fov.is_finite() && spec.fov > 1.0 && spec.fov < 150.0) {
+        return bad(
+            "fov",
+            format!("fov = {} degrees", spec.fov),
+            "use a field of view between 1 and 150 degrees, e.g. 35",
+        );
+    }
+    if let Some(v) = spec.max_speed {
+        if !(v.is_finite() && v > 0.0) {
+            return bad(
+                "max_speed",
+                format!("max_speed = {v} m/s"),
+                "give a positive speed in m/s",
+            );
+        }
+    }
+    let every = match spec.interval {
+        None => (steps / 100).max(1),
+        Some(t) if t.is_finite() && t > 0.0 => (t / units.dt_s).round().max(1.0) as u64,
+        Some(t) => {
+            return bad(
+                "interval",
+                format!("interval = {t} s"),
+                "give the time between frames in seconds",
+            )
+        }
+    };
+    Ok(Some(RenderPlan {
+        spec: spec.clone(),
+        every,
+    }))
+}

@@ -42,6 +42,107 @@ pub struct Scenario {
     /// Periodic checkpoints for `embolus run --resume`.
     #[serde(default)]
     pub checkpoint: CheckpointSpec,
+    /// Frames and a video rendered during the run.
+    #[serde(default)]
+    pub render: Option<RenderSpec>,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CameraKind {
+    /// The whole vessel, broadside (or `eye`/`target` when given).
+    #[default]
+    Fixed,
+    /// Around the vessel's centre (or `target`), `orbit_degrees` over the video.
+    Orbit,
+    /// From the inlet towards the first outlet.
+    Fly,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum VideoFormat {
+    #[default]
+    Mp4,
+    Gif,
+    None,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AxisName {
+    X,
+    Y,
+    Z,
+}
+
+/// `[render]`: frames during the run (docs/rendering.md).
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RenderSpec {
+    /// Simulated time between frames [s]; default: 100 frames over the run.
+    #[serde(default)]
+    pub interval: Option<f64>,
+    #[serde(default = "default_width")]
+    pub width: u32,
+    #[serde(default = "default_height")]
+    pub height: u32,
+    /// Samples per pixel along each axis (anti-aliasing), 1..4.
+    #[serde(default = "default_supersample")]
+    pub supersample: u32,
+    #[serde(default)]
+    pub camera: CameraKind,
+    /// Camera position and aim [m]; default: chosen to show the whole grid.
+    #[serde(default)]
+    pub eye: Option<[f64; 3]>,
+    #[serde(default)]
+    pub target: Option<[f64; 3]>,
+    #[serde(default)]
+    pub up: Option<[f64; 3]>,
+    /// Vertical field of view [degrees].
+    #[serde(default = "default_fov")]
+    pub fov: f64,
+    #[serde(default = "default_orbit")]
+    pub orbit_degrees: f64,
+    /// Frames per second of the video.
+    #[serde(default = "default_fps")]
+    pub fps: u32,
+    #[serde(default)]
+    pub video: VideoFormat,
+    /// Also keep every frame as a PNG.
+    #[serde(default = "default_true")]
+    pub frames: bool,
+    /// Slice coloured by speed: its normal axis and position [m]; default: across
+    /// the view through the grid centre.
+    #[serde(default)]
+    pub slice_axis: Option<AxisName>,
+    #[serde(default)]
+    pub slice_position: Option<f64>,
+    /// No slice at all.
+    #[serde(default)]
+    pub no_slice: bool,
+    /// Top of the speed colour scale [m/s]; default: the peak inlet velocity.
+    #[serde(default)]
+    pub max_speed: Option<f64>,
+}
+
+fn default_width() -> u32 {
+    1280
+}
+fn default_height() -> u32 {
+    720
+}
+fn default_supersample() -> u32 {
+    2
+}
+fn default_fov() -> f64 {
+    35.0
+}
+fn default_orbit() -> f64 {
+    360.0
+}
+fn default_fps() -> u32 {
+    25
 }
 
 /// A field written to fields/*.vti.

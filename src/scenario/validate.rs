@@ -583,7 +583,10 @@ pub(super) fn validate(
     .map_err(|(table, key, problem, fix)| c.fail(table, key, problem, fix))?;
     let checkpoint = super::outputs::checkpoint_plan(&scenario, &units)
         .map_err(|(table, key, problem, fix)| c.fail(table, key, problem, fix))?;
+    let render = super::outputs::render_plan(&scenario, &units, steps)
+        .map_err(|(table, key, problem, fix)| c.fail(table, key, problem, fix))?;
     Ok(LoadedScenario {
+        render,
         source: String::new(),
         fields,
         checkpoint,

@@ -246,6 +246,11 @@ impl GpuParticles {
         Ok(raw.chunks(2).map(|c| c[0] as f32 / SOLID_SCALE).collect())
     }
 
+    /// Positions, states, lodged volume and the particle count, for the renderer.
+    pub fn render_buffers(&self) -> (&wgpu::Buffer, &wgpu::Buffer, &wgpu::Buffer, usize) {
+        (&self.positions, &self.status, &self.solid, self.count)
+    }
+
     /// The buffers a run changes, by name (checkpoints).
     pub(crate) fn state_buffers_named(&self) -> Vec<(&'static str, &wgpu::Buffer)> {
         vec![

@@ -128,6 +128,85 @@ pub struct RunSummary {
     pub field_outputs: usize,
     /// The checkpoint this run left, if any.
     pub checkpoint: Option<String>,
+    /// Frames rendered during the run.
+    pub render: Option<RenderSummary>,
+}
+
+/// Rendering during a run, for summary.json.
+#[derive(Clone, Debug, Serialize)]
+pub struct RenderSummary {
+    pub frames: usize,
+    pub video: Option<String>,
+    /// Wall time spent rendering, in all and per frame [s].
+    pub seconds: f64,
+    pub seconds_per_frame: f64,
+}
+
+fn render_err(e: crate::render::session::RenderError) -> RunError {
+    use crate::render::session::RenderError as R;
+    match e {
+        R::Gpu(g) => RunError::Gpu(g),
+        R::Frame { path, message } => RunError::Io {
+            path,
+            source: std::io::Error::other(message),
+        },
+        R::Video(v) => RunError::Io {
+            path: PathBuf::from("video"),
+            source: std::io::Error::other(v.to_string()),
+        },
+    }
+}
+
+/// The frame renderer of a run, bound to the lattice's and particles' buffers.
+fn render_session(
+    ctx: &GpuContext,
+    loaded: &LoadedScenario,
+    lattice: &GpuLattice,
+    particles: &Option<ParticleRecorder>,
+    plan: &crate::scenario::outputs::RenderPlan,
+    out: &Path,
+) -> Result<crate::render::session::RenderSession, RunError> {
+    use crate::render::frame_gpu::RenderInputs;
+    use crate::render::session::{RenderGeometry, RenderSession};
+    let voxels = &loaded.voxels;
+    let units = &loaded.units;
+    let parts = particles.as_ref().map(|p| p.gpu.render_buffers());
+    let inputs = RenderInputs {
+        dims: voxels.dims,
+        flags: &lattice.flags,
+        flow: &lattice.velocity_field,
+        solid: parts.map(|p| p.2),
+        particles: parts.map(|p| (p.0, p.1, p.3)),
+    };
+    let inlet = voxels
+        .openings
+        .iter()
+        .find(|o| o.role == crate::geometry::Role::Inlet);
+    let outlet = voxels
+        .openings
+        .iter()
+        .find(|o| o.role == crate::geometry::Role::Outlet);
+    let geometry = RenderGeometry {
+        dims: [voxels.dims.nx, voxels.dims.ny, voxels.dims.nz],
+        origin_m: voxels.origin_m,
+        cell_m: voxels.voxel_size_m,
+        inlet_centre_m: inlet.map(|o| o.centre_m),
+        outlet_centre_m: outlet.map(|o| o.centre_m),
+        speed_unit_m_s: units.velocity_to_si(1.0),
+        default_max_speed_m_s: units.peak_velocity_m_s,
+        frames_expected: (loaded.steps / plan.every) as usize + 1,
+        has_particles: particles.is_some(),
+    };
+    RenderSession::new(
+        ctx,
+        &inputs,
+        &plan.spec,
+        geometry,
+        &out.join("render"),
+        &loaded.name(),
+        super::particles_gpu::SOLID_SCALE,
+    )
+    .map_err(render_err)
 }
 
 /// What a run needs besides the scenario.
@@ -313,7 +392,8 @@ pub fn run(
     let units = &loaded.units;
     let voxels = &loaded.voxels;
     let mut setup = lattice_setup(voxels, loaded);
-    setup.coupled_fields = loaded.particles.is_some();
+    // Particles and frames read the velocity field the step kernel then writes.
+    setup.coupled_fields = loaded.particles.is_some() || loaded.render.is_some();
     let collision = match loaded.scenario.lbm.collision {
         crate::scenario::CollisionName::Trt => {
             format!("TRT (magic {:.4})", loaded.scenario.lbm.magic)
@@ -337,6 +417,13 @@ pub fn run(
         Some(run) => Some(ParticleRecorder::new(ctx, &lattice, loaded, run, out)?),
         None => None,
     };
+    let mut render = match &loaded.render {
+        Some(plan) => Some(render_session(
+            ctx, loaded, &lattice, &particles, plan, out,
+        )?),
+        None => None,
+    };
+    let mut render_seconds = 0.0;
     let names: Vec<String> = voxels.openings.iter().map(|o| o.name.clone()).collect();
     let metrics_path = out.join("metrics.csv");
     let with_cycle = loaded.waveform.period_s().is_some();
@@ -477,6 +564,9 @@ pub fn run(
         if let Some(every) = loaded.checkpoint.every {
             stop_at = stop_at.min(next_multiple(done, every));
         }
+        if let Some(plan) = &loaded.render {
+            stop_at = stop_at.min(next_multiple(done, plan.every));
+        }
         let mut steps = chunk.min(stop_at - done);
         if time_dependent {
             // The GPU takes each step's inflow factor from this schedule.
@@ -537,6 +627,15 @@ pub fn run(
         if fields.due(step, total) || status == RunStatus::Diverged {
             write_fields(ctx, &mut fields, &lattice, &particles, step)?;
         }
+        if let (Some(session), Some(plan)) = (render.as_mut(), &loaded.render) {
+            if step.is_multiple_of(plan.every) || step == total {
+                let t = Instant::now();
+                session
+                    .frame(ctx, step as f64 * units.dt_s)
+                    .map_err(render_err)?;
+                render_seconds += t.elapsed().as_secs_f64();
+            }
+        }
         let wall = started.elapsed().as_secs_f64();
         let periodic = loaded.checkpoint.every.is_some_and(|e| step % e == 0);
         let by_wall_clock =
@@ -592,6 +691,19 @@ pub fn run(
         )?);
     }
     let wall_shear = Some(fields.wall_summary(ctx, &lattice)?);
+    let rendered = match render {
+        Some(session) => {
+            let frames = session.frames;
+            let video = session.finish().map_err(render_err)?;
+            Some(RenderSummary {
+                frames,
+                video: video.map(|p| p.display().to_string()),
+                seconds: render_seconds,
+                seconds_per_frame: render_seconds / frames.max(1) as f64,
+            })
+        }
+        None => None,
+    };
     let summary = RunSummary {
         embolus_version: env!("CARGO_PKG_VERSION").into(),
         scenario: loaded.name(),
@@ -621,6 +733,7 @@ pub fn run(
         wall_shear,
         field_outputs: fields.state.pvd_entries.len(),
         checkpoint: checkpoint_path.map(|p| p.display().to_string()),
+        render: rendered,
     };
     let summary_path = out.join("summary.json");
     write_json(&summary_path, &summary).map_err(io_err(&summary_path))?;

@@ -1,0 +1,231 @@
+//! The headless frame renderer on the GPU (shaders/render/frame.wgsl): binds the
+//! buffers a frame is made of (cell flags, velocity field, lodged volume, particles)
+//! where they already live, so frames during a run read nothing back but the image.
+
+use super::camera::Camera;
+use crate::gpu::buffers::{read_back, storage_from, uniform_from};
+use crate::gpu::pipeline::{compute_pipeline, dispatch_size};
+use crate::gpu::{GpuContext, GpuError};
+use crate::lbm::GridDims;
+
+const SHADER: &str = include_str!("../../shaders/render/frame.wgsl");
+const GROUP: u32 = 64;
+
+/// Where a frame's data lives on the GPU.
+pub struct RenderInputs<'a> {
+    pub dims: GridDims,
+    /// Lattice cell flags (kind in the low two bits; wall = 1).
+    pub flags: &'a wgpu::Buffer,
+    /// (u, δρ) per cell, lattice units.
+    pub flow: &'a wgpu::Buffer,
+    /// Lodged solid volume per cell, two u32 per cell, fixed point.
+    pub solid: Option<&'a wgpu::Buffer>,
+    /// Particle positions (cells, diameter in cells), states and their count.
+    pub particles: Option<(&'a wgpu::Buffer, &'a wgpu::Buffer, usize)>,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct FrameSettings {
+    pub width: u32,
+    pub height: u32,
+    /// Samples per pixel along each axis (anti-aliasing).
+    pub supersample: u32,
+    /// Speed at the top of the colour scale, lattice units.
+    pub max_speed_lattice: f32,
+    /// Slice plane n·p = d in cells; `None`: no slice.
+    pub slice: Option<([f32; 3], f32)>,
+    /// Fixed-point scale of the solid counters.
+    pub solid_scale: f32,
+}
+
+#[repr(C)]
+#[derive(Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
+struct Params {
+    eye: [f32; 4],
+    forward: [f32; 4],
+    right: [f32; 4],
+    up: [f32; 4],
+    lens: [f32; 4],
+    slice: [f32; 4],
+    size: [u32; 4],
+    grid: [u32; 4],
+}
+
+struct Kernel {
+    pipeline: wgpu::ComputePipeline,
+    group: wgpu::BindGroup,
+}
+
+pub struct FrameRenderer {
+    pub settings: FrameSettings,
+    dims: GridDims,
+    particles: usize,
+    has_solid: bool,
+    params: wgpu::Buffer,
+    final_image: wgpu::Buffer,
+    kernels: [Kernel; 5],
+}
+
+impl FrameRenderer {
+    pub fn new(
+        ctx: &GpuContext,
+        inputs: &RenderInputs,
+        settings: FrameSettings,
+    ) -> Result<Self, GpuError> {
+        let mut settings = settings;
+        let limit = ctx
+            .limits
+            .max_storage_buffer_binding_size
+            .min(ctx.limits.max_buffer_size);
+        // Supersampling within the adapter's binding size (4K at 2×2 is 133 MB).
+        while settings.supersample > 1
+            && (settings.width * settings.height * settings.supersample.pow(2)) as u64 * 4 > limit
+        {
+            settings.supersample -= 1;
+        }
+        let samples = (settings.width * settings.height * settings.supersample.pow(2)) as usize;
+        if samples as u64 * 4 > limit {
+            return Err(GpuError::TooLarge {
+                adapter: ctx.adapter_info.name.clone(),
+                problem: format!(
+                    "a {}x{} frame needs {} MiB per image buffer",
+                    settings.width,
+                    settings.height,
+                    (samples * 4) >> 20
+                ),
+                fix: "render at a lower resolution".into(),
+            });
+        }
+        let params = uniform_from(ctx, "render params", &Params::zeroed_default());
+        let depth = storage_from(ctx, "render depth", &vec![0u32; samples]);
+        let image = storage_from(ctx, "render image", &vec![0u32; samples]);
+        let final_image = storage_from(
+            ctx,
+            "render final",
+            &vec![0u32; (settings.width * settings.height) as usize],
+        );
+        let dummy_u32 = storage_from(ctx, "render dummy", &[0u32; 8]);
+        let dummy_vec4 = storage_from(ctx, "render dummy vec4", &[[0.0f32; 4]; 1]);
+        let dummy_status = storage_from(ctx, "render dummy status", &[[0u32; 4]; 1]);
+        let solid = inputs.solid.unwrap_or(&dummy_u32);
+        let (positions, status, count) =
+            inputs.particles.unwrap_or((&dummy_vec4, &dummy_status, 0));
+        let kernel = |name: &str, buffers: &[(u32, &wgpu::Buffer)]| -> Result<Kernel, GpuError> {
+            let pipeline = compute_pipeline(ctx, name, SHADER, name, &[])?;
+            let mut entries = vec![crate::sim::lattice_gpu::entry(0, &params)];
+            entries.extend(
+                buffers
+                    .iter()
+                    .map(|(b, buf)| crate::sim::lattice_gpu::entry(*b, buf)),
+            );
+            let group = ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {
+                label: Some(name),
+                layout: &pipeline.get_bind_group_layout(0),
+                entries: &entries,
+            });
+            Ok(Kernel { pipeline, group })
+        };
+        let kernels = [
+            kernel("clear", &[(6, &depth), (7, &image)])?,
+            kernel("splat_depth", &[(4, positions), (5, status), (6, &depth)])?,
+            kernel(
+                "splat_colour",
+                &[(4, positions), (5, status), (6, &depth), (7, &image)],
+            )?,
+            kernel(
+                "march",
+                &[
+                    (1, inputs.flags),
+                    (2, inputs.flow),
+                    (3, solid),
+                    (6, &depth),
+                    (7, &image),
+                ],
+            )?,
+            kernel("downsample", &[(7, &image), (8, &final_image)])?,
+        ];
+        ctx.errors.check()?;
+        Ok(FrameRenderer {
+            settings,
+            dims: inputs.dims,
+            particles: count,
+            has_solid: inputs.solid.is_some(),
+            params,
+            final_image,
+            kernels,
+        })
+    }
+
+    /// Renders the current content of the inputs seen by `camera`; returns RGB8
+    /// pixels, row by row from the top.
+    pub fn render(&self, ctx: &GpuContext, camera: &Camera) -> Result<Vec<u8>, GpuError> {
+        let s = &self.settings;
+        let (forward, right, up) = camera.basis();
+        let tan = (0.5 * camera.fov_deg.to_radians()).tan() as f32;
+        let aspect = s.width as f32 / s.height as f32;
+        let v = |d: glam::DVec3| [d.x as f32, d.y as f32, d.z as f32, 0.0];
+        let (normal, offset) = s.slice.unwrap_or(([0.0; 3], 0.0));
+        let params = Params {
+            eye: v(camera.eye),
+            forward: v(forward),
+            right: v(right),
+            up: v(up),
+            lens: [
+                tan * aspect,
+                tan,
+                s.max_speed_lattice.max(1e-9),
+                s.solid_scale,
+            ],
+            slice: [normal[0], normal[1], normal[2], offset],
+            size: [s.width, s.height, s.supersample, self.particles as u32],
+            grid: [
+                self.dims.nx as u32,
+                self.dims.ny as u32,
+                self.dims.nz as u32,
+                self.has_solid as u32,
+            ],
+        };
+        ctx.queue
+            .write_buffer(&self.params, 0, bytemuck::bytes_of(&params));
+        let samples = (s.width * s.height * s.supersample.pow(2)) as usize;
+        let pixels = (s.width * s.height) as usize;
+        let mut encoder = ctx
+            .device
+            .create_command_encoder(&wgpu::CommandEncoderDescriptor {
+                label: Some("frame"),
+            });
+        {
+            let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
+                label: Some("frame"),
+                timestamp_writes: None,
+            });
+            for (k, n) in [samples, self.particles, self.particles, samples, pixels]
+                .into_iter()
+                .enumerate()
+            {
+                if n == 0 {
+                    continue;
+                }
+                let (gx, gy) = dispatch_size(n, GROUP);
+                pass.set_pipeline(&self.kernels[k].pipeline);
+                pass.set_bind_group(0, &self.kernels[k].group, &[]);
+                pass.dispatch_workgroups(gx, gy, 1);
+            }
+        }
+        ctx.queue.submit([encoder.finish()]);
+        let packed: Vec<u32> = read_back(ctx, &self.final_image, pixels as u64 * 4)?;
+        Ok(packed
+            .iter()
+            .flat_map(|p| {
+                let b = p.to_le_bytes();
+                [b[0], b[1], b[2]]
+            })
+            .collect())
+    }
+}
+
+impl Params {
+    fn zeroed_default() -> Self {
+        bytemuck::Zeroable::zeroed()
+    }
+}

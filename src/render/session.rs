@@ -1,0 +1,256 @@
+//! A sequence of rendered frames: the camera path and slice from `[render]`, PNG
+//! frames and the video, for `embolus run` (frames during the run) and `embolus
+//! render` (frames from saved results).
+
+use super::camera::{overview, Camera, CameraPath};
+use super::frame_gpu::{FrameRenderer, FrameSettings, RenderInputs};
+use super::overlay::{annotate, Annotation};
+use super::video::{GifVideo, Mp4Video, VideoError};
+use crate::gpu::{GpuContext, GpuError};
+use crate::scenario::schema::{AxisName, CameraKind, RenderSpec, VideoFormat};
+use glam::DVec3;
+use std::path::{Path, PathBuf};
+
+/// Where the rendered grid sits and what its flow values mean.
+#[derive(Clone, Debug)]
+pub struct RenderGeometry {
+    pub dims: [usize; 3],
+    /// Corner of cell 0 [m] and the cell size [m].
+    pub origin_m: [f64; 3],
+    pub cell_m: f64,
+    pub inlet_centre_m: Option<[f64; 3]>,
+    pub outlet_centre_m: Option<[f64; 3]>,
+    /// m/s per unit of the flow buffer's velocity.
+    pub speed_unit_m_s: f64,
+    /// Top of the colour scale without `max_speed` [m/s].
+    pub default_max_speed_m_s: f64,
+    /// Frames the video will have (sets the orbit's and flight's pace).
+    pub frames_expected: usize,
+    pub has_particles: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    #[error(transparent)]
+    Gpu(#[from] GpuError),
+    #[error(transparent)]
+    Video(#[from] VideoError),
+    #[error("cannot write frame {path}: {message}\n  Fix: check that the directory is writable and the disk has space")]
+    Frame { path: PathBuf, message: String },
+}
+
+enum Video {
+    Mp4(Box<Mp4Video>),
+    Gif(GifVideo),
+}
+
+pub struct RenderSession {
+    renderer: FrameRenderer,
+    path: CameraPath,
+    geometry: RenderGeometry,
+    spec: RenderSpec,
+    title: String,
+    frames_dir: Option<PathBuf>,
+    video: Option<Video>,
+    pub video_path: Option<PathBuf>,
+    pub frames: usize,
+}
+
+impl RenderGeometry {
+    fn to_cells(&self, p: [f64; 3]) -> DVec3 {
+        DVec3::from_array(std::array::from_fn(|a| {
+            (p[a] - self.origin_m[a]) / self.cell_m
+        }))
+    }
+}
+
+/// The camera path `spec` asks for on `g`.
+pub fn camera_path(spec: &RenderSpec, g: &RenderGeometry) -> CameraPath {
+    let aspect = spec.width as f64 / spec.height as f64;
+    let mut base = overview(g.dims, spec.fov, aspect);
+    if let Some(t) = spec.target {
+        base.target = g.to_cells(t);
+    }
+    if let Some(e) = spec.eye {
+        base.eye = g.to_cells(e);
+    }
+    if let Some(u) = spec.up {
+        base.up = DVec3::from_array(u);
+    }
+    match spec.camera {
+        CameraKind::Fixed => CameraPath::Fixed(base),
+        CameraKind::Orbit => CameraPath::Orbit {
+            camera: base,
+            degrees: spec.orbit_degrees,
+        },
+        CameraKind::Fly => match (g.inlet_centre_m, g.outlet_centre_m) {
+            (Some(a), Some(b)) => CameraPath::Fly {
+                from: g.to_cells(a),
+                to: g.to_cells(b),
+                up: base.up,
+                fov_deg: spec.fov.max(50.0),
+            },
+            _ => CameraPath::Fixed(base),
+        },
+    }
+}
+
+/// The slice plane n·p = d (cells) `spec` asks for, seen by `camera`.
+pub fn slice_plane(
+    spec: &RenderSpec,
+    g: &RenderGeometry,
+    camera: &Camera,
+) -> Option<([f32; 3], f32)> {
+    if spec.no_slice {
+        return None;
+    }
+    let (forward, _, _) = camera.basis();
+    let axis = match spec.slice_axis {
+        Some(AxisName::X) => 0,
+        Some(AxisName::Y) => 1,
+        Some(AxisName::Z) => 2,
+        None => (0..3)
+            .max_by(|&a, &b| forward[a].abs().total_cmp(&forward[b].abs()))
+            .expect("three axes"),
+    };
+    let offset = match spec.slice_position {
+        Some(p) => (p - g.origin_m[axis]) / g.cell_m,
+        // Through cell centres, not along cell faces.
+        None => (0.5 * g.dims[axis] as f64).floor() + 0.5,
+    };
+    let mut n = [0.0f32; 3];
+    n[axis] = 1.0;
+    Some((n, offset as f32))
+}
+
+impl RenderSession {
+    pub fn new(
+        ctx: &GpuContext,
+        inputs: &RenderInputs,
+        spec: &RenderSpec,
+        geometry: RenderGeometry,
+        out_dir: &Path,
+        title: &str,
+        solid_scale: f32,
+    ) -> Result<Self, RenderError> {
+        let path = camera_path(spec, &geometry);
+        let first = path.at(0, geometry.frames_expected.max(1));
+        let max_speed = spec.max_speed.unwrap_or(geometry.default_max_speed_m_s);
+        let settings = FrameSettings {
+            width: spec.width,
+            height: spec.height,
+            supersample: spec.supersample,
+            max_speed_lattice: (max_speed / geometry.speed_unit_m_s) as f32,
+            slice: slice_plane(spec, &geometry, &first),
+            solid_scale,
+        };
+        let renderer = FrameRenderer::new(ctx, inputs, settings)?;
+        std::fs::create_dir_all(out_dir).map_err(|e| RenderError::Frame {
+            path: out_dir.to_path_buf(),
+            message: e.to_string(),
+        })?;
+        let frames_dir = spec.frames.then(|| out_dir.join("frames"));
+        let (video, video_path) = match spec.video {
+            VideoFormat::Mp4 => {
+                let p = out_dir.join("video.mp4");
+                (
+                    Some(Video::Mp4(Box::new(Mp4Video::create(
+                        &p,
+                        spec.width,
+                        spec.height,
+                        spec.fps,
+                    )?))),
+                    Some(p),
+                )
+            }
+            VideoFormat::Gif => {
+                let p = out_dir.join("video.gif");
+                (
+                    Some(Video::Gif(GifVideo::create(
+                        &p,
+                        spec.width,
+                        spec.height,
+                        spec.fps,
+                    )?)),
+                    Some(p),
+                )
+            }
+            VideoFormat::None => (None, None),
+        };
+        Ok(RenderSession {
+            renderer,
+            path,
+            geometry,
+            spec: spec.clone(),
+            title: title.to_string(),
+            frames_dir,
+            video,
+            video_path,
+            frames: 0,
+        })
+    }
+
+    /// Supersampling actually used (it may be lowered to fit the adapter).
+    pub fn supersample(&self) -> u32 {
+        self.renderer.settings.supersample
+    }
+
+    /// Renders the inputs' current content as the next frame, at `time_s`; returns
+    /// its RGB8 pixels.
+    pub fn frame(&mut self, ctx: &GpuContext, time_s: f64) -> Result<Vec<u8>, RenderError> {
+        let camera = self
+            .path
+            .at(self.frames, self.geometry.frames_expected.max(1));
+        let mut rgb = self.renderer.render(ctx, &camera)?;
+        let (w, h) = (self.spec.width, self.spec.height);
+        annotate(
+            &mut rgb,
+            w,
+            h,
+            &Annotation {
+                title: &self.title,
+                time_s,
+                max_speed_m_s: self.renderer.settings.max_speed_lattice as f64
+                    * self.geometry.speed_unit_m_s,
+                pixels_per_m: camera.pixels_per_cell_at_target(h) / self.geometry.cell_m,
+                particles: self.geometry.has_particles,
+            },
+        );
+        if let Some(dir) = &self.frames_dir {
+            let path = dir.join(format!("frame_{:05}.png", self.frames));
+            write_png(&path, &rgb, w, h).map_err(|message| RenderError::Frame {
+                path: path.clone(),
+                message,
+            })?;
+        }
+        match &mut self.video {
+            Some(Video::Mp4(v)) => v.push(&rgb)?,
+            Some(Video::Gif(v)) => v.push(&rgb)?,
+            None => {}
+        }
+        self.frames += 1;
+        Ok(rgb)
+    }
+
+    /// Closes the video; returns its path.
+    pub fn finish(self) -> Result<Option<PathBuf>, RenderError> {
+        if let Some(Video::Mp4(v)) = self.video {
+            (*v).finish()?;
+        }
+        Ok(self.video_path)
+    }
+}
+
+/// Writes RGB8 pixels as a PNG.
+pub fn write_png(path: &Path, rgb: &[u8], width: u32, height: u32) -> Result<(), String> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
+    }
+    let file = std::fs::File::create(path).map_err(|e| e.to_string())?;
+    let mut encoder = png::Encoder::new(std::io::BufWriter::new(file), width, height);
+    encoder.set_color(png::ColorType::Rgb);
+    encoder.set_depth(png::BitDepth::Eight);
+    let mut writer = encoder.write_header().map_err(|e| e.to_string())?;
+    writer.write_image_data(rgb).map_err(|e| e.to_string())?;
+    writer.finish().map_err(|e| e.to_string())
+}
