@@ -743,12 +743,30 @@ fn bench(
         "{:<18} {:>10} {:>8} {:>10} {:>12}",
         "case", "cells", "steps", "MLUPS", "eff. GB/s"
     );
-    let report = embolus::bench::run(&ctx, &sizes, min_seconds, |c| {
-        println!(
-            "{:<18} {:>10} {:>8} {:>10.1} {:>12.1}",
-            c.name, c.cells, c.steps, c.mlups, c.effective_bandwidth_gb_s
-        );
-    })?;
+    // A 1080p frame, as a run renders it; the quick suite renders a small one.
+    let frames: Vec<(u32, u32, u32)> = if quick {
+        vec![(640, 360, 1)]
+    } else {
+        vec![(1920, 1080, 2)]
+    };
+    let report = embolus::bench::run(
+        &ctx,
+        &sizes,
+        &frames,
+        min_seconds,
+        |c| {
+            println!(
+                "{:<18} {:>10} {:>8} {:>10.1} {:>12.1}",
+                c.name, c.cells, c.steps, c.mlups, c.effective_bandwidth_gb_s
+            );
+        },
+        |r| {
+            println!(
+                "{:<18} {:>10} {:>8} {:>10.2} frames/s ({} particles, 128^3 grid)",
+                r.name, r.cells, r.frames, r.frames_per_s, r.particles
+            );
+        },
+    )?;
     if let Some(path) = json {
         embolus::io::summary::write_json(path, &report)
             .with_context(|| format!("writing {}", path.display()))?;

@@ -1,7 +1,8 @@
 //! Headless rendering: frames have the requested size and show something (coverage
 //! and contrast), the same state renders to the same image, a small scene matches
 //! its golden image within a tolerance, and the MP4 of a run (and of `embolus render
-//! DIR`) reads back in an MP4 parser as H.264 with the right frame count and duration.
+//! DIR`) reads back in an MP4 parser as H.264 with the right frame count and duration,
+//! and every frame decodes (OpenH264's decoder).
 
 use embolus::render::camera::overview;
 use embolus::render::frame_gpu::{FrameRenderer, FrameSettings, RenderInputs};
@@ -140,24 +141,57 @@ fn a_small_scene_matches_its_golden_image() {
     );
 }
 
-fn mp4_frames_and_duration(path: &Path) -> (u64, f64, u16, u16) {
+/// Reads an MP4 with the `mp4` crate (container) and decodes every sample with
+/// OpenH264's decoder (stream): (samples, duration [s], width, height, frames decoded
+/// with the right size).
+fn mp4_frames_and_duration(path: &Path) -> (u64, f64, u16, u16, u64) {
+    use openh264::formats::YUVSource;
     let file = std::fs::File::open(path).unwrap();
     let size = file.metadata().unwrap().len();
-    let reader = mp4::Mp4Reader::read_header(std::io::BufReader::new(file), size).unwrap();
+    let mut reader = mp4::Mp4Reader::read_header(std::io::BufReader::new(file), size).unwrap();
     assert_eq!(reader.tracks().len(), 1, "one video track");
-    let track = reader.tracks().values().next().unwrap();
+    let (id, track) = reader.tracks().iter().next().map(|(k, t)| (*k, t)).unwrap();
     assert_eq!(
         track.media_type().unwrap(),
         mp4::MediaType::H264,
         "H.264 video"
     );
     assert_eq!(track.box_type().unwrap(), mp4::FourCC::from(*b"avc1"));
-    (
-        track.sample_count() as u64,
+    let (samples, duration, w, h) = (
+        track.sample_count(),
         track.duration().as_secs_f64(),
         track.width(),
         track.height(),
-    )
+    );
+    let annex_b = |units: &[&[u8]]| -> Vec<u8> {
+        units
+            .iter()
+            .flat_map(|u| [&[0u8, 0, 0, 1][..], u].concat())
+            .collect()
+    };
+    let sps = track.sequence_parameter_set().unwrap().to_vec();
+    let pps = track.picture_parameter_set().unwrap().to_vec();
+    let mut decoder = openh264::decoder::Decoder::new().unwrap();
+    let _ = decoder.decode(&annex_b(&[&sps, &pps])).unwrap();
+    let mut decoded = 0;
+    for k in 1..=samples {
+        let sample = reader.read_sample(id, k).unwrap().unwrap();
+        // AVCC: 4-byte big-endian lengths before each NAL unit.
+        let mut units = Vec::new();
+        let mut at = 0;
+        while at + 4 <= sample.bytes.len() {
+            let n = u32::from_be_bytes(sample.bytes[at..at + 4].try_into().unwrap()) as usize;
+            units.push(&sample.bytes[at + 4..at + 4 + n]);
+            at += 4 + n;
+        }
+        assert_eq!(at, sample.bytes.len(), "sample {k} is whole AVCC");
+        if let Some(yuv) = decoder.decode(&annex_b(&units)).unwrap() {
+            assert_eq!(yuv.dimensions(), (w as usize, h as usize));
+            decoded += 1;
+        }
+    }
+    decoded += decoder.flush_remaining().unwrap().len() as u64;
+    (samples as u64, duration, w, h, decoded)
 }
 
 #[test]
@@ -180,12 +214,13 @@ fn a_run_renders_a_playable_mp4_and_render_dir_does_the_same() {
     let r = summary.render.as_ref().unwrap();
     let every = loaded.render.as_ref().unwrap().every;
     assert_eq!(r.frames as u64, 240 / every + u64::from(240 % every != 0));
-    let (samples, duration, w, h) = mp4_frames_and_duration(&out.join("render/video.mp4"));
+    let (samples, duration, w, h, decoded) = mp4_frames_and_duration(&out.join("render/video.mp4"));
     println!(
-        "run: {} frames at {:.3} s each; MP4 {samples} samples, {duration:.2} s, {w}x{h}",
+        "run: {} frames at {:.3} s each; MP4 {samples} samples, {duration:.2} s, {w}x{h}, {decoded} decoded",
         r.frames, r.seconds_per_frame
     );
     assert_eq!(samples, r.frames as u64);
+    assert_eq!(decoded, samples, "every frame decodes");
     assert!(
         (duration - r.frames as f64 / 10.0).abs() < 1e-6,
         "duration {duration}"
@@ -210,8 +245,9 @@ fn a_run_renders_a_playable_mp4_and_render_dir_does_the_same() {
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let outputs = summary.field_outputs as u64;
-    let (samples, duration, _, _) = mp4_frames_and_duration(&dir.join("again/video.mp4"));
+    let (samples, duration, _, _, decoded) = mp4_frames_and_duration(&dir.join("again/video.mp4"));
     assert_eq!(samples, outputs);
+    assert_eq!(decoded, outputs, "every frame decodes");
     assert!((duration - outputs as f64 / 5.0).abs() < 1e-6);
     // And a clear error for a directory without fields.
     let o = std::process::Command::new(env!("CARGO_BIN_EXE_embolus"))
