@@ -195,6 +195,48 @@ fn mp4_frames_and_duration(path: &Path) -> (u64, f64, u16, u16, u64) {
 }
 
 #[test]
+fn a_fly_through_renders_a_gif_along_the_centreline() {
+    let dir = scratch("gif");
+    let scene = dir.join("pipe.toml");
+    std::fs::write(
+        &scene,
+        format!(
+            "{PIPE}[render]\ninterval = 4.0e-4\nwidth = 120\nheight = 80\nsupersample = 1\nfps = 10\n\
+             camera = \"fly\"\nvideo = \"gif\"\nframes = false\n"
+        ),
+    )
+    .unwrap();
+    let loaded = LoadedScenario::load(&scene).unwrap_or_else(|e| panic!("{e}"));
+    let ctx = embolus::gpu::GpuContext::new(None).unwrap_or_else(|e| panic!("{e}"));
+    let out = dir.join("results");
+    let summary =
+        run(&ctx, &loaded, &RunConfig::new(out.clone()), &mut ()).unwrap_or_else(|e| panic!("{e}"));
+    let frames = summary.render.as_ref().unwrap().frames;
+    assert!(
+        !out.join("render/frames").exists(),
+        "frames = false keeps no PNG"
+    );
+    let mut options = gif::DecodeOptions::new();
+    options.set_color_output(gif::ColorOutput::RGBA);
+    let mut decoder = options
+        .read_info(std::fs::File::open(out.join("render/video.gif")).unwrap())
+        .unwrap();
+    assert_eq!((decoder.width(), decoder.height()), (120, 80));
+    let mut decoded = 0;
+    let mut first: Option<Vec<u8>> = None;
+    let mut changed = false;
+    while let Some(frame) = decoder.read_next_frame().unwrap() {
+        decoded += 1;
+        match &first {
+            None => first = Some(frame.buffer.to_vec()),
+            Some(f) => changed |= *f != frame.buffer.to_vec(),
+        }
+    }
+    assert_eq!(decoded, frames, "one GIF frame per rendered frame");
+    assert!(changed, "the camera moves along the vessel");
+}
+
+#[test]
 fn a_run_renders_a_playable_mp4_and_render_dir_does_the_same() {
     let dir = scratch("run");
     let scene = dir.join("pipe.toml");

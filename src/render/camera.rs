@@ -35,7 +35,7 @@ impl Camera {
 }
 
 /// How the camera moves over the frames of a video.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum CameraPath {
     Fixed(Camera),
     /// Around `camera.target` about the `up` axis, `degrees` over the whole video.
@@ -43,10 +43,9 @@ pub enum CameraPath {
         camera: Camera,
         degrees: f64,
     },
-    /// From `from` to `to` looking ahead, ending `stop_short` cells before `to`.
+    /// Along `path` (equally spaced points, cells), looking ahead along it.
     Fly {
-        from: DVec3,
-        to: DVec3,
+        path: Vec<DVec3>,
         up: DVec3,
         fov_deg: f64,
     },
@@ -60,9 +59,10 @@ impl CameraPath {
         } else {
             0.0
         };
-        match *self {
-            CameraPath::Fixed(c) => c,
+        match self {
+            CameraPath::Fixed(c) => *c,
             CameraPath::Orbit { camera, degrees } => {
+                let (camera, degrees) = (*camera, *degrees);
                 let axis = camera.up.normalize_or(DVec3::Z);
                 let rotation = glam::DQuat::from_axis_angle(axis, (degrees * s).to_radians());
                 Camera {
@@ -70,18 +70,21 @@ impl CameraPath {
                     ..camera
                 }
             }
-            CameraPath::Fly {
-                from,
-                to,
-                up,
-                fov_deg,
-            } => {
-                let eye = from.lerp(to, 0.85 * s);
+            CameraPath::Fly { path, up, fov_deg } => {
+                // Travel 85% of the way, looking a tenth of the path ahead.
+                let n = path.len().max(1);
+                let at = ((0.85 * s * (n - 1) as f64).round() as usize).min(n - 1);
+                let ahead = (at + n.div_ceil(10)).min(n - 1);
+                let eye = path[at];
+                let mut target = path[ahead];
+                if (target - eye).length_squared() < 1e-12 {
+                    target = eye + (path[n - 1] - path[0]).normalize_or(DVec3::Z);
+                }
                 Camera {
                     eye,
-                    target: to,
-                    up,
-                    fov_deg,
+                    target,
+                    up: *up,
+                    fov_deg: *fov_deg,
                 }
             }
         }

@@ -121,6 +121,10 @@ pub fn render_results(
             .unwrap_or(0.1),
         frames_expected: fields.len(),
         has_particles: capacity > 0,
+        fluid: first
+            .arrays
+            .get("wall (1) or fluid (0)")
+            .map(|w| w.values.iter().map(|&v| v < 0.5).collect()),
     };
     let title = summary["scenario"]
         .as_str()

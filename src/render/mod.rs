@@ -2,6 +2,7 @@
 //! compared.
 
 pub mod camera;
+pub mod centreline;
 pub mod frame_gpu;
 pub mod from_results;
 pub mod overlay;

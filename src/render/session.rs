@@ -27,6 +27,8 @@ pub struct RenderGeometry {
     /// Frames the video will have (sets the orbit's and flight's pace).
     pub frames_expected: usize,
     pub has_particles: bool,
+    /// Fluid cells (the fly camera follows the centreline through them).
+    pub fluid: Option<Vec<bool>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -64,7 +66,8 @@ impl RenderGeometry {
     }
 }
 
-/// The camera path `spec` asks for on `g`.
+/// The camera path `spec` asks for on `g` (the fly camera falls back to the fixed
+/// view when no inlet-to-outlet path exists).
 pub fn camera_path(spec: &RenderSpec, g: &RenderGeometry) -> CameraPath {
     let aspect = spec.width as f64 / spec.height as f64;
     let mut base = overview(g.dims, spec.fov, aspect);
@@ -83,15 +86,26 @@ pub fn camera_path(spec: &RenderSpec, g: &RenderGeometry) -> CameraPath {
             camera: base,
             degrees: spec.orbit_degrees,
         },
-        CameraKind::Fly => match (g.inlet_centre_m, g.outlet_centre_m) {
-            (Some(a), Some(b)) => CameraPath::Fly {
-                from: g.to_cells(a),
-                to: g.to_cells(b),
-                up: base.up,
-                fov_deg: spec.fov.max(50.0),
-            },
-            _ => CameraPath::Fixed(base),
-        },
+        CameraKind::Fly => {
+            let line = match (g.inlet_centre_m, g.outlet_centre_m, &g.fluid) {
+                (Some(a), Some(b), Some(fluid)) => super::centreline::centreline(
+                    crate::lbm::GridDims::new(g.dims[0], g.dims[1], g.dims[2]),
+                    fluid,
+                    g.to_cells(a),
+                    g.to_cells(b),
+                    200,
+                ),
+                _ => None,
+            };
+            match line {
+                Some(path) => CameraPath::Fly {
+                    path,
+                    up: base.up,
+                    fov_deg: spec.fov.max(50.0),
+                },
+                None => CameraPath::Fixed(base),
+            }
+        }
     }
 }
 

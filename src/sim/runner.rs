@@ -196,6 +196,13 @@ fn render_session(
         default_max_speed_m_s: units.peak_velocity_m_s,
         frames_expected: (loaded.steps / plan.every) as usize + 1,
         has_particles: particles.is_some(),
+        fluid: (plan.spec.camera == crate::scenario::schema::CameraKind::Fly).then(|| {
+            voxels
+                .kinds
+                .iter()
+                .map(|k| *k != crate::geometry::CellKind::Wall)
+                .collect()
+        }),
     };
     RenderSession::new(
         ctx,
