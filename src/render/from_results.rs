@@ -125,12 +125,13 @@ pub fn render_results(
             .arrays
             .get("wall (1) or fluid (0)")
             .map(|w| w.values.iter().map(|&v| v < 0.5).collect()),
+        solid_scale: SOLID_SCALE,
     };
     let title = summary["scenario"]
         .as_str()
         .unwrap_or("embolus")
         .to_string();
-    let mut session = RenderSession::new(ctx, &inputs, spec, geometry, out, &title, SOLID_SCALE)?;
+    let mut session = RenderSession::new(ctx, &inputs, spec, geometry, out, &title, 0)?;
     for (k, (time, path)) in fields.iter().enumerate() {
         progress(k, fields.len());
         let f = if k == 0 { first.clone() } else { read(path)? };

@@ -29,6 +29,8 @@ pub struct RenderGeometry {
     pub has_particles: bool,
     /// Fluid cells (the fly camera follows the centreline through them).
     pub fluid: Option<Vec<bool>>,
+    /// Fixed-point scale of the lodged-volume counters.
+    pub solid_scale: f32,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -56,6 +58,8 @@ pub struct RenderSession {
     video: Option<Video>,
     pub video_path: Option<PathBuf>,
     pub frames: usize,
+    /// Number of the first frame file (a resumed run continues the numbering).
+    pub first_number: usize,
 }
 
 impl RenderGeometry {
@@ -145,8 +149,14 @@ impl RenderSession {
         geometry: RenderGeometry,
         out_dir: &Path,
         title: &str,
-        solid_scale: f32,
+        first_number: usize,
     ) -> Result<Self, RenderError> {
+        // A resumed run continues the frame numbers and keeps the first part's video.
+        let stem = if first_number == 0 {
+            "video".to_string()
+        } else {
+            format!("video_from_frame_{first_number:05}")
+        };
         let path = camera_path(spec, &geometry);
         let first = path.at(0, geometry.frames_expected.max(1));
         let max_speed = spec.max_speed.unwrap_or(geometry.default_max_speed_m_s);
@@ -156,7 +166,7 @@ impl RenderSession {
             supersample: spec.supersample,
             max_speed_lattice: (max_speed / geometry.speed_unit_m_s) as f32,
             slice: slice_plane(spec, &geometry, &first),
-            solid_scale,
+            solid_scale: geometry.solid_scale,
         };
         let renderer = FrameRenderer::new(ctx, inputs, settings)?;
         std::fs::create_dir_all(out_dir).map_err(|e| RenderError::Frame {
@@ -166,7 +176,7 @@ impl RenderSession {
         let frames_dir = spec.frames.then(|| out_dir.join("frames"));
         let (video, video_path) = match spec.video {
             VideoFormat::Mp4 => {
-                let p = out_dir.join("video.mp4");
+                let p = out_dir.join(format!("{stem}.mp4"));
                 (
                     Some(Video::Mp4(Box::new(Mp4Video::create(
                         &p,
@@ -178,7 +188,7 @@ impl RenderSession {
                 )
             }
             VideoFormat::Gif => {
-                let p = out_dir.join("video.gif");
+                let p = out_dir.join(format!("{stem}.gif"));
                 (
                     Some(Video::Gif(GifVideo::create(
                         &p,
@@ -201,6 +211,7 @@ impl RenderSession {
             video,
             video_path,
             frames: 0,
+            first_number,
         })
     }
 
@@ -231,7 +242,7 @@ impl RenderSession {
             },
         );
         if let Some(dir) = &self.frames_dir {
-            let path = dir.join(format!("frame_{:05}.png", self.frames));
+            let path = dir.join(format!("frame_{:05}.png", self.first_number + self.frames));
             write_png(&path, &rgb, w, h).map_err(|message| RenderError::Frame {
                 path: path.clone(),
                 message,

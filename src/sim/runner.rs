@@ -165,6 +165,7 @@ fn render_session(
     particles: &Option<ParticleRecorder>,
     plan: &crate::scenario::outputs::RenderPlan,
     out: &Path,
+    start_step: u64,
 ) -> Result<crate::render::session::RenderSession, RunError> {
     use crate::render::frame_gpu::RenderInputs;
     use crate::render::session::{RenderGeometry, RenderSession};
@@ -203,6 +204,7 @@ fn render_session(
                 .map(|k| *k != crate::geometry::CellKind::Wall)
                 .collect()
         }),
+        solid_scale: super::particles_gpu::SOLID_SCALE,
     };
     RenderSession::new(
         ctx,
@@ -211,7 +213,7 @@ fn render_session(
         geometry,
         &out.join("render"),
         &loaded.name(),
-        super::particles_gpu::SOLID_SCALE,
+        start_step.div_ceil(plan.every) as usize,
     )
     .map_err(render_err)
 }
@@ -426,7 +428,13 @@ pub fn run(
     };
     let mut render = match &loaded.render {
         Some(plan) => Some(render_session(
-            ctx, loaded, &lattice, &particles, plan, out,
+            ctx,
+            loaded,
+            &lattice,
+            &particles,
+            plan,
+            out,
+            config.resume.as_ref().map_or(0, |c| c.header.step),
         )?),
         None => None,
     };
