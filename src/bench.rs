@@ -37,6 +37,192 @@ pub struct BenchReport {
     pub cases: Vec<BenchCase>,
     /// Rendered frames (shaders/render/frame.wgsl), on the same adapter.
     pub render: Vec<RenderCase>,
+    /// Device memory bandwidth by a STREAM-style copy [GB/s], the limit the LBM cases
+    /// are measured against.
+    pub copy_bandwidth_gb_s: Option<f64>,
+    /// Particles advected in a flow, on the same adapter.
+    pub particles: Vec<ParticleCase>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ParticleCase {
+    pub name: String,
+    pub particles: usize,
+    pub cells: usize,
+    pub steps: u64,
+    /// Time per step of the flow alone and with the particles [s].
+    pub step_s_flow: f64,
+    pub step_s_with_particles: f64,
+    /// Particle updates per second (millions) and the step time they add [%].
+    pub mpups: f64,
+    pub added_percent: f64,
+}
+
+/// Device bandwidth by copying `bytes` (capped at the binding limit) between two
+/// buffers, timed over `min_seconds` after a warm-up: 2 × bytes per copy / time.
+pub fn copy_bandwidth(ctx: &GpuContext, bytes: u64, min_seconds: f64) -> Result<f64, GpuError> {
+    use crate::gpu::buffers::storage_from;
+    let limit = ctx
+        .limits
+        .max_storage_buffer_binding_size
+        .min(ctx.limits.max_buffer_size);
+    let elements = (bytes.min(limit) / 16) as usize;
+    let src = storage_from(ctx, "copy src", &vec![[1.0f32; 4]; elements]);
+    let dst = storage_from(ctx, "copy dst", &vec![[0.0f32; 4]; elements]);
+    let pipeline = crate::gpu::pipeline::compute_pipeline(
+        ctx,
+        "copy",
+        include_str!("../shaders/bench/copy.wgsl"),
+        "copy",
+        &[],
+    )?;
+    let group = ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {
+        label: Some("copy"),
+        layout: &pipeline.get_bind_group_layout(0),
+        entries: &[
+            crate::sim::lattice_gpu::entry(0, &src),
+            crate::sim::lattice_gpu::entry(1, &dst),
+        ],
+    });
+    let (gx, gy) = crate::gpu::pipeline::dispatch_size(elements, 256);
+    let run = |copies: u32| -> Result<f64, GpuError> {
+        let t = Instant::now();
+        let mut encoder = ctx
+            .device
+            .create_command_encoder(&wgpu::CommandEncoderDescriptor {
+                label: Some("copy"),
+            });
+        {
+            let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
+                label: Some("copy"),
+                timestamp_writes: None,
+            });
+            pass.set_pipeline(&pipeline);
+            pass.set_bind_group(0, &group, &[]);
+            for _ in 0..copies {
+                pass.dispatch_workgroups(gx, gy, 1);
+            }
+        }
+        ctx.queue.submit([encoder.finish()]);
+        ctx.finish()?;
+        Ok(t.elapsed().as_secs_f64())
+    };
+    run(1)?; // warm-up: shader compilation
+    let mut copies = 1u32;
+    loop {
+        let seconds = run(copies)?;
+        if seconds >= min_seconds || copies >= 1 << 16 {
+            return Ok(2.0 * (elements * 16) as f64 * copies as f64 / seconds / 1e9);
+        }
+        copies = (copies * 2).max((copies as f64 * min_seconds / seconds.max(1e-6)) as u32);
+    }
+}
+
+/// Times `count` particles (Y-90 resin spheres, released at once) advected in the
+/// parabolic flow of a straight pipe in an `n`³ grid, against the flow alone.
+pub fn time_particles(
+    ctx: &GpuContext,
+    n: usize,
+    count: usize,
+    min_seconds: f64,
+) -> Result<ParticleCase, GpuError> {
+    let dx = 1.0e-4;
+    let scenario = format!(
+        "[grid]\nvoxel_size = {dx:e}\n[time]\nsteps = 1\nlattice_velocity = 0.05\n\
+         [geometry]\nshape = \"cylinder\"\nradius = {r:e}\nlength = {l:e}\n\
+         [inlet]\nmean_velocity = 0.05\nramp_time = 0.0\n[particles]\nwrite_vtp = false\n\
+         [[injections]]\nagent = \"y90_resin\"\nstart = 0.0\nduration = 1.0e-9\ncount = {count}\nopening = \"inlet\"\n",
+        r = dx * (n as f64 / 2.0 - 1.0),
+        l = dx * (n as f64 - 2.0),
+    );
+    let loaded =
+        crate::scenario::LoadedScenario::from_str(std::path::Path::new("bench.toml"), &scenario)
+            .map_err(|e| GpuError::Wgpu(format!("bench scenario: {e}")))?;
+    let mut setup = crate::sim::build::lattice_setup(&loaded.voxels, &loaded);
+    setup.coupled_fields = true;
+    let mut lattice = GpuLattice::new(ctx, &setup)?;
+    let cells = setup.dims.cells();
+    drop(setup);
+    let run = loaded
+        .particles
+        .as_ref()
+        .expect("the bench injects particles");
+    let geometry = crate::particles::fields::cell_geometry(&loaded.voxels);
+    let particles =
+        crate::sim::GpuParticles::new(ctx, &lattice, &run.plan, &run.settings, &geometry, 0)?;
+    let time = |with: bool, lattice: &mut GpuLattice| -> Result<(u64, f64), GpuError> {
+        let hook: Option<&dyn crate::sim::StepHook> = if with { Some(&particles) } else { None };
+        lattice.step_with(ctx, 2, hook); // warm-up
+        ctx.finish()?;
+        let t = Instant::now();
+        let mut steps = 0u64;
+        while steps < 4 || t.elapsed().as_secs_f64() < min_seconds {
+            lattice.step_with(ctx, 4, hook);
+            ctx.finish()?;
+            steps += 4;
+        }
+        Ok((steps, t.elapsed().as_secs_f64() / steps as f64))
+    };
+    let (_, flow) = time(false, &mut lattice)?;
+    let (steps, both) = time(true, &mut lattice)?;
+    Ok(ParticleCase {
+        name: format!("particles {count:e} in {n}^3"),
+        particles: count,
+        cells,
+        steps,
+        step_s_flow: flow,
+        step_s_with_particles: both,
+        mpups: count as f64 / (both - flow).max(1e-12) / 1e6,
+        added_percent: 100.0 * (both - flow) / flow,
+    })
+}
+
+/// Per case of `current`, its speed over the same case in `baseline` (MLUPS or
+/// frames/s or particle step time), for `embolus bench --baseline`.
+pub fn compare(
+    current: &BenchReport,
+    baseline: &serde_json::Value,
+) -> Vec<(String, f64, f64, f64)> {
+    let mut rows = Vec::new();
+    let find = |list: &str, name: &str, key: &str| -> Option<f64> {
+        baseline[list]
+            .as_array()?
+            .iter()
+            .find(|c| c["name"].as_str() == Some(name))?[key]
+            .as_f64()
+    };
+    for c in &current.cases {
+        if let Some(b) = find("cases", &c.name, "mlups") {
+            rows.push((format!("{} [MLUPS]", c.name), b, c.mlups, c.mlups / b));
+        }
+    }
+    for r in &current.render {
+        if let Some(b) = find("render", &r.name, "frames_per_s") {
+            rows.push((
+                format!("{} [frames/s]", r.name),
+                b,
+                r.frames_per_s,
+                r.frames_per_s / b,
+            ));
+        }
+    }
+    for p in &current.particles {
+        if let Some(b) = find("particles", &p.name, "mpups") {
+            rows.push((
+                format!("{} [M particle updates/s]", p.name),
+                b,
+                p.mpups,
+                p.mpups / b,
+            ));
+        }
+    }
+    if let (Some(b), Some(c)) = (
+        baseline["copy_bandwidth_gb_s"].as_f64(),
+        current.copy_bandwidth_gb_s,
+    ) {
+        rows.push(("copy bandwidth [GB/s]".into(), b, c, c / b));
+    }
+    rows
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -211,16 +397,25 @@ pub fn time_dense_box(ctx: &GpuContext, n: usize, min_seconds: f64) -> Result<Be
     })
 }
 
-/// Runs the dense-box cases of the given edge lengths, then the rendered frames
-/// `frames` ((width, height, supersample) each) of a 128³ tube with 10⁵ particles.
+/// Called with each case as it completes (the CLI prints them).
+pub type Reporters<'a> = (
+    &'a mut dyn FnMut(&BenchCase),
+    &'a mut dyn FnMut(&RenderCase),
+    &'a mut dyn FnMut(&ParticleCase),
+);
+
+/// Runs the dense-box cases of the given edge lengths, the rendered frames `frames`
+/// ((width, height, supersample) each) of a 128³ tube with 10⁵ particles, the copy
+/// bandwidth and the particle cases ((grid edge, particles) each).
 pub fn run(
     ctx: &GpuContext,
     sizes: &[usize],
     frames: &[(u32, u32, u32)],
+    particle_cases: &[(usize, usize)],
     min_seconds: f64,
-    mut report_case: impl FnMut(&BenchCase),
-    mut report_render: impl FnMut(&RenderCase),
+    reporters: Reporters,
 ) -> Result<BenchReport, GpuError> {
+    let (report_case, report_render, report_particles) = reporters;
     let mut cases = Vec::new();
     for &n in sizes {
         let case = time_dense_box(ctx, n, min_seconds)?;
@@ -233,6 +428,13 @@ pub fn run(
         report_render(&case);
         render.push(case);
     }
+    let copy_bandwidth_gb_s = Some(copy_bandwidth(ctx, 256 << 20, min_seconds)?);
+    let mut particles = Vec::new();
+    for &(n, count) in particle_cases {
+        let case = time_particles(ctx, n, count, min_seconds)?;
+        report_particles(&case);
+        particles.push(case);
+    }
     Ok(BenchReport {
         embolus_version: env!("CARGO_PKG_VERSION").into(),
         unix_time_s: std::time::SystemTime::now()
@@ -244,5 +446,7 @@ pub fn run(
         collision: CollisionModel::default().name(),
         cases,
         render,
+        copy_bandwidth_gb_s,
+        particles,
     })
 }

@@ -123,6 +123,10 @@ enum Command {
         /// Also write the results as JSON to this file.
         #[arg(long)]
         json: Option<PathBuf>,
+        /// Compare with a JSON written earlier by --json (another machine, version or
+        /// setting): the speed ratio per case.
+        #[arg(long)]
+        baseline: Option<PathBuf>,
     },
 }
 
@@ -225,7 +229,12 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Info => info(adapter),
-        Command::Bench { quick, sizes, json } => bench(adapter, quick, sizes, json.as_deref()),
+        Command::Bench {
+            quick,
+            sizes,
+            json,
+            baseline,
+        } => bench(adapter, quick, sizes, json.as_deref(), baseline.as_deref()),
     }
 }
 
@@ -715,7 +724,22 @@ fn bench(
     quick: bool,
     sizes: Option<Vec<usize>>,
     json: Option<&Path>,
+    baseline: Option<&Path>,
 ) -> Result<ExitCode> {
+    // Read the baseline first: a bad file should not cost a whole benchmark.
+    let baseline: Option<serde_json::Value> = match baseline {
+        Some(p) => {
+            let text = std::fs::read_to_string(p)
+                .with_context(|| format!("reading the baseline {}", p.display()))?;
+            Some(serde_json::from_str(&text).with_context(|| {
+                format!(
+                    "{} is not a bench JSON\n  Fix: give a file written by `embolus bench --json`",
+                    p.display()
+                )
+            })?)
+        }
+        None => None,
+    };
     let ctx = GpuContext::new(adapter)?;
     let software = ctx.adapter_info.device_type == wgpu::DeviceType::Cpu;
     let sizes = sizes.unwrap_or_else(|| {
@@ -749,24 +773,65 @@ fn bench(
     } else {
         vec![(1920, 1080, 2)]
     };
+    // The particle cases: 1e5 and 1e6 in a 128³ pipe (CPU adapters and --quick:
+    // 1e4 and 1e5 in 64³).
+    let particle_cases: Vec<(usize, usize)> = if quick || software {
+        vec![(64, 10_000), (64, 100_000)]
+    } else {
+        vec![(128, 100_000), (128, 1_000_000)]
+    };
     let report = embolus::bench::run(
         &ctx,
         &sizes,
         &frames,
+        &particle_cases,
         min_seconds,
-        |c| {
-            println!(
-                "{:<18} {:>10} {:>8} {:>10.1} {:>12.1}",
-                c.name, c.cells, c.steps, c.mlups, c.effective_bandwidth_gb_s
-            );
-        },
-        |r| {
-            println!(
-                "{:<18} {:>10} {:>8} {:>10.2} frames/s ({} particles, 128^3 grid)",
-                r.name, r.cells, r.frames, r.frames_per_s, r.particles
-            );
-        },
+        (
+            &mut |c| {
+                println!(
+                    "{:<18} {:>10} {:>8} {:>10.1} {:>12.1}",
+                    c.name, c.cells, c.steps, c.mlups, c.effective_bandwidth_gb_s
+                );
+            },
+            &mut |r| {
+                println!(
+                    "{:<18} {:>10} {:>8} {:>10.2} frames/s ({} particles, 128^3 grid)",
+                    r.name, r.cells, r.frames, r.frames_per_s, r.particles
+                );
+            },
+            &mut |p| {
+                println!(
+                    "{:<18} {:>10} {:>8} {:>10.1} M particle updates/s, +{:.1}% on the flow step",
+                    p.name, p.cells, p.steps, p.mpups, p.added_percent
+                );
+            },
+        ),
     )?;
+    if let Some(bw) = report.copy_bandwidth_gb_s {
+        println!("copy bandwidth {bw:.1} GB/s (STREAM-style copy on this adapter); LBM cases at:");
+        for c in &report.cases {
+            println!(
+                "  {:<18} {:>5.1}% of it ({} bytes per cell update)",
+                c.name,
+                100.0 * c.effective_bandwidth_gb_s / bw,
+                c.bytes_per_cell
+            );
+        }
+    }
+    if let Some(b) = &baseline {
+        println!(
+            "against the baseline ({}, {}):",
+            b["adapter"]["name"].as_str().unwrap_or("?"),
+            b["embolus_version"].as_str().unwrap_or("?")
+        );
+        let rows = embolus::bench::compare(&report, b);
+        if rows.is_empty() {
+            println!("  no case in common");
+        }
+        for (name, before, now, ratio) in rows {
+            println!("  {name:<44} {before:>10.2} -> {now:>10.2}  x{ratio:.3}");
+        }
+    }
     if let Some(path) = json {
         embolus::io::summary::write_json(path, &report)
             .with_context(|| format!("writing {}", path.display()))?;

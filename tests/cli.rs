@@ -389,6 +389,33 @@ fn bench_writes_json() {
     assert_eq!(report["cases"][0]["cells"], 4096);
     assert!(report["cases"][0]["mlups"].as_f64().unwrap() > 0.0);
     assert!(!report["adapter"]["name"].as_str().unwrap().is_empty());
+    assert!(report["copy_bandwidth_gb_s"].as_f64().unwrap() > 0.0);
+    assert!(report["render"][0]["frames_per_s"].as_f64().unwrap() > 0.0);
+    assert_eq!(report["particles"].as_array().unwrap().len(), 2);
+    assert!(report["particles"][1]["mpups"].as_f64().unwrap() > 0.0);
+    assert!(stdout.contains("% of it"), "{stdout}");
+
+    // Against itself as the baseline: a ratio per case.
+    let o = embolus()
+        .args(["bench", "--quick", "--sizes", "16", "--baseline"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let (stdout, stderr) = text(&o);
+    assert!(o.status.success(), "{stdout}\n{stderr}");
+    assert!(stdout.contains("against the baseline"), "{stdout}");
+    assert!(
+        stdout.contains("dense box 16^3 [MLUPS]") && stdout.contains(" x"),
+        "{stdout}"
+    );
+    // A file that is not a bench JSON is refused before any benchmark runs.
+    let o = embolus()
+        .args(["bench", "--quick", "--baseline"])
+        .arg(dir.join("missing.json"))
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+    assert!(text(&o).1.contains("baseline"), "{}", text(&o).1);
 }
 
 /// With no usable adapter (here: asking for Metal on Linux) embolus says how to install
