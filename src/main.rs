@@ -618,6 +618,18 @@ fn run(
             String::new()
         }
     );
+    if let Some(r) = &summary.render {
+        println!(
+            "rendered {} frame(s), {:.2} s each, into {}/render{}",
+            r.frames,
+            r.seconds_per_frame,
+            out_dir.display(),
+            r.video
+                .as_ref()
+                .map(|v| format!("; video {v}"))
+                .unwrap_or_default()
+        );
+    }
     match embolus::results::plot_and_report(&out_dir) {
         Ok((plots, report)) => println!(
             "wrote {} plot(s) in {}/plots and {}",
