@@ -42,6 +42,8 @@ pub struct BenchReport {
     pub copy_bandwidth_gb_s: Option<f64>,
     /// Particles advected in a flow, on the same adapter.
     pub particles: Vec<ParticleCase>,
+    /// Fluid share of the tree case's grid (the rest is updated too: dense storage).
+    pub tree_fill_fraction: f64,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -175,6 +177,60 @@ pub fn time_particles(
         mpups: count as f64 / (both - flow).max(1e-12) / 1e6,
         added_percent: 100.0 * (both - flow) / flow,
     })
+}
+
+/// Times the lattice of a generated arterial tree (`generations` bifurcations, root
+/// radius `root_cells` cells): the sparse case. MLUPS counts every grid cell, as the
+/// dense kernel updates them; the fill fraction says how many are fluid.
+pub fn time_tree(
+    ctx: &GpuContext,
+    generations: u32,
+    root_cells: f64,
+    min_seconds: f64,
+) -> Result<(BenchCase, f64), GpuError> {
+    let dx = 1.0e-4;
+    let scenario = format!(
+        "[grid]\nvoxel_size = {dx:e}\n[time]\nsteps = 1\nlattice_velocity = 0.05\n\
+         [geometry]\nshape = \"tree\"\ngenerations = {generations}\nroot_radius = {r:e}\n\
+         root_length = {l:e}\nangle_deg = 25.0\nlength_to_radius = 6.0\n\
+         [inlet]\nmean_velocity = 0.1\nramp_time = 0.0\n",
+        r = root_cells * dx,
+        l = 6.0 * root_cells * dx,
+    );
+    let loaded =
+        crate::scenario::LoadedScenario::from_str(std::path::Path::new("tree.toml"), &scenario)
+            .map_err(|e| GpuError::Wgpu(format!("bench scenario: {e}")))?;
+    let setup = crate::sim::build::lattice_setup(&loaded.voxels, &loaded);
+    let dims = setup.dims;
+    let fill = loaded.voxels.fluid_cells() as f64 / dims.cells() as f64;
+    let mut lattice = GpuLattice::new(ctx, &setup)?;
+    drop(setup);
+    lattice.step(ctx, 2);
+    ctx.finish()?;
+    let mut steps = 0u64;
+    let t = Instant::now();
+    while steps < 4 || t.elapsed().as_secs_f64() < min_seconds {
+        lattice.step(ctx, 4);
+        ctx.finish()?;
+        steps += 4;
+    }
+    let seconds = t.elapsed().as_secs_f64();
+    let mlups = dims.cells() as f64 * steps as f64 / seconds / 1e6;
+    Ok((
+        BenchCase {
+            name: format!("tree {generations} generations"),
+            nx: dims.nx,
+            ny: dims.ny,
+            nz: dims.nz,
+            cells: dims.cells(),
+            steps,
+            seconds,
+            mlups,
+            bytes_per_cell: BYTES_PER_CELL_F32,
+            effective_bandwidth_gb_s: mlups * 1e6 * BYTES_PER_CELL_F32 as f64 / 1e9,
+        },
+        fill,
+    ))
 }
 
 /// Per case of `current`, its speed over the same case in `baseline` (MLUPS or
@@ -422,6 +478,16 @@ pub fn run(
         report_case(&case);
         cases.push(case);
     }
+    // The sparse case: a three-generation tree (root radius 8 cells; 4 on --quick
+    // sized runs, i.e. when the dense sizes stay at or below 64).
+    let root = if sizes.iter().all(|&n| n <= 64) {
+        4.0
+    } else {
+        8.0
+    };
+    let (tree, fill) = time_tree(ctx, 3, root, min_seconds)?;
+    report_case(&tree);
+    cases.push(tree);
     let mut render = Vec::new();
     for &f in frames {
         let case = time_render(ctx, 128, f, 100_000, min_seconds)?;
@@ -448,5 +514,6 @@ pub fn run(
         render,
         copy_bandwidth_gb_s,
         particles,
+        tree_fill_fraction: fill,
     })
 }

@@ -819,6 +819,13 @@ fn bench(
             },
         ),
     )?;
+    if let Some(tree) = report.cases.iter().find(|c| c.name.starts_with("tree")) {
+        println!(
+            "tree: {:.1}% of its grid is fluid; stored dense, it runs at {:.1} million fluid-cell updates/s",
+            100.0 * report.tree_fill_fraction,
+            tree.mlups * report.tree_fill_fraction
+        );
+    }
     if let Some(bw) = report.copy_bandwidth_gb_s {
         println!("copy bandwidth {bw:.1} GB/s (STREAM-style copy on this adapter); LBM cases at:");
         for c in &report.cases {
