@@ -60,14 +60,19 @@ pub fn write_preview(path: &Path, voxels: &Voxels) -> std::io::Result<usize> {
             rgb[(y * iw + x) * 3..(y * iw + x) * 3 + 3].copy_from_slice(&colour);
         }
     }
+    write_rgb_png(path, &rgb, iw as u32, ih as u32)?;
+    Ok(axis)
+}
+
+/// Writes `width`×`height` RGB8 pixels, row by row from the top, as a PNG.
+pub fn write_rgb_png(path: &Path, rgb: &[u8], width: u32, height: u32) -> std::io::Result<()> {
     let file = std::io::BufWriter::new(std::fs::File::create(path)?);
-    let mut encoder = png::Encoder::new(file, iw as u32, ih as u32);
+    let mut encoder = png::Encoder::new(file, width, height);
     encoder.set_color(png::ColorType::Rgb);
     encoder.set_depth(png::BitDepth::Eight);
     let mut writer = encoder.write_header().map_err(std::io::Error::other)?;
     writer
-        .write_image_data(&rgb)
+        .write_image_data(rgb)
         .map_err(std::io::Error::other)?;
-    writer.finish().map_err(std::io::Error::other)?;
-    Ok(axis)
+    writer.finish().map_err(std::io::Error::other)
 }

@@ -96,7 +96,11 @@ impl FrameRenderer {
                 fix: "render at a lower resolution".into(),
             });
         }
-        let params = uniform_from(ctx, "render params", &Params::zeroed_default());
+        let params = uniform_from(
+            ctx,
+            "render params",
+            &<Params as bytemuck::Zeroable>::zeroed(),
+        );
         let depth = storage_from(ctx, "render depth", &vec![0u32; samples]);
         let image = storage_from(ctx, "render image", &vec![0u32; samples]);
         let final_image = storage_from(
@@ -221,11 +225,5 @@ impl FrameRenderer {
                 [b[0], b[1], b[2]]
             })
             .collect())
-    }
-}
-
-impl Params {
-    fn zeroed_default() -> Self {
-        bytemuck::Zeroable::zeroed()
     }
 }

@@ -266,16 +266,10 @@ impl RenderSession {
     }
 }
 
-/// Writes RGB8 pixels as a PNG.
+/// Writes RGB8 pixels as a PNG, creating its directory.
 pub fn write_png(path: &Path, rgb: &[u8], width: u32, height: u32) -> Result<(), String> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
     }
-    let file = std::fs::File::create(path).map_err(|e| e.to_string())?;
-    let mut encoder = png::Encoder::new(std::io::BufWriter::new(file), width, height);
-    encoder.set_color(png::ColorType::Rgb);
-    encoder.set_depth(png::BitDepth::Eight);
-    let mut writer = encoder.write_header().map_err(|e| e.to_string())?;
-    writer.write_image_data(rgb).map_err(|e| e.to_string())?;
-    writer.finish().map_err(|e| e.to_string())
+    crate::io::preview::write_rgb_png(path, rgb, width, height).map_err(|e| e.to_string())
 }
