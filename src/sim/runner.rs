@@ -566,6 +566,21 @@ pub fn run(
             .map_err(io_err(&metrics_path))?;
         Ok(row)
     };
+    // DIR/checkpoint.bin for the state after `step` steps, `wall` s into this run.
+    let checkpoint_now = |lattice: &GpuLattice,
+                          particles: &Option<ParticleRecorder>,
+                          fields: &FieldRecorder,
+                          step: u64,
+                          wall: f64| {
+        save_checkpoint(
+            ctx,
+            loaded,
+            out,
+            &state_objects(lattice, particles, fields),
+            &host_state(particles, fields, wall),
+            step,
+        )
+    };
     while lattice.steps_done() < total {
         if config.stop.load(Ordering::SeqCst) {
             status = RunStatus::Interrupted;
@@ -657,15 +672,7 @@ pub fn run(
             last_checkpoint.elapsed().as_secs_f64() >= loaded.checkpoint.wall_interval_s;
         let at_end = step == total && config.checkpoint_at_end;
         if status != RunStatus::Diverged && (periodic || by_wall_clock || at_end) {
-            let objects = state_objects(&lattice, &particles, &fields);
-            checkpoint_path = Some(save_checkpoint(
-                ctx,
-                loaded,
-                out,
-                &objects,
-                &host_state(&particles, &fields, wall),
-                step,
-            )?);
+            checkpoint_path = Some(checkpoint_now(&lattice, &particles, &fields, step, wall)?);
             last_checkpoint = Instant::now();
         }
         observer.progress(&Progress {
@@ -695,14 +702,12 @@ pub fn run(
         {
             write_fields(ctx, &mut fields, &lattice, &particles, steps)?;
         }
-        let objects = state_objects(&lattice, &particles, &fields);
-        checkpoint_path = Some(save_checkpoint(
-            ctx,
-            loaded,
-            out,
-            &objects,
-            &host_state(&particles, &fields, wall_time_s),
+        checkpoint_path = Some(checkpoint_now(
+            &lattice,
+            &particles,
+            &fields,
             steps,
+            wall_time_s,
         )?);
     }
     let wall_shear = Some(fields.wall_summary(ctx, &lattice)?);
