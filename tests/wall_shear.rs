@@ -6,8 +6,7 @@
 mod common;
 
 use common::gpu;
-use embolus::lbm::lattice::flags;
-use embolus::lbm::{CollisionModel, GridDims, LatticeSetup, Relaxation};
+use embolus::lbm::{CollisionModel, LatticeSetup, Relaxation};
 use embolus::sim::fields_gpu::{wall_adjacent_cells, FieldRegion, GpuFields};
 use embolus::sim::GpuLattice;
 use std::f64::consts::PI;
@@ -27,21 +26,9 @@ struct PipeResult {
 fn pipe(r_cells: f64) -> PipeResult {
     let ctx = gpu();
     let n = 2 * r_cells.ceil() as usize + 2;
-    let dims = GridDims::new(n, n, 4);
     let half = n as f64 / 2.0;
-    let inside = |x: usize, y: usize| {
-        (x as f64 + 0.5 - half).powi(2) + (y as f64 + 0.5 - half).powi(2) < r_cells * r_cells
-    };
-    let cell_flags: Vec<u32> = (0..dims.cells())
-        .map(|i| {
-            let [x, y, _] = dims.coords(i);
-            if inside(x, y) {
-                flags::FLUID
-            } else {
-                flags::WALL
-            }
-        })
-        .collect();
+    let (dims, cell_flags, lumen) = common::circular_pipe(n, 4, r_cells);
+    let inside = |x: usize, y: usize| lumen[x + n * y];
     let fluid_per_plane = (0..n * n).filter(|&j| inside(j % n, j / n)).count();
     // The lumen of halfway bounce-back is the fluid cells: the circle of equal area
     // (as for the Poiseuille test, docs/validation.md).

@@ -77,22 +77,8 @@ fn womersley(alpha: f64) -> (f64, f64, f64, f64) {
     let ctx = gpu();
     let r_cells = 10usize;
     let n = 2 * r_cells + 2;
-    let dims = GridDims::new(n, n, 4);
-    let half = n as f64 / 2.0;
-    let inside = |x: usize, y: usize| {
-        (x as f64 + 0.5 - half).powi(2) + (y as f64 + 0.5 - half).powi(2)
-            < (r_cells * r_cells) as f64
-    };
-    let cell_flags: Vec<u32> = (0..dims.cells())
-        .map(|i| {
-            let [x, y, _] = dims.coords(i);
-            if inside(x, y) {
-                flags::FLUID
-            } else {
-                flags::WALL
-            }
-        })
-        .collect();
+    let (dims, cell_flags, lumen) = common::circular_pipe(n, 4, r_cells as f64);
+    let inside = |x: usize, y: usize| lumen[x + n * y];
     let fluid_per_plane = (0..n * n).filter(|&j| inside(j % n, j / n)).count();
     // Halfway bounce-back: the lumen is the fluid cells; compare with the circle of
     // the same area (as for Poiseuille, docs/validation.md).

@@ -174,22 +174,24 @@ fn sample_fields(
     }
 }
 
-// The WSS at each listed wall-adjacent cell now (zero once occlusion made it wall).
+// The WSS at listed wall-adjacent cell k now (zero once occlusion made it wall).
+fn listed_wall_shear(k: u32) -> vec4<f32> {
+    let cell = wall_cells[k];
+    if ((flags[cell] & TYPE_MASK) != CELL_FLUID) {
+        return vec4<f32>(0.0);
+    }
+    return wall_shear(cell, cell_state(cell));
+}
+
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn wall_shear_now(
     @builtin(global_invocation_id) gid: vec3<u32>,
     @builtin(num_workgroups) groups: vec3<u32>,
 ) {
     let k = linear_invocation(gid, groups);
-    if (k >= arrayLength(&wall_cells)) {
-        return;
+    if (k < arrayLength(&wall_cells)) {
+        wall_now[k] = listed_wall_shear(k);
     }
-    let cell = wall_cells[k];
-    if ((flags[cell] & TYPE_MASK) != CELL_FLUID) {
-        wall_now[k] = vec4<f32>(0.0);
-        return;
-    }
-    wall_now[k] = wall_shear(cell, cell_state(cell));
 }
 
 // Adds the WSS vector and its magnitude to each listed cell's sums.
@@ -199,12 +201,7 @@ fn accumulate_wall_shear(
     @builtin(num_workgroups) groups: vec3<u32>,
 ) {
     let k = linear_invocation(gid, groups);
-    if (k >= arrayLength(&wall_cells)) {
-        return;
+    if (k < arrayLength(&wall_cells)) {
+        wall_sums[k] += listed_wall_shear(k);
     }
-    let cell = wall_cells[k];
-    if ((flags[cell] & TYPE_MASK) != CELL_FLUID) {
-        return;
-    }
-    wall_sums[k] += wall_shear(cell, cell_state(cell));
 }

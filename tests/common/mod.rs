@@ -97,3 +97,32 @@ pub fn nifti_u8_header(n: [usize; 3], mm: f32) -> Vec<u8> {
     h[344..348].copy_from_slice(b"n+1\0");
     h
 }
+
+/// A straight pipe along z through an n × n × nz grid: fluid where the cell centre
+/// lies within `radius_cells` of the axis, wall elsewhere. Returns the grid, the
+/// flags and the lumen of one cross-section (index x + n y).
+pub fn circular_pipe(
+    n: usize,
+    nz: usize,
+    radius_cells: f64,
+) -> (embolus::lbm::GridDims, Vec<u32>, Vec<bool>) {
+    use embolus::lbm::lattice::flags;
+    let dims = embolus::lbm::GridDims::new(n, n, nz);
+    let half = n as f64 / 2.0;
+    let lumen: Vec<bool> = (0..n * n)
+        .map(|j| {
+            let (x, y) = ((j % n) as f64 + 0.5 - half, (j / n) as f64 + 0.5 - half);
+            x * x + y * y < radius_cells * radius_cells
+        })
+        .collect();
+    let cell_flags = (0..dims.cells())
+        .map(|i| {
+            if lumen[i % (n * n)] {
+                flags::FLUID
+            } else {
+                flags::WALL
+            }
+        })
+        .collect();
+    (dims, cell_flags, lumen)
+}
