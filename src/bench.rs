@@ -3,6 +3,7 @@
 
 use crate::gpu::{AdapterSummary, GpuContext, GpuError};
 use crate::lbm::lattice::{flags, Q};
+use crate::lbm::setup::Precision;
 use crate::lbm::{CollisionModel, GridDims, LatticeSetup, Relaxation};
 use crate::sim::GpuLattice;
 use serde::Serialize;
@@ -11,6 +12,14 @@ use std::time::Instant;
 /// Minimum bytes one cell update moves: 19 populations read and written (f32) and its
 /// flag read. Neighbour flags and index arithmetic are not counted.
 pub const BYTES_PER_CELL_F32: usize = 2 * Q * 4 + 4;
+
+/// The same minimum for a storage precision (f16: 2 × 19 × 2 + 4 = 80 bytes).
+pub fn bytes_per_cell(precision: Precision) -> usize {
+    2 * Q * precision.bytes() + 4
+}
+
+/// Workgroup sizes `embolus bench` tries for the lattice step.
+pub const WORKGROUP_SWEEP: [u32; 4] = [32, 64, 128, 256];
 
 #[derive(Clone, Debug, Serialize)]
 pub struct BenchCase {
@@ -25,6 +34,10 @@ pub struct BenchCase {
     pub bytes_per_cell: usize,
     /// MLUPS × bytes per cell [GB/s].
     pub effective_bandwidth_gb_s: f64,
+    /// Population storage ("f32" or "f16").
+    pub precision: String,
+    /// Threads per workgroup of the lattice step.
+    pub workgroup_size: u32,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -44,6 +57,8 @@ pub struct BenchReport {
     pub particles: Vec<ParticleCase>,
     /// Fluid share of the tree case's grid (the rest is updated too: dense storage).
     pub tree_fill_fraction: f64,
+    /// The first dense box (f32) at each workgroup size of [`WORKGROUP_SWEEP`].
+    pub workgroup_sweep: Vec<BenchCase>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -228,6 +243,8 @@ pub fn time_tree(
             mlups,
             bytes_per_cell: BYTES_PER_CELL_F32,
             effective_bandwidth_gb_s: mlups * 1e6 * BYTES_PER_CELL_F32 as f64 / 1e9,
+            precision: "f32".into(),
+            workgroup_size: crate::lbm::shader_source::WORKGROUP_SIZE,
         },
         fill,
     ))
@@ -249,6 +266,15 @@ pub fn compare(
     };
     for c in &current.cases {
         if let Some(b) = find("cases", &c.name, "mlups") {
+            rows.push((format!("{} [MLUPS]", c.name), b, c.mlups, c.mlups / b));
+        }
+    }
+    for c in current
+        .workgroup_sweep
+        .iter()
+        .filter(|c| c.workgroup_size != crate::lbm::shader_source::WORKGROUP_SIZE)
+    {
+        if let Some(b) = find("workgroup_sweep", &c.name, "mlups") {
             rows.push((format!("{} [MLUPS]", c.name), b, c.mlups, c.mlups / b));
         }
     }
@@ -410,9 +436,18 @@ pub fn dense_box(n: usize) -> LatticeSetup {
     )
 }
 
-/// Times the dense box of edge `n` for at least `min_seconds` after a warm-up.
-pub fn time_dense_box(ctx: &GpuContext, n: usize, min_seconds: f64) -> Result<BenchCase, GpuError> {
-    let setup = dense_box(n);
+/// Times the dense box of edge `n` with the given storage and step workgroup size for
+/// at least `min_seconds` after a warm-up.
+pub fn time_dense_box(
+    ctx: &GpuContext,
+    n: usize,
+    precision: Precision,
+    workgroup_size: u32,
+    min_seconds: f64,
+) -> Result<BenchCase, GpuError> {
+    let mut setup = dense_box(n);
+    setup.precision = precision;
+    setup.step_workgroup_size = workgroup_size;
     let mut lattice = GpuLattice::new(ctx, &setup)?;
     drop(setup);
     // Warm up: the first dispatch compiles the shader; then step for a while to let
@@ -439,8 +474,16 @@ pub fn time_dense_box(ctx: &GpuContext, n: usize, min_seconds: f64) -> Result<Be
     let seconds = start.elapsed().as_secs_f64();
     let cells = n * n * n;
     let mlups = cells as f64 * steps as f64 / seconds / 1e6;
+    let bytes = bytes_per_cell(precision);
+    let mut name = format!("dense box {n}^3");
+    if precision != Precision::F32 {
+        name += &format!(" {}", precision.name());
+    }
+    if workgroup_size != crate::lbm::shader_source::WORKGROUP_SIZE {
+        name += &format!(" wg {workgroup_size}");
+    }
     Ok(BenchCase {
-        name: format!("dense box {n}^3"),
+        name,
         nx: n,
         ny: n,
         nz: n,
@@ -448,8 +491,10 @@ pub fn time_dense_box(ctx: &GpuContext, n: usize, min_seconds: f64) -> Result<Be
         steps,
         seconds,
         mlups,
-        bytes_per_cell: BYTES_PER_CELL_F32,
-        effective_bandwidth_gb_s: mlups * 1e6 * BYTES_PER_CELL_F32 as f64 / 1e9,
+        bytes_per_cell: bytes,
+        effective_bandwidth_gb_s: mlups * 1e6 * bytes as f64 / 1e9,
+        precision: precision.name().into(),
+        workgroup_size,
     })
 }
 
@@ -473,10 +518,36 @@ pub fn run(
 ) -> Result<BenchReport, GpuError> {
     let (report_case, report_render, report_particles) = reporters;
     let mut cases = Vec::new();
+    let default_group = crate::lbm::shader_source::WORKGROUP_SIZE;
+    let mut precisions = vec![Precision::F32];
+    if ctx.features.contains(wgpu::Features::SHADER_F16) {
+        precisions.push(Precision::F16);
+    }
     for &n in sizes {
-        let case = time_dense_box(ctx, n, min_seconds)?;
-        report_case(&case);
-        cases.push(case);
+        for &precision in &precisions {
+            let case = time_dense_box(ctx, n, precision, default_group, min_seconds)?;
+            report_case(&case);
+            cases.push(case);
+        }
+    }
+    // Workgroup sizes on the first box (the default size is already timed).
+    let mut workgroup_sweep = Vec::new();
+    if let Some(&n) = sizes.first() {
+        let max_threads = ctx
+            .limits
+            .max_compute_invocations_per_workgroup
+            .min(ctx.limits.max_compute_workgroup_size_x);
+        for &group in WORKGROUP_SWEEP.iter().filter(|&&g| g <= max_threads) {
+            let case = match cases.iter().find(|c| c.nx == n && c.precision == "f32") {
+                Some(c) if group == default_group => c.clone(),
+                _ => {
+                    let c = time_dense_box(ctx, n, Precision::F32, group, min_seconds)?;
+                    report_case(&c);
+                    c
+                }
+            };
+            workgroup_sweep.push(case);
+        }
     }
     // The sparse case: a three-generation tree (root radius 8 cells; 4 on --quick
     // sized runs, i.e. when the dense sizes stay at or below 64).
@@ -508,12 +579,17 @@ pub fn run(
             .map(|d| d.as_secs())
             .unwrap_or(0),
         adapter: ctx.summary(),
-        precision: "f32".into(),
+        precision: precisions
+            .iter()
+            .map(|p| p.name())
+            .collect::<Vec<_>>()
+            .join(", "),
         collision: CollisionModel::default().name(),
         cases,
         render,
         copy_bandwidth_gb_s,
         particles,
         tree_fill_fraction: fill,
+        workgroup_sweep,
     })
 }

@@ -264,7 +264,7 @@ fn describe(loaded: &LoadedScenario, voxels: &geometry::Voxels) {
         d.nz,
         d.cells(),
         voxels.fluid_cells(),
-        memory_bytes(d.cells()) as f64 / 1048576.0
+        memory_bytes(d.cells(), loaded.scenario.lbm.precision) as f64 / 1048576.0
     );
     for o in &voxels.openings {
         println!(
@@ -717,6 +717,7 @@ fn info(adapter: Option<&str>) -> Result<ExitCode> {
     while embolus::lbm::setup::PopulationSplit::for_grid(
         (n + 16).pow(3),
         l.max_storage_buffer_binding_size.min(l.max_buffer_size),
+        embolus::lbm::setup::Precision::F32,
     )
     .is_some_and(|s| 2 * s.buffers as u32 + 2 <= l.max_storage_buffers_per_shader_stage)
         && (n + 16).pow(3) < u32::MAX as usize / 19
@@ -725,7 +726,7 @@ fn info(adapter: Option<&str>) -> Result<ExitCode> {
     }
     println!(
         "  largest dense cube by binding limits: {n}^3 (device memory permitting: {:.0} MiB)",
-        mib(memory_bytes(n.pow(3)))
+        mib(memory_bytes(n.pow(3), embolus::lbm::setup::Precision::F32))
     );
     println!("select another with --adapter NAME or {ADAPTER_ENV}=NAME; restrict backends with WGPU_BACKEND=vulkan|metal|dx12");
     Ok(ExitCode::SUCCESS)
@@ -769,14 +770,19 @@ fn bench(
     );
     let min_seconds = if quick { 0.5 } else { 2.0 };
     println!(
-        "adapter {} ({:?}, {:?}), precision f32, collision {}",
+        "adapter {} ({:?}, {:?}), half-float storage {}, collision {}",
         ctx.adapter_info.name,
         ctx.adapter_info.backend,
         ctx.adapter_info.device_type,
+        if ctx.features.contains(wgpu::Features::SHADER_F16) {
+            "available (f16 cases too)"
+        } else {
+            "unavailable (f32 cases only)"
+        },
         embolus::lbm::CollisionModel::default().name()
     );
     println!(
-        "{:<18} {:>10} {:>8} {:>10} {:>12}",
+        "{:<24} {:>10} {:>8} {:>10} {:>12}",
         "case", "cells", "steps", "MLUPS", "eff. GB/s"
     );
     // A 1080p frame, as a run renders it; the quick suite renders a small one.
@@ -801,19 +807,19 @@ fn bench(
         (
             &mut |c| {
                 println!(
-                    "{:<18} {:>10} {:>8} {:>10.1} {:>12.1}",
+                    "{:<24} {:>10} {:>8} {:>10.1} {:>12.1}",
                     c.name, c.cells, c.steps, c.mlups, c.effective_bandwidth_gb_s
                 );
             },
             &mut |r| {
                 println!(
-                    "{:<18} {:>10} {:>8} {:>10.2} frames/s ({} particles, 128^3 grid)",
+                    "{:<24} {:>10} {:>8} {:>10.2} frames/s ({} particles, 128^3 grid)",
                     r.name, r.cells, r.frames, r.frames_per_s, r.particles
                 );
             },
             &mut |p| {
                 println!(
-                    "{:<18} {:>10} {:>8} {:>10.1} M particle updates/s, +{:.1}% on the flow step",
+                    "{:<24} {:>10} {:>8} {:>10.1} M particle updates/s, +{:.1}% on the flow step",
                     p.name, p.cells, p.steps, p.mpups, p.added_percent
                 );
             },
@@ -826,11 +832,28 @@ fn bench(
             tree.mlups * report.tree_fill_fraction
         );
     }
+    if let Some(best) = report
+        .workgroup_sweep
+        .iter()
+        .max_by(|a, b| a.mlups.total_cmp(&b.mlups))
+    {
+        println!(
+            "workgroup sizes on {}^3 f32: {}; fastest {}",
+            best.nx,
+            report
+                .workgroup_sweep
+                .iter()
+                .map(|c| format!("{} -> {:.1} MLUPS", c.workgroup_size, c.mlups))
+                .collect::<Vec<_>>()
+                .join(", "),
+            best.workgroup_size
+        );
+    }
     if let Some(bw) = report.copy_bandwidth_gb_s {
         println!("copy bandwidth {bw:.1} GB/s (STREAM-style copy on this adapter); LBM cases at:");
         for c in &report.cases {
             println!(
-                "  {:<18} {:>5.1}% of it ({} bytes per cell update)",
+                "  {:<24} {:>5.1}% of it ({} bytes per cell update)",
                 c.name,
                 100.0 * c.effective_bandwidth_gb_s / bw,
                 c.bytes_per_cell

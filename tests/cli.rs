@@ -385,8 +385,17 @@ fn bench_writes_json() {
     assert!(o.status.success(), "{stdout}\n{stderr}");
     assert!(stdout.contains("MLUPS"));
     let report = json(&path);
-    assert_eq!(report["precision"], "f32");
+    assert!(report["precision"].as_str().unwrap().starts_with("f32"));
     assert_eq!(report["cases"][0]["cells"], 4096);
+    assert_eq!(report["cases"][0]["precision"], "f32");
+    assert_eq!(report["cases"][0]["bytes_per_cell"], 156);
+    // Every workgroup size of the sweep that the adapter allows, on the first box.
+    let sweep = report["workgroup_sweep"].as_array().unwrap();
+    assert!(sweep.len() >= 2, "{sweep:?}");
+    assert!(sweep
+        .iter()
+        .all(|c| c["cells"] == 4096 && c["mlups"].as_f64().unwrap() > 0.0));
+    assert!(stdout.contains("fastest"), "{stdout}");
     assert!(report["cases"][0]["mlups"].as_f64().unwrap() > 0.0);
     assert!(!report["adapter"]["name"].as_str().unwrap().is_empty());
     assert!(report["copy_bandwidth_gb_s"].as_f64().unwrap() > 0.0);

@@ -6,6 +6,7 @@ mod common;
 
 use common::{gpu, gpu_run, macroscopic};
 use embolus::lbm::lattice::flags;
+use embolus::lbm::setup::Precision;
 use embolus::lbm::{CollisionModel, GridDims, LatticeSetup, Relaxation};
 use embolus::scenario::LoadedScenario;
 use embolus::sim::build::lattice_setup;
@@ -13,10 +14,25 @@ use std::path::Path;
 
 /// Walls at y = 0 and y = H+1 (cell rows), periodic in x and z, force along x.
 /// Analytic: u(y) = F/(2ρν) (y − ½)(H + ½ − y), walls halfway between nodes.
-/// Tolerance: L2 relative error < 0.5% for τ in [0.6, 1.5].
+/// Tolerance: L2 relative error < 0.5% for τ in [0.6, 1.5] with f32 storage.
 #[test]
 fn plane_poiseuille_profile_is_exact_with_trt() {
+    plane_poiseuille(Precision::F32, 5e-3);
+}
+
+/// The same with half-float storage. The Guo force changes a population by a relative
+/// 8ν/H² per step (1e-3 at τ 0.6, H 16), a few units in the last place of a half
+/// float (2⁻¹¹ relative), so rounding biases the steady state: measured 8.7% at
+/// τ 0.6 falling to 1.0% at τ 1.5 (docs/validation.md). Tolerance: L2 relative
+/// error < 10% over τ in [0.6, 1.5]; weakly forced flows should keep f32.
+#[test]
+fn plane_poiseuille_with_f16_storage() {
+    plane_poiseuille(Precision::F16, 0.10);
+}
+
+fn plane_poiseuille(precision: Precision, tolerance: f64) {
     let ctx = gpu();
+    let mut worst = 0.0f64;
     let h = 16usize;
     let dims = GridDims::new(2, h + 2, 2);
     let cell_flags = common::plane_channel_flags(dims, h);
@@ -25,7 +41,7 @@ fn plane_poiseuille_profile_is_exact_with_trt() {
         let u_max = 0.02;
         // u_max = F H² / (8 ρ ν)
         let force = (8.0 * nu * u_max / (h * h) as f64) as f32;
-        let setup = LatticeSetup::at_equilibrium(
+        let mut setup = LatticeSetup::at_equilibrium(
             dims,
             cell_flags.clone(),
             vec![],
@@ -34,6 +50,7 @@ fn plane_poiseuille_profile_is_exact_with_trt() {
             [force, 0.0, 0.0],
             |_| (0.0, [0.0; 3]),
         );
+        setup.precision = precision;
         // Slowest mode decays at ν π²/H² per step: run 14 e-folds.
         let steps = (14.0 * (h * h) as f64 / (nu * std::f64::consts::PI.powi(2))) as u32;
         let fields = macroscopic(&setup, &gpu_run(&ctx, &setup, steps));
@@ -46,9 +63,13 @@ fn plane_poiseuille_profile_is_exact_with_trt() {
             ref2 += exact * exact;
         }
         let l2 = (err2 / ref2).sqrt();
-        println!("plane Poiseuille TRT tau {tau}: L2 relative error {l2:.3e} after {steps} steps");
-        assert!(l2 < 5e-3, "tau {tau}: L2 error {l2}");
+        println!(
+            "plane Poiseuille TRT {} tau {tau}: L2 relative error {l2:.3e} after {steps} steps",
+            precision.name()
+        );
+        worst = worst.max(l2);
     }
+    assert!(worst < tolerance, "worst L2 error {worst}");
 }
 
 struct PipeResult {
@@ -60,7 +81,7 @@ struct PipeResult {
 /// Steady flow through a straight cylinder of radius `n` cells, set up from a scenario
 /// in SI units; errors of centreline velocity and flow rate against Hagen–Poiseuille
 /// for the pressure gradient measured in the middle third of the pipe.
-fn pipe(ctx: &embolus::gpu::GpuContext, n: usize) -> PipeResult {
+fn pipe(ctx: &embolus::gpu::GpuContext, n: usize, precision: Precision) -> PipeResult {
     // τ = 1 (ν = 1/6 lattice) with lattice velocity 0.02: u_peak = 6 ν u_lat / dx.
     let radius = 1e-3;
     let dx = radius / n as f64;
@@ -73,8 +94,10 @@ fn pipe(ctx: &embolus::gpu::GpuContext, n: usize) -> PipeResult {
         "[fluid]\ndensity = 1000.0\nviscosity = 3.5e-3\n[grid]\nvoxel_size = {dx}\n\
          [time]\nsteps = {steps}\nlattice_velocity = 0.02\n\
          [geometry]\nshape = \"cylinder\"\nradius = {radius}\nlength = {}\naxis = \"z\"\n\
-         [inlet]\nmean_velocity = {mean_velocity}\nprofile = \"parabolic\"\n[outlet]\npressure = 0.0\nnon_reflecting = false\n",
-        6.0 * radius
+         [inlet]\nmean_velocity = {mean_velocity}\nprofile = \"parabolic\"\n[outlet]\npressure = 0.0\nnon_reflecting = false\n\
+         [lbm]\nprecision = \"{}\"\n",
+        6.0 * radius,
+        precision.name()
     );
     // A plain pressure outlet: the non-reflecting one's slow flux filter adds a mode of
     // a few hundred steps that this short run to steady state would still carry.
@@ -131,7 +154,10 @@ fn pipe(ctx: &embolus::gpu::GpuContext, n: usize) -> PipeResult {
 #[test]
 fn cylinder_poiseuille_matches_hagen_poiseuille_and_converges() {
     let ctx = gpu();
-    let results: Vec<PipeResult> = [8, 12, 16].iter().map(|&n| pipe(&ctx, n)).collect();
+    let results: Vec<PipeResult> = [8, 12, 16]
+        .iter()
+        .map(|&n| pipe(&ctx, n, Precision::F32))
+        .collect();
     for r in &results {
         println!(
             "pipe R = {:2} cells: centreline error {:+.3}%, flow-rate error {:+.3}%",
@@ -169,4 +195,23 @@ fn cylinder_poiseuille_matches_hagen_poiseuille_and_converges() {
         e[2] < e[0],
         "flow-rate error does not fall with resolution: {e:?}"
     );
+}
+
+/// Half-float storage on the R = 12 pipe: centreline velocity and flow rate within 3%
+/// of Hagen–Poiseuille, as with f32; the difference from the f32 run is printed
+/// (docs/validation.md).
+#[test]
+fn cylinder_poiseuille_with_f16_storage() {
+    let ctx = gpu();
+    let single = pipe(&ctx, 12, Precision::F32);
+    let half = pipe(&ctx, 12, Precision::F16);
+    println!(
+        "pipe R = 12, f16 storage: centreline error {:+.3}% (f32 {:+.3}%), flow-rate error {:+.3}% (f32 {:+.3}%)",
+        100.0 * half.centreline_error,
+        100.0 * single.centreline_error,
+        100.0 * half.flow_error,
+        100.0 * single.flow_error
+    );
+    assert!(half.centreline_error.abs() < 0.03, "centreline off");
+    assert!(half.flow_error.abs() < 0.03, "flow rate off");
 }

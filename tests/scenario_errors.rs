@@ -385,3 +385,20 @@ fn bad_field_and_checkpoint_settings_are_named() {
     assert_eq!(s.fields.region.stride, 2);
     assert_eq!(s.fields.select.len(), 2);
 }
+
+#[test]
+fn storage_precision_is_read_and_bad_ones_are_named() {
+    let half = load(&format!("{GOOD}[lbm]\nprecision = \"f16\"\n")).unwrap();
+    assert_eq!(
+        half.scenario.lbm.precision,
+        embolus::lbm::setup::Precision::F16
+    );
+    assert_eq!(
+        load(GOOD).unwrap().scenario.lbm.precision,
+        embolus::lbm::setup::Precision::F32
+    );
+    expect_error(
+        &format!("{GOOD}[lbm]\nprecision = \"f64\"\n"),
+        &["unknown variant", "f64", "f16"],
+    );
+}

@@ -15,6 +15,8 @@ override INLET_STRIDE: u32 = 1u;
 // Coupled to particles: write each cell's (u, δρ) to velocity_field and apply the
 // porous drag of lodged agents.
 override COUPLED: u32 = 0u;
+// Threads per workgroup of this kernel (tuned per adapter: `embolus bench` sweeps it).
+override STEP_WORKGROUP_SIZE: u32 = 64u;
 
 // Non-equilibrium extrapolation (Guo, Zheng & Shi, Chinese Physics 11 (2002) 366),
 // regularized (below).
@@ -83,12 +85,12 @@ fn update_boundary(cell: u32, flag: u32, p: vec3<u32>) {
     }
 }
 
-@compute @workgroup_size(WORKGROUP_SIZE)
+@compute @workgroup_size(STEP_WORKGROUP_SIZE)
 fn stream_collide(
     @builtin(global_invocation_id) gid: vec3<u32>,
     @builtin(num_workgroups) groups: vec3<u32>,
 ) {
-    let cell = linear_invocation(gid, groups);
+    let cell = gid.x + gid.y * groups.x * STEP_WORKGROUP_SIZE;
     if (cell >= CELLS) {
         return;
     }

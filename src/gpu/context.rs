@@ -18,6 +18,9 @@ pub struct GpuContext {
     pub queue: wgpu::Queue,
     pub adapter_info: wgpu::AdapterInfo,
     pub limits: wgpu::Limits,
+    /// Optional features enabled on the device (half-float storage when the adapter
+    /// has it).
+    pub features: wgpu::Features,
     pub(crate) errors: ErrorSink,
 }
 
@@ -96,9 +99,11 @@ impl GpuContext {
     pub fn from_adapter(adapter: wgpu::Adapter) -> Result<Self, GpuError> {
         let adapter_info = adapter.get_info();
         let limits = adapter.limits();
+        // Half-float population storage is optional: enable it wherever it exists.
+        let features = adapter.features() & wgpu::Features::SHADER_F16;
         let (device, queue) = pollster::block_on(adapter.request_device(&wgpu::DeviceDescriptor {
             label: Some("embolus"),
-            required_features: wgpu::Features::empty(),
+            required_features: features,
             required_limits: limits.clone(),
             experimental_features: wgpu::ExperimentalFeatures::disabled(),
             memory_hints: wgpu::MemoryHints::Performance,
@@ -116,6 +121,7 @@ impl GpuContext {
             queue,
             adapter_info,
             limits,
+            features,
             errors,
         })
     }

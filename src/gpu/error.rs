@@ -30,6 +30,13 @@ pub enum GpuError {
         problem: String,
         fix: String,
     },
+    #[error("{adapter} lacks {feature}, which {needed_for} needs.\n  Fix: {fix}")]
+    Unsupported {
+        adapter: String,
+        feature: String,
+        needed_for: String,
+        fix: String,
+    },
     #[error("GPU error: {0}")]
     Wgpu(String),
     #[error("GPU buffer read-back failed: {0}")]

@@ -90,6 +90,10 @@ pub struct LatticeSetup {
     /// Initial populations, stored shifted by their weights (f − w_q), laid out
     /// population-major: value of direction q at cell i is at q·cells + i.
     pub populations: Vec<f32>,
+    /// How the GPU stores the populations (arithmetic is f32 either way).
+    pub precision: Precision,
+    /// Threads per workgroup of the stream-collide kernel (a speed setting only).
+    pub step_workgroup_size: u32,
 }
 
 impl LatticeSetup {
@@ -127,6 +131,38 @@ impl LatticeSetup {
             coupled_fields: false,
             force,
             populations,
+            precision: Precision::F32,
+            step_workgroup_size: super::shader_source::WORKGROUP_SIZE,
+        }
+    }
+}
+
+/// How populations are stored in GPU memory. Arithmetic is f32 either way; `F16`
+/// stores the weight-shifted populations f − w as IEEE half floats (the "FP16S" idea of
+/// Lehmann et al., Phys. Rev. E 106 (2022) 015308: shifting keeps the stored values
+/// small, so the 11-bit mantissa resolves the deviations from rest), halving the memory
+/// and the traffic per step. Needs the adapter's `SHADER_F16` feature.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Precision {
+    #[default]
+    F32,
+    F16,
+}
+
+impl Precision {
+    /// Bytes of one stored population value.
+    pub fn bytes(self) -> usize {
+        match self {
+            Precision::F32 => 4,
+            Precision::F16 => 2,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Precision::F32 => "f32",
+            Precision::F16 => "f16",
         }
     }
 }
@@ -138,13 +174,14 @@ impl LatticeSetup {
 pub struct PopulationSplit {
     pub pops_per_buffer: usize,
     pub buffers: usize,
+    pub precision: Precision,
 }
 
 impl PopulationSplit {
     /// The fewest buffers that hold `cells` cells with at most `max_binding_bytes` per
     /// binding, or `None` when a single population array is already too large.
-    pub fn for_grid(cells: usize, max_binding_bytes: u64) -> Option<Self> {
-        let bytes_per_population = (cells * std::mem::size_of::<f32>()) as u64;
+    pub fn for_grid(cells: usize, max_binding_bytes: u64, precision: Precision) -> Option<Self> {
+        let bytes_per_population = (cells * precision.bytes()) as u64;
         let fit = (max_binding_bytes / bytes_per_population.max(1)) as usize;
         if fit == 0 {
             return None;
@@ -156,14 +193,20 @@ impl PopulationSplit {
         Some(PopulationSplit {
             pops_per_buffer,
             buffers,
+            precision,
         })
     }
 
-    /// Bytes of buffer `b` for a grid of `cells` cells.
-    pub fn buffer_bytes(&self, b: usize, cells: usize) -> u64 {
+    /// Population values held by buffer `b` for a grid of `cells` cells.
+    pub fn buffer_values(&self, b: usize, cells: usize) -> usize {
         let first = b * self.pops_per_buffer;
-        let count = self.pops_per_buffer.min(Q - first);
-        (count * cells * std::mem::size_of::<f32>()) as u64
+        self.pops_per_buffer.min(Q - first) * cells
+    }
+
+    /// Bytes of buffer `b` for a grid of `cells` cells, rounded up to whole 4-byte words
+    /// (wgpu's buffer-size alignment).
+    pub fn buffer_bytes(&self, b: usize, cells: usize) -> u64 {
+        ((self.buffer_values(b, cells) * self.precision.bytes()) as u64).next_multiple_of(4)
     }
 }
 
@@ -175,15 +218,24 @@ mod tests {
     fn split_respects_binding_limit() {
         let cells = 160 * 160 * 160;
         let limit = 128 << 20;
-        let split = PopulationSplit::for_grid(cells, limit).unwrap();
+        let split = PopulationSplit::for_grid(cells, limit, Precision::F32).unwrap();
         assert!(split.buffers * split.pops_per_buffer >= Q);
         for b in 0..split.buffers {
             assert!(split.buffer_bytes(b, cells) <= limit);
         }
         assert_eq!(split.buffers, 3);
-        let one = PopulationSplit::for_grid(32 * 32 * 32, limit).unwrap();
+        // Half floats: the same grid needs two bindings.
+        let half = PopulationSplit::for_grid(cells, limit, Precision::F16).unwrap();
+        assert_eq!(half.buffers, 2);
+        for b in 0..half.buffers {
+            assert!(half.buffer_bytes(b, cells) <= limit);
+        }
+        // An odd cell count still gives whole words.
+        assert_eq!(half.buffer_bytes(0, 3), 20);
+        let one = PopulationSplit::for_grid(32 * 32 * 32, limit, Precision::F32).unwrap();
         assert_eq!((one.buffers, one.pops_per_buffer), (1, Q));
-        assert!(PopulationSplit::for_grid(1 << 26, limit).is_none());
+        assert!(PopulationSplit::for_grid(1 << 26, limit, Precision::F32).is_none());
+        assert!(PopulationSplit::for_grid(1 << 26, limit, Precision::F16).is_some());
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! bindings for the chosen split, then the kernel itself. WGSL has no includes.
 
 use super::lattice::{flags, opposite, Q, VELOCITIES, WEIGHTS};
-use super::setup::PopulationSplit;
+use super::setup::{PopulationSplit, Precision};
 use std::fmt::Write;
 
 /// Threads per workgroup of the per-cell kernels.
@@ -89,23 +89,24 @@ pub fn lattice_prelude() -> String {
 /// `load_{prefix}(q, cell)` or `store_{prefix}(q, cell, value)`.
 fn population_bindings(prefix: &str, first: u32, split: PopulationSplit, writable: bool) -> String {
     let access = if writable { "read_write" } else { "read" };
+    let element = storage_type(split.precision);
     let mut s = String::new();
     for b in 0..split.buffers {
         let _ = writeln!(
             s,
-            "@group(0) @binding({}) var<storage, {access}> {prefix}{b}: array<f32>;",
+            "@group(0) @binding({}) var<storage, {access}> {prefix}{b}: array<{element}>;",
             first + b as u32
         );
     }
     let (signature, body) = if writable {
         (
             format!("fn store_{prefix}(q: u32, cell: u32, value: f32)"),
-            "{prefix}{b}[i] = value; return;",
+            format!("{{prefix}}{{b}}[i] = {element}(value); return;"),
         )
     } else {
         (
             format!("fn load_{prefix}(q: u32, cell: u32) -> f32"),
-            "return {prefix}{b}[i];",
+            "return f32({prefix}{b}[i]);".to_string(),
         )
     };
     let _ = writeln!(s, "{signature} {{");
@@ -130,8 +131,22 @@ fn population_bindings(prefix: &str, first: u32, split: PopulationSplit, writabl
     s
 }
 
-fn assemble(generated: &str, kernel: &str) -> String {
-    let mut s = lattice_prelude();
+/// The WGSL element type of stored populations.
+fn storage_type(precision: Precision) -> &'static str {
+    match precision {
+        Precision::F32 => "f32",
+        Precision::F16 => "f16",
+    }
+}
+
+/// Prelude, common snippets, generated bindings and kernel; half-float storage needs
+/// the `f16` extension enabled before any declaration.
+fn assemble(precision: Precision, generated: &str, kernel: &str) -> String {
+    let mut s = match precision {
+        Precision::F16 => String::from("enable f16;\n"),
+        Precision::F32 => String::new(),
+    };
+    s.push_str(&lattice_prelude());
     for (name, text) in COMMON {
         let _ = writeln!(s, "// ---- shaders/{name}");
         s.push_str(text);
@@ -164,6 +179,7 @@ pub fn stream_collide(split: PopulationSplit) -> String {
         FIRST_POPULATION_BINDING + 2 * split.buffers as u32 + 4
     );
     assemble(
+        split.precision,
         &(src + &dst + &state + &fluid_update(split)),
         STREAM_COLLIDE,
     )
@@ -191,7 +207,7 @@ pub fn particles_occlusion() -> String {
 
 /// The kernel that advances the per-step state from the host's schedule.
 pub fn clock() -> String {
-    assemble("", CLOCK)
+    assemble(Precision::F32, "", CLOCK)
 }
 
 /// The outlet-update kernel: reads the populations just written (`src*`), updates the
@@ -212,7 +228,7 @@ pub fn outlets(split: PopulationSplit) -> String {
         b + 3,
         b + 4
     );
-    assemble(&generated, OUTLETS)
+    assemble(split.precision, &generated, OUTLETS)
 }
 
 /// The field kernels' bindings after the populations, in binding order: name and
@@ -257,16 +273,40 @@ pub fn fields(split: PopulationSplit) -> String {
             first + k as u32
         );
     }
-    assemble(&generated, FIELDS)
+    assemble(split.precision, &generated, FIELDS)
 }
 
-/// Direct access to population `q` of `cell` in population set `prefix`.
+/// The storage element of population `q` of `cell` in population set `prefix`.
 fn population_ref(prefix: &str, split: PopulationSplit, q: usize, cell: &str) -> String {
     let (buffer, slot) = (q / split.pops_per_buffer, q % split.pops_per_buffer);
     if slot == 0 {
         format!("{prefix}{buffer}[{cell}]")
     } else {
         format!("{prefix}{buffer}[{slot}u * CELLS + {cell}]")
+    }
+}
+
+/// Population `q` of `cell` in set `prefix` as an f32 expression.
+fn population_load(prefix: &str, split: PopulationSplit, q: usize, cell: &str) -> String {
+    let element = population_ref(prefix, split, q, cell);
+    match split.precision {
+        Precision::F32 => element,
+        Precision::F16 => format!("f32({element})"),
+    }
+}
+
+/// The statement storing the f32 expression `value` as population `q` of `cell`.
+fn population_store(
+    prefix: &str,
+    split: PopulationSplit,
+    q: usize,
+    cell: &str,
+    value: &str,
+) -> String {
+    let element = population_ref(prefix, split, q, cell);
+    match split.precision {
+        Precision::F32 => format!("{element} = {value};"),
+        Precision::F16 => format!("{element} = f16({value});"),
     }
 }
 
@@ -301,31 +341,31 @@ pub fn fluid_update(split: PopulationSplit) -> String {
     );
     let _ = writeln!(
         s,
-        "    let f0 = {};",
-        population_ref("src", split, 0, "cell")
+        "    let pop0 = {};",
+        population_load("src", split, 0, "cell")
     );
     for (q, c) in VELOCITIES.iter().enumerate().skip(1) {
         let _ = writeln!(
             s,
-            "    var f{q}: f32;\n    {{\n        let n = neighbor_index(p, vec3<i32>({}, {}, {}));\n        \
-             if ((flags[n] & TYPE_MASK) == CELL_WALL) {{ f{q} = {}; }} else {{ f{q} = {}; }}\n    }}",
+            "    var pop{q}: f32;\n    {{\n        let n = neighbor_index(p, vec3<i32>({}, {}, {}));\n        \
+             if ((flags[n] & TYPE_MASK) == CELL_WALL) {{ pop{q} = {}; }} else {{ pop{q} = {}; }}\n    }}",
             -c[0],
             -c[1],
             -c[2],
-            population_ref("src", split, opposite(q), "cell"),
-            population_ref("src", split, q, "n"),
+            population_load("src", split, opposite(q), "cell"),
+            population_load("src", split, q, "n"),
         );
     }
     let _ = writeln!(
         s,
         "    let delta_rho = {};",
         (0..Q)
-            .map(|q| format!("f{q}"))
+            .map(|q| format!("pop{q}"))
             .collect::<Vec<_>>()
             .join(" + ")
     );
     let components: Vec<String> = (0..3)
-        .map(|a| signed_sum((0..Q).map(|q| (VELOCITIES[q][a], format!("f{q}")))))
+        .map(|a| signed_sum((0..Q).map(|q| (VELOCITIES[q][a], format!("pop{q}")))))
         .collect();
     let _ = writeln!(s, "    let j = vec3<f32>({});", components.join(", "));
     s.push_str(
@@ -358,8 +398,8 @@ pub fn fluid_update(split: PopulationSplit) -> String {
              \x20   let cf{q} = {cf};\n\
              \x20   let eq_plus{q} = {w} * (delta_rho + 4.5 * cu{q} * cu{q} - 1.5 * uu);\n\
              \x20   let eq_minus{q} = {w} * 3.0 * cu{q};\n\
-             \x20   let f_plus{q} = 0.5 * (f{q} + f{o});\n\
-             \x20   let f_minus{q} = 0.5 * (f{q} - f{o});",
+             \x20   let f_plus{q} = 0.5 * (pop{q} + pop{o});\n\
+             \x20   let f_minus{q} = 0.5 * (pop{q} - pop{o});",
             c[0], c[1], c[2],
         );
     }
@@ -400,14 +440,14 @@ pub fn fluid_update(split: PopulationSplit) -> String {
              \x20       let source_minus = {w} * 3.0 * cf{q};\n\
              \x20       let symmetric = f_plus{q} - wp * (f_plus{q} - eq_plus{q}) + cp * source_plus;\n\
              \x20       let antisymmetric = f_minus{q} - wm * (f_minus{q} - eq_minus{q}) + cm * source_minus;\n\
-             \x20       {} = symmetric + antisymmetric;",
-            population_ref("dst", split, q, "cell"),
+             \x20       {}",
+            population_store("dst", split, q, "cell", "symmetric + antisymmetric"),
         );
         if o != q {
             let _ = writeln!(
                 s,
-                "        {} = symmetric - antisymmetric;",
-                population_ref("dst", split, o, "cell")
+                "        {}",
+                population_store("dst", split, o, "cell", "symmetric - antisymmetric")
             );
         }
         s.push_str("    }\n");
@@ -427,7 +467,7 @@ pub fn probes(split: PopulationSplit) -> String {
         FIRST_POPULATION_BINDING + split.buffers as u32,
         FIRST_POPULATION_BINDING + split.buffers as u32 + 1
     );
-    assemble(&generated, PROBES)
+    assemble(split.precision, &generated, PROBES)
 }
 
 #[cfg(test)]
@@ -439,7 +479,7 @@ mod tests {
             .unwrap_or_else(|e| panic!("{}", e.emit_to_string(source)));
         naga::valid::Validator::new(
             naga::valid::ValidationFlags::all(),
-            naga::valid::Capabilities::empty(),
+            naga::valid::Capabilities::SHADER_FLOAT16,
         )
         .validate(&module)
         .unwrap_or_else(|e| panic!("{}", e.emit_to_string(source)));
@@ -447,10 +487,14 @@ mod tests {
 
     #[test]
     fn kernels_are_valid_wgsl_for_every_split() {
-        for buffers in [1, 2, 3, 19] {
+        for (buffers, precision) in [1, 2, 3, 19]
+            .into_iter()
+            .flat_map(|b| [(b, Precision::F32), (b, Precision::F16)])
+        {
             let split = PopulationSplit {
                 pops_per_buffer: Q.div_ceil(buffers),
                 buffers,
+                precision,
             };
             validate(&stream_collide(split));
             validate(&probes(split));

@@ -617,6 +617,10 @@ pub struct Lbm {
     /// default.
     #[serde(default)]
     pub smagorinsky: Option<f64>,
+    /// Population storage: "f32" (default) or "f16" (half the memory and traffic,
+    /// arithmetic stays f32; accuracy cost in docs/validation.md).
+    #[serde(default)]
+    pub precision: crate::lbm::setup::Precision,
 }
 
 fn default_magic() -> f64 {
@@ -630,6 +634,7 @@ impl Default for Lbm {
             magic: default_magic(),
             body_force: [0.0; 3],
             smagorinsky: None,
+            precision: Default::default(),
         }
     }
 }

@@ -107,6 +107,7 @@ pub fn lattice_setup(voxels: &Voxels, loaded: &LoadedScenario) -> LatticeSetup {
     }
     setup.rheology = loaded.rheology;
     setup.smagorinsky = s.lbm.smagorinsky.map(|c| c as f32);
+    setup.precision = s.lbm.precision;
     setup.outlet_models = loaded.outlet_models.clone();
     if s.outlet.non_reflecting {
         let d = voxels.dims;

@@ -8,10 +8,8 @@ use crate::gpu::{GpuContext, GpuError};
 use crate::lbm::lattice::Q;
 use crate::lbm::outlets::OutletModel;
 use crate::lbm::rheology::LatticeRheology;
-use crate::lbm::setup::PopulationSplit;
-use crate::lbm::shader_source::{
-    self, PROBE_CELLS_PER_THREAD, REDUCTION_WORKGROUP_SIZE, WORKGROUP_SIZE,
-};
+use crate::lbm::setup::{PopulationSplit, Precision};
+use crate::lbm::shader_source::{self, PROBE_CELLS_PER_THREAD, REDUCTION_WORKGROUP_SIZE};
 use crate::lbm::{GridDims, LatticeSetup, Relaxation};
 use crate::probes::{reduce_partials, ProbeTotals, PROBE_FIXED_SLOTS, PROBE_SLOTS_PER_OPENING};
 
@@ -77,9 +75,9 @@ impl StepState {
 pub const SCHEDULE_CAPACITY: usize = 4096;
 
 /// Bytes of GPU memory a grid needs, for messages before allocation.
-pub fn memory_bytes(cells: usize) -> u64 {
+pub fn memory_bytes(cells: usize, precision: Precision) -> u64 {
     // two population sets + one flag word per cell
-    (2 * Q * 4 + 4) as u64 * cells as u64
+    (2 * Q * precision.bytes() + 4) as u64 * cells as u64
 }
 
 /// Dispatches that run after every lattice step, in the same compute pass.
@@ -136,33 +134,46 @@ pub struct GpuLattice {
     partial_floats: usize,
     /// Which population set holds the current state (0 or 1).
     current: usize,
+    /// Threads per workgroup of the stream-collide kernel.
+    step_workgroup_size: u32,
     steps_done: u64,
 }
 
 fn check_fits(
     ctx: &GpuContext,
     dims: GridDims,
+    precision: Precision,
     binding_limit: Option<u64>,
 ) -> Result<PopulationSplit, GpuError> {
     let cells = dims.cells();
     let adapter = ctx.adapter_info.name.clone();
+    if precision == Precision::F16 && !ctx.features.contains(wgpu::Features::SHADER_F16) {
+        return Err(GpuError::Unsupported {
+            adapter,
+            feature: "half-float shaders (SHADER_F16)".into(),
+            needed_for: "precision = \"f16\" (half-float population storage)".into(),
+            fix: "set precision = \"f32\" in [lbm], or run on an adapter with 16-bit storage"
+                .into(),
+        });
+    }
     let max_binding = ctx
         .limits
         .max_storage_buffer_binding_size
         .min(ctx.limits.max_buffer_size)
         .min(binding_limit.unwrap_or(u64::MAX));
     let mib = |b: u64| b as f64 / (1024.0 * 1024.0);
-    let split =
-        PopulationSplit::for_grid(cells, max_binding).ok_or_else(|| GpuError::TooLarge {
+    let split = PopulationSplit::for_grid(cells, max_binding, precision).ok_or_else(|| {
+        GpuError::TooLarge {
             adapter: adapter.clone(),
             problem: format!(
             "one population array of {} cells needs {:.0} MiB, the adapter binds at most {:.0} MiB",
             cells,
-            mib(cells as u64 * 4),
+            mib((cells * precision.bytes()) as u64),
             mib(max_binding)
         ),
             fix: "use a coarser voxel size or a smaller domain".into(),
-        })?;
+        }
+    })?;
     let needed_bindings = 2 * split.buffers as u32 + 2;
     if needed_bindings > ctx.limits.max_storage_buffers_per_shader_stage {
         return Err(GpuError::TooLarge {
@@ -204,7 +215,21 @@ impl GpuLattice {
             Q * cells,
             "19 populations per cell"
         );
-        let split = check_fits(ctx, dims, binding_limit)?;
+        let split = check_fits(ctx, dims, setup.precision, binding_limit)?;
+        let step_workgroup_size = setup.step_workgroup_size;
+        let max_threads = ctx
+            .limits
+            .max_compute_invocations_per_workgroup
+            .min(ctx.limits.max_compute_workgroup_size_x);
+        if step_workgroup_size == 0 || step_workgroup_size > max_threads {
+            return Err(GpuError::TooLarge {
+                adapter: ctx.adapter_info.name.clone(),
+                problem: format!(
+                    "a workgroup of {step_workgroup_size} threads for the lattice step; the adapter allows 1 to {max_threads}"
+                ),
+                fix: format!("choose a workgroup size from 1 to {max_threads} (64 is the default)"),
+            });
+        }
 
         let scope = ctx.device.push_error_scope(wgpu::ErrorFilter::OutOfMemory);
         let params = uniform_from(
@@ -233,12 +258,19 @@ impl GpuLattice {
             (0..split.buffers)
                 .map(|b| {
                     let first = b * split.pops_per_buffer * cells;
-                    let bytes = split.buffer_bytes(b, cells) as usize / 4;
-                    storage_from(
-                        ctx,
-                        &format!("populations {set}.{b}"),
-                        &setup.populations[first..first + bytes],
-                    )
+                    let values = &setup.populations[first..first + split.buffer_values(b, cells)];
+                    let label = format!("populations {set}.{b}");
+                    match split.precision {
+                        Precision::F32 => storage_from(ctx, &label, values),
+                        Precision::F16 => {
+                            let mut bits: Vec<u16> = values
+                                .iter()
+                                .map(|&v| half::f16::from_f32(v).to_bits())
+                                .collect();
+                            bits.resize(split.buffer_bytes(b, cells) as usize / 2, 0);
+                            storage_from(ctx, &label, &bits)
+                        }
+                    }
                 })
                 .collect()
         });
@@ -335,7 +367,7 @@ impl GpuLattice {
                 adapter: ctx.adapter_info.name.clone(),
                 problem: format!(
                     "allocating {:.0} MiB failed: {e}",
-                    memory_bytes(cells) as f64 / 1048576.0
+                    memory_bytes(cells, split.precision) as f64 / 1048576.0
                 ),
                 fix: "use a coarser voxel size or a GPU with more memory".into(),
             });
@@ -358,6 +390,7 @@ impl GpuLattice {
             (1 + setup.inlet_harmonics.div_ceil(2)) as f64,
         ));
         step_constants.push(("COUPLED", setup.coupled_fields as u32 as f64));
+        step_constants.push(("STEP_WORKGROUP_SIZE", step_workgroup_size as f64));
         let step_pipeline = compute_pipeline(
             ctx,
             "stream_collide",
@@ -462,6 +495,7 @@ impl GpuLattice {
         Ok(GpuLattice {
             dims,
             split,
+            step_workgroup_size,
             relaxation: setup.relaxation,
             rheology: setup.rheology,
             smagorinsky: setup.smagorinsky,
@@ -609,7 +643,7 @@ impl GpuLattice {
     /// As [`GpuLattice::step`], with `hook` recording its own dispatches after every
     /// step (the particles).
     pub fn step_with(&mut self, ctx: &GpuContext, steps: u32, hook: Option<&dyn StepHook>) {
-        let (gx, gy) = dispatch_size(self.dims.cells(), WORKGROUP_SIZE);
+        let (gx, gy) = dispatch_size(self.dims.cells(), self.step_workgroup_size);
         let mut encoder = ctx
             .device
             .create_command_encoder(&wgpu::CommandEncoderDescriptor {
@@ -707,8 +741,16 @@ impl GpuLattice {
         let cells = self.dims.cells();
         let mut out = Vec::with_capacity(Q * cells);
         for (b, buf) in self.populations[self.current].iter().enumerate() {
-            let part: Vec<f32> = read_back(ctx, buf, self.split.buffer_bytes(b, cells))?;
-            out.extend_from_slice(&part);
+            let bytes = self.split.buffer_bytes(b, cells);
+            let values = self.split.buffer_values(b, cells);
+            match self.split.precision {
+                Precision::F32 => out.extend(read_back::<f32>(ctx, buf, bytes)?),
+                Precision::F16 => out.extend(
+                    read_back::<u16>(ctx, buf, bytes)?[..values]
+                        .iter()
+                        .map(|&h| half::f16::from_bits(h).to_f32()),
+                ),
+            }
         }
         Ok(out)
     }

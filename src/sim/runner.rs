@@ -735,7 +735,7 @@ pub fn run(
         simulated_time_s: steps as f64 * units.dt_s,
         wall_time_s: wall_before + wall_time_s,
         mlups: cells as f64 * (steps - start_step) as f64 / wall_time_s.max(1e-9) / 1e6,
-        precision: "f32".into(),
+        precision: loaded.scenario.lbm.precision.name().into(),
         collision,
         grid: GridSummary {
             nx: voxels.dims.nx,
