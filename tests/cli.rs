@@ -400,7 +400,8 @@ fn bench_writes_json() {
     assert!(!report["adapter"]["name"].as_str().unwrap().is_empty());
     assert!(report["copy_bandwidth_gb_s"].as_f64().unwrap() > 0.0);
     assert!(report["render"][0]["frames_per_s"].as_f64().unwrap() > 0.0);
-    assert_eq!(report["particles"].as_array().unwrap().len(), 2);
+    assert_eq!(report["particles"].as_array().unwrap().len(), 3);
+    assert_eq!(report["particles"][2]["settled"], 90_000);
     assert!(report["particles"][1]["mpups"].as_f64().unwrap() > 0.0);
     assert!(stdout.contains("% of it"), "{stdout}");
 

@@ -1,6 +1,7 @@
-// Embolic particles: one thread per particle, one dispatch per LBM step, after the
-// flow step. Lagrangian point particles in lattice units (positions in cells, the
-// centre of cell i at i + 0.5; velocities in cells per step; one step per call).
+// Embolic particles: one thread per active particle (the list of compact.wgsl), one
+// dispatch per LBM step, after the flow step. Lagrangian point particles in lattice
+// units (positions in cells, the centre of cell i at i + 0.5; velocities in cells per
+// step; one step per call).
 // Model and sources: docs/particles.md; host twin: src/particles/motion.rs.
 //
 // Motion: m_eff dv/dt = 3πμd f(Re_p) (u − v) + m_eff a, with m_eff = (ρp + C_m ρf) V
@@ -73,6 +74,8 @@ const OUTSIDE: u32 = 0xffffu;
 // Per cell: solid volume fraction and Σ fraction × diameter [cells], fixed point.
 @group(0) @binding(8) var<storage, read_write> solid: array<atomic<u32>>;
 @group(0) @binding(9) var<storage, read> clock: array<u32>;
+// Active particles: count, then indices (shaders/particles/compact.wgsl).
+@group(0) @binding(10) var<storage, read> active_list: array<u32>;
 
 fn in_grid(c: vec3<i32>) -> bool {
     return all(c >= vec3<i32>(0)) && all(c < vec3<i32>(i32(NX), i32(NY), i32(NZ)));
@@ -265,10 +268,11 @@ fn advance_particles(
     @builtin(global_invocation_id) gid: vec3<u32>,
     @builtin(num_workgroups) groups: vec3<u32>,
 ) {
-    let i = linear_invocation(gid, groups);
-    if (i >= pp.count) {
+    let t = linear_invocation(gid, groups);
+    if (t >= active_list[0]) {
         return;
     }
+    let i = active_list[1u + t];
     var m = status[i];
     let step = clock[0];
     if (m.x == WAITING) {

@@ -30,6 +30,7 @@ const CLOCK: &str = include_str!("../../shaders/lbm/clock.wgsl");
 const FIELDS: &str = include_str!("../../shaders/lbm/fields.wgsl");
 const PARTICLES_ADVANCE: &str = include_str!("../../shaders/particles/advance.wgsl");
 const PARTICLES_OCCLUSION: &str = include_str!("../../shaders/particles/occlusion.wgsl");
+const PARTICLES_COMPACT: &str = include_str!("../../shaders/particles/compact.wgsl");
 
 /// Binding index of the first population buffer in every LBM kernel.
 pub const FIRST_POPULATION_BINDING: u32 = 3;
@@ -203,6 +204,11 @@ pub fn particles_advance() -> String {
 /// The occlusion and particle-clock kernels (shaders/particles/occlusion.wgsl).
 pub fn particles_occlusion() -> String {
     assemble_particles(PARTICLES_OCCLUSION)
+}
+
+/// The active-particle list kernels (shaders/particles/compact.wgsl).
+pub fn particles_compact() -> String {
+    assemble_particles(PARTICLES_COMPACT)
 }
 
 /// The kernel that advances the per-step state from the host's schedule.
@@ -504,5 +510,6 @@ mod tests {
         }
         validate(&particles_advance());
         validate(&particles_occlusion());
+        validate(&particles_compact());
     }
 }

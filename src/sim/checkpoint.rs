@@ -14,6 +14,10 @@ use crate::io::checkpoint::{Checkpoint, SectionInfo};
 pub trait GpuState {
     /// (section name, buffer) of every buffer a run changes.
     fn state_buffers(&self) -> Vec<(String, &wgpu::Buffer)>;
+
+    /// Called once the buffers hold a restored state: drop whatever was derived from
+    /// the previous content.
+    fn after_restore(&self) {}
 }
 
 impl GpuState for GpuLattice {
@@ -38,6 +42,10 @@ impl GpuState for GpuParticles {
             .into_iter()
             .map(|(n, b)| (format!("particles.{n}"), b))
             .collect()
+    }
+
+    fn after_restore(&self) {
+        self.invalidate_active_list();
     }
 }
 
@@ -90,6 +98,7 @@ pub fn restore_state(
             }
             ctx.queue.write_buffer(buffer, 0, bytes);
         }
+        o.after_restore();
     }
     if expected != checkpoint.sections.len() {
         return Err(format!(

@@ -1,7 +1,8 @@
 //! The particle system resident on the GPU: structure-of-arrays buffers, the motion
-//! and lodging kernel after every lattice step, the occlusion kernel every
-//! `occlusion_interval` steps. Nothing is read back per step; tallies and positions
-//! are read at output intervals.
+//! and lodging kernel after every lattice step (over the list of active particles,
+//! rebuilt every [`LIST_HORIZON`] steps, so lodged and exited particles cost nothing),
+//! the occlusion kernel every `occlusion_interval` steps. Nothing is read back per
+//! step; tallies and positions are read at output intervals.
 
 use super::lattice_gpu::{entry, GpuLattice, StepHook};
 use crate::gpu::buffers::{read_back, storage_from, uniform_from};
@@ -12,6 +13,10 @@ use crate::particles::plan::{KernelSettings, ParticlePlan};
 
 /// Fixed-point scale of the per-cell solid-volume counters (2^20 per cell volume).
 pub const SOLID_SCALE: f32 = 1_048_576.0;
+
+/// Steps between rebuilds of the active-particle list (shaders/particles/compact.wgsl):
+/// a particle that lodges or exits keeps its thread for at most this long.
+pub const LIST_HORIZON: u64 = 32;
 
 /// Largest porous drag σ (per step) the flow receives: beyond it a cell is closed for
 /// all practical purposes (u shrinks by 1/(1 + σ/2)).
@@ -58,6 +63,15 @@ pub struct GpuParticles {
     advance: (wgpu::ComputePipeline, wgpu::BindGroup),
     occlude: (wgpu::ComputePipeline, wgpu::BindGroup),
     tick: (wgpu::ComputePipeline, wgpu::BindGroup),
+    /// Active-list kernels: reset, scan, indirect arguments, and their bind groups.
+    list_kernels: [(wgpu::ComputePipeline, wgpu::BindGroup); 3],
+    /// Indirect dispatch arguments of the advance kernel.
+    advance_args: wgpu::Buffer,
+    /// Active particles: count, then indices.
+    active: wgpu::Buffer,
+    /// The step at which the list must be rebuilt next (`None`: at the next step,
+    /// as after construction or a restored checkpoint).
+    list_valid_until: std::cell::Cell<Option<u64>>,
 }
 
 /// At least one element: wgpu buffers cannot be empty.
@@ -137,6 +151,13 @@ impl GpuParticles {
         let geometry = storage_from(ctx, "cell geometry", cell_geometry);
         let solid = storage_from(ctx, "solid volume", &vec![0u32; 2 * cells]);
         let clock = storage_from(ctx, "particle clock", &[start_step as u32, 0u32]);
+        let active = storage_from(ctx, "active particles", &vec![0u32; plan.len() + 1]);
+        let advance_args = ctx.device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("advance dispatch"),
+            size: 12,
+            usage: wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::INDIRECT,
+            mapped_at_creation: false,
+        });
 
         let size = [
             ("NX", lattice.dims.nx as f64),
@@ -174,8 +195,28 @@ impl GpuParticles {
                 entry(7, &tables),
                 entry(8, &solid),
                 entry(9, &clock),
+                entry(10, &active),
             ],
         );
+        let compact_source = shader_source::particles_compact();
+        let mut list_constants = size.to_vec();
+        list_constants.push(("LIST_HORIZON", LIST_HORIZON as f64));
+        list_constants.push(("PARTICLE_COUNT", plan.len() as f64));
+        let list_kernel = |name: &str,
+                           entries: &[wgpu::BindGroupEntry]|
+         -> Result<(wgpu::ComputePipeline, wgpu::BindGroup), GpuError> {
+            let pipeline = compute_pipeline(ctx, name, &compact_source, name, &list_constants)?;
+            let bind_group = group(&pipeline, name, entries);
+            Ok((pipeline, bind_group))
+        };
+        let list_kernels = [
+            list_kernel("list_reset", &[entry(2, &active)])?,
+            list_kernel(
+                "list_scan",
+                &[entry(0, &status), entry(1, &clock), entry(2, &active)],
+            )?,
+            list_kernel("list_args", &[entry(2, &active), entry(3, &advance_args)])?,
+        ];
         let occlude = compute_pipeline(ctx, "occlude", &occlusion_source, "occlude", &size)?;
         let occlude_group = group(
             &occlude,
@@ -206,6 +247,10 @@ impl GpuParticles {
             advance: (advance, advance_group),
             occlude: (occlude, occlude_group),
             tick: (tick, tick_group),
+            list_kernels,
+            advance_args,
+            active,
+            list_valid_until: std::cell::Cell::new(None),
         })
     }
 
@@ -263,6 +308,45 @@ impl GpuParticles {
         ]
     }
 
+    /// Rebuilds the active-particle list now, from the current states and clock, and
+    /// returns the indices it holds (in list order). For tests and diagnostics: runs
+    /// rebuild it themselves every [`LIST_HORIZON`] steps.
+    pub fn rebuild_active_list(&self, ctx: &GpuContext) -> Result<Vec<u32>, GpuError> {
+        let mut encoder = ctx
+            .device
+            .create_command_encoder(&wgpu::CommandEncoderDescriptor {
+                label: Some("active particle list"),
+            });
+        {
+            let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
+                label: Some("active particle list"),
+                timestamp_writes: None,
+            });
+            self.record_list_rebuild(&mut pass);
+        }
+        ctx.queue.submit([encoder.finish()]);
+        let list: Vec<u32> = read_back(ctx, &self.active, self.active.size())?;
+        let n = list[0] as usize;
+        Ok(list[1..1 + n].to_vec())
+    }
+
+    fn record_list_rebuild(&self, pass: &mut wgpu::ComputePass<'_>) {
+        let (gx, gy) = dispatch_size(self.count, WORKGROUP_SIZE);
+        for ((pipeline, bind_group), (x, y)) in
+            self.list_kernels.iter().zip([(1, 1), (gx, gy), (1, 1)])
+        {
+            pass.set_pipeline(pipeline);
+            pass.set_bind_group(0, bind_group, &[]);
+            pass.dispatch_workgroups(x, y, 1);
+        }
+    }
+
+    /// Rebuild the active-particle list before the next step (the states changed
+    /// behind the kernels' back, e.g. a restored checkpoint).
+    pub(crate) fn invalidate_active_list(&self) {
+        self.list_valid_until.set(None);
+    }
+
     /// Cells turned into wall by lodged particles so far.
     pub fn occluded_cells(&self, ctx: &GpuContext) -> Result<u64, GpuError> {
         let v: Vec<u32> = read_back(ctx, &self.clock, 8)?;
@@ -273,10 +357,17 @@ impl GpuParticles {
 impl StepHook for GpuParticles {
     fn record(&self, pass: &mut wgpu::ComputePass<'_>, step: u64) {
         if self.count > 0 {
-            let (gx, gy) = dispatch_size(self.count, WORKGROUP_SIZE);
+            if self
+                .list_valid_until
+                .get()
+                .is_none_or(|until| step >= until)
+            {
+                self.record_list_rebuild(pass);
+                self.list_valid_until.set(Some(step + LIST_HORIZON));
+            }
             pass.set_pipeline(&self.advance.0);
             pass.set_bind_group(0, &self.advance.1, &[]);
-            pass.dispatch_workgroups(gx, gy, 1);
+            pass.dispatch_workgroups_indirect(&self.advance_args, 0);
         }
         if (step + 1).is_multiple_of(self.occlusion_interval) {
             let (gx, gy) = dispatch_size(self.cells, WORKGROUP_SIZE);
