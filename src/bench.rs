@@ -32,8 +32,17 @@ pub struct BenchCase {
     pub seconds: f64,
     pub mlups: f64,
     pub bytes_per_cell: usize,
-    /// MLUPS × bytes per cell [GB/s].
+    /// Lumen-cell updates per second × bytes per cell [GB/s]: the least traffic the
+    /// work needs.
     pub effective_bandwidth_gb_s: f64,
+    /// Cells that are not wall (all of a box): the work that matters.
+    pub lumen_cells: usize,
+    /// Million lumen-cell updates per second.
+    pub lumen_mlups: f64,
+    /// "dense" or "sparse" population storage.
+    pub storage: String,
+    /// GPU memory of the lattice (populations, flags, sparse tables) [bytes].
+    pub memory_bytes: u64,
     /// Population storage ("f32" or "f16").
     pub precision: String,
     /// Threads per workgroup of the lattice step.
@@ -217,12 +226,14 @@ pub fn time_particles(
 }
 
 /// Times the lattice of a generated arterial tree (`generations` bifurcations, root
-/// radius `root_cells` cells): the sparse case. MLUPS counts every grid cell, as the
-/// dense kernel updates them; the fill fraction says how many are fluid.
+/// radius `root_cells` cells), stored dense or sparse: the vessel case. MLUPS counts
+/// every grid cell (the same work definition for both layouts, so their ratio is the
+/// speed-up); lumen MLUPS counts the cells that are not wall.
 pub fn time_tree(
     ctx: &GpuContext,
     generations: u32,
     root_cells: f64,
+    sparse: bool,
     min_seconds: f64,
 ) -> Result<(BenchCase, f64), GpuError> {
     let dx = 1.0e-4;
@@ -237,9 +248,11 @@ pub fn time_tree(
     let loaded =
         crate::scenario::LoadedScenario::from_str(std::path::Path::new("tree.toml"), &scenario)
             .map_err(|e| GpuError::Wgpu(format!("bench scenario: {e}")))?;
-    let setup = crate::sim::build::lattice_setup(&loaded.voxels, &loaded);
+    let mut setup = crate::sim::build::lattice_setup(&loaded.voxels, &loaded);
+    setup.sparse = sparse;
     let dims = setup.dims;
-    let fill = loaded.voxels.fluid_cells() as f64 / dims.cells() as f64;
+    let lumen = loaded.voxels.lumen_cells();
+    let fill = lumen as f64 / dims.cells() as f64;
     let mut lattice = GpuLattice::new(ctx, &setup)?;
     drop(setup);
     lattice.step(ctx, 2);
@@ -253,9 +266,11 @@ pub fn time_tree(
     }
     let seconds = t.elapsed().as_secs_f64();
     let mlups = dims.cells() as f64 * steps as f64 / seconds / 1e6;
+    let lumen_mlups = lumen as f64 * steps as f64 / seconds / 1e6;
+    let storage = if sparse { "sparse" } else { "dense" };
     Ok((
         BenchCase {
-            name: format!("tree {generations} generations"),
+            name: format!("tree {generations} gen r{root_cells} {storage}"),
             nx: dims.nx,
             ny: dims.ny,
             nz: dims.nz,
@@ -264,7 +279,11 @@ pub fn time_tree(
             seconds,
             mlups,
             bytes_per_cell: BYTES_PER_CELL_F32,
-            effective_bandwidth_gb_s: mlups * 1e6 * BYTES_PER_CELL_F32 as f64 / 1e9,
+            effective_bandwidth_gb_s: lumen_mlups * 1e6 * BYTES_PER_CELL_F32 as f64 / 1e9,
+            lumen_cells: lumen,
+            lumen_mlups,
+            storage: storage.into(),
+            memory_bytes: lattice.memory_bytes(),
             precision: "f32".into(),
             workgroup_size: crate::lbm::shader_source::WORKGROUP_SIZE,
         },
@@ -515,6 +534,10 @@ pub fn time_dense_box(
         mlups,
         bytes_per_cell: bytes,
         effective_bandwidth_gb_s: mlups * 1e6 * bytes as f64 / 1e9,
+        lumen_cells: cells,
+        lumen_mlups: mlups,
+        storage: "dense".into(),
+        memory_bytes: lattice.memory_bytes(),
         precision: precision.name().into(),
         workgroup_size,
     })
@@ -571,16 +594,22 @@ pub fn run(
             workgroup_sweep.push(case);
         }
     }
-    // The sparse case: a three-generation tree (root radius 8 cells; 4 on --quick
-    // sized runs, i.e. when the dense sizes stay at or below 64).
-    let root = if sizes.iter().all(|&n| n <= 64) {
-        4.0
+    // The vessel case: a three-generation tree (root radius 8 cells; 4 on --quick
+    // sized runs, i.e. when the dense sizes stay at or below 64), dense and sparse,
+    // then sparse at two larger radii: time per step against lumen cells.
+    let roots = if sizes.iter().all(|&n| n <= 64) {
+        [4.0, 6.0, 8.0]
     } else {
-        8.0
+        [8.0, 12.0, 16.0]
     };
-    let (tree, fill) = time_tree(ctx, 3, root, min_seconds)?;
+    let (tree, fill) = time_tree(ctx, 3, roots[0], false, min_seconds)?;
     report_case(&tree);
     cases.push(tree);
+    for root in roots {
+        let (tree, _) = time_tree(ctx, 3, root, true, min_seconds)?;
+        report_case(&tree);
+        cases.push(tree);
+    }
     let mut render = Vec::new();
     for &f in frames {
         let case = time_render(ctx, 128, f, 100_000, min_seconds)?;

@@ -257,14 +257,20 @@ fn describe(loaded: &LoadedScenario, voxels: &geometry::Voxels) {
     println!("scenario  {} ({})", loaded.name(), loaded.path.display());
     println!("lattice units:\n{}", loaded.units.table());
     let d = voxels.dims;
+    let lumen = voxels.lumen_cells();
+    let sparse = loaded.scenario.lbm.storage.is_sparse(lumen, d.cells());
+    let stored = if sparse { lumen + 1 } else { d.cells() };
     println!(
-        "grid      {} x {} x {} = {} cells, {} fluid, ~{:.0} MiB on the GPU",
+        "grid      {} x {} x {} = {} cells, {} fluid ({:.1}% lumen), ~{:.0} MiB on the GPU ({} storage, {})",
         d.nx,
         d.ny,
         d.nz,
         d.cells(),
         voxels.fluid_cells(),
-        memory_bytes(d.cells(), loaded.scenario.lbm.precision) as f64 / 1048576.0
+        100.0 * lumen as f64 / d.cells() as f64,
+        memory_bytes(d.cells(), stored, loaded.scenario.lbm.precision) as f64 / 1048576.0,
+        if sparse { "sparse" } else { "dense" },
+        loaded.scenario.lbm.precision.name()
     );
     for o in &voxels.openings {
         println!(
@@ -726,7 +732,11 @@ fn info(adapter: Option<&str>) -> Result<ExitCode> {
     }
     println!(
         "  largest dense cube by binding limits: {n}^3 (device memory permitting: {:.0} MiB)",
-        mib(memory_bytes(n.pow(3), embolus::lbm::setup::Precision::F32))
+        mib(memory_bytes(
+            n.pow(3),
+            n.pow(3),
+            embolus::lbm::setup::Precision::F32
+        ))
     );
     println!("select another with --adapter NAME or {ADAPTER_ENV}=NAME; restrict backends with WGPU_BACKEND=vulkan|metal|dx12");
     Ok(ExitCode::SUCCESS)
@@ -830,12 +840,32 @@ fn bench(
             },
         ),
     )?;
-    if let Some(tree) = report.cases.iter().find(|c| c.name.starts_with("tree")) {
+    let trees: Vec<&embolus::bench::BenchCase> = report
+        .cases
+        .iter()
+        .filter(|c| c.name.starts_with("tree"))
+        .collect();
+    if let [dense, sparse, ..] = trees.as_slice() {
+        let mib = |b: u64| b as f64 / 1048576.0;
         println!(
-            "tree: {:.1}% of its grid is fluid; stored dense, it runs at {:.1} million fluid-cell updates/s",
+            "tree: {:.1}% of its grid is lumen; dense {:.2} M lumen updates/s in {:.1} MiB, sparse {:.2} M lumen updates/s in {:.1} MiB: {:.1}x faster, {:.1}x less memory",
             100.0 * report.tree_fill_fraction,
-            tree.mlups * report.tree_fill_fraction
+            dense.lumen_mlups,
+            mib(dense.memory_bytes),
+            sparse.lumen_mlups,
+            mib(sparse.memory_bytes),
+            sparse.lumen_mlups / dense.lumen_mlups,
+            dense.memory_bytes as f64 / sparse.memory_bytes as f64
         );
+        println!("sparse trees, time per step against lumen cells:");
+        for c in &trees[1..] {
+            println!(
+                "  {:>9} lumen cells  {:>9.3} ms per step  {:>6.1} ns per lumen cell",
+                c.lumen_cells,
+                1e3 * c.lumen_cells as f64 / (c.lumen_mlups * 1e6),
+                1e3 / c.lumen_mlups
+            );
+        }
     }
     if let Some(best) = report
         .workgroup_sweep

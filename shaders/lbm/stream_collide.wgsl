@@ -90,10 +90,13 @@ fn stream_collide(
     @builtin(global_invocation_id) gid: vec3<u32>,
     @builtin(num_workgroups) groups: vec3<u32>,
 ) {
-    let cell = gid.x + gid.y * groups.x * STEP_WORKGROUP_SIZE;
-    if (cell >= CELLS) {
+    // Dense storage: one thread per grid cell; sparse: per stored cell (step_cell,
+    // generated with the population layout).
+    let t = gid.x + gid.y * groups.x * STEP_WORKGROUP_SIZE;
+    if (t >= STEP_CELLS) {
         return;
     }
+    let cell = step_cell(t);
     let flag = flags[cell];
     let kind = flag & TYPE_MASK;
     if (kind == CELL_WALL) {

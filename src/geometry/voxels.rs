@@ -103,6 +103,11 @@ impl Voxels {
         self.kinds.iter().filter(|k| **k == CellKind::Fluid).count()
     }
 
+    /// Cells that are not wall: fluid and opening cells (what sparse storage keeps).
+    pub fn lumen_cells(&self) -> usize {
+        self.kinds.iter().filter(|k| **k != CellKind::Wall).count()
+    }
+
     /// Fills in centre-independent measures of each opening from its cells.
     pub(crate) fn measure_openings(&mut self) {
         let dx = self.voxel_size_m;

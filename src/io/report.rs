@@ -140,8 +140,9 @@ pub fn write_report(dir: &Path, summary: &Value, plots: &[PathBuf]) -> std::io::
     );
     let _ = writeln!(
         r,
-        "| precision, collision | {}, {} |",
+        "| precision, storage, collision | {}, {}, {} |",
         s["precision"].as_str().unwrap_or("?"),
+        s["storage"].as_str().unwrap_or("dense"),
         s["collision"].as_str().unwrap_or("?")
     );
     let _ = writeln!(

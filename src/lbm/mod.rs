@@ -11,6 +11,7 @@ pub mod region;
 pub mod rheology;
 pub mod setup;
 pub mod shader_source;
+pub mod sparse;
 pub mod waveform;
 pub mod womersley;
 

@@ -94,6 +94,9 @@ pub struct LatticeSetup {
     pub precision: Precision,
     /// Threads per workgroup of the stream-collide kernel (a speed setting only).
     pub step_workgroup_size: u32,
+    /// Store and update only the cells that are not wall (memory and work follow the
+    /// lumen, not the bounding box); results are the same as dense storage's.
+    pub sparse: bool,
 }
 
 impl LatticeSetup {
@@ -133,6 +136,7 @@ impl LatticeSetup {
             populations,
             precision: Precision::F32,
             step_workgroup_size: super::shader_source::WORKGROUP_SIZE,
+            sparse: false,
         }
     }
 }
@@ -169,17 +173,22 @@ impl Precision {
 
 /// How the 19 population arrays are spread over storage bindings so that no binding
 /// exceeds the adapter's `max_storage_buffer_binding_size` (128 MiB on lavapipe).
-/// Buffer b holds directions b·pops_per_buffer .. (b+1)·pops_per_buffer.
+/// Buffer b holds directions b·pops_per_buffer .. (b+1)·pops_per_buffer, each for
+/// every stored cell: every grid cell (dense), or only the cells that are not wall at
+/// the start, in grid order, plus one spare (`sparse`; a per-cell slot table maps grid
+/// cells to stored cells, walls to the spare, which holds zeros).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PopulationSplit {
     pub pops_per_buffer: usize,
     pub buffers: usize,
     pub precision: Precision,
+    pub sparse: bool,
 }
 
 impl PopulationSplit {
     /// The fewest buffers that hold `cells` cells with at most `max_binding_bytes` per
     /// binding, or `None` when a single population array is already too large.
+    /// `cells` counts the stored cells (the grid's, or the sparse list's).
     pub fn for_grid(cells: usize, max_binding_bytes: u64, precision: Precision) -> Option<Self> {
         let bytes_per_population = (cells * precision.bytes()) as u64;
         let fit = (max_binding_bytes / bytes_per_population.max(1)) as usize;
@@ -194,6 +203,7 @@ impl PopulationSplit {
             pops_per_buffer,
             buffers,
             precision,
+            sparse: false,
         })
     }
 
@@ -230,8 +240,9 @@ mod tests {
         for b in 0..half.buffers {
             assert!(half.buffer_bytes(b, cells) <= limit);
         }
-        // An odd cell count still gives whole words.
-        assert_eq!(half.buffer_bytes(0, 3), 20);
+        // An odd value count still gives whole words: 9 directions × 3 cells × 2 B.
+        assert_eq!(half.buffer_values(1, 3), 27);
+        assert_eq!(half.buffer_bytes(1, 3), 56);
         let one = PopulationSplit::for_grid(32 * 32 * 32, limit, Precision::F32).unwrap();
         assert_eq!((one.buffers, one.pops_per_buffer), (1, Q));
         assert!(PopulationSplit::for_grid(1 << 26, limit, Precision::F32).is_none());

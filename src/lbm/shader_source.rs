@@ -34,6 +34,11 @@ const PARTICLES_COMPACT: &str = include_str!("../../shaders/particles/compact.wg
 
 /// Binding index of the first population buffer in every LBM kernel.
 pub const FIRST_POPULATION_BINDING: u32 = 3;
+/// Sparse storage: binding of the per-cell slot table (grid cell → stored cell) in
+/// every kernel that reads populations, and of the stored cells' grid indices in the
+/// step kernel. Far above the others so that no kernel's numbering moves.
+pub const SLOT_BINDING: u32 = 60;
+pub const CELL_LIST_BINDING: u32 = 61;
 
 fn list<T: std::fmt::Display>(values: impl Iterator<Item = T>) -> String {
     values.map(|v| v.to_string()).collect::<Vec<_>>().join(", ")
@@ -113,7 +118,7 @@ fn population_bindings(prefix: &str, first: u32, split: PopulationSplit, writabl
     let _ = writeln!(s, "{signature} {{");
     let _ = writeln!(
         s,
-        "    let i = (q % {}u) * CELLS + cell;",
+        "    let i = (q % {}u) * STORED + storage_index(cell);",
         split.pops_per_buffer
     );
     let _ = writeln!(s, "    switch (q / {}u) {{", split.pops_per_buffer);
@@ -140,9 +145,29 @@ fn storage_type(precision: Precision) -> &'static str {
     }
 }
 
-/// Prelude, common snippets, generated bindings and kernel; half-float storage needs
-/// the `f16` extension enabled before any declaration.
-fn assemble(precision: Precision, generated: &str, kernel: &str) -> String {
+/// Where a grid cell's populations are stored: `STORED` cells per population array
+/// and `storage_index(cell)`, the identity for dense storage, the slot table for
+/// sparse storage (walls map to a spare stored cell of zeros).
+fn storage_layout(split: PopulationSplit) -> String {
+    let mut s =
+        String::from("// ---- generated population layout\noverride STORED: u32 = CELLS;\n");
+    if split.sparse {
+        let _ = writeln!(
+            s,
+            "@group(0) @binding({SLOT_BINDING}) var<storage, read> cell_slot: array<u32>;\n\
+             fn storage_index(cell: u32) -> u32 {{ return cell_slot[cell]; }}"
+        );
+    } else {
+        s.push_str("fn storage_index(cell: u32) -> u32 { return cell; }\n");
+    }
+    s
+}
+
+/// Prelude, common snippets, the population layout (for kernels that read
+/// populations), generated bindings and kernel; half-float storage needs the `f16`
+/// extension enabled before any declaration.
+fn assemble(split: Option<PopulationSplit>, generated: &str, kernel: &str) -> String {
+    let precision = split.map_or(Precision::F32, |s| s.precision);
     let mut s = match precision {
         Precision::F16 => String::from("enable f16;\n"),
         Precision::F32 => String::new(),
@@ -151,6 +176,9 @@ fn assemble(precision: Precision, generated: &str, kernel: &str) -> String {
     for (name, text) in COMMON {
         let _ = writeln!(s, "// ---- shaders/{name}");
         s.push_str(text);
+    }
+    if let Some(split) = split {
+        s.push_str(&storage_layout(split));
     }
     s.push_str("// ---- generated population bindings\n");
     s.push_str(generated);
@@ -179,9 +207,19 @@ pub fn stream_collide(split: PopulationSplit) -> String {
         FIRST_POPULATION_BINDING + 2 * split.buffers as u32 + 3,
         FIRST_POPULATION_BINDING + 2 * split.buffers as u32 + 4
     );
+    // The cells this kernel updates: every grid cell, or the stored cells' list.
+    let cells = if split.sparse {
+        format!(
+            "@group(0) @binding({CELL_LIST_BINDING}) var<storage, read> cell_list: array<u32>;\n\
+             override STEP_CELLS: u32 = CELLS;\n\
+             fn step_cell(t: u32) -> u32 {{ return cell_list[t]; }}\n"
+        )
+    } else {
+        "override STEP_CELLS: u32 = CELLS;\nfn step_cell(t: u32) -> u32 { return t; }\n".into()
+    };
     assemble(
-        split.precision,
-        &(src + &dst + &state + &fluid_update(split)),
+        Some(split),
+        &(src + &dst + &state + &cells + &fluid_update(split)),
         STREAM_COLLIDE,
     )
 }
@@ -213,7 +251,7 @@ pub fn particles_compact() -> String {
 
 /// The kernel that advances the per-step state from the host's schedule.
 pub fn clock() -> String {
-    assemble(Precision::F32, "", CLOCK)
+    assemble(None, "", CLOCK)
 }
 
 /// The outlet-update kernel: reads the populations just written (`src*`), updates the
@@ -234,7 +272,7 @@ pub fn outlets(split: PopulationSplit) -> String {
         b + 3,
         b + 4
     );
-    assemble(split.precision, &generated, OUTLETS)
+    assemble(Some(split), &generated, OUTLETS)
 }
 
 /// The field kernels' bindings after the populations, in binding order: name and
@@ -279,16 +317,17 @@ pub fn fields(split: PopulationSplit) -> String {
             first + k as u32
         );
     }
-    assemble(split.precision, &generated, FIELDS)
+    assemble(Some(split), &generated, FIELDS)
 }
 
-/// The storage element of population `q` of `cell` in population set `prefix`.
-fn population_ref(prefix: &str, split: PopulationSplit, q: usize, cell: &str) -> String {
+/// The storage element of population `q` of the stored cell `index` in population set
+/// `prefix`.
+fn population_ref(prefix: &str, split: PopulationSplit, q: usize, index: &str) -> String {
     let (buffer, slot) = (q / split.pops_per_buffer, q % split.pops_per_buffer);
     if slot == 0 {
-        format!("{prefix}{buffer}[{cell}]")
+        format!("{prefix}{buffer}[{index}]")
     } else {
-        format!("{prefix}{buffer}[{slot}u * CELLS + {cell}]")
+        format!("{prefix}{buffer}[{slot}u * STORED + {index}]")
     }
 }
 
@@ -347,19 +386,19 @@ pub fn fluid_update(split: PopulationSplit) -> String {
     );
     let _ = writeln!(
         s,
-        "    let pop0 = {};",
-        population_load("src", split, 0, "cell")
+        "    let own = storage_index(cell);\n    let pop0 = {};",
+        population_load("src", split, 0, "own")
     );
     for (q, c) in VELOCITIES.iter().enumerate().skip(1) {
         let _ = writeln!(
             s,
             "    var pop{q}: f32;\n    {{\n        let n = neighbor_index(p, vec3<i32>({}, {}, {}));\n        \
-             if ((flags[n] & TYPE_MASK) == CELL_WALL) {{ pop{q} = {}; }} else {{ pop{q} = {}; }}\n    }}",
+             if ((flags[n] & TYPE_MASK) == CELL_WALL) {{ pop{q} = {}; }} else {{ let nb = storage_index(n); pop{q} = {}; }}\n    }}",
             -c[0],
             -c[1],
             -c[2],
-            population_load("src", split, opposite(q), "cell"),
-            population_load("src", split, q, "n"),
+            population_load("src", split, opposite(q), "own"),
+            population_load("src", split, q, "nb"),
         );
     }
     let _ = writeln!(
@@ -447,13 +486,13 @@ pub fn fluid_update(split: PopulationSplit) -> String {
              \x20       let symmetric = f_plus{q} - wp * (f_plus{q} - eq_plus{q}) + cp * source_plus;\n\
              \x20       let antisymmetric = f_minus{q} - wm * (f_minus{q} - eq_minus{q}) + cm * source_minus;\n\
              \x20       {}",
-            population_store("dst", split, q, "cell", "symmetric + antisymmetric"),
+            population_store("dst", split, q, "own", "symmetric + antisymmetric"),
         );
         if o != q {
             let _ = writeln!(
                 s,
                 "        {}",
-                population_store("dst", split, o, "cell", "symmetric - antisymmetric")
+                population_store("dst", split, o, "own", "symmetric - antisymmetric")
             );
         }
         s.push_str("    }\n");
@@ -473,7 +512,7 @@ pub fn probes(split: PopulationSplit) -> String {
         FIRST_POPULATION_BINDING + split.buffers as u32,
         FIRST_POPULATION_BINDING + split.buffers as u32 + 1
     );
-    assemble(split.precision, &generated, PROBES)
+    assemble(Some(split), &generated, PROBES)
 }
 
 #[cfg(test)]
@@ -493,14 +532,18 @@ mod tests {
 
     #[test]
     fn kernels_are_valid_wgsl_for_every_split() {
-        for (buffers, precision) in [1, 2, 3, 19]
-            .into_iter()
-            .flat_map(|b| [(b, Precision::F32), (b, Precision::F16)])
-        {
+        for (buffers, precision, sparse) in [1, 2, 3, 19].into_iter().flat_map(|b| {
+            [
+                (b, Precision::F32, false),
+                (b, Precision::F16, false),
+                (b, Precision::F32, true),
+            ]
+        }) {
             let split = PopulationSplit {
                 pops_per_buffer: Q.div_ceil(buffers),
                 buffers,
                 precision,
+                sparse,
             };
             validate(&stream_collide(split));
             validate(&probes(split));

@@ -621,6 +621,35 @@ pub struct Lbm {
     /// arithmetic stays f32; accuracy cost in docs/validation.md).
     #[serde(default)]
     pub precision: crate::lbm::setup::Precision,
+    /// Population storage layout: "auto" (default: sparse when less than half of the
+    /// grid is lumen), "dense" or "sparse" (only the lumen is stored and updated).
+    #[serde(default)]
+    pub storage: StorageLayout,
+}
+
+/// `[lbm] storage`: which cells hold populations.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StorageLayout {
+    #[default]
+    Auto,
+    Dense,
+    Sparse,
+}
+
+impl StorageLayout {
+    /// Below this lumen share of the grid, "auto" stores the lumen only: a sparse
+    /// cell costs a slot word per grid cell and a list word per stored cell more.
+    pub const AUTO_SPARSE_BELOW: f64 = 0.5;
+
+    /// Whether a grid with `lumen` of its `cells` not wall is stored sparse.
+    pub fn is_sparse(self, lumen: usize, cells: usize) -> bool {
+        match self {
+            StorageLayout::Dense => false,
+            StorageLayout::Sparse => true,
+            StorageLayout::Auto => (lumen as f64) < Self::AUTO_SPARSE_BELOW * cells as f64,
+        }
+    }
 }
 
 fn default_magic() -> f64 {
@@ -635,6 +664,7 @@ impl Default for Lbm {
             body_force: [0.0; 3],
             smagorinsky: None,
             precision: Default::default(),
+            storage: Default::default(),
         }
     }
 }

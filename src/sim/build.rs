@@ -108,6 +108,10 @@ pub fn lattice_setup(voxels: &Voxels, loaded: &LoadedScenario) -> LatticeSetup {
     setup.rheology = loaded.rheology;
     setup.smagorinsky = s.lbm.smagorinsky.map(|c| c as f32);
     setup.precision = s.lbm.precision;
+    setup.sparse = s
+        .lbm
+        .storage
+        .is_sparse(voxels.lumen_cells(), voxels.dims.cells());
     setup.outlet_models = loaded.outlet_models.clone();
     if s.outlet.non_reflecting {
         let d = voxels.dims;

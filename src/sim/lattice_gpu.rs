@@ -74,10 +74,17 @@ impl StepState {
 /// Most steps one schedule (see [`GpuLattice::set_schedule`]) can hold.
 pub const SCHEDULE_CAPACITY: usize = 4096;
 
-/// Bytes of GPU memory a grid needs, for messages before allocation.
-pub fn memory_bytes(cells: usize, precision: Precision) -> u64 {
-    // two population sets + one flag word per cell
-    (2 * Q * precision.bytes() + 4) as u64 * cells as u64
+/// Bytes of GPU memory a grid needs, for messages before allocation: two population
+/// sets for each of `stored` cells (the grid's, or the sparse lumen's), a flag word
+/// per grid cell, and with sparse storage (`stored < cells`) a slot word per grid cell
+/// and a list entry per stored cell.
+pub fn memory_bytes(cells: usize, stored: usize, precision: Precision) -> u64 {
+    let sparse = if stored < cells {
+        4 * (cells + stored) as u64
+    } else {
+        0
+    };
+    (2 * Q * precision.bytes()) as u64 * stored as u64 + 4 * cells as u64 + sparse
 }
 
 /// Dispatches that run after every lattice step, in the same compute pass.
@@ -134,6 +141,12 @@ pub struct GpuLattice {
     partial_floats: usize,
     /// Which population set holds the current state (0 or 1).
     current: usize,
+    /// Threads of the step kernel: grid cells (dense) or stored cells (sparse).
+    step_cells: usize,
+    /// Sparse storage: the slot table every population reader binds, and the host's
+    /// copy of the stored cells (to lay read-back populations out on the grid).
+    cell_slot: Option<wgpu::Buffer>,
+    stored_cells: Option<crate::lbm::sparse::StoredCells>,
     /// Threads per workgroup of the stream-collide kernel.
     step_workgroup_size: u32,
     steps_done: u64,
@@ -141,11 +154,12 @@ pub struct GpuLattice {
 
 fn check_fits(
     ctx: &GpuContext,
-    dims: GridDims,
+    stored: usize,
+    sparse: bool,
     precision: Precision,
     binding_limit: Option<u64>,
 ) -> Result<PopulationSplit, GpuError> {
-    let cells = dims.cells();
+    let cells = stored;
     let adapter = ctx.adapter_info.name.clone();
     if precision == Precision::F16 && !ctx.features.contains(wgpu::Features::SHADER_F16) {
         return Err(GpuError::Unsupported {
@@ -162,7 +176,7 @@ fn check_fits(
         .min(ctx.limits.max_buffer_size)
         .min(binding_limit.unwrap_or(u64::MAX));
     let mib = |b: u64| b as f64 / (1024.0 * 1024.0);
-    let split = PopulationSplit::for_grid(cells, max_binding, precision).ok_or_else(|| {
+    let mut split = PopulationSplit::for_grid(cells, max_binding, precision).ok_or_else(|| {
         GpuError::TooLarge {
             adapter: adapter.clone(),
             problem: format!(
@@ -174,7 +188,8 @@ fn check_fits(
             fix: "use a coarser voxel size or a smaller domain".into(),
         }
     })?;
-    let needed_bindings = 2 * split.buffers as u32 + 2;
+    split.sparse = sparse;
+    let needed_bindings = 2 * split.buffers as u32 + 2 + 2 * sparse as u32;
     if needed_bindings > ctx.limits.max_storage_buffers_per_shader_stage {
         return Err(GpuError::TooLarge {
             adapter,
@@ -215,7 +230,12 @@ impl GpuLattice {
             Q * cells,
             "19 populations per cell"
         );
-        let split = check_fits(ctx, dims, setup.precision, binding_limit)?;
+        // Sparse storage: the cells that are not wall, and each grid cell's slot.
+        let stored_cells = setup
+            .sparse
+            .then(|| crate::lbm::sparse::StoredCells::from_flags(&setup.flags));
+        let stored = stored_cells.as_ref().map_or(cells, |s| s.stored());
+        let split = check_fits(ctx, stored, setup.sparse, setup.precision, binding_limit)?;
         let step_workgroup_size = setup.step_workgroup_size;
         let max_threads = ctx
             .limits
@@ -254,11 +274,13 @@ impl GpuLattice {
         } else {
             storage_from(ctx, "boundary records", &setup.records)
         };
+        let compacted = stored_cells.as_ref().map(|s| s.compact(&setup.populations));
+        let initial: &[f32] = compacted.as_deref().unwrap_or(&setup.populations);
         let populations: [Vec<wgpu::Buffer>; 2] = std::array::from_fn(|set| {
             (0..split.buffers)
                 .map(|b| {
-                    let first = b * split.pops_per_buffer * cells;
-                    let values = &setup.populations[first..first + split.buffer_values(b, cells)];
+                    let first = b * split.pops_per_buffer * stored;
+                    let values = &initial[first..first + split.buffer_values(b, stored)];
                     let label = format!("populations {set}.{b}");
                     match split.precision {
                         Precision::F32 => storage_from(ctx, &label, values),
@@ -267,7 +289,7 @@ impl GpuLattice {
                                 .iter()
                                 .map(|&v| half::f16::from_f32(v).to_bits())
                                 .collect();
-                            bits.resize(split.buffer_bytes(b, cells) as usize / 2, 0);
+                            bits.resize(split.buffer_bytes(b, stored) as usize / 2, 0);
                             storage_from(ctx, &label, &bits)
                         }
                     }
@@ -362,23 +384,38 @@ impl GpuLattice {
         let porous_drag = storage_from(ctx, "porous drag", &vec![0.0f32; coupled_cells]);
         let opening_cells = storage_from(ctx, "opening cells", &all_cells);
         let opening_ranges = storage_from(ctx, "opening ranges", &ranges);
+        // Sparse storage: each grid cell's slot, and the stored cells the step updates.
+        let sparse_tables = stored_cells.as_ref().map(|s| {
+            (
+                storage_from(ctx, "cell slots", &s.slot),
+                storage_from(ctx, "stored cells", &padded_list(&s.list)),
+            )
+        });
         if let Some(e) = pollster::block_on(scope.pop()) {
             return Err(GpuError::TooLarge {
                 adapter: ctx.adapter_info.name.clone(),
                 problem: format!(
                     "allocating {:.0} MiB failed: {e}",
-                    memory_bytes(cells, split.precision) as f64 / 1048576.0
+                    memory_bytes(cells, stored, split.precision) as f64 / 1048576.0
                 ),
                 fix: "use a coarser voxel size or a GPU with more memory".into(),
             });
         }
 
-        let size_constants = [
+        let mut size_constants = vec![
             ("NX", dims.nx as f64),
             ("NY", dims.ny as f64),
             ("NZ", dims.nz as f64),
         ];
+        // Threads of the step: one per grid cell, or per stored cell.
+        let step_cells = stored_cells.as_ref().map_or(cells, |s| s.list.len());
+        if split.sparse {
+            size_constants.push(("STORED", stored as f64));
+        }
         let mut step_constants = size_constants.to_vec();
+        if split.sparse {
+            step_constants.push(("STEP_CELLS", step_cells as f64));
+        }
         step_constants.push((
             "RHEOLOGY",
             setup.rheology.map_or(0, |r| r.kernel_id()) as f64,
@@ -422,6 +459,10 @@ impl GpuLattice {
             entries.push(entry(first + 2 * split.buffers as u32 + 2, &inlet_dynamics));
             entries.push(entry(first + 2 * split.buffers as u32 + 3, &velocity_field));
             entries.push(entry(first + 2 * split.buffers as u32 + 4, &porous_drag));
+            if let Some((slot, list)) = &sparse_tables {
+                entries.push(entry(shader_source::SLOT_BINDING, slot));
+                entries.push(entry(shader_source::CELL_LIST_BINDING, list));
+            }
             ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {
                 label: Some("stream_collide"),
                 layout: &step_pipeline.get_bind_group_layout(0),
@@ -436,6 +477,9 @@ impl GpuLattice {
             }
             entries.push(entry(first + split.buffers as u32, &partials));
             entries.push(entry(first + split.buffers as u32 + 1, &step_state));
+            if let Some((slot, _)) = &sparse_tables {
+                entries.push(entry(shader_source::SLOT_BINDING, slot));
+            }
             ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {
                 label: Some("probes"),
                 layout: &probe_pipeline.get_bind_group_layout(0),
@@ -481,6 +525,9 @@ impl GpuLattice {
                 entries.push(entry(b + 2, &opening_cells));
                 entries.push(entry(b + 3, &opening_ranges));
                 entries.push(entry(b + 4, &step_state));
+                if let Some((slot, _)) = &sparse_tables {
+                    entries.push(entry(shader_source::SLOT_BINDING, slot));
+                }
                 ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {
                     label: Some("update_outlets"),
                     layout: &pipeline.get_bind_group_layout(0),
@@ -495,6 +542,9 @@ impl GpuLattice {
         Ok(GpuLattice {
             dims,
             split,
+            step_cells,
+            cell_slot: sparse_tables.map(|(slot, _)| slot),
+            stored_cells,
             step_workgroup_size,
             relaxation: setup.relaxation,
             rheology: setup.rheology,
@@ -622,7 +672,7 @@ impl GpuLattice {
 
     /// Kernel switches the field kernels share with the step kernel.
     pub(crate) fn model_constants(&self) -> Vec<(&'static str, f64)> {
-        vec![
+        let mut constants = vec![
             ("NX", self.dims.nx as f64),
             ("NY", self.dims.ny as f64),
             ("NZ", self.dims.nz as f64),
@@ -632,7 +682,33 @@ impl GpuLattice {
             ),
             ("SMAGORINSKY", self.smagorinsky.is_some() as u32 as f64),
             ("COUPLED", self.coupled as u32 as f64),
-        ]
+        ];
+        if let Some(s) = &self.stored_cells {
+            constants.push(("STORED", s.stored() as f64));
+        }
+        constants
+    }
+
+    /// The bind-group entries of the population layout that every kernel reading
+    /// populations needs besides the population buffers (sparse: the slot table).
+    pub(crate) fn layout_entries(&self) -> Vec<wgpu::BindGroupEntry<'_>> {
+        self.cell_slot
+            .iter()
+            .map(|slot| entry(shader_source::SLOT_BINDING, slot))
+            .collect()
+    }
+
+    /// Cells whose populations are stored: the grid's, or the lumen's with sparse
+    /// storage (plus one spare).
+    pub fn stored_cells(&self) -> usize {
+        self.stored_cells
+            .as_ref()
+            .map_or(self.dims.cells(), |s| s.stored())
+    }
+
+    /// Bytes of GPU memory the lattice's populations, flags and sparse tables take.
+    pub fn memory_bytes(&self) -> u64 {
+        memory_bytes(self.dims.cells(), self.stored_cells(), self.split.precision)
     }
 
     /// Records and submits `steps` time steps in one command buffer; does not wait.
@@ -643,7 +719,7 @@ impl GpuLattice {
     /// As [`GpuLattice::step`], with `hook` recording its own dispatches after every
     /// step (the particles).
     pub fn step_with(&mut self, ctx: &GpuContext, steps: u32, hook: Option<&dyn StepHook>) {
-        let (gx, gy) = dispatch_size(self.dims.cells(), self.step_workgroup_size);
+        let (gx, gy) = dispatch_size(self.step_cells, self.step_workgroup_size);
         let mut encoder = ctx
             .device
             .create_command_encoder(&wgpu::CommandEncoderDescriptor {
@@ -736,9 +812,10 @@ impl GpuLattice {
         read_back(ctx, &self.outlet_state, (self.opening_count * 16) as u64)
     }
 
-    /// The current populations (shifted by their weights, population-major).
+    /// The current populations (shifted by their weights, population-major, on the
+    /// grid; with sparse storage walls read as zeros).
     pub fn read_populations(&self, ctx: &GpuContext) -> Result<Vec<f32>, GpuError> {
-        let cells = self.dims.cells();
+        let cells = self.stored_cells();
         let mut out = Vec::with_capacity(Q * cells);
         for (b, buf) in self.populations[self.current].iter().enumerate() {
             let bytes = self.split.buffer_bytes(b, cells);
@@ -752,7 +829,19 @@ impl GpuLattice {
                 ),
             }
         }
+        if let Some(stored) = &self.stored_cells {
+            return Ok(stored.expand(&out));
+        }
         Ok(out)
+    }
+}
+
+/// At least one element: wgpu buffers cannot be empty.
+fn padded_list(list: &[u32]) -> Vec<u32> {
+    if list.is_empty() {
+        vec![0]
+    } else {
+        list.to_vec()
     }
 }
 

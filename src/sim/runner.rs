@@ -113,7 +113,13 @@ pub struct RunSummary {
     pub wall_time_s: f64,
     /// Million lattice-cell updates per second over the whole grid.
     pub mlups: f64,
+    /// Million lumen-cell (fluid and opening) updates per second: the work done.
+    pub lumen_mlups: f64,
     pub precision: String,
+    /// Population storage: "dense" (every grid cell) or "sparse" (the lumen only).
+    pub storage: String,
+    /// GPU memory of the lattice's populations, flags and sparse tables [bytes].
+    pub lattice_memory_bytes: u64,
     pub collision: String,
     pub grid: GridSummary,
     pub units: LatticeUnits,
@@ -410,6 +416,7 @@ pub fn run(
         crate::scenario::CollisionName::Bgk => "BGK".to_string(),
     };
     let mut lattice = GpuLattice::new(ctx, &setup)?;
+    let (lattice_sparse, lattice_memory_bytes) = (setup.sparse, lattice.memory_bytes());
     let setup_force = setup.force;
     let mut fields = FieldRecorder::new(
         ctx,
@@ -735,7 +742,12 @@ pub fn run(
         simulated_time_s: steps as f64 * units.dt_s,
         wall_time_s: wall_before + wall_time_s,
         mlups: cells as f64 * (steps - start_step) as f64 / wall_time_s.max(1e-9) / 1e6,
+        lumen_mlups: voxels.lumen_cells() as f64 * (steps - start_step) as f64
+            / wall_time_s.max(1e-9)
+            / 1e6,
         precision: loaded.scenario.lbm.precision.name().into(),
+        storage: if lattice_sparse { "sparse" } else { "dense" }.into(),
+        lattice_memory_bytes,
         collision,
         grid: GridSummary {
             nx: voxels.dims.nx,
