@@ -128,6 +128,20 @@ enum Command {
         #[arg(long)]
         baseline: Option<PathBuf>,
     },
+    /// Run the validation cases against analytic solutions and published data; exit
+    /// status 1 when a check misses its tolerance.
+    Validate {
+        /// The reduced set that fits CI (about a minute on a CPU).
+        #[arg(long)]
+        quick: bool,
+        /// Run only these cases (repeat or comma-separate): shear-wave,
+        /// plane-poiseuille, pipe-poiseuille, womersley, cavity.
+        #[arg(long, value_delimiter = ',')]
+        case: Vec<String>,
+        /// Where report.md, plots/ and validation.json go.
+        #[arg(long, default_value = "results/validation")]
+        out: PathBuf,
+    },
 }
 
 fn main() -> ExitCode {
@@ -235,6 +249,58 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
             json,
             baseline,
         } => bench(adapter, quick, sizes, json.as_deref(), baseline.as_deref()),
+        Command::Validate { quick, case, out } => validate(adapter, quick, &case, &out),
+    }
+}
+
+fn validate(adapter: Option<&str>, quick: bool, only: &[String], out: &Path) -> Result<ExitCode> {
+    use embolus::validation::report::{case_names, run_suite, write_report};
+    let names = case_names();
+    if let Some(bad) = only.iter().find(|n| !names.contains(&n.as_str())) {
+        anyhow::bail!(
+            "--case {bad:?} is not a validation case\n  Fix: use one of {}",
+            names.join(", ")
+        );
+    }
+    let ctx = GpuContext::new(adapter)?;
+    println!(
+        "validating on {} ({:?}){}",
+        ctx.adapter_info.name,
+        ctx.adapter_info.backend,
+        if quick { ", quick set" } else { "" }
+    );
+    let results = run_suite(&ctx, quick, only, &mut |name, result| match result {
+        None => println!("{name} ..."),
+        Some(r) => {
+            for c in &r.checks {
+                println!(
+                    "  {:<4} {:<72} {:>10}  (tolerance {})",
+                    if c.passed() { "ok" } else { "FAIL" },
+                    c.label,
+                    c.show(c.measured),
+                    c.show(c.limit).trim_start_matches('+')
+                );
+            }
+            if let Some(e) = &r.error {
+                println!("  FAIL could not run: {e}");
+            }
+            println!("  {:.1} s", r.seconds);
+        }
+    });
+    let report = write_report(out, &results, quick, &ctx)
+        .with_context(|| format!("writing the validation report into {}", out.display()))?;
+    let failed: Vec<&str> = results
+        .iter()
+        .filter(|r| !r.passed())
+        .map(|r| r.name)
+        .collect();
+    println!("wrote {}", report.display());
+    if failed.is_empty() {
+        println!("all {} cases passed", results.len());
+        Ok(ExitCode::SUCCESS)
+    } else {
+        println!("FAILED: {}", failed.join(", "));
+        Ok(ExitCode::from(1))
     }
 }
 

@@ -4,73 +4,25 @@ mod common;
 
 use common::{gpu, gpu_run, macroscopic};
 use embolus::lbm::equilibrium::gather;
-use embolus::lbm::lattice::{flags, Q};
-use embolus::lbm::{CollisionModel, GridDims, LatticeSetup, Relaxation};
+use embolus::lbm::lattice::Q;
+use embolus::lbm::{CollisionModel, GridDims};
+use embolus::validation::flows::periodic;
 use std::f64::consts::PI;
 
-fn periodic(
-    dims: GridDims,
-    tau: f64,
-    model: CollisionModel,
-    init: impl Fn([usize; 3]) -> (f32, [f32; 3]),
-) -> LatticeSetup {
-    LatticeSetup::at_equilibrium(
-        dims,
-        vec![flags::FLUID; dims.cells()],
-        vec![],
-        0,
-        Relaxation::new(tau, model),
-        [0.0; 3],
-        |i| init(dims.coords(i)),
-    )
-}
-
-/// Amplitude of u_x ∝ sin(2πy/L), projected over the whole box.
-fn shear_amplitude(setup: &LatticeSetup, populations: &[f32]) -> f64 {
-    let d = setup.dims;
-    let fields = macroscopic(setup, populations);
-    let mut sum = 0.0;
-    for (i, (_, u)) in fields.iter().enumerate() {
-        let y = d.coords(i)[1] as f64;
-        sum += u[0] as f64 * (2.0 * PI * y / d.ny as f64).sin();
-    }
-    2.0 * sum / d.cells() as f64
-}
-
 /// u_x = U sin(2πy/L) decays as exp(−ν k² t) (REFERENCES.md); the measured ν must be
-/// within 1% of (τ − ½)/3.
+/// within 1% of (τ − ½)/3 (`embolus validate --case shear-wave` runs the same).
 #[test]
 fn shear_wave_decay_gives_the_lattice_viscosity() {
     let ctx = gpu();
-    let dims = GridDims::new(4, 32, 4);
-    let k = 2.0 * PI / dims.ny as f64;
     for (tau, model) in [
         (0.6, CollisionModel::default()),
         (0.8, CollisionModel::default()),
         (1.2, CollisionModel::default()),
         (0.8, CollisionModel::Bgk),
     ] {
-        let setup = periodic(dims, tau, model, |[_, y, _]| {
-            (
-                0.0,
-                [
-                    0.01 * (2.0 * PI * y as f64 / dims.ny as f64).sin() as f32,
-                    0.0,
-                    0.0,
-                ],
-            )
-        });
-        let expected = (tau - 0.5) / 3.0;
-        // Start measuring after the initial non-equilibrium transient (a few τ).
-        let (t1, t2) = (40u32, 40 + (1.0 / (expected * k * k)) as u32);
-        let a1 = shear_amplitude(&setup, &gpu_run(&ctx, &setup, t1));
-        let a2 = shear_amplitude(&setup, &gpu_run(&ctx, &setup, t2));
-        let measured = (a1 / a2).ln() / (k * k * (t2 - t1) as f64);
-        let error = (measured - expected) / expected;
-        println!(
-            "shear wave {model:?} tau {tau}: nu measured {measured:.6}, expected {expected:.6}, rel. error {:.3e}",
-            error
-        );
+        let error = embolus::validation::flows::shear_wave_viscosity_error(&ctx, tau, model)
+            .unwrap_or_else(|e| panic!("{e}"));
+        println!("shear wave {model:?} tau {tau}: rel. error of nu {error:.3e}");
         assert!(error.abs() < 0.01, "viscosity off by {:.3}%", 100.0 * error);
     }
 }

@@ -7,164 +7,36 @@
 mod common;
 
 use common::gpu;
-use embolus::lbm::equilibrium::{density_velocity, gather};
 use embolus::lbm::lattice::flags;
 use embolus::lbm::setup::Precision;
-use embolus::lbm::{CollisionModel, GridDims, LatticeSetup, Relaxation};
-use embolus::sim::lattice_gpu::{StepState, SCHEDULE_CAPACITY};
+use embolus::sim::lattice_gpu::SCHEDULE_CAPACITY;
 use embolus::sim::GpuLattice;
+use embolus::validation::flows::{centre_and_flow, fit};
 use std::f64::consts::PI;
 
-use embolus::lbm::womersley::{bessel_j, womersley_z, Complex as C};
+use embolus::lbm::womersley::Complex as C;
 
-/// Axial velocity on the pipe axis (mean of the four cells around it) and the flow
-/// through the plane z (sum over lumen cells), from read-back populations.
-fn centre_and_flow(
-    pops: &[f32],
-    dims: GridDims,
-    z: usize,
-    lumen: impl Fn(usize, usize) -> bool,
-) -> (f64, f64) {
-    let cells = dims.cells();
-    let u = |x: usize, y: usize| {
-        density_velocity(&gather(pops, cells, dims.index(x, y, z)), [0.0; 3]).1[2] as f64
-    };
-    let c = dims.nx / 2;
-    let centre = [(c - 1, c - 1), (c, c - 1), (c - 1, c), (c, c)]
-        .iter()
-        .map(|&(x, y)| u(x, y))
-        .sum::<f64>()
-        / 4.0;
-    let flow = (0..dims.nx * dims.ny)
-        .filter(|&j| lumen(j % dims.nx, j / dims.nx))
-        .map(|j| u(j % dims.nx, j / dims.nx))
-        .sum::<f64>();
-    (centre, flow)
-}
-
-/// Least-squares a cos ωt + b sin ωt + c through the samples; returns the complex
-/// amplitude â = a − i b of u = Re(â e^{iωt}).
-fn fit(samples: &[(f64, f64)], omega: f64) -> C {
-    let mut m = [[0.0f64; 3]; 3];
-    let mut v = [0.0f64; 3];
-    for &(t, u) in samples {
-        let basis = [(omega * t).cos(), (omega * t).sin(), 1.0];
-        for i in 0..3 {
-            v[i] += basis[i] * u;
-            for j in 0..3 {
-                m[i][j] += basis[i] * basis[j];
-            }
-        }
-    }
-    // Gaussian elimination on the 3×3 normal equations.
-    for col in 0..3 {
-        for row in col + 1..3 {
-            let f = m[row][col] / m[col][col];
-            let pivot = m[col];
-            for (target, p) in m[row].iter_mut().zip(pivot).skip(col) {
-                *target -= f * p;
-            }
-            v[row] -= f * v[col];
-        }
-    }
-    let mut x = [0.0; 3];
-    for row in (0..3).rev() {
-        x[row] = (v[row] - (row + 1..3).map(|k| m[row][k] * x[k]).sum::<f64>()) / m[row][row];
-    }
-    C::new(x[0], -x[1])
-}
-
+/// The library case (`embolus validate --case womersley` runs the same), printed.
 fn womersley(alpha: f64, precision: Precision) -> (f64, f64, f64, f64) {
     let ctx = gpu();
-    let r_cells = 10usize;
-    let n = 2 * r_cells + 2;
-    let (dims, cell_flags, lumen) = common::circular_pipe(n, 4, r_cells as f64);
-    let inside = |x: usize, y: usize| lumen[x + n * y];
-    let fluid_per_plane = (0..n * n).filter(|&j| inside(j % n, j / n)).count();
-    // Halfway bounce-back: the lumen is the fluid cells; compare with the circle of
-    // the same area (as for Poiseuille, docs/validation.md).
-    let radius = (fluid_per_plane as f64 / PI).sqrt();
-    let tau = 0.8;
-    let nu = (tau - 0.5) / 3.0;
-    let omega = alpha * alpha * nu / (radius * radius);
-    let g = 4.0 * nu * 0.02 / (radius * radius);
-    let mut setup = LatticeSetup::at_equilibrium(
-        dims,
-        cell_flags,
-        vec![],
-        0,
-        Relaxation::new(tau, CollisionModel::default()),
-        [0.0; 3],
-        |_| (0.0, [0.0; 3]),
-    );
-    setup.precision = precision;
-    let mut lattice = GpuLattice::new(&ctx, &setup).unwrap();
-    let period = 2.0 * PI / omega;
-    // Start-up: the slowest viscous mode decays as exp(−5.78 ν t/R²); 12 e-folds.
-    let warmup = (12.0 * radius * radius / (5.78 * nu)).ceil() as u64;
-    let mut done = 0u64;
-    let run = |lattice: &mut GpuLattice, steps: u64, done: &mut u64| {
-        let mut left = steps;
-        while left > 0 {
-            let k = left.min(SCHEDULE_CAPACITY as u64);
-            let schedule: Vec<StepState> = (0..k)
-                .map(|s| {
-                    StepState::new(
-                        *done + s,
-                        1.0,
-                        [0.0, 0.0, (g * (omega * (*done + s) as f64).cos()) as f32],
-                    )
-                })
-                .collect();
-            lattice.set_schedule(&ctx, &schedule);
-            lattice.step(&ctx, k as u32);
-            *done += k;
-            left -= k;
-        }
-    };
-    run(&mut lattice, warmup, &mut done);
-    let samples_per_period = 40;
-    let mut centre = Vec::new();
-    let mut flow = Vec::new();
-    for k in 0..samples_per_period {
-        let target =
-            warmup + ((k as f64 + 1.0) * period / samples_per_period as f64).round() as u64;
-        run(&mut lattice, target - done, &mut done);
-        let pops = lattice.read_populations(&ctx).unwrap();
-        // The force of step s acts during that step; the state after `done` steps sits
-        // half a step after the force sample s = done − 1.
-        let t = done as f64 - 0.5;
-        let (uc, q) = centre_and_flow(&pops, dims, 0, inside);
-        centre.push((t, uc));
-        flow.push((t, q));
-    }
-    let measured_centre = fit(&centre, omega);
-    let measured_flow = fit(&flow, omega);
-    // Analytic, with ρ = 1 and the force as the pressure gradient.
-    let z = womersley_z(radius * (omega / nu).sqrt());
-    let prefactor = C::new(g, 0.0) / C::new(0.0, omega);
-    let r_centre = 0.5f64.sqrt();
-    let j0z = bessel_j(0, z);
-    let one = C::new(1.0, 0.0);
-    let exact_centre = prefactor * (one - bessel_j(0, z.scale(r_centre / radius)) / j0z);
-    let exact_flow =
-        prefactor.scale(PI * radius * radius) * (one - bessel_j(1, z).scale(2.0) / (z * j0z));
-    let amp = |m: C, e: C| m.abs() / e.abs() - 1.0;
-    let phase = |m: C, e: C| {
-        let d = (m.arg() - e.arg()).to_degrees();
-        (d + 540.0) % 360.0 - 180.0
-    };
-    let r = (
-        amp(measured_centre, exact_centre),
-        phase(measured_centre, exact_centre),
-        amp(measured_flow, exact_flow),
-        phase(measured_flow, exact_flow),
-    );
+    let r = embolus::validation::flows::womersley(&ctx, alpha, precision)
+        .unwrap_or_else(|e| panic!("{e}"));
     println!(
-        "Womersley {} alpha {alpha} (R_eff {radius:.3} cells, period {period:.0} steps): centreline amplitude {:+.3}%, phase {:+.2} deg; flow amplitude {:+.3}%, phase {:+.2} deg",
-        precision.name(), 100.0 * r.0, r.1, 100.0 * r.2, r.3
+        "Womersley {} alpha {alpha} (R_eff {:.3} cells, period {:.0} steps): centreline amplitude {:+.3}%, phase {:+.2} deg; flow amplitude {:+.3}%, phase {:+.2} deg",
+        precision.name(),
+        r.radius_cells,
+        r.period_steps,
+        100.0 * r.centre_amplitude,
+        r.centre_phase_deg,
+        100.0 * r.flow_amplitude,
+        r.flow_phase_deg
     );
-    r
+    (
+        r.centre_amplitude,
+        r.centre_phase_deg,
+        r.flow_amplitude,
+        r.flow_phase_deg,
+    )
 }
 
 #[test]

@@ -18,6 +18,17 @@ override COUPLED: u32 = 0u;
 // Threads per workgroup of this kernel (tuned per adapter: `embolus bench` sweeps it).
 override STEP_WORKGROUP_SIZE: u32 = 64u;
 
+// What a moving wall adds to the population q it bounces back: 2 w ρ₀ (c_q·u_w)/c_s²
+// (Ladd 1994; Krüger et al. 2017, eq. 5.26), ρ₀ = 1; walls at rest (record field 0,
+// all but the lid of the cavity validation case) add nothing.
+fn moving_wall(q: u32, wall: u32) -> f32 {
+    let record = wall >> RECORD_SHIFT;
+    if (record == 0u) {
+        return 0.0;
+    }
+    return 6.0 * W[q] * dot(velocity_of(q), records[record].velocity);
+}
+
 // Non-equilibrium extrapolation (Guo, Zheng & Shi, Chinese Physics 11 (2002) 366),
 // regularized (below).
 fn update_boundary(cell: u32, flag: u32, p: vec3<u32>) {

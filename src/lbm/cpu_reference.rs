@@ -190,10 +190,19 @@ pub fn step(inputs: &StepInputs, src: &[f32], dst: &mut [f32]) {
                 let streamed: [f32; Q] = std::array::from_fn(|q| {
                     let c = VELOCITIES[q];
                     let from = inputs.dims.neighbor(cell, [-c[0], -c[1], -c[2]]);
-                    if flags::kind(inputs.flags[from]) == flags::WALL {
+                    let wall = inputs.flags[from];
+                    if flags::kind(wall) == flags::WALL {
                         // Halfway bounce-back: the population that left towards the
-                        // wall comes back reversed (Krüger et al. 2017, sec. 5.3.3).
-                        src[opposite(q) * n + cell]
+                        // wall comes back reversed (Krüger et al. 2017, sec. 5.3.3),
+                        // plus 2 w ρ₀ (c·u_w)/c_s² from a moving wall (Ladd 1994;
+                        // Krüger et al. eq. 5.26), ρ₀ = 1 (incompressible model).
+                        let mut f = src[opposite(q) * n + cell];
+                        if flags::record(wall) != 0 {
+                            let u = inputs.records[flags::record(wall)].velocity;
+                            let cu = c[0] as f32 * u[0] + c[1] as f32 * u[1] + c[2] as f32 * u[2];
+                            f += 6.0 * WEIGHTS[q] * cu;
+                        }
+                        f
                     } else {
                         src[q * n + from]
                     }

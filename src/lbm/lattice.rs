@@ -105,6 +105,13 @@ pub mod flags {
             | ((record as u32) << RECORD_SHIFT)
     }
 
+    /// A wall moving with the velocity of boundary record `record` (≥ 1; a wall's
+    /// record field 0 means at rest). Halfway bounce-back with Ladd's momentum term.
+    pub fn moving_wall(record: usize) -> u32 {
+        debug_assert!((1..MAX_RECORDS).contains(&record));
+        WALL | ((record as u32) << RECORD_SHIFT)
+    }
+
     pub fn kind(flag: u32) -> u32 {
         flag & TYPE_MASK
     }

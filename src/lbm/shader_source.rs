@@ -393,7 +393,8 @@ pub fn fluid_update(split: PopulationSplit) -> String {
         let _ = writeln!(
             s,
             "    var pop{q}: f32;\n    {{\n        let n = neighbor_index(p, vec3<i32>({}, {}, {}));\n        \
-             if ((flags[n] & TYPE_MASK) == CELL_WALL) {{ pop{q} = {}; }} else {{ let nb = storage_index(n); pop{q} = {}; }}\n    }}",
+             let wall = flags[n];\n        \
+             if ((wall & TYPE_MASK) == CELL_WALL) {{ pop{q} = {} + moving_wall({q}u, wall); }} else {{ let nb = storage_index(n); pop{q} = {}; }}\n    }}",
             -c[0],
             -c[1],
             -c[2],
