@@ -135,7 +135,8 @@ enum Command {
         #[arg(long)]
         quick: bool,
         /// Run only these cases (repeat or comma-separate): shear-wave,
-        /// plane-poiseuille, pipe-poiseuille, womersley, cavity.
+        /// plane-poiseuille, pipe-poiseuille, womersley, wall-shear, particle-drag,
+        /// cavity.
         #[arg(long, value_delimiter = ',')]
         case: Vec<String>,
         /// Where report.md, plots/ and validation.json go.

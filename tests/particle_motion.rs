@@ -11,126 +11,19 @@ use embolus::particles::sizes::SizeDistribution;
 use embolus::particles::spec::{InjectionSpec, MagnetSpec, ParticlesSpec};
 use embolus::sim::{GpuLattice, GpuParticles};
 use embolus::units::LatticeUnits;
+use embolus::validation::particles::{
+    schiller_naumann_re10, stokes_settling, terminal_velocity, MU_BLOOD, RHO_BLOOD,
+};
 
-const RHO_BLOOD: f64 = 1060.0;
-const MU_BLOOD: f64 = 0.0035;
-const G: f64 = 9.81;
-
-/// Terminal settling velocity [m/s] (downwards positive) of one particle released at
-/// rest near the top of a quiescent periodic box of `n` cells of size `dx` [m], the
-/// lattice at relaxation time `tau`, after `steps` steps.
-fn settling_velocity(
-    density: f64,
-    diameter: f64,
-    dx: f64,
-    tau: f64,
-    n: [usize; 3],
-    steps: u32,
-) -> f64 {
-    let agent = Agent {
-        density,
-        diameter: SizeDistribution::Fixed { diameter },
-        magnetic_susceptibility: 0.0,
-        restitution: 0.5,
-        sticking_probability: 0.0,
-        source: "test".into(),
-    };
-    let v = terminal_velocity(
-        agent,
-        dx,
-        tau,
-        n,
-        steps,
-        &ParticlesSpec::default(),
-        &[],
-        0.9,
-    );
-    -v[2]
-}
-
-/// Velocity [m/s] of one particle of `agent` released at rest in a quiescent periodic
-/// box (`n` cells of `dx` m, relaxation time `tau`) at height fraction `height`, after
-/// `steps` steps, under `spec`'s gravity and `magnets`.
-#[allow(clippy::too_many_arguments)]
-fn terminal_velocity(
-    agent: Agent,
-    dx: f64,
-    tau: f64,
-    n: [usize; 3],
-    steps: u32,
-    spec: &ParticlesSpec,
-    magnets: &[MagnetSpec],
-    height: f64,
-) -> [f64; 3] {
-    let ctx = embolus::gpu::GpuContext::new(None).unwrap_or_else(|e| panic!("{e}"));
-    let nu = MU_BLOOD / RHO_BLOOD;
-    let dt = (tau - 0.5) / 3.0 * dx * dx / nu;
-    let units = LatticeUnits::derive(dx, RHO_BLOOD, MU_BLOOD, 0.05 * dx / dt, 0.0, 0.0, 0.05);
-    let dims = GridDims::new(n[0], n[1], n[2]);
-    let voxels = Voxels {
-        dims,
-        voxel_size_m: dx,
-        origin_m: [0.0; 3],
-        kinds: vec![CellKind::Fluid; dims.cells()],
-        openings: vec![],
-        removed_unconnected: 0,
-    };
-    let centre = [
-        n[0] as f64 * dx / 2.0,
-        n[1] as f64 * dx / 2.0,
-        n[2] as f64 * dx * height,
-    ];
-    let injection: InjectionSpec = toml::from_str(&format!(
-        "agent = \"test\"\nduration = {dt}\ncount = 1\ntip = [{}, {}, {}]\ncatheter_radius = 0.0\n",
-        centre[0], centre[1], centre[2]
-    ))
-    .unwrap();
-    let agents = [("test".to_string(), agent)].into_iter().collect();
-    let tables = plan::ParticleTables {
-        spec,
-        agents: &agents,
-        injections: &[injection],
-        magnets,
-        capture_diameters_m: &[],
-    };
-    let (plan, settings) = plan::build(&tables, &voxels, &units, 0.0, MU_BLOOD).unwrap();
-    let mut setup = LatticeSetup::at_equilibrium(
-        dims,
-        vec![flags::FLUID; dims.cells()],
-        vec![],
-        0,
-        Relaxation::new(tau, CollisionModel::default()),
-        [0.0; 3],
-        |_| (0.0, [0.0; 3]),
-    );
-    setup.coupled_fields = true;
-    let mut lattice = GpuLattice::new(&ctx, &setup).unwrap();
-    let open = vec![[1.0e6f32, 1.0e6, 0.0, 0.0]; dims.cells()];
-    let particles = GpuParticles::new(&ctx, &lattice, &plan, &settings, &open, 0).unwrap();
-    lattice.step_with(&ctx, steps, Some(&particles));
-    let status = particles.read_status(&ctx).unwrap();
-    assert_eq!(
-        status[0][0],
-        plan::state::FREE,
-        "the particle must still be moving"
-    );
-    let v = particles.read_velocities(&ctx).unwrap()[0];
-    let p = particles.read_positions(&ctx).unwrap()[0];
-    println!(
-        "  after {steps} steps: fell {:.2} cells, response time {:.3} steps",
-        centre[2] / dx - p[2] as f64,
-        v[3]
-    );
-    [0, 1, 2].map(|a| v[a] as f64 * dx / dt)
+fn gpu() -> embolus::gpu::GpuContext {
+    embolus::gpu::GpuContext::new(None).unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// A 25 µm glass sphere (3.3 g/mL) in blood settles at Stokes' velocity
 /// (ρp − ρ) g d²/(18 μ) = 218 µm/s (REFERENCES.md) within 2%.
 #[test]
 fn stokes_settling_velocity() {
-    let (rho_p, d) = (3300.0, 25e-6);
-    let stokes = (rho_p - RHO_BLOOD) * G * d * d / (18.0 * MU_BLOOD);
-    let v = settling_velocity(rho_p, d, 1e-4, 1.0, [16, 16, 16], 400);
+    let (v, stokes) = stokes_settling(&gpu()).unwrap_or_else(|e| panic!("{e}"));
     let error = (v - stokes) / stokes;
     println!(
         "Stokes settling: {:.2} µm/s vs {:.2} µm/s ({:+.3}%)",
@@ -151,18 +44,11 @@ fn stokes_settling_velocity() {
 /// terminal velocity must be 10 ν/d within 3%.
 #[test]
 fn schiller_naumann_terminal_velocity_at_re_10() {
-    let d = 1e-3;
-    let nu = MU_BLOOD / RHO_BLOOD;
-    let v_ref = 10.0 * nu / d;
-    let rho_p = RHO_BLOOD + 3.0 * RHO_BLOOD * 4.151 * v_ref * v_ref / (4.0 * G * d);
-    let v = settling_velocity(rho_p, d, 1e-3, 0.51, [8, 8, 48], 400);
+    let (v, v_ref) = schiller_naumann_re10(&gpu()).unwrap_or_else(|e| panic!("{e}"));
     let error = (v - v_ref) / v_ref;
     println!(
-        "Schiller-Naumann, Re_p = 10 (rho_p {rho_p:.1} kg/m^3): {:.4} m/s vs {:.4} m/s ({:+.3}%), Re_p {:.2}",
-        v,
-        v_ref,
-        100.0 * error,
-        v * d / nu
+        "Schiller-Naumann, Re_p = 10: {v:.4} m/s vs {v_ref:.4} m/s ({:+.3}%)",
+        100.0 * error
     );
     assert!(error.abs() < 0.03);
 }
@@ -200,7 +86,9 @@ fn magnetic_force_moves_magnetic_microspheres() {
         field: 0.1,
         gradient: [1.0, 0.0, 0.0],
     }];
+    let ctx = gpu();
     let v = terminal_velocity(
+        &ctx,
         agent.clone(),
         1e-4,
         1.0,
@@ -209,7 +97,8 @@ fn magnetic_force_moves_magnetic_microspheres() {
         &no_gravity,
         &gradient,
         0.5,
-    );
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
     let expected = drag(volume / mu0 * 0.1 * 1.0);
     let error = (v[0] - expected) / expected;
     println!(
@@ -227,6 +116,7 @@ fn magnetic_force_moves_magnetic_microspheres() {
         moment: [0.0, 0.0, 1.0],
     }];
     let v = terminal_velocity(
+        &ctx,
         agent,
         1e-4,
         1.0,
@@ -235,7 +125,8 @@ fn magnetic_force_moves_magnetic_microspheres() {
         &no_gravity,
         &dipole,
         0.5,
-    );
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
     let k = (mu0 / (4.0 * std::f64::consts::PI)).powi(2);
     let expected = -drag(volume / mu0 * 12.0 * k / r.powi(7));
     let error = (v[2] - expected) / expected;

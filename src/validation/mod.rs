@@ -5,6 +5,8 @@
 
 pub mod cavity;
 pub mod flows;
+pub mod particles;
 pub mod report;
 pub mod suite;
 pub mod support;
+pub mod wall_shear;

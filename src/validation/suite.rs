@@ -1,7 +1,7 @@
 //! The validation cases of `embolus validate`: what each runs in the quick and the
 //! full suite, its checks with their tolerances, and its plots.
 
-use super::{cavity, flows};
+use super::{cavity, flows, particles, wall_shear};
 use crate::gpu::{GpuContext, GpuError};
 use crate::lbm::setup::Precision;
 use crate::lbm::CollisionModel;
@@ -85,6 +85,18 @@ pub fn cases() -> Vec<Case> {
             run: womersley,
         },
         Case {
+            name: "wall-shear",
+            title: "Wall shear stress in a force-driven periodic cylinder, τ 0.8",
+            reference: "τ_w = 4μQ/(πR³) for the measured Q; |du/dr| = G r/(2μ)",
+            run: wall_shear_case,
+        },
+        Case {
+            name: "particle-drag",
+            title: "One sphere settling in quiescent blood (periodic box)",
+            reference: "Stokes (ρp − ρ) g d²/(18μ); C_D(Re 10) = 4.151 (Schiller–Naumann)",
+            run: particle_drag,
+        },
+        Case {
             name: "cavity",
             title: "Lid-driven cavity, vertical centreline",
             reference: "Ghia, Ghia & Shin, J. Comput. Phys. 48 (1982) 387, table I",
@@ -97,15 +109,6 @@ pub fn cases() -> Vec<Case> {
 /// the test that covers each (shown in the report so nothing looks validated that is
 /// not).
 pub const NOT_IN_SUITE: &[(&str, &str)] = &[
-    ("Stokes settling", "`particle_motion::stokes_settling_velocity` (cargo test)"),
-    (
-        "Schiller–Naumann terminal velocity",
-        "`particle_motion::schiller_naumann_terminal_velocity_at_re_10` (cargo test)",
-    ),
-    (
-        "wall shear stress in a pipe",
-        "`wall_shear::mean_wall_shear_stress_of_poiseuille_flow_matches_4_mu_q_over_pi_r3` (cargo test)",
-    ),
     ("Windkessel outlet", "`outlets::*` (cargo test)"),
     (
         "FDA benchmark nozzle, throat Re 500",
@@ -258,6 +261,68 @@ fn womersley(ctx: &GpuContext, quick: bool) -> Result<CaseOutput, GpuError> {
     }
     Ok(CaseOutput {
         checks,
+        charts: vec![],
+    })
+}
+
+fn wall_shear_case(ctx: &GpuContext, quick: bool) -> Result<CaseOutput, GpuError> {
+    let radii: &[f64] = if quick { &[10.0] } else { &[10.0, 14.0] };
+    let mut checks = Vec::new();
+    for &r in radii {
+        let p = wall_shear::wall_shear_pipe(ctx, r)?;
+        checks.push(Check::new(
+            format!("mean WSS / 4μQ/(πR³) − 1, R {:.2} cells", p.radius),
+            p.mean_wss / p.analytic_wss - 1.0,
+            0.05,
+            "%",
+        ));
+        checks.push(Check::new(
+            format!(
+                "shear rate, largest error 0.2–0.8 R, R {:.2} cells",
+                p.radius
+            ),
+            p.shear_rate_error,
+            0.05,
+            "%",
+        ));
+        checks.push(Check::new(
+            format!(
+                "wall cells whose WSS does not point along the flow, R {:.2}",
+                p.radius
+            ),
+            if p.along_flow { 0.0 } else { 1.0 },
+            0.5,
+            "",
+        ));
+    }
+    Ok(CaseOutput {
+        checks,
+        charts: vec![],
+    })
+}
+
+fn particle_drag(ctx: &GpuContext, _quick: bool) -> Result<CaseOutput, GpuError> {
+    let (v, stokes) = particles::stokes_settling(ctx)?;
+    let (w, w_ref) = particles::schiller_naumann_re10(ctx)?;
+    Ok(CaseOutput {
+        checks: vec![
+            Check::new(
+                format!(
+                    "25 µm glass sphere: {:.1} µm/s against Stokes {:.1} µm/s",
+                    v * 1e6,
+                    stokes * 1e6
+                ),
+                v / stokes - 1.0,
+                0.02,
+                "%",
+            ),
+            Check::new(
+                format!("1 mm sphere at Re_p 10: {w:.4} m/s against {w_ref:.4} m/s"),
+                w / w_ref - 1.0,
+                0.03,
+                "%",
+            ),
+        ],
         charts: vec![],
     })
 }
