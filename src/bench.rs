@@ -250,6 +250,7 @@ pub fn time_tree(
             .map_err(|e| GpuError::Wgpu(format!("bench scenario: {e}")))?;
     let mut setup = crate::sim::build::lattice_setup(&loaded.voxels, &loaded);
     setup.sparse = sparse;
+    let setup_in_place = setup.in_place;
     let dims = setup.dims;
     let lumen = loaded.voxels.lumen_cells();
     let fill = lumen as f64 / dims.cells() as f64;
@@ -268,6 +269,11 @@ pub fn time_tree(
     let mlups = dims.cells() as f64 * steps as f64 / seconds / 1e6;
     let lumen_mlups = lumen as f64 * steps as f64 / seconds / 1e6;
     let storage = if sparse { "sparse" } else { "dense" };
+    // The layout runs use by default: one population set in place.
+    let layout = format!(
+        "{storage}{}",
+        if setup_in_place { ", in place" } else { "" }
+    );
     Ok((
         BenchCase {
             name: format!("tree {generations} gen r{root_cells} {storage}"),
@@ -282,7 +288,7 @@ pub fn time_tree(
             effective_bandwidth_gb_s: lumen_mlups * 1e6 * BYTES_PER_CELL_F32 as f64 / 1e9,
             lumen_cells: lumen,
             lumen_mlups,
-            storage: storage.into(),
+            storage: layout,
             memory_bytes: lattice.memory_bytes(),
             precision: "f32".into(),
             workgroup_size: crate::lbm::shader_source::WORKGROUP_SIZE,
@@ -483,11 +489,13 @@ pub fn time_dense_box(
     ctx: &GpuContext,
     n: usize,
     precision: Precision,
+    in_place: bool,
     workgroup_size: u32,
     min_seconds: f64,
 ) -> Result<BenchCase, GpuError> {
     let mut setup = dense_box(n);
     setup.precision = precision;
+    setup.in_place = in_place;
     setup.step_workgroup_size = workgroup_size;
     let mut lattice = GpuLattice::new(ctx, &setup)?;
     drop(setup);
@@ -520,6 +528,9 @@ pub fn time_dense_box(
     if precision != Precision::F32 {
         name += &format!(" {}", precision.name());
     }
+    if in_place {
+        name += " in-place";
+    }
     if workgroup_size != crate::lbm::shader_source::WORKGROUP_SIZE {
         name += &format!(" wg {workgroup_size}");
     }
@@ -536,7 +547,7 @@ pub fn time_dense_box(
         effective_bandwidth_gb_s: mlups * 1e6 * bytes as f64 / 1e9,
         lumen_cells: cells,
         lumen_mlups: mlups,
-        storage: "dense".into(),
+        storage: if in_place { "dense, in place" } else { "dense" }.into(),
         memory_bytes: lattice.memory_bytes(),
         precision: precision.name().into(),
         workgroup_size,
@@ -570,10 +581,14 @@ pub fn run(
     }
     for &n in sizes {
         for &precision in &precisions {
-            let case = time_dense_box(ctx, n, precision, default_group, min_seconds)?;
+            let case = time_dense_box(ctx, n, precision, false, default_group, min_seconds)?;
             report_case(&case);
             cases.push(case);
         }
+        // One population set updated in place: half the memory, the same traffic.
+        let case = time_dense_box(ctx, n, Precision::F32, true, default_group, min_seconds)?;
+        report_case(&case);
+        cases.push(case);
     }
     // Workgroup sizes on the first box (the default size is already timed).
     let mut workgroup_sweep = Vec::new();
@@ -586,7 +601,7 @@ pub fn run(
             let case = match cases.iter().find(|c| c.nx == n && c.precision == "f32") {
                 Some(c) if group == default_group => c.clone(),
                 _ => {
-                    let c = time_dense_box(ctx, n, Precision::F32, group, min_seconds)?;
+                    let c = time_dense_box(ctx, n, Precision::F32, false, group, min_seconds)?;
                     report_case(&c);
                     c
                 }

@@ -136,7 +136,7 @@ enum Command {
         quick: bool,
         /// Run only these cases (repeat or comma-separate): shear-wave,
         /// plane-poiseuille, pipe-poiseuille, womersley, wall-shear, particle-drag,
-        /// cavity.
+        /// outlets, cavity.
         #[arg(long, value_delimiter = ',')]
         case: Vec<String>,
         /// Where report.md, plots/ and validation.json go.
@@ -335,7 +335,13 @@ fn describe(loaded: &LoadedScenario, voxels: &geometry::Voxels) {
         d.cells(),
         voxels.fluid_cells(),
         100.0 * lumen as f64 / d.cells() as f64,
-        memory_bytes(d.cells(), stored, loaded.scenario.lbm.precision) as f64 / 1048576.0,
+        memory_bytes(
+            d.cells(),
+            stored,
+            loaded.scenario.lbm.precision,
+            if loaded.scenario.lbm.in_place { 1 } else { 2 }
+        ) as f64
+            / 1048576.0,
         if sparse { "sparse" } else { "dense" },
         loaded.scenario.lbm.precision.name()
     );
@@ -802,7 +808,8 @@ fn info(adapter: Option<&str>) -> Result<ExitCode> {
         mib(memory_bytes(
             n.pow(3),
             n.pow(3),
-            embolus::lbm::setup::Precision::F32
+            embolus::lbm::setup::Precision::F32,
+            2
         ))
     );
     println!("select another with --adapter NAME or {ADAPTER_ENV}=NAME; restrict backends with WGPU_BACKEND=vulkan|metal|dx12");

@@ -95,16 +95,32 @@ fn files_under(dir: &Path) -> Vec<PathBuf> {
 
 #[test]
 fn a_resumed_run_is_bitwise_the_run_straight_through() {
-    let straight = scratch("straight");
-    let split = scratch("split");
-    let path = scenario_file(&straight, SCENARIO);
+    resumed_run_matches(&format!("{SCENARIO}[lbm]\nin_place = false\n"), "", 150);
+}
+
+/// The same with one population set updated in place (the default): the checkpoint holds that
+/// set in the layout of the step it was taken at (odd here), and the resumed run
+/// continues with the right parity.
+#[test]
+fn a_resumed_in_place_run_is_bitwise_the_run_straight_through() {
+    resumed_run_matches(&format!("{SCENARIO}[lbm]\nin_place = true\n"), "-aa", 151);
+}
+
+/// Runs straight to step 300 and stopped at `stop` then resumed to 300; compares
+/// every checkpoint section and result file. (With two sets the stop is even: the
+/// set not saved holds the last values of cells closed by occlusion, which nothing
+/// reads but which make the raw section differ after an odd stop.)
+fn resumed_run_matches(text: &str, tag: &str, stop: u64) {
+    let straight = scratch(&format!("straight{tag}"));
+    let split = scratch(&format!("split{tag}"));
+    let path = scenario_file(&straight, text);
     let loaded = LoadedScenario::load(&path).unwrap_or_else(|e| panic!("{e}"));
 
     let a = run_to(&loaded, &straight, 300, false);
-    let half = run_to(&loaded, &split, 150, false);
-    assert_eq!(half.steps, 150);
+    let half = run_to(&loaded, &split, stop, false);
+    assert_eq!(half.steps, stop);
     let b = run_to(&loaded, &split, 300, true);
-    assert_eq!(b.resumed_from_step, Some(150));
+    assert_eq!(b.resumed_from_step, Some(stop));
 
     let p = a.particles.as_ref().unwrap();
     println!(

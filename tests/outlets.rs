@@ -3,113 +3,27 @@
 
 use embolus::lbm::outlets::OutletModel;
 use embolus::scenario::LoadedScenario;
-use embolus::sim::build::lattice_setup;
-use embolus::sim::GpuLattice;
+use embolus::validation::outlets::{resistance_split, windkessel_charging, windkessel_steady};
 use std::path::Path;
 
-fn bifurcation() -> LoadedScenario {
-    // Parent radius 4 cells, Murray daughters at ±30°, τ = 0.6, very slow flow so the
-    // outlet pressures stay small in lattice units.
-    let toml = "[fluid]\nviscosity = 0.0035\n[grid]\nvoxel_size = 1.0e-4\n\
-                [time]\nsteps = 1\nlattice_velocity = 0.0016\n\
-                [geometry]\nshape = \"bifurcation\"\nparent_radius = 4.0e-4\nparent_length = 2.0e-3\n\
-                daughter_length = 2.0e-3\nangles_deg = [30.0, 30.0]\n\
-                [inlet]\nmean_velocity = 0.001\n";
-    LoadedScenario::from_str(Path::new("bifurcation.toml"), toml).unwrap()
+fn gpu() -> embolus::gpu::GpuContext {
+    embolus::gpu::GpuContext::new(None).unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// Two outlets with resistances R1 and R2 = 2 R1 (far above the daughters' own
 /// resistance) split the flow as R2/R1 within 2%.
 #[test]
 fn resistances_set_the_flow_split() {
-    let ctx = embolus::gpu::GpuContext::new(None).unwrap_or_else(|e| panic!("{e}"));
-    let loaded = bifurcation();
-    println!("tau {:.3}", loaded.units.tau);
-    let mut setup = lattice_setup(&loaded.voxels, &loaded);
-    let r1 = 2.5f32;
-    setup.outlet_models = vec![
-        OutletModel::Pressure { delta_density: 0.0 },
-        OutletModel::Resistance {
-            resistance: r1,
-            distal_delta_density: 0.0,
-        },
-        OutletModel::Resistance {
-            resistance: 2.0 * r1,
-            distal_delta_density: 0.0,
-        },
-    ];
-    let mut lattice = GpuLattice::new(&ctx, &setup).unwrap();
-    let mut last = [0.0f32; 2];
-    for round in 0..8 {
-        lattice.step(&ctx, 1000);
-        let s = lattice.outlet_state(&ctx).unwrap();
-        let ratio = s[1][2] / s[2][2];
-        println!(
-            "step {}: Q1 {:.4e} Q2 {:.4e} ratio {ratio:.4} dp1 {:.3e} dp2 {:.3e}",
-            (round + 1) * 1000,
-            s[1][2],
-            s[2][2],
-            s[1][0],
-            s[2][0]
-        );
-        last = [s[1][2], s[2][2]];
-    }
-    let ratio = (last[0] / last[1]) as f64;
-    assert!(last.iter().all(|q| q.is_finite() && *q > 0.0));
+    let ratio = resistance_split(&gpu()).unwrap_or_else(|e| panic!("{e}"));
+    println!("flow split Q1/Q2 {ratio:.4} (R2/R1 = 2)");
     assert!((ratio - 2.0).abs() / 2.0 < 0.02, "split {ratio}");
-}
-
-/// A straight cylinder along z (radius and length [m], 0.1 mm voxels) whose outlet is
-/// a 3-element Windkessel (lattice units), inflow 1 mm/s.
-fn windkessel_cylinder(
-    radius: f64,
-    length: f64,
-    (rp, c, rd): (f32, f32, f32),
-) -> (LoadedScenario, embolus::lbm::LatticeSetup) {
-    let toml = format!(
-        "[grid]\nvoxel_size = 1.0e-4\n[time]\nsteps = 1\nlattice_velocity = 0.002\n\
-         [geometry]\nshape = \"cylinder\"\nradius = {}\nlength = {}\n\
-         [inlet]\nmean_velocity = 0.001\nramp_time = 0.0\n",
-        radius, length
-    );
-    let loaded = LoadedScenario::from_str(Path::new("wk.toml"), &toml).unwrap();
-    let mut setup = lattice_setup(&loaded.voxels, &loaded);
-    setup.outlet_models = vec![
-        OutletModel::Pressure { delta_density: 0.0 },
-        OutletModel::Windkessel {
-            proximal: rp,
-            compliance: c,
-            distal: rd,
-            distal_delta_density: 0.0,
-        },
-    ];
-    (loaded, setup)
 }
 
 /// A 3-element Windkessel outlet with steady inflow Q settles at δρ = (R_p + R_d) Q and
 /// capacitor pressure R_d Q, within 1%.
 #[test]
 fn windkessel_settles_at_total_resistance_times_flow() {
-    let ctx = embolus::gpu::GpuContext::new(None).unwrap_or_else(|e| panic!("{e}"));
-    let (rp, rd, c) = (0.5f32, 1.0f32, 200.0f32);
-    let (_, setup) = windkessel_cylinder(5.0e-4, 2.0e-3, (rp, c, rd));
-    let mut lattice = GpuLattice::new(&ctx, &setup).unwrap();
-    let mut s = vec![];
-    for round in 0..10 {
-        lattice.step(&ctx, 3000);
-        s = lattice.outlet_state(&ctx).unwrap();
-        println!(
-            "step {}: outlet dp {:.5e} p_c {:.5e} Q {:.5e}",
-            (round + 1) * 3000,
-            s[1][0],
-            s[1][1],
-            s[1][2]
-        );
-    }
-    let q = s[1][2] as f64;
-    let expected = (rp + rd) as f64 * q;
-    let error = (s[1][0] as f64 - expected) / expected;
-    let capacitor = (s[1][1] as f64 - rd as f64 * q) / (rd as f64 * q);
+    let (error, capacitor) = windkessel_steady(&gpu()).unwrap_or_else(|e| panic!("{e}"));
     println!(
         "Windkessel: outlet δρ vs (Rp+Rd)Q {:+.3e}, capacitor vs Rd Q {:+.3e}",
         error, capacitor
@@ -171,39 +85,11 @@ fn scenario_outlet_tables_become_lattice_models() {
 /// (the lattice's own compressibility adds the fluid volume to C, 1.6% here).
 #[test]
 fn windkessel_charges_with_time_constant_rd_c() {
-    let ctx = embolus::gpu::GpuContext::new(None).unwrap_or_else(|e| panic!("{e}"));
-    let (rp, rd, c) = (0.1f32, 1.0f32, 20_000.0f32);
-    let (loaded, setup) = windkessel_cylinder(3.0e-4, 1.0e-3, (rp, c, rd));
-    let fluid = loaded.voxels.fluid_cells();
-    let mut lattice = GpuLattice::new(&ctx, &setup).unwrap();
-    let mut samples = vec![];
-    for k in 1..=15 {
-        lattice.step(&ctx, 4000);
-        let s = lattice.outlet_state(&ctx).unwrap();
-        samples.push((k as f64 * 4000.0, s[1][1] as f64, s[1][2] as f64));
-    }
-    let q = samples.last().unwrap().2;
-    let p_inf = rd as f64 * q;
-    // Least-squares slope of ln(1 − p_c/p_∞) against t.
-    let points: Vec<(f64, f64)> = samples
-        .iter()
-        .filter(|(_, p, _)| *p < 0.98 * p_inf)
-        .map(|&(t, p, _)| (t, (1.0 - p / p_inf).ln()))
-        .collect();
-    let n = points.len() as f64;
-    let (mt, my) = (
-        points.iter().map(|p| p.0).sum::<f64>() / n,
-        points.iter().map(|p| p.1).sum::<f64>() / n,
-    );
-    let slope = points.iter().map(|p| (p.0 - mt) * (p.1 - my)).sum::<f64>()
-        / points.iter().map(|p| (p.0 - mt).powi(2)).sum::<f64>();
-    let tau = -1.0 / slope;
-    let expected = (rd * c) as f64;
+    let (tau, expected, fluid) = windkessel_charging(&gpu()).unwrap_or_else(|e| panic!("{e}"));
     println!(
-        "Windkessel charging: tau {tau:.0} steps vs Rd C {expected:.0} ({:+.2}%); fluid cells {fluid} ({:.1}% of C); {} points",
+        "Windkessel charging: tau {tau:.0} steps vs Rd C {expected:.0} ({:+.2}%); fluid cells {fluid} ({:.1}% of C)",
         100.0 * (tau / expected - 1.0),
-        100.0 * fluid as f64 / c as f64,
-        points.len()
+        100.0 * fluid as f64 / 20_000.0
     );
     assert!((tau - expected).abs() / expected < 0.05);
 }

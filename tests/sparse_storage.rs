@@ -56,8 +56,13 @@ fn scratch(name: &str) -> PathBuf {
     dir
 }
 
+/// Two population sets (the reference layout) with the given storage.
 fn run_with(storage: &str, out: &Path) -> RunSummary {
-    let text = format!("{SCENARIO}[lbm]\nstorage = \"{storage}\"\n");
+    run_with_lbm(&format!("storage = \"{storage}\"\nin_place = false\n"), out)
+}
+
+fn run_with_lbm(lbm: &str, out: &Path) -> RunSummary {
+    let text = format!("{SCENARIO}[lbm]\n{lbm}");
     let loaded = LoadedScenario::from_str(&out.join("scenario.toml"), &text)
         .unwrap_or_else(|e| panic!("{e}"));
     let ctx = embolus::gpu::GpuContext::new(None).unwrap_or_else(|e| panic!("{e}"));
@@ -82,6 +87,45 @@ fn files_under(root: &Path, dir: &Path) -> Vec<PathBuf> {
     v
 }
 
+/// Every result file of two runs is the same, but the summary (wall times), report
+/// and plots.
+fn assert_same_files(a_dir: &Path, b_dir: &Path, what: &str) {
+    let files: Vec<PathBuf> = files_under(a_dir, a_dir)
+        .into_iter()
+        .filter(|p| {
+            !["summary.json", "report.md", "scenario.toml"]
+                .iter()
+                .any(|s| p.ends_with(s))
+                && p.extension().is_none_or(|e| e != "png")
+        })
+        .collect();
+    assert!(files.iter().any(|p| p.ends_with("metrics.csv")));
+    assert!(files.iter().any(|p| p.starts_with("fields")));
+    assert!(files.iter().any(|p| p.starts_with("particles")));
+    for rel in &files {
+        let a = std::fs::read(a_dir.join(rel)).unwrap();
+        let b = std::fs::read(b_dir.join(rel)).unwrap_or_else(|e| panic!("{}: {e}", rel.display()));
+        assert!(a == b, "{} differs ({what})", rel.display());
+    }
+}
+
+/// One population set updated in place (AA pattern), dense and sparse, against two
+/// sets: every result file bitwise equal.
+#[test]
+fn in_place_runs_are_bitwise_the_two_set_run() {
+    let two = scratch("two-sets");
+    run_with("dense", &two);
+    for storage in ["dense", "sparse"] {
+        let dir = scratch(&format!("in-place-{storage}"));
+        let summary = run_with_lbm(&format!("storage = \"{storage}\"\nin_place = true\n"), &dir);
+        println!(
+            "in place, {storage}: lattice memory {:.2} MiB",
+            summary.lattice_memory_bytes as f64 / 1048576.0
+        );
+        assert_same_files(&two, &dir, &format!("in place, {storage}"));
+    }
+}
+
 #[test]
 fn a_sparse_run_is_bitwise_the_dense_run() {
     let dense_dir = scratch("dense");
@@ -104,30 +148,13 @@ fn a_sparse_run_is_bitwise_the_dense_run() {
         dense.wall_shear.as_ref().unwrap().mean_wss_pa,
         sparse.wall_shear.as_ref().unwrap().mean_wss_pa
     );
-    // Every result file but the summary (wall times), report and plots.
-    let files: Vec<PathBuf> = files_under(&dense_dir, &dense_dir)
-        .into_iter()
-        .filter(|p| {
-            !["summary.json", "report.md", "scenario.toml"]
-                .iter()
-                .any(|s| p.ends_with(s))
-                && p.extension().is_none_or(|e| e != "png")
-        })
-        .collect();
-    assert!(files.iter().any(|p| p.ends_with("metrics.csv")));
-    assert!(files.iter().any(|p| p.starts_with("fields")));
-    assert!(files.iter().any(|p| p.starts_with("particles")));
-    for rel in &files {
-        let a = std::fs::read(dense_dir.join(rel)).unwrap();
-        let b = std::fs::read(sparse_dir.join(rel))
-            .unwrap_or_else(|e| panic!("{}: {e}", rel.display()));
-        assert!(a == b, "{} differs between dense and sparse", rel.display());
-    }
+    assert_same_files(&dense_dir, &sparse_dir, "dense against sparse");
 }
 
-/// A three-generation tree (root radius 4 cells): after 200 steps the populations of
-/// every lumen cell are bitwise those of dense storage, and the lattice's GPU memory
-/// is at least 8 times smaller (at 1.8% fill; measured ratio printed).
+/// A three-generation tree (root radius 4 cells): after 201 steps the populations of
+/// every lumen cell are bitwise those of dense two-set storage in every other layout
+/// (sparse, in place, both), and sparse storage needs at least 8 times less GPU
+/// memory (at 1.9% fill; measured ratio printed).
 #[test]
 fn a_sparse_tree_matches_dense_in_a_fraction_of_the_memory() {
     let text = "[grid]\nvoxel_size = 1.0e-4\n[time]\nsteps = 1\nlattice_velocity = 0.05\n\
@@ -145,10 +172,13 @@ fn a_sparse_tree_matches_dense_in_a_fraction_of_the_memory() {
         .count();
     let mut states = Vec::new();
     let mut memory = Vec::new();
-    for sparse in [false, true] {
+    // Dense and sparse with two sets, then both in place; 201 steps so the in-place
+    // set is read back in its streamed (odd) layout.
+    for (sparse, in_place) in [(false, false), (true, false), (false, true), (true, true)] {
         setup.sparse = sparse;
+        setup.in_place = in_place;
         let mut lattice = GpuLattice::new(&ctx, &setup).unwrap_or_else(|e| panic!("{e}"));
-        lattice.step(&ctx, 200);
+        lattice.step(&ctx, 201);
         states.push(lattice.read_populations(&ctx).unwrap());
         memory.push(lattice.memory_bytes());
     }
@@ -159,8 +189,14 @@ fn a_sparse_tree_matches_dense_in_a_fraction_of_the_memory() {
             continue;
         }
         for q in 0..19 {
-            let (a, b) = (states[0][q * cells + i], states[1][q * cells + i]);
-            assert!(a.to_bits() == b.to_bits(), "cell {i} q {q}: {a} vs {b}");
+            let a = states[0][q * cells + i];
+            for (k, other) in states.iter().enumerate().skip(1) {
+                let b = other[q * cells + i];
+                assert!(
+                    a.to_bits() == b.to_bits(),
+                    "layout {k}, cell {i} q {q}: {a} vs {b}"
+                );
+            }
             compared += 1;
         }
     }
@@ -172,5 +208,15 @@ fn a_sparse_tree_matches_dense_in_a_fraction_of_the_memory() {
         memory[1] as f64 / 1048576.0,
         memory[1] as f64 / lumen as f64
     );
+    println!(
+        "in place: dense {:.1} MiB, sparse {:.1} MiB ({:.0} B per lumen cell)",
+        memory[2] as f64 / 1048576.0,
+        memory[3] as f64 / 1048576.0,
+        memory[3] as f64 / lumen as f64
+    );
     assert!(ratio > 8.0, "sparse storage saves only {ratio:.1}x");
+    assert!(
+        memory[2] * 2 < memory[0] + 4 * cells as u64 + 1,
+        "in place halves the populations"
+    );
 }

@@ -21,9 +21,9 @@ fn the_quick_validation_suite_passes_and_writes_its_report() {
     let stderr = String::from_utf8_lossy(&o.stderr);
     println!("{stdout}");
     assert!(o.status.success(), "{stdout}\n{stderr}");
-    assert!(stdout.contains("all 7 cases passed"), "{stdout}");
+    assert!(stdout.contains("all 8 cases passed"), "{stdout}");
     let report = std::fs::read_to_string(out.join("report.md")).unwrap();
-    assert!(report.contains("**7 of 7 cases passed.**"), "{report}");
+    assert!(report.contains("**8 of 8 cases passed.**"), "{report}");
     assert!(report.contains("Ghia"));
     assert!(!report.contains("**fail**"));
     for plot in ["cavity_re100.png", "pipe_poiseuille_convergence.png"] {
@@ -34,7 +34,7 @@ fn the_quick_validation_suite_passes_and_writes_its_report() {
         serde_json::from_str(&std::fs::read_to_string(out.join("validation.json")).unwrap())
             .unwrap();
     let cases = json["cases"].as_array().unwrap();
-    assert_eq!(cases.len(), 7);
+    assert_eq!(cases.len(), 8);
     for case in cases {
         for check in case["checks"].as_array().unwrap() {
             let (m, l) = (

@@ -97,6 +97,9 @@ pub struct LatticeSetup {
     /// Store and update only the cells that are not wall (memory and work follow the
     /// lumen, not the bounding box); results are the same as dense storage's.
     pub sparse: bool,
+    /// One population set updated in place (AA pattern): half the population memory,
+    /// bitwise the results of two sets.
+    pub in_place: bool,
 }
 
 impl LatticeSetup {
@@ -137,6 +140,7 @@ impl LatticeSetup {
             precision: Precision::F32,
             step_workgroup_size: super::shader_source::WORKGROUP_SIZE,
             sparse: false,
+            in_place: false,
         }
     }
 }
@@ -183,6 +187,8 @@ pub struct PopulationSplit {
     pub buffers: usize,
     pub precision: Precision,
     pub sparse: bool,
+    /// One population set updated in place (AA pattern) instead of two.
+    pub in_place: bool,
 }
 
 impl PopulationSplit {
@@ -204,6 +210,7 @@ impl PopulationSplit {
             buffers,
             precision,
             sparse: false,
+            in_place: false,
         })
     }
 

@@ -23,7 +23,9 @@ const COMMON: &[(&str, &str)] = &[
         include_str!("../../shaders/common/rheology.wgsl"),
     ),
 ];
+const BOUNDARY: &str = include_str!("../../shaders/lbm/boundary.wgsl");
 const STREAM_COLLIDE: &str = include_str!("../../shaders/lbm/stream_collide.wgsl");
+const STREAM_IN_PLACE: &str = include_str!("../../shaders/lbm/stream_in_place.wgsl");
 const PROBES: &str = include_str!("../../shaders/lbm/probes.wgsl");
 const OUTLETS: &str = include_str!("../../shaders/lbm/outlets.wgsl");
 const CLOCK: &str = include_str!("../../shaders/lbm/clock.wgsl");
@@ -39,6 +41,8 @@ pub const FIRST_POPULATION_BINDING: u32 = 3;
 /// step kernel. Far above the others so that no kernel's numbering moves.
 pub const SLOT_BINDING: u32 = 60;
 pub const CELL_LIST_BINDING: u32 = 61;
+/// In-place (single set) storage: the uniform holding the current layout's parity.
+pub const AA_STATE_BINDING: u32 = 62;
 
 fn list<T: std::fmt::Display>(values: impl Iterator<Item = T>) -> String {
     values.map(|v| v.to_string()).collect::<Vec<_>>().join(", ")
@@ -91,8 +95,12 @@ pub fn lattice_prelude() -> String {
     s
 }
 
-/// Storage bindings `{prefix}0..` for one population set, plus the accessor
-/// `load_{prefix}(q, cell)` or `store_{prefix}(q, cell, value)`.
+/// Storage bindings `{prefix}0..` for one population set, the index-level accessors
+/// `{prefix}_get(q, index)` (and `{prefix}_set(q, index, value)` when writable), and the
+/// cell-level accessor the kernels use: `load_src(q, cell)` for a read-only set or the
+/// in-place set (the post-collision population q of `cell`, wherever the in-place
+/// layout keeps it now), `store_dst(q, cell, value)` for the written set of the
+/// two-set step.
 fn population_bindings(prefix: &str, first: u32, split: PopulationSplit, writable: bool) -> String {
     let access = if writable { "read_write" } else { "read" };
     let element = storage_type(split.precision);
@@ -104,36 +112,58 @@ fn population_bindings(prefix: &str, first: u32, split: PopulationSplit, writabl
             first + b as u32
         );
     }
-    let (signature, body) = if writable {
-        (
-            format!("fn store_{prefix}(q: u32, cell: u32, value: f32)"),
-            format!("{{prefix}}{{b}}[i] = {element}(value); return;"),
-        )
-    } else {
-        (
-            format!("fn load_{prefix}(q: u32, cell: u32) -> f32"),
-            "return f32({prefix}{b}[i]);".to_string(),
-        )
+    let mut accessor = |signature: String, body: &str| {
+        let _ = writeln!(s, "{signature} {{");
+        let _ = writeln!(
+            s,
+            "    let i = (q % {}u) * STORED + index;",
+            split.pops_per_buffer
+        );
+        let _ = writeln!(s, "    switch (q / {}u) {{", split.pops_per_buffer);
+        for b in 0..split.buffers {
+            let label = if b + 1 == split.buffers {
+                "default".to_string()
+            } else {
+                format!("case {b}u")
+            };
+            let stmt = body
+                .replace("{prefix}", prefix)
+                .replace("{b}", &b.to_string());
+            let _ = writeln!(s, "        {label}: {{ {stmt} }}");
+        }
+        s.push_str("    }\n}\n");
     };
-    let _ = writeln!(s, "{signature} {{");
-    let _ = writeln!(
-        s,
-        "    let i = (q % {}u) * STORED + storage_index(cell);",
-        split.pops_per_buffer
+    accessor(
+        format!("fn {prefix}_get(q: u32, index: u32) -> f32"),
+        "return f32({prefix}{b}[i]);",
     );
-    let _ = writeln!(s, "    switch (q / {}u) {{", split.pops_per_buffer);
-    for b in 0..split.buffers {
-        let label = if b + 1 == split.buffers {
-            "default".to_string()
-        } else {
-            format!("case {b}u")
-        };
-        let stmt = body
-            .replace("{prefix}", prefix)
-            .replace("{b}", &b.to_string());
-        let _ = writeln!(s, "        {label}: {{ {stmt} }}");
+    if writable {
+        accessor(
+            format!("fn {prefix}_set(q: u32, index: u32, value: f32)"),
+            &format!("{{prefix}}{{b}}[i] = {element}(value); return;"),
+        );
     }
-    s.push_str("    }\n}\n");
+    if writable && !split.in_place {
+        let _ = writeln!(
+            s,
+            "fn store_dst(q: u32, cell: u32, value: f32) {{ {prefix}_set(q, storage_index(cell), value); }}"
+        );
+    } else if split.in_place {
+        // After an odd number of steps P(cell, q) sits at (cell + c_q, q̄)
+        // (shaders/lbm/stream_in_place.wgsl).
+        let _ = writeln!(
+            s,
+            "fn load_src(q: u32, cell: u32) -> f32 {{\n\
+             \x20   if (aa_state.x == 0u) {{ return {prefix}_get(q, storage_index(cell)); }}\n\
+             \x20   let n = neighbor_index(cell_coords(cell), vec3<i32>(CX[q], CY[q], CZ[q]));\n\
+             \x20   return {prefix}_get(OPP[q], storage_index(n));\n}}"
+        );
+    } else {
+        let _ = writeln!(
+            s,
+            "fn load_src(q: u32, cell: u32) -> f32 {{ return {prefix}_get(q, storage_index(cell)); }}"
+        );
+    }
     s
 }
 
@@ -151,6 +181,13 @@ fn storage_type(precision: Precision) -> &'static str {
 fn storage_layout(split: PopulationSplit) -> String {
     let mut s =
         String::from("// ---- generated population layout\noverride STORED: u32 = CELLS;\n");
+    if split.in_place {
+        // x: steps done modulo 2 (which layout the single set holds now).
+        let _ = writeln!(
+            s,
+            "@group(0) @binding({AA_STATE_BINDING}) var<uniform> aa_state: vec4<u32>;"
+        );
+    }
     if split.sparse {
         let _ = writeln!(
             s,
@@ -186,27 +223,52 @@ fn assemble(split: Option<PopulationSplit>, generated: &str, kernel: &str) -> St
     s
 }
 
-/// The stream-collide kernel reading populations `src*` and writing `dst*`.
+/// The binding after the population buffers of the step kernel (after both sets for
+/// two sets, after the one set in place): the state bindings start here.
+pub fn step_state_first_binding(split: PopulationSplit) -> u32 {
+    let sets = if split.in_place { 1 } else { 2 };
+    FIRST_POPULATION_BINDING + sets * split.buffers as u32
+}
+
+/// The step kernel: `stream_collide` reading populations `src*` and writing `dst*`, or
+/// in place (`split.in_place`): `boundary_prepass` and `stream_collide_in_place` on one
+/// read-write set `aa*` (shaders/lbm/stream_in_place.wgsl). State bindings follow the
+/// populations (see [`step_state_first_binding`]); the in-place kernel adds
+/// `boundary_out` and `opening_cells` after them.
 pub fn stream_collide(split: PopulationSplit) -> String {
-    let src = population_bindings("src", FIRST_POPULATION_BINDING, split, false);
-    let dst = population_bindings(
-        "dst",
-        FIRST_POPULATION_BINDING + split.buffers as u32,
-        split,
-        true,
-    );
-    let state = format!(
+    let populations = if split.in_place {
+        population_bindings("aa", FIRST_POPULATION_BINDING, split, true)
+    } else {
+        population_bindings("src", FIRST_POPULATION_BINDING, split, false)
+            + &population_bindings(
+                "dst",
+                FIRST_POPULATION_BINDING + split.buffers as u32,
+                split,
+                true,
+            )
+    };
+    let first = step_state_first_binding(split);
+    let mut state = format!(
         "@group(0) @binding({}) var<storage, read> outlet_state: array<vec4<f32>>;\n\
          @group(0) @binding({}) var<storage, read> step_state: StepState;\n\
          @group(0) @binding({}) var<storage, read> inlet_dynamics: array<vec4<f32>>;\n\
          @group(0) @binding({}) var<storage, read_write> velocity_field: array<vec4<f32>>;\n\
          @group(0) @binding({}) var<storage, read> porous_drag: array<f32>;\n",
-        FIRST_POPULATION_BINDING + 2 * split.buffers as u32,
-        FIRST_POPULATION_BINDING + 2 * split.buffers as u32 + 1,
-        FIRST_POPULATION_BINDING + 2 * split.buffers as u32 + 2,
-        FIRST_POPULATION_BINDING + 2 * split.buffers as u32 + 3,
-        FIRST_POPULATION_BINDING + 2 * split.buffers as u32 + 4
+        first,
+        first + 1,
+        first + 2,
+        first + 3,
+        first + 4
     );
+    if split.in_place {
+        let _ = writeln!(
+            state,
+            "@group(0) @binding({}) var<storage, read_write> boundary_out: array<f32>;\n\
+             @group(0) @binding({}) var<storage, read> opening_cells: array<u32>;",
+            first + 5,
+            first + 6
+        );
+    }
     // The cells this kernel updates: every grid cell, or the stored cells' list.
     let cells = if split.sparse {
         format!(
@@ -217,10 +279,21 @@ pub fn stream_collide(split: PopulationSplit) -> String {
     } else {
         "override STEP_CELLS: u32 = CELLS;\nfn step_cell(t: u32) -> u32 { return t; }\n".into()
     };
+    let (updates, kernel) = if split.in_place {
+        (
+            fluid_update(split, StepKind::InPlaceEven) + &fluid_update(split, StepKind::InPlaceOdd),
+            String::from(BOUNDARY) + STREAM_IN_PLACE,
+        )
+    } else {
+        (
+            fluid_update(split, StepKind::TwoSets),
+            String::from(BOUNDARY) + STREAM_COLLIDE,
+        )
+    };
     assemble(
         Some(split),
-        &(src + &dst + &state + &cells + &fluid_update(split)),
-        STREAM_COLLIDE,
+        &(populations + &state + &cells + &updates),
+        &kernel,
     )
 }
 
@@ -374,32 +447,58 @@ fn signed_sum(terms: impl Iterator<Item = (i32, String)>) -> String {
     }
 }
 
+/// Which step kernel a fluid update is generated for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StepKind {
+    /// Read one population set, write the other.
+    TwoSets,
+    /// In place (AA pattern), from the natural layout to the streamed one.
+    InPlaceEven,
+    /// In place, from the streamed layout back to the natural one.
+    InPlaceOdd,
+}
+
 /// The fluid-cell update, unrolled over the 19 directions with every lattice constant
 /// folded in: pull streaming with halfway bounce-back, then the TRT collision with Guo
 /// forcing, pair by pair, exactly as `cpu_reference::collide` writes it. Unrolling
 /// keeps the populations in registers; loops over constant tables made drivers spill
 /// them to memory.
-pub fn fluid_update(split: PopulationSplit) -> String {
-    let mut s = String::from(
+pub fn fluid_update(split: PopulationSplit, step: StepKind) -> String {
+    let (name, read, write) = match step {
+        StepKind::TwoSets => ("fluid_update", "src", "dst"),
+        StepKind::InPlaceEven => ("fluid_update_even", "aa", "aa"),
+        StepKind::InPlaceOdd => ("fluid_update_odd", "aa", "aa"),
+    };
+    let mut s = format!(
         "// generated by embolus::lbm::shader_source::fluid_update (CPU twin: cpu_reference::collide)\n\
-         fn fluid_update(cell: u32, p: vec3<u32>) {\n",
+         fn {name}(cell: u32, p: vec3<u32>) {{\n"
     );
     let _ = writeln!(
         s,
         "    let own = storage_index(cell);\n    let pop0 = {};",
-        population_load("src", split, 0, "own")
+        population_load(read, split, 0, "own")
     );
     for (q, c) in VELOCITIES.iter().enumerate().skip(1) {
+        // Where the streamed value of direction q is, from the upstream neighbour n or,
+        // bounced back, from this cell (stream_in_place.wgsl for the in-place layouts).
+        let (bounced, streamed) = match step {
+            StepKind::TwoSets | StepKind::InPlaceEven => (
+                population_load(read, split, opposite(q), "own"),
+                population_load(read, split, q, "storage_index(n)"),
+            ),
+            StepKind::InPlaceOdd => (
+                population_load(read, split, q, "storage_index(n)"),
+                population_load(read, split, opposite(q), "own"),
+            ),
+        };
         let _ = writeln!(
             s,
             "    var pop{q}: f32;\n    {{\n        let n = neighbor_index(p, vec3<i32>({}, {}, {}));\n        \
              let wall = flags[n];\n        \
-             if ((wall & TYPE_MASK) == CELL_WALL) {{ pop{q} = {} + moving_wall({q}u, wall); }} else {{ let nb = storage_index(n); pop{q} = {}; }}\n    }}",
+             if ((wall & TYPE_MASK) == CELL_WALL) {{ pop{q} = {bounced} + moving_wall({q}u, wall); }} else {{ pop{q} = {streamed}; }}\n    }}",
             -c[0],
             -c[1],
             -c[2],
-            population_load("src", split, opposite(q), "own"),
-            population_load("src", split, q, "nb"),
         );
     }
     let _ = writeln!(
@@ -475,6 +574,27 @@ pub fn fluid_update(split: PopulationSplit) -> String {
          \x20   let cp = 1.0 - 0.5 * wp;\n\
          \x20   let cm = 1.0 - 0.5 * wm;\n",
     );
+    // Where the new post-collision population q goes: this cell (two sets, odd
+    // in-place step) or its destination's slot of the opposite direction (even).
+    let store = |q: usize, value: &str| -> String {
+        match step {
+            StepKind::TwoSets | StepKind::InPlaceOdd => {
+                population_store(write, split, q, "own", value)
+            }
+            StepKind::InPlaceEven => {
+                let c = VELOCITIES[q];
+                let index = if q == 0 {
+                    "own".to_string()
+                } else {
+                    format!(
+                        "storage_index(neighbor_index(p, vec3<i32>({}, {}, {})))",
+                        c[0], c[1], c[2]
+                    )
+                };
+                population_store(write, split, opposite(q), &index, value)
+            }
+        }
+    };
     // Pass 2: relax each pair (same operations as cpu_reference::collide).
     for &q in &pairs {
         let o = opposite(q);
@@ -487,14 +607,10 @@ pub fn fluid_update(split: PopulationSplit) -> String {
              \x20       let symmetric = f_plus{q} - wp * (f_plus{q} - eq_plus{q}) + cp * source_plus;\n\
              \x20       let antisymmetric = f_minus{q} - wm * (f_minus{q} - eq_minus{q}) + cm * source_minus;\n\
              \x20       {}",
-            population_store("dst", split, q, "own", "symmetric + antisymmetric"),
+            store(q, "symmetric + antisymmetric"),
         );
         if o != q {
-            let _ = writeln!(
-                s,
-                "        {}",
-                population_store("dst", split, o, "own", "symmetric - antisymmetric")
-            );
+            let _ = writeln!(s, "        {}", store(o, "symmetric - antisymmetric"));
         }
         s.push_str("    }\n");
     }
@@ -521,6 +637,9 @@ mod tests {
     use super::*;
 
     fn validate(source: &str) {
+        if std::env::var("EMBOLUS_DUMP_WGSL").is_ok() {
+            std::fs::write("/tmp/failing.wgsl", source).unwrap();
+        }
         let module = naga::front::wgsl::parse_str(source)
             .unwrap_or_else(|e| panic!("{}", e.emit_to_string(source)));
         naga::valid::Validator::new(
@@ -533,11 +652,13 @@ mod tests {
 
     #[test]
     fn kernels_are_valid_wgsl_for_every_split() {
-        for (buffers, precision, sparse) in [1, 2, 3, 19].into_iter().flat_map(|b| {
+        for (buffers, precision, sparse, in_place) in [1, 2, 3, 19].into_iter().flat_map(|b| {
             [
-                (b, Precision::F32, false),
-                (b, Precision::F16, false),
-                (b, Precision::F32, true),
+                (b, Precision::F32, false, false),
+                (b, Precision::F16, false, false),
+                (b, Precision::F32, true, false),
+                (b, Precision::F32, false, true),
+                (b, Precision::F16, true, true),
             ]
         }) {
             let split = PopulationSplit {
@@ -545,6 +666,7 @@ mod tests {
                 buffers,
                 precision,
                 sparse,
+                in_place,
             };
             validate(&stream_collide(split));
             validate(&probes(split));

@@ -625,6 +625,10 @@ pub struct Lbm {
     /// grid is lumen), "dense" or "sparse" (only the lumen is stored and updated).
     #[serde(default)]
     pub storage: StorageLayout,
+    /// One population set updated in place (AA pattern, the default) or two: in place
+    /// needs half the population memory for bitwise the same results.
+    #[serde(default = "default_in_place")]
+    pub in_place: bool,
 }
 
 /// `[lbm] storage`: which cells hold populations.
@@ -652,6 +656,10 @@ impl StorageLayout {
     }
 }
 
+fn default_in_place() -> bool {
+    true
+}
+
 fn default_magic() -> f64 {
     TRT_MAGIC_DEFAULT
 }
@@ -665,6 +673,7 @@ impl Default for Lbm {
             smagorinsky: None,
             precision: Default::default(),
             storage: Default::default(),
+            in_place: default_in_place(),
         }
     }
 }

@@ -112,6 +112,7 @@ pub fn lattice_setup(voxels: &Voxels, loaded: &LoadedScenario) -> LatticeSetup {
         .lbm
         .storage
         .is_sparse(voxels.lumen_cells(), voxels.dims.cells());
+    setup.in_place = s.lbm.in_place;
     setup.outlet_models = loaded.outlet_models.clone();
     if s.outlet.non_reflecting {
         let d = voxels.dims;

@@ -159,7 +159,7 @@ impl GpuFields {
                 for (b, buf) in lattice.populations[set].iter().enumerate() {
                     entries.push(entry(FIRST_POPULATION_BINDING + b as u32, buf));
                 }
-                entries.extend(lattice.layout_entries());
+                entries.extend(lattice.layout_entries(set));
                 entries.push(entry(binding("porous_drag"), &lattice.porous_drag));
                 entries.push(entry(binding("step_state"), step_state));
                 for (name, buffer) in extra {

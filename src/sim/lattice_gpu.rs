@@ -9,7 +9,9 @@ use crate::lbm::lattice::Q;
 use crate::lbm::outlets::OutletModel;
 use crate::lbm::rheology::LatticeRheology;
 use crate::lbm::setup::{PopulationSplit, Precision};
-use crate::lbm::shader_source::{self, PROBE_CELLS_PER_THREAD, REDUCTION_WORKGROUP_SIZE};
+use crate::lbm::shader_source::{
+    self, PROBE_CELLS_PER_THREAD, REDUCTION_WORKGROUP_SIZE, WORKGROUP_SIZE,
+};
 use crate::lbm::{GridDims, LatticeSetup, Relaxation};
 use crate::probes::{reduce_partials, ProbeTotals, PROBE_FIXED_SLOTS, PROBE_SLOTS_PER_OPENING};
 
@@ -74,17 +76,17 @@ impl StepState {
 /// Most steps one schedule (see [`GpuLattice::set_schedule`]) can hold.
 pub const SCHEDULE_CAPACITY: usize = 4096;
 
-/// Bytes of GPU memory a grid needs, for messages before allocation: two population
-/// sets for each of `stored` cells (the grid's, or the sparse lumen's), a flag word
-/// per grid cell, and with sparse storage (`stored < cells`) a slot word per grid cell
-/// and a list entry per stored cell.
-pub fn memory_bytes(cells: usize, stored: usize, precision: Precision) -> u64 {
+/// Bytes of GPU memory a grid needs, for messages before allocation: `sets`
+/// population sets (two, or one in place) for each of `stored` cells (the grid's, or
+/// the sparse lumen's), a flag word per grid cell, and with sparse storage
+/// (`stored < cells`) a slot word per grid cell and a list entry per stored cell.
+pub fn memory_bytes(cells: usize, stored: usize, precision: Precision, sets: usize) -> u64 {
     let sparse = if stored < cells {
         4 * (cells + stored) as u64
     } else {
         0
     };
-    (2 * Q * precision.bytes()) as u64 * stored as u64 + 4 * cells as u64 + sparse
+    (sets * Q * precision.bytes()) as u64 * stored as u64 + 4 * cells as u64 + sparse
 }
 
 /// Dispatches that run after every lattice step, in the same compute pass.
@@ -115,8 +117,16 @@ pub struct GpuLattice {
     opening_count: usize,
     pub(crate) params: wgpu::Buffer,
     pub(crate) populations: [Vec<wgpu::Buffer>; 2],
-    step_pipeline: wgpu::ComputePipeline,
+    /// The step: by set read (two sets, the same pipeline twice) or by parity (in
+    /// place: even and odd), and its bind groups.
+    step_pipelines: [wgpu::ComputePipeline; 2],
     step_groups: [wgpu::BindGroup; 2],
+    /// In place: the inlet/outlet prepass and its bind groups by parity (`None` for
+    /// two sets or without openings).
+    prepass: Option<(wgpu::ComputePipeline, [wgpu::BindGroup; 2])>,
+    boundary_cells: usize,
+    /// In place: the parity uniforms readers bind (by set index = parity).
+    aa_state: [wgpu::Buffer; 2],
     probe_pipeline: wgpu::ComputePipeline,
     probe_groups: [wgpu::BindGroup; 2],
     /// Flow-dependent outlets: the update kernel and its bind groups (one per
@@ -152,11 +162,30 @@ pub struct GpuLattice {
     steps_done: u64,
 }
 
+/// In place, inlet and outlet cells keep their new state by boundary record between
+/// the prepass and the step: each needs its own record (as the scenario builder
+/// gives them).
+fn check_records_unique(cell_flags: &[u32]) -> Result<(), GpuError> {
+    use crate::lbm::lattice::flags;
+    let mut seen = std::collections::HashSet::new();
+    for &f in cell_flags {
+        let kind = flags::kind(f);
+        if (kind == flags::INLET || kind == flags::OUTLET) && !seen.insert(flags::record(f)) {
+            return Err(GpuError::Wgpu(format!(
+                "two inlet/outlet cells share boundary record {}: in-place streaming needs one record per boundary cell (give each its own record, or use two population sets)",
+                flags::record(f)
+            )));
+        }
+    }
+    Ok(())
+}
+
 fn check_fits(
     ctx: &GpuContext,
     stored: usize,
     sparse: bool,
     precision: Precision,
+    in_place: bool,
     binding_limit: Option<u64>,
 ) -> Result<PopulationSplit, GpuError> {
     let cells = stored;
@@ -189,7 +218,8 @@ fn check_fits(
         }
     })?;
     split.sparse = sparse;
-    let needed_bindings = 2 * split.buffers as u32 + 2 + 2 * sparse as u32;
+    let sets = if in_place { 1 } else { 2 };
+    let needed_bindings = sets * split.buffers as u32 + 2 + 2 * sparse as u32;
     if needed_bindings > ctx.limits.max_storage_buffers_per_shader_stage {
         return Err(GpuError::TooLarge {
             adapter,
@@ -230,12 +260,28 @@ impl GpuLattice {
             Q * cells,
             "19 populations per cell"
         );
-        // Sparse storage: the cells that are not wall, and each grid cell's slot.
-        let stored_cells = setup
-            .sparse
-            .then(|| crate::lbm::sparse::StoredCells::from_flags(&setup.flags));
+        // Sparse storage: the cells that are not wall (in place: and the wall layer
+        // around them), and each grid cell's slot.
+        let stored_cells = setup.sparse.then(|| {
+            if setup.in_place {
+                crate::lbm::sparse::StoredCells::with_wall_layer(&setup.flags, dims)
+            } else {
+                crate::lbm::sparse::StoredCells::from_flags(&setup.flags)
+            }
+        });
         let stored = stored_cells.as_ref().map_or(cells, |s| s.stored());
-        let split = check_fits(ctx, stored, setup.sparse, setup.precision, binding_limit)?;
+        let mut split = check_fits(
+            ctx,
+            stored,
+            setup.sparse,
+            setup.precision,
+            setup.in_place,
+            binding_limit,
+        )?;
+        split.in_place = setup.in_place;
+        if setup.in_place {
+            check_records_unique(&setup.flags)?;
+        }
         let step_workgroup_size = setup.step_workgroup_size;
         let max_threads = ctx
             .limits
@@ -276,7 +322,11 @@ impl GpuLattice {
         };
         let compacted = stored_cells.as_ref().map(|s| s.compact(&setup.populations));
         let initial: &[f32] = compacted.as_deref().unwrap_or(&setup.populations);
-        let populations: [Vec<wgpu::Buffer>; 2] = std::array::from_fn(|set| {
+        let set_count = if split.in_place { 1 } else { 2 };
+        let mut populations: [Vec<wgpu::Buffer>; 2] = std::array::from_fn(|set| {
+            if set >= set_count {
+                return Vec::new();
+            }
             (0..split.buffers)
                 .map(|b| {
                     let first = b * split.pops_per_buffer * stored;
@@ -296,6 +346,10 @@ impl GpuLattice {
                 })
                 .collect()
         });
+        if split.in_place {
+            // One set, seen as "both": whichever set a reader binds is the same memory.
+            populations[1] = populations[0].clone();
+        }
         // The probe kernel needs at least one opening slot.
         let opening_count = setup.opening_count.max(1);
         let stride = PROBE_FIXED_SLOTS + PROBE_SLOTS_PER_OPENING * opening_count;
@@ -388,15 +442,26 @@ impl GpuLattice {
         let sparse_tables = stored_cells.as_ref().map(|s| {
             (
                 storage_from(ctx, "cell slots", &s.slot),
-                storage_from(ctx, "stored cells", &padded_list(&s.list)),
+                storage_from(ctx, "stored cells", &padded_list(&s.step_list)),
             )
         });
+        // In place: the layout's parity for readers (one uniform per parity), and the
+        // boundary cells' new state by record.
+        let aa_state: [wgpu::Buffer; 2] = std::array::from_fn(|parity| {
+            uniform_from(ctx, "in-place parity", &[parity as u32, 0, 0, 0])
+        });
+        let boundary_out = storage_from(
+            ctx,
+            "boundary prepass",
+            &vec![0.0f32; Q * setup.records.len().max(1)],
+        );
+        let boundary_cells = cells_of.iter().map(Vec::len).sum::<usize>();
         if let Some(e) = pollster::block_on(scope.pop()) {
             return Err(GpuError::TooLarge {
                 adapter: ctx.adapter_info.name.clone(),
                 problem: format!(
                     "allocating {:.0} MiB failed: {e}",
-                    memory_bytes(cells, stored, split.precision) as f64 / 1048576.0
+                    memory_bytes(cells, stored, split.precision, set_count) as f64 / 1048576.0
                 ),
                 fix: "use a coarser voxel size or a GPU with more memory".into(),
             });
@@ -407,8 +472,8 @@ impl GpuLattice {
             ("NY", dims.ny as f64),
             ("NZ", dims.nz as f64),
         ];
-        // Threads of the step: one per grid cell, or per stored cell.
-        let step_cells = stored_cells.as_ref().map_or(cells, |s| s.list.len());
+        // Threads of the step: one per grid cell, or per lumen cell.
+        let step_cells = stored_cells.as_ref().map_or(cells, |s| s.step_list.len());
         if split.sparse {
             size_constants.push(("STORED", stored as f64));
         }
@@ -428,13 +493,71 @@ impl GpuLattice {
         ));
         step_constants.push(("COUPLED", setup.coupled_fields as u32 as f64));
         step_constants.push(("STEP_WORKGROUP_SIZE", step_workgroup_size as f64));
-        let step_pipeline = compute_pipeline(
-            ctx,
-            "stream_collide",
-            &shader_source::stream_collide(split),
-            "stream_collide",
-            &step_constants,
-        )?;
+        let step_source = shader_source::stream_collide(split);
+        // Two sets: one pipeline, reading set `from` (bind group per set). In place:
+        // the even and the odd step (bind group per parity), and the prepass.
+        let step_pipelines: [wgpu::ComputePipeline; 2] = if split.in_place {
+            let parity_pipeline = |parity: u32| {
+                let mut constants = step_constants.clone();
+                constants.push(("AA_PARITY", parity as f64));
+                compute_pipeline(
+                    ctx,
+                    "stream_collide_in_place",
+                    &step_source,
+                    "stream_collide_in_place",
+                    &constants,
+                )
+            };
+            [parity_pipeline(0)?, parity_pipeline(1)?]
+        } else {
+            let p = compute_pipeline(
+                ctx,
+                "stream_collide",
+                &step_source,
+                "stream_collide",
+                &step_constants,
+            )?;
+            [p.clone(), p]
+        };
+        let prepass = if split.in_place && boundary_cells > 0 {
+            let mut constants = step_constants.clone();
+            constants.push(("BOUNDARY_CELLS", boundary_cells as f64));
+            let pipeline = compute_pipeline(
+                ctx,
+                "boundary_prepass",
+                &step_source,
+                "boundary_prepass",
+                &constants,
+            )?;
+            let first = shader_source::step_state_first_binding(split);
+            let groups: [wgpu::BindGroup; 2] = std::array::from_fn(|parity| {
+                let mut entries = vec![entry(0, &params), entry(1, &flags), entry(2, &records)];
+                for (b, buf) in populations[0].iter().enumerate() {
+                    entries.push(entry(
+                        shader_source::FIRST_POPULATION_BINDING + b as u32,
+                        buf,
+                    ));
+                }
+                entries.push(entry(first, &outlet_state));
+                entries.push(entry(first + 1, &step_state));
+                entries.push(entry(first + 2, &inlet_dynamics));
+                entries.push(entry(first + 3, &velocity_field));
+                entries.push(entry(first + 5, &boundary_out));
+                entries.push(entry(first + 6, &opening_cells));
+                entries.push(entry(shader_source::AA_STATE_BINDING, &aa_state[parity]));
+                if let Some((slot, _)) = &sparse_tables {
+                    entries.push(entry(shader_source::SLOT_BINDING, slot));
+                }
+                ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {
+                    label: Some("boundary_prepass"),
+                    layout: &pipeline.get_bind_group_layout(0),
+                    entries: &entries,
+                })
+            });
+            Some((pipeline, groups))
+        } else {
+            None
+        };
         let mut probe_constants = size_constants.to_vec();
         probe_constants.push(("N_OPENINGS", opening_count as f64));
         let probe_pipeline = compute_pipeline(
@@ -451,21 +574,30 @@ impl GpuLattice {
             for (b, buf) in populations[from].iter().enumerate() {
                 entries.push(entry(first + b as u32, buf));
             }
-            for (b, buf) in populations[1 - from].iter().enumerate() {
-                entries.push(entry(first + (split.buffers + b) as u32, buf));
+            let state = shader_source::step_state_first_binding(split);
+            if split.in_place {
+                // The step proper: fluid cells and the copy of the prepass's results.
+                entries.push(entry(state + 1, &step_state));
+                entries.push(entry(state + 3, &velocity_field));
+                entries.push(entry(state + 4, &porous_drag));
+                entries.push(entry(state + 5, &boundary_out));
+            } else {
+                for (b, buf) in populations[1 - from].iter().enumerate() {
+                    entries.push(entry(first + (split.buffers + b) as u32, buf));
+                }
+                entries.push(entry(state, &outlet_state));
+                entries.push(entry(state + 1, &step_state));
+                entries.push(entry(state + 2, &inlet_dynamics));
+                entries.push(entry(state + 3, &velocity_field));
+                entries.push(entry(state + 4, &porous_drag));
             }
-            entries.push(entry(first + 2 * split.buffers as u32, &outlet_state));
-            entries.push(entry(first + 2 * split.buffers as u32 + 1, &step_state));
-            entries.push(entry(first + 2 * split.buffers as u32 + 2, &inlet_dynamics));
-            entries.push(entry(first + 2 * split.buffers as u32 + 3, &velocity_field));
-            entries.push(entry(first + 2 * split.buffers as u32 + 4, &porous_drag));
             if let Some((slot, list)) = &sparse_tables {
                 entries.push(entry(shader_source::SLOT_BINDING, slot));
                 entries.push(entry(shader_source::CELL_LIST_BINDING, list));
             }
             ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {
                 label: Some("stream_collide"),
-                layout: &step_pipeline.get_bind_group_layout(0),
+                layout: &step_pipelines[from].get_bind_group_layout(0),
                 entries: &entries,
             })
         });
@@ -479,6 +611,9 @@ impl GpuLattice {
             entries.push(entry(first + split.buffers as u32 + 1, &step_state));
             if let Some((slot, _)) = &sparse_tables {
                 entries.push(entry(shader_source::SLOT_BINDING, slot));
+            }
+            if split.in_place {
+                entries.push(entry(shader_source::AA_STATE_BINDING, &aa_state[set]));
             }
             ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {
                 label: Some("probes"),
@@ -528,6 +663,9 @@ impl GpuLattice {
                 if let Some((slot, _)) = &sparse_tables {
                     entries.push(entry(shader_source::SLOT_BINDING, slot));
                 }
+                if split.in_place {
+                    entries.push(entry(shader_source::AA_STATE_BINDING, &aa_state[set]));
+                }
                 ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {
                     label: Some("update_outlets"),
                     layout: &pipeline.get_bind_group_layout(0),
@@ -554,8 +692,11 @@ impl GpuLattice {
             opening_count,
             params,
             populations,
-            step_pipeline,
+            step_pipelines,
             step_groups,
+            prepass,
+            boundary_cells,
+            aa_state,
             probe_pipeline,
             probe_groups,
             outlet_update,
@@ -691,11 +832,40 @@ impl GpuLattice {
 
     /// The bind-group entries of the population layout that every kernel reading
     /// populations needs besides the population buffers (sparse: the slot table).
-    pub(crate) fn layout_entries(&self) -> Vec<wgpu::BindGroupEntry<'_>> {
-        self.cell_slot
+    pub(crate) fn layout_entries(&self, set: usize) -> Vec<wgpu::BindGroupEntry<'_>> {
+        let mut entries: Vec<wgpu::BindGroupEntry<'_>> = self
+            .cell_slot
             .iter()
             .map(|slot| entry(shader_source::SLOT_BINDING, slot))
-            .collect()
+            .collect();
+        if self.split.in_place {
+            entries.push(entry(shader_source::AA_STATE_BINDING, &self.aa_state[set]));
+        }
+        entries
+    }
+
+    /// In-place storage after an odd number of steps holds P(x, q) at (x + c_q, q̄):
+    /// the same values in the natural layout (x, q) (stored-cell order; cells that are
+    /// not updated get zeros).
+    fn unstream(&self, stored_values: &[f32]) -> Vec<f32> {
+        use crate::lbm::lattice::{opposite, VELOCITIES};
+        let stored = self.stored_cells();
+        let mut out = vec![0.0f32; stored_values.len()];
+        let updated: Vec<usize> = match &self.stored_cells {
+            Some(s) => s.step_list.iter().map(|&i| i as usize).collect(),
+            None => (0..self.dims.cells()).collect(),
+        };
+        let slot = |i: usize| match &self.stored_cells {
+            Some(s) => s.slot[i] as usize,
+            None => i,
+        };
+        for &cell in &updated {
+            for (q, c) in VELOCITIES.iter().enumerate() {
+                let from = slot(self.dims.neighbor(cell, *c));
+                out[q * stored + slot(cell)] = stored_values[opposite(q) * stored + from];
+            }
+        }
+        out
     }
 
     /// Cells whose populations are stored: the grid's, or the lumen's with sparse
@@ -708,7 +878,13 @@ impl GpuLattice {
 
     /// Bytes of GPU memory the lattice's populations, flags and sparse tables take.
     pub fn memory_bytes(&self) -> u64 {
-        memory_bytes(self.dims.cells(), self.stored_cells(), self.split.precision)
+        let sets = if self.split.in_place { 1 } else { 2 };
+        memory_bytes(
+            self.dims.cells(),
+            self.stored_cells(),
+            self.split.precision,
+            sets,
+        )
     }
 
     /// Records and submits `steps` time steps in one command buffer; does not wait.
@@ -736,7 +912,13 @@ impl GpuLattice {
                     pass.set_bind_group(0, &self.clock.1, &[]);
                     pass.dispatch_workgroups(1, 1, 1);
                 }
-                pass.set_pipeline(&self.step_pipeline);
+                if let Some((pipeline, groups)) = &self.prepass {
+                    let (bx, by) = dispatch_size(self.boundary_cells, WORKGROUP_SIZE);
+                    pass.set_pipeline(pipeline);
+                    pass.set_bind_group(0, &groups[self.current], &[]);
+                    pass.dispatch_workgroups(bx, by, 1);
+                }
+                pass.set_pipeline(&self.step_pipelines[self.current]);
                 pass.set_bind_group(0, &self.step_groups[self.current], &[]);
                 pass.dispatch_workgroups(gx, gy, 1);
                 self.current = 1 - self.current;
@@ -828,6 +1010,9 @@ impl GpuLattice {
                         .map(|&h| half::f16::from_bits(h).to_f32()),
                 ),
             }
+        }
+        if self.split.in_place && self.current == 1 {
+            out = self.unstream(&out);
         }
         if let Some(stored) = &self.stored_cells {
             return Ok(stored.expand(&out));

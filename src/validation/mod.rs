@@ -5,6 +5,7 @@
 
 pub mod cavity;
 pub mod flows;
+pub mod outlets;
 pub mod particles;
 pub mod report;
 pub mod suite;

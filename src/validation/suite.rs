@@ -1,7 +1,7 @@
 //! The validation cases of `embolus validate`: what each runs in the quick and the
 //! full suite, its checks with their tolerances, and its plots.
 
-use super::{cavity, flows, particles, wall_shear};
+use super::{cavity, flows, outlets, particles, wall_shear};
 use crate::gpu::{GpuContext, GpuError};
 use crate::lbm::setup::Precision;
 use crate::lbm::CollisionModel;
@@ -97,6 +97,13 @@ pub fn cases() -> Vec<Case> {
             run: particle_drag,
         },
         Case {
+            name: "outlets",
+            title: "Resistance and 3-element Windkessel outlets",
+            reference:
+                "Q1/Q2 = R2/R1; δρ = (R_p + R_d) Q, p_c = R_d Q; p_c(t) = R_d Q (1 − e^(−t/R_d C))",
+            run: outlet_models,
+        },
+        Case {
             name: "cavity",
             title: "Lid-driven cavity, vertical centreline",
             reference: "Ghia, Ghia & Shin, J. Comput. Phys. 48 (1982) 387, table I",
@@ -108,13 +115,10 @@ pub fn cases() -> Vec<Case> {
 /// Validation cases that the cargo tests check but the suite does not run yet, with
 /// the test that covers each (shown in the report so nothing looks validated that is
 /// not).
-pub const NOT_IN_SUITE: &[(&str, &str)] = &[
-    ("Windkessel outlet", "`outlets::*` (cargo test)"),
-    (
-        "FDA benchmark nozzle, throat Re 500",
-        "not implemented: needs the nozzle geometry and a GPU-sized run",
-    ),
-];
+pub const NOT_IN_SUITE: &[(&str, &str)] = &[(
+    "FDA benchmark nozzle, throat Re 500",
+    "not implemented: needs the nozzle geometry and a GPU-sized run",
+)];
 
 fn shear_wave(ctx: &GpuContext, quick: bool) -> Result<CaseOutput, GpuError> {
     let mut runs = vec![
@@ -293,6 +297,34 @@ fn wall_shear_case(ctx: &GpuContext, quick: bool) -> Result<CaseOutput, GpuError
             if p.along_flow { 0.0 } else { 1.0 },
             0.5,
             "",
+        ));
+    }
+    Ok(CaseOutput {
+        checks,
+        charts: vec![],
+    })
+}
+
+fn outlet_models(ctx: &GpuContext, quick: bool) -> Result<CaseOutput, GpuError> {
+    let ratio = outlets::resistance_split(ctx)?;
+    let (total, capacitor) = outlets::windkessel_steady(ctx)?;
+    let mut checks = vec![
+        Check::new(
+            format!("flow split Q1/Q2 {ratio:.4} against R2/R1 = 2"),
+            ratio / 2.0 - 1.0,
+            0.02,
+            "%",
+        ),
+        Check::new("Windkessel outlet δρ / (R_p + R_d) Q − 1", total, 0.01, "%"),
+        Check::new("Windkessel capacitor p_c / R_d Q − 1", capacitor, 0.01, "%"),
+    ];
+    if !quick {
+        let (tau, expected, _) = outlets::windkessel_charging(ctx)?;
+        checks.push(Check::new(
+            format!("charging time constant {tau:.0} steps / R_d C {expected:.0} − 1"),
+            tau / expected - 1.0,
+            0.05,
+            "%",
         ));
     }
     Ok(CaseOutput {
