@@ -3,51 +3,14 @@
 //! same state, metrics and files as one run straight through; damaged, truncated or
 //! foreign checkpoints are refused with a clear message and touch no result.
 
+mod common;
+
 use embolus::io::checkpoint::{self, CheckpointError};
 use embolus::scenario::LoadedScenario;
 use embolus::sim::runner::{load_for_resume, run, ResumeError, RunConfig, RunSummary};
 use std::path::{Path, PathBuf};
 
-/// Pulsatile inflow, a Windkessel outlet whose bed captures beads, beads that lodge
-/// and occlude, WSS sampled for TAWSS/OSI, fields every 60 steps: every kind of
-/// state a checkpoint must carry.
-const SCENARIO: &str = r#"
-name = "checkpoint test"
-[grid]
-voxel_size = 5.0e-5
-[time]
-steps = 300
-output_interval = 2.5e-3
-lattice_velocity = 0.05
-[geometry]
-shape = "cylinder"
-radius = 3.0e-4
-length = 1.5e-3
-[inlet]
-mean_velocity = 0.05
-ramp_time = 2.0e-3
-[inlet.waveform]
-kind = "sine"
-period = 0.01
-amplitude = 0.5
-[outlets.outlet]
-proximal_resistance = 1.0e9
-compliance = 1.0e-12
-distal_resistance = 4.0e9
-capture_diameter = 1.0e-4
-[particles]
-gravity = [0.0, 0.0, 0.0]
-[[injections]]
-agent = "beads_500_700"
-start = 0.0
-duration = 4.0e-3
-count = 40
-opening = "inlet"
-[fields]
-interval = 3.0e-3
-wss_sample_interval = 1.0e-4
-average_from = 0.0
-"#;
+const SCENARIO: &str = common::EVERY_STATE_SCENARIO;
 
 fn scratch(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("embolus-ckpt-{}-{name}", std::process::id()));

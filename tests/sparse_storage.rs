@@ -5,49 +5,15 @@
 //! occlude, WSS sampling, field output) and on a generated arterial tree, whose memory
 //! shrinks with its fill fraction.
 
+mod common;
+
 use embolus::lbm::lattice::flags;
 use embolus::scenario::LoadedScenario;
 use embolus::sim::runner::{run, RunConfig, RunSummary};
 use embolus::sim::GpuLattice;
 use std::path::{Path, PathBuf};
 
-const SCENARIO: &str = r#"
-name = "sparse test"
-[grid]
-voxel_size = 5.0e-5
-[time]
-steps = 300
-output_interval = 2.5e-3
-lattice_velocity = 0.05
-[geometry]
-shape = "cylinder"
-radius = 3.0e-4
-length = 1.5e-3
-[inlet]
-mean_velocity = 0.05
-ramp_time = 2.0e-3
-[inlet.waveform]
-kind = "sine"
-period = 0.01
-amplitude = 0.5
-[outlets.outlet]
-proximal_resistance = 1.0e9
-compliance = 1.0e-12
-distal_resistance = 4.0e9
-capture_diameter = 1.0e-4
-[particles]
-gravity = [0.0, 0.0, 0.0]
-[[injections]]
-agent = "beads_500_700"
-start = 0.0
-duration = 4.0e-3
-count = 40
-opening = "inlet"
-[fields]
-interval = 3.0e-3
-wss_sample_interval = 1.0e-4
-average_from = 0.0
-"#;
+const SCENARIO: &str = common::EVERY_STATE_SCENARIO;
 
 fn scratch(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("embolus-sparse-{}-{name}", std::process::id()));

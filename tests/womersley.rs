@@ -39,18 +39,22 @@ fn womersley(alpha: f64, precision: Precision) -> (f64, f64, f64, f64) {
     )
 }
 
+/// Amplitudes within 3%, phases within 5°.
+fn assert_within_tolerances(alpha: f64, (ca, cp, fa, fp): (f64, f64, f64, f64)) {
+    assert!(
+        ca.abs() < 0.03 && fa.abs() < 0.03,
+        "alpha {alpha}: amplitudes off"
+    );
+    assert!(
+        cp.abs() < 5.0 && fp.abs() < 5.0,
+        "alpha {alpha}: phases off"
+    );
+}
+
 #[test]
 fn womersley_alpha_3_and_5() {
     for alpha in [3.0, 5.0] {
-        let (ca, cp, fa, fp) = womersley(alpha, Precision::F32);
-        assert!(
-            ca.abs() < 0.03 && fa.abs() < 0.03,
-            "alpha {alpha}: amplitudes off"
-        );
-        assert!(
-            cp.abs() < 5.0 && fp.abs() < 5.0,
-            "alpha {alpha}: phases off"
-        );
+        assert_within_tolerances(alpha, womersley(alpha, Precision::F32));
     }
 }
 
@@ -61,15 +65,7 @@ fn womersley_alpha_3_and_5() {
 #[test]
 fn womersley_alpha_3_and_5_with_f16_storage() {
     for alpha in [3.0, 5.0] {
-        let (ca, cp, fa, fp) = womersley(alpha, Precision::F16);
-        assert!(
-            ca.abs() < 0.03 && fa.abs() < 0.03,
-            "alpha {alpha}: amplitudes off"
-        );
-        assert!(
-            cp.abs() < 5.0 && fp.abs() < 5.0,
-            "alpha {alpha}: phases off"
-        );
+        assert_within_tolerances(alpha, womersley(alpha, Precision::F16));
     }
 }
 

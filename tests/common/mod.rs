@@ -71,3 +71,44 @@ pub fn nifti_u8_header(n: [usize; 3], mm: f32) -> Vec<u8> {
     h[344..348].copy_from_slice(b"n+1\0");
     h
 }
+
+/// Pulsatile inflow, a Windkessel outlet whose bed captures beads, beads that lodge
+/// and occlude, WSS sampled for TAWSS/OSI, fields every 60 steps: every kind of
+/// state a checkpoint must carry, and every reader an optimized layout must serve
+/// (checkpoint and sparse/in-place tests).
+pub const EVERY_STATE_SCENARIO: &str = r#"
+[grid]
+voxel_size = 5.0e-5
+[time]
+steps = 300
+output_interval = 2.5e-3
+lattice_velocity = 0.05
+[geometry]
+shape = "cylinder"
+radius = 3.0e-4
+length = 1.5e-3
+[inlet]
+mean_velocity = 0.05
+ramp_time = 2.0e-3
+[inlet.waveform]
+kind = "sine"
+period = 0.01
+amplitude = 0.5
+[outlets.outlet]
+proximal_resistance = 1.0e9
+compliance = 1.0e-12
+distal_resistance = 4.0e9
+capture_diameter = 1.0e-4
+[particles]
+gravity = [0.0, 0.0, 0.0]
+[[injections]]
+agent = "beads_500_700"
+start = 0.0
+duration = 4.0e-3
+count = 40
+opening = "inlet"
+[fields]
+interval = 3.0e-3
+wss_sample_interval = 1.0e-4
+average_from = 0.0
+"#;
