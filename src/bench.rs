@@ -234,6 +234,7 @@ pub fn time_tree(
     generations: u32,
     root_cells: f64,
     sparse: bool,
+    precision: Precision,
     min_seconds: f64,
 ) -> Result<(BenchCase, f64), GpuError> {
     let dx = 1.0e-4;
@@ -250,6 +251,7 @@ pub fn time_tree(
             .map_err(|e| GpuError::Wgpu(format!("bench scenario: {e}")))?;
     let mut setup = crate::sim::build::lattice_setup(&loaded.voxels, &loaded);
     setup.sparse = sparse;
+    setup.precision = precision;
     let setup_in_place = setup.in_place;
     let dims = setup.dims;
     let lumen = loaded.voxels.lumen_cells();
@@ -269,6 +271,7 @@ pub fn time_tree(
     let mlups = dims.cells() as f64 * steps as f64 / seconds / 1e6;
     let lumen_mlups = lumen as f64 * steps as f64 / seconds / 1e6;
     let storage = if sparse { "sparse" } else { "dense" };
+    let bytes = bytes_per_cell(precision);
     // The layout runs use by default: one population set in place.
     let layout = format!(
         "{storage}{}",
@@ -276,7 +279,14 @@ pub fn time_tree(
     );
     Ok((
         BenchCase {
-            name: format!("tree {generations} gen r{root_cells} {storage}"),
+            name: format!(
+                "tree {generations} gen r{root_cells} {storage}{}",
+                if precision == Precision::F32 {
+                    String::new()
+                } else {
+                    format!(" {}", precision.name())
+                }
+            ),
             nx: dims.nx,
             ny: dims.ny,
             nz: dims.nz,
@@ -284,13 +294,13 @@ pub fn time_tree(
             steps,
             seconds,
             mlups,
-            bytes_per_cell: BYTES_PER_CELL_F32,
-            effective_bandwidth_gb_s: lumen_mlups * 1e6 * BYTES_PER_CELL_F32 as f64 / 1e9,
+            bytes_per_cell: bytes,
+            effective_bandwidth_gb_s: lumen_mlups * 1e6 * bytes as f64 / 1e9,
             lumen_cells: lumen,
             lumen_mlups,
             storage: layout,
             memory_bytes: lattice.memory_bytes(),
-            precision: "f32".into(),
+            precision: precision.name().into(),
             workgroup_size: crate::lbm::shader_source::WORKGROUP_SIZE,
         },
         fill,
@@ -421,7 +431,11 @@ pub fn time_render(
     let status: Vec<[u32; 4]> = (0..particles.max(1))
         .map(|k| [1 + (k % 3 == 0) as u32, 0, 0, 0])
         .collect();
-    let flags_buffer = storage_from(ctx, "bench flags", &cell_flags);
+    let flags_buffer = storage_from(
+        ctx,
+        "bench flags",
+        &crate::lbm::sparse::cell_table(&cell_flags, None),
+    );
     let flow_buffer = storage_from(ctx, "bench flow", &flow);
     let positions_buffer = storage_from(ctx, "bench positions", &positions);
     let status_buffer = storage_from(ctx, "bench status", &status);
@@ -430,6 +444,7 @@ pub fn time_render(
         &RenderInputs {
             dims,
             flags: &flags_buffer,
+            cell_table_constants: crate::lbm::sparse::cell_table_constants(None),
             flow: &flow_buffer,
             solid: None,
             particles: Some((&positions_buffer, &status_buffer, particles)),
@@ -617,11 +632,17 @@ pub fn run(
     } else {
         [8.0, 12.0, 16.0]
     };
-    let (tree, fill) = time_tree(ctx, 3, roots[0], false, min_seconds)?;
+    let (tree, fill) = time_tree(ctx, 3, roots[0], false, Precision::F32, min_seconds)?;
     report_case(&tree);
     cases.push(tree);
     for root in roots {
-        let (tree, _) = time_tree(ctx, 3, root, true, min_seconds)?;
+        let (tree, _) = time_tree(ctx, 3, root, true, Precision::F32, min_seconds)?;
+        report_case(&tree);
+        cases.push(tree);
+    }
+    // Half floats, sparse: the memory per lumen cell of the f16 target.
+    if ctx.features.contains(wgpu::Features::SHADER_F16) {
+        let (tree, _) = time_tree(ctx, 3, roots[0], true, Precision::F16, min_seconds)?;
         report_case(&tree);
         cases.push(tree);
     }

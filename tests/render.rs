@@ -45,6 +45,7 @@ fn render_pipe(width: u32, height: u32) -> (Vec<u8>, Vec<u8>) {
         &RenderInputs {
             dims: d,
             flags: &lattice.flags,
+            cell_table_constants: lattice.cell_table_constants(),
             flow: &lattice.velocity_field,
             solid: Some(solid),
             particles: Some((positions, status, count)),

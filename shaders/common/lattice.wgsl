@@ -53,6 +53,20 @@ fn neighbor_index(p: vec3<u32>, c: vec3<i32>) -> u32 {
     return x + NX * (y + NY * z);
 }
 
+// Coordinates of the cell at offset c (each component −1, 0 or 1) from p, periodic
+// like neighbor_index, without its divisions (the step's 18 neighbours).
+fn wrap_step(v: u32, d: i32, n: u32) -> u32 {
+    let w = i32(v) + d;
+    if (w < 0) {
+        return n - 1u;
+    }
+    return select(u32(w), 0u, u32(w) >= n);
+}
+
+fn neighbor_at(p: vec3<u32>, c: vec3<i32>) -> vec3<u32> {
+    return vec3<u32>(wrap_step(p.x, c.x, NX), wrap_step(p.y, c.y, NY), wrap_step(p.z, c.z, NZ));
+}
+
 fn velocity_of(q: u32) -> vec3<f32> {
     return vec3<f32>(f32(CX[q]), f32(CY[q]), f32(CZ[q]));
 }

@@ -35,7 +35,7 @@ fn update_boundary(cell: u32, flag: u32, p: vec3<u32>) {
     var nb = neighbor_index(p, vec3<i32>(CX[dir], CY[dir], CZ[dir]));
     // An inward neighbour closed by occlusion (a wall since) holds stale populations
     // that nothing updates: extrapolate from this cell's own state instead.
-    if ((flags[nb] & TYPE_MASK) == CELL_WALL) {
+    if ((cell_flag(nb) & TYPE_MASK) == CELL_WALL) {
         nb = cell;
     }
     var f_nb: array<f32, Q>;

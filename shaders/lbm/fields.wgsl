@@ -35,7 +35,7 @@ struct CellState {
 // the step kernel gathers it.
 fn gathered(cell: u32, p: vec3<u32>, q: u32) -> f32 {
     let n = neighbor_index(p, -vec3<i32>(CX[q], CY[q], CZ[q]));
-    if ((flags[n] & TYPE_MASK) == CELL_WALL) {
+    if ((cell_flag(n) & TYPE_MASK) == CELL_WALL) {
         return load_src(OPP[q], cell);
     }
     return load_src(q, n);
@@ -105,7 +105,7 @@ fn wall_shear(cell: u32, s: CellState) -> vec4<f32> {
     var weight = 0.0;
     for (var q = 1u; q < Q; q++) {
         let n = neighbor_index(p, vec3<i32>(CX[q], CY[q], CZ[q]));
-        if ((flags[n] & TYPE_MASK) == CELL_WALL) {
+        if ((cell_flag(n) & TYPE_MASK) == CELL_WALL) {
             normal -= W[q] * velocity_of(q);
             weight += W[q];
         }
@@ -121,7 +121,7 @@ fn wall_shear(cell: u32, s: CellState) -> vec4<f32> {
     for (var q = 1u; q < Q; q++) {
         let c = velocity_of(q);
         let nb = neighbor_index(p, vec3<i32>(CX[q], CY[q], CZ[q]));
-        if ((flags[nb] & TYPE_MASK) == CELL_WALL) {
+        if ((cell_flag(nb) & TYPE_MASK) == CELL_WALL) {
             reach += W[q] * dot(c, -n);
         }
         let cosine = dot(c, n) / sqrt(dot(c, c));
@@ -134,7 +134,7 @@ fn wall_shear(cell: u32, s: CellState) -> vec4<f32> {
     var diag = s.sigma_diag;
     var off = s.sigma_off;
     let inner = neighbor_index(p, vec3<i32>(CX[best], CY[best], CZ[best]));
-    if ((flags[inner] & TYPE_MASK) == CELL_FLUID) {
+    if ((cell_flag(inner) & TYPE_MASK) == CELL_FLUID) {
         let si = cell_state(inner);
         let h = dot(velocity_of(best), n);
         diag += (d / h) * (s.sigma_diag - si.sigma_diag);
@@ -158,7 +158,7 @@ fn sample_fields(
     let i = vec3<u32>(k % size.x, (k / size.x) % size.y, k / (size.x * size.y));
     let p = field_box.origin.xyz + field_box.origin.w * i;
     let cell = p.x + NX * (p.y + NY * p.z);
-    if ((flags[cell] & TYPE_MASK) == CELL_WALL) {
+    if ((cell_flag(cell) & TYPE_MASK) == CELL_WALL) {
         field_flow[k] = vec4<f32>(0.0);
         field_stress[k] = vec4<f32>(0.0, 0.0, 1.0, 0.0);
         field_wall[k] = vec4<f32>(0.0);
@@ -167,7 +167,7 @@ fn sample_fields(
     let s = cell_state(cell);
     field_flow[k] = vec4<f32>(s.u, s.delta_rho);
     field_stress[k] = vec4<f32>(s.shear_rate, s.tau, 0.0, 0.0);
-    if ((flags[cell] & TYPE_MASK) == CELL_FLUID) {
+    if ((cell_flag(cell) & TYPE_MASK) == CELL_FLUID) {
         field_wall[k] = wall_shear(cell, s);
     } else {
         field_wall[k] = vec4<f32>(0.0);
@@ -177,7 +177,7 @@ fn sample_fields(
 // The WSS at listed wall-adjacent cell k now (zero once occlusion made it wall).
 fn listed_wall_shear(k: u32) -> vec4<f32> {
     let cell = wall_cells[k];
-    if ((flags[cell] & TYPE_MASK) != CELL_FLUID) {
+    if ((cell_flag(cell) & TYPE_MASK) != CELL_FLUID) {
         return vec4<f32>(0.0);
     }
     return wall_shear(cell, cell_state(cell));

@@ -40,7 +40,7 @@ fn update_outlets(
         let p = cell_coords(cell);
         for (var q = 1u; q < Q; q++) {
             let nb = neighbor_index(p, vec3<i32>(CX[q], CY[q], CZ[q]));
-            if ((flags[nb] & TYPE_MASK) == CELL_FLUID) {
+            if ((cell_flag(nb) & TYPE_MASK) == CELL_FLUID) {
                 flux += load_src(q, cell) - load_src(OPP[q], nb);
             }
         }

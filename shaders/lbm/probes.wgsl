@@ -69,7 +69,7 @@ fn probes(
         if (cell >= CELLS) {
             break;
         }
-        if ((flags[cell] & TYPE_MASK) != CELL_FLUID) {
+        if ((cell_flag(cell) & TYPE_MASK) != CELL_FLUID) {
             continue;
         }
         let m = cell_moments(cell, CELL_FLUID);
@@ -111,7 +111,7 @@ fn probes(
             if (cell >= CELLS) {
                 break;
             }
-            let flag = flags[cell];
+            let flag = cell_flag(cell);
             let kind = flag & TYPE_MASK;
             if ((kind != CELL_INLET && kind != CELL_OUTLET) || ((flag >> OPENING_SHIFT) & OPENING_MASK) != o) {
                 continue;
@@ -127,7 +127,7 @@ fn probes(
             var mass_flux = 0.0;
             for (var q = 1u; q < Q; q++) {
                 let nb = neighbor_index(p, vec3<i32>(CX[q], CY[q], CZ[q]));
-                if ((flags[nb] & TYPE_MASK) == CELL_FLUID) {
+                if ((cell_flag(nb) & TYPE_MASK) == CELL_FLUID) {
                     mass_flux += load_src(q, cell) - load_src(OPP[q], nb);
                 }
             }

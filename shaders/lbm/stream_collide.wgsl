@@ -16,7 +16,7 @@ fn stream_collide(
         return;
     }
     let cell = step_cell(t);
-    let flag = flags[cell];
+    let flag = cell_flag(cell);
     let kind = flag & TYPE_MASK;
     if (kind == CELL_WALL) {
         return;

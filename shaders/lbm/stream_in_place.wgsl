@@ -10,7 +10,10 @@
 // its own cell. Every location is touched by one thread per step, so no second set
 // is needed, and the values and arithmetic are those of the two-set kernel (results
 // are bitwise the same). Wall cells next to the lumen hold the populations bounced
-// back at them between the two steps.
+// back at them between the two steps; plain walls of sparse storage have no memory,
+// so a population bounced at one stays in its own cell's slot of its direction,
+// (x, q), which no neighbour writes (its would-be writer is that wall), and the odd
+// step reads it there — which is where it reads a streamed value anyway.
 //
 // Inlet and outlet cells read their inward neighbour's whole state, which the
 // neighbour's own thread may be rewriting: boundary_prepass computes them first into
@@ -24,7 +27,7 @@ override BOUNDARY_CELLS: u32 = 0u;
 
 // New populations of boundary cells, computed before the step (store_dst target).
 fn store_dst(q: u32, cell: u32, value: f32) {
-    boundary_out[(flags[cell] >> RECORD_SHIFT) * Q + q] = value;
+    boundary_out[(cell_flag(cell) >> RECORD_SHIFT) * Q + q] = value;
 }
 
 @compute @workgroup_size(WORKGROUP_SIZE)
@@ -37,7 +40,7 @@ fn boundary_prepass(
         return;
     }
     let cell = opening_cells[k];
-    let flag = flags[cell];
+    let flag = cell_flag(cell);
     if ((flag & TYPE_MASK) == CELL_WALL) {
         return;
     }
@@ -46,7 +49,7 @@ fn boundary_prepass(
 
 // Stored index of the cell at offset c from p.
 fn stored_neighbor(p: vec3<u32>, c: vec3<i32>) -> u32 {
-    return storage_index(neighbor_index(p, c));
+    return stored_at(neighbor_at(p, c));
 }
 
 @compute @workgroup_size(STEP_WORKGROUP_SIZE)
@@ -59,7 +62,7 @@ fn stream_collide_in_place(
         return;
     }
     let cell = step_cell(t);
-    let flag = flags[cell];
+    let flag = cell_flag(cell);
     let kind = flag & TYPE_MASK;
     if (kind == CELL_WALL) {
         return;
@@ -72,7 +75,13 @@ fn stream_collide_in_place(
         for (var q = 0u; q < Q; q++) {
             let value = boundary_out[base + q];
             if (AA_PARITY == 0u) {
-                aa_set(OPP[q], stored_neighbor(p, vec3<i32>(CX[q], CY[q], CZ[q])), value);
+                // Home instead when the destination is a plain wall of sparse storage.
+                let d = stored_neighbor(p, vec3<i32>(CX[q], CY[q], CZ[q]));
+                if (stored_is_spare(d)) {
+                    aa_set(q, own, value);
+                } else {
+                    aa_set(OPP[q], d, value);
+                }
             } else {
                 aa_set(q, own, value);
             }

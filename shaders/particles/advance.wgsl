@@ -197,7 +197,7 @@ fn deposit(x: vec3<f32>, d: f32) {
                         continue;
                     }
                     let cell = cell_of(c);
-                    if ((flags[cell] & TYPE_MASK) != CELL_FLUID) {
+                    if ((cell_flag(cell) & TYPE_MASK) != CELL_FLUID) {
                         continue;
                     }
                     if (round == 0u) {
@@ -346,14 +346,14 @@ fn advance_particles(
     // into it, bounce the normal velocity); if that still ends in a wall, stay where
     // the step started.
     var c = vec3<i32>(floor(x_new));
-    if (in_grid(c) && (flags[cell_of(c)] & TYPE_MASK) == CELL_WALL) {
+    if (in_grid(c) && (cell_flag(cell_of(c)) & TYPE_MASK) == CELL_WALL) {
         let blocked = vec3<f32>(c) + vec3<f32>(0.5);
         let n = normalize(x - blocked);
         var step_in = x_new - x;
         step_in -= min(dot(step_in, n), 0.0) * n;
         let slid = x + step_in;
         let cs = vec3<i32>(floor(slid));
-        if (in_grid(cs) && (flags[cell_of(cs)] & TYPE_MASK) != CELL_WALL) {
+        if (in_grid(cs) && (cell_flag(cell_of(cs)) & TYPE_MASK) != CELL_WALL) {
             x_new = slid;
             v_new -= (1.0 + agent0.w) * min(dot(v_new, n), 0.0) * n;
             c = cs;
@@ -368,9 +368,9 @@ fn advance_particles(
         m.w = OUTSIDE;
     } else {
         let cell = cell_of(c);
-        let kind = flags[cell] & TYPE_MASK;
+        let kind = cell_flag(cell) & TYPE_MASK;
         if (kind == CELL_INLET || kind == CELL_OUTLET) {
-            let opening = (flags[cell] >> OPENING_SHIFT) & OPENING_MASK;
+            let opening = (cell_flag(cell) >> OPENING_SHIFT) & OPENING_MASK;
             let capture = tables[2u * (pp.agents + pp.magnets) + opening].x;
             if (kind == CELL_OUTLET && capture > 0.0 && d >= capture) {
                 // Too large for the bed beyond this outlet: it packs against the

@@ -36,7 +36,7 @@ fn occlude(
         return;
     }
     let raw = solid[2u * cell];
-    if (raw == 0u || (flags[cell] & TYPE_MASK) != CELL_FLUID) {
+    if (raw == 0u || (cell_flag(cell) & TYPE_MASK) != CELL_FLUID) {
         return;
     }
     let phi = f32(raw) / op.solid_scale;
@@ -59,7 +59,8 @@ fn occlude(
     cell_geometry[cell].z = phi;
     if (phi >= op.wall_fraction && next >= op.max_drag) {
         // Closed: wall for the flow and for particles (they lodge against it).
-        flags[cell] = CELL_WALL;
+        // Fluid cells are stored (shaders/common/cells.wgsl): their flag has a slot.
+        flags[FLAGS_AT + cell_slot(cell)] = CELL_WALL;
         porous_drag[cell] = 0.0;
         velocity_field[cell] = vec4<f32>(0.0);
         cell_geometry[cell] = vec4<f32>(-0.5, 0.0, 1.0, 0.0);

@@ -63,7 +63,7 @@ fn occupancy(c: vec3<i32>) -> f32 {
     if (i < 0) {
         return 1.0;
     }
-    return select(0.0, 1.0, (flags[u32(i)] & 3u) == WALL);
+    return select(0.0, 1.0, (cell_flag(u32(i)) & 3u) == WALL);
 }
 
 fn solid_fraction(i: i32) -> f32 {

@@ -178,9 +178,9 @@ impl Precision {
 /// How the 19 population arrays are spread over storage bindings so that no binding
 /// exceeds the adapter's `max_storage_buffer_binding_size` (128 MiB on lavapipe).
 /// Buffer b holds directions b·pops_per_buffer .. (b+1)·pops_per_buffer, each for
-/// every stored cell: every grid cell (dense), or only the cells that are not wall at
-/// the start, in grid order, plus one spare (`sparse`; a per-cell slot table maps grid
-/// cells to stored cells, walls to the spare, which holds zeros).
+/// every stored cell: every grid cell (dense), or only the cells that are not plain
+/// wall at the start, brick by brick, plus one spare (`sparse`; brick tables map grid
+/// cells to stored cells, plain walls to the spare, which holds zeros: src/lbm/sparse.rs).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PopulationSplit {
     pub pops_per_buffer: usize,

@@ -23,6 +23,11 @@ const COMMON: &[(&str, &str)] = &[
         include_str!("../../shaders/common/rheology.wgsl"),
     ),
 ];
+/// Cell flags and slots through the cell table: for kernels that bind `flags`.
+const CELLS: (&str, &str) = (
+    "common/cells.wgsl",
+    include_str!("../../shaders/common/cells.wgsl"),
+);
 const BOUNDARY: &str = include_str!("../../shaders/lbm/boundary.wgsl");
 const STREAM_COLLIDE: &str = include_str!("../../shaders/lbm/stream_collide.wgsl");
 const STREAM_IN_PLACE: &str = include_str!("../../shaders/lbm/stream_in_place.wgsl");
@@ -36,10 +41,9 @@ const PARTICLES_COMPACT: &str = include_str!("../../shaders/particles/compact.wg
 
 /// Binding index of the first population buffer in every LBM kernel.
 pub const FIRST_POPULATION_BINDING: u32 = 3;
-/// Sparse storage: binding of the per-cell slot table (grid cell → stored cell) in
-/// every kernel that reads populations, and of the stored cells' grid indices in the
-/// step kernel. Far above the others so that no kernel's numbering moves.
-pub const SLOT_BINDING: u32 = 60;
+/// Sparse storage: binding of the stored cells' grid indices in the step kernel. Far
+/// above the others so that no kernel's numbering moves. (The slots come from the
+/// cell table in `flags`: shaders/common/cells.wgsl.)
 pub const CELL_LIST_BINDING: u32 = 61;
 /// In-place (single set) storage: the uniform holding the current layout's parity.
 pub const AA_STATE_BINDING: u32 = 62;
@@ -156,7 +160,10 @@ fn population_bindings(prefix: &str, first: u32, split: PopulationSplit, writabl
             "fn load_src(q: u32, cell: u32) -> f32 {{\n\
              \x20   if (aa_state.x == 0u) {{ return {prefix}_get(q, storage_index(cell)); }}\n\
              \x20   let n = neighbor_index(cell_coords(cell), vec3<i32>(CX[q], CY[q], CZ[q]));\n\
-             \x20   return {prefix}_get(OPP[q], storage_index(n));\n}}"
+             \x20   let s = storage_index(n);\n\
+             \x20   // Towards a plain wall of sparse storage the value stayed home.\n\
+             \x20   if (stored_is_spare(s)) {{ return {prefix}_get(q, storage_index(cell)); }}\n\
+             \x20   return {prefix}_get(OPP[q], s);\n}}"
         );
     } else {
         let _ = writeln!(
@@ -176,8 +183,8 @@ fn storage_type(precision: Precision) -> &'static str {
 }
 
 /// Where a grid cell's populations are stored: `STORED` cells per population array
-/// and `storage_index(cell)`, the identity for dense storage, the slot table for
-/// sparse storage (walls map to a spare stored cell of zeros).
+/// and `storage_index(cell)`, the identity for dense storage, the brick tables of the
+/// cell table for sparse storage (plain walls map to a spare stored cell of zeros).
 fn storage_layout(split: PopulationSplit) -> String {
     let mut s =
         String::from("// ---- generated population layout\noverride STORED: u32 = CELLS;\n");
@@ -188,14 +195,24 @@ fn storage_layout(split: PopulationSplit) -> String {
             "@group(0) @binding({AA_STATE_BINDING}) var<uniform> aa_state: vec4<u32>;"
         );
     }
+    // storage_index(cell) and stored_at(p): the slot of a cell by index or by
+    // coordinates; stored_flag(slot): its flag; stored_is_spare(slot): whether it is
+    // the spare (a plain wall, sparse only). Dense storage compiles them to plain
+    // indexing, with no look at the cell table's header.
     if split.sparse {
-        let _ = writeln!(
-            s,
-            "@group(0) @binding({SLOT_BINDING}) var<storage, read> cell_slot: array<u32>;\n\
-             fn storage_index(cell: u32) -> u32 {{ return cell_slot[cell]; }}"
+        s.push_str(
+            "fn storage_index(cell: u32) -> u32 { return cell_slot_at(cell_coords(cell)); }\n\
+             fn stored_at(p: vec3<u32>) -> u32 { return cell_slot_at(p); }\n\
+             fn stored_flag(slot: u32) -> u32 { return flags[FLAGS_AT + slot]; }\n\
+             fn stored_is_spare(slot: u32) -> bool { return slot == SPARE_SLOT; }\n",
         );
     } else {
-        s.push_str("fn storage_index(cell: u32) -> u32 { return cell; }\n");
+        s.push_str(
+            "fn storage_index(cell: u32) -> u32 { return cell; }\n\
+             fn stored_at(p: vec3<u32>) -> u32 { return p.x + NX * (p.y + NY * p.z); }\n\
+             fn stored_flag(slot: u32) -> u32 { return flags[FLAGS_AT + slot]; }\n\
+             fn stored_is_spare(slot: u32) -> bool { return false; }\n",
+        );
     }
     s
 }
@@ -215,6 +232,9 @@ fn assemble(split: Option<PopulationSplit>, generated: &str, kernel: &str) -> St
         s.push_str(text);
     }
     if let Some(split) = split {
+        // Every population kernel binds `flags`.
+        let _ = writeln!(s, "// ---- shaders/{}", CELLS.0);
+        s.push_str(CELLS.1);
         s.push_str(&storage_layout(split));
     }
     s.push_str("// ---- generated population bindings\n");
@@ -298,28 +318,47 @@ pub fn stream_collide(split: PopulationSplit) -> String {
 }
 
 /// A particle kernel: the generated prelude and the lattice snippet (cell indexing),
-/// then the kernel.
-fn assemble_particles(kernel: &str) -> String {
+/// the cell-table snippet for kernels that bind `flags`, then the kernel.
+fn assemble_particles(kernel: &str, binds_flags: bool) -> String {
     let mut s = lattice_prelude();
     s.push_str("// ---- shaders/common/lattice.wgsl\n");
     s.push_str(COMMON[0].1);
+    if binds_flags {
+        let _ = writeln!(s, "// ---- shaders/{}", CELLS.0);
+        s.push_str(CELLS.1);
+    }
     s.push_str(kernel);
     s
 }
 
 /// The particle motion and lodging kernel (shaders/particles/advance.wgsl).
 pub fn particles_advance() -> String {
-    assemble_particles(PARTICLES_ADVANCE)
+    assemble_particles(PARTICLES_ADVANCE, true)
 }
 
 /// The occlusion and particle-clock kernels (shaders/particles/occlusion.wgsl).
 pub fn particles_occlusion() -> String {
-    assemble_particles(PARTICLES_OCCLUSION)
+    assemble_particles(PARTICLES_OCCLUSION, true)
 }
 
 /// The active-particle list kernels (shaders/particles/compact.wgsl).
 pub fn particles_compact() -> String {
-    assemble_particles(PARTICLES_COMPACT)
+    assemble_particles(PARTICLES_COMPACT, false)
+}
+
+/// The renderer (shaders/render/frame.wgsl, which has its own indexing) with what the
+/// cell table needs: the grid size as overridable constants NX, NY, NZ (set them),
+/// `cell_coords`, and shaders/common/cells.wgsl.
+pub fn with_cell_table(kernel: &str) -> String {
+    let mut s = String::from(
+        "override NX: u32 = 1u;\noverride NY: u32 = 1u;\noverride NZ: u32 = 1u;\n\
+         fn cell_coords(cell: u32) -> vec3<u32> {\n\
+         \x20   return vec3<u32>(cell % NX, (cell / NX) % NY, cell / (NX * NY));\n}\n",
+    );
+    let _ = writeln!(s, "// ---- shaders/{}", CELLS.0);
+    s.push_str(CELLS.1);
+    s.push_str(kernel);
+    s
 }
 
 /// The kernel that advances the per-step state from the host's schedule.
@@ -478,28 +517,38 @@ pub fn fluid_update(split: PopulationSplit, step: StepKind) -> String {
         "    let own = storage_index(cell);\n    let pop0 = {};",
         population_load(read, split, 0, "own")
     );
+    // The slot and flag of every neighbour, once: the upstream neighbour of
+    // direction q is the destination of its opposite (the in-place even step
+    // scatters there).
     for (q, c) in VELOCITIES.iter().enumerate().skip(1) {
-        // Where the streamed value of direction q is, from the upstream neighbour n or,
-        // bounced back, from this cell (stream_in_place.wgsl for the in-place layouts).
-        let (bounced, streamed) = match step {
-            StepKind::TwoSets | StepKind::InPlaceEven => (
-                population_load(read, split, opposite(q), "own"),
-                population_load(read, split, q, "storage_index(n)"),
-            ),
-            StepKind::InPlaceOdd => (
-                population_load(read, split, q, "storage_index(n)"),
-                population_load(read, split, opposite(q), "own"),
-            ),
-        };
         let _ = writeln!(
             s,
-            "    var pop{q}: f32;\n    {{\n        let n = neighbor_index(p, vec3<i32>({}, {}, {}));\n        \
-             let wall = flags[n];\n        \
-             if ((wall & TYPE_MASK) == CELL_WALL) {{ pop{q} = {bounced} + moving_wall({q}u, wall); }} else {{ pop{q} = {streamed}; }}\n    }}",
+            "    let ns{q} = stored_at(neighbor_at(p, vec3<i32>({}, {}, {})));\n    let wall{q} = stored_flag(ns{q});",
             -c[0],
             -c[1],
             -c[2],
         );
+    }
+    for q in 1..Q {
+        // Where the streamed value of direction q is, from the upstream neighbour (slot
+        // ns{q}) or, bounced back, from this cell (stream_in_place.wgsl for the
+        // in-place layouts: towards a plain wall of sparse storage, which has no
+        // memory, the bounced value stays in this cell).
+        let (own_opposite, neighbour_q) = (
+            population_load(read, split, opposite(q), "own"),
+            population_load(read, split, q, &format!("ns{q}")),
+        );
+        let update = match step {
+            StepKind::TwoSets | StepKind::InPlaceEven => format!(
+                "if ((wall{q} & TYPE_MASK) == CELL_WALL) {{ pop{q} = {own_opposite} + moving_wall({q}u, wall{q}); }} else {{ pop{q} = {neighbour_q}; }}"
+            ),
+            StepKind::InPlaceOdd => format!(
+                "if ((wall{q} & TYPE_MASK) != CELL_WALL) {{ pop{q} = {own_opposite}; }} \
+                 else if (stored_is_spare(ns{q})) {{ pop{q} = {own_opposite} + moving_wall({q}u, wall{q}); }} \
+                 else {{ pop{q} = {neighbour_q} + moving_wall({q}u, wall{q}); }}"
+            ),
+        };
+        let _ = writeln!(s, "    var pop{q}: f32;\n    {update}");
     }
     let _ = writeln!(
         s,
@@ -581,17 +630,17 @@ pub fn fluid_update(split: PopulationSplit, step: StepKind) -> String {
             StepKind::TwoSets | StepKind::InPlaceOdd => {
                 population_store(write, split, q, "own", value)
             }
+            StepKind::InPlaceEven if q == 0 => population_store(write, split, 0, "own", value),
             StepKind::InPlaceEven => {
-                let c = VELOCITIES[q];
-                let index = if q == 0 {
-                    "own".to_string()
-                } else {
-                    format!(
-                        "storage_index(neighbor_index(p, vec3<i32>({}, {}, {})))",
-                        c[0], c[1], c[2]
-                    )
-                };
-                population_store(write, split, opposite(q), &index, value)
+                // To the destination's slot of the opposite direction, or home when the
+                // destination is a plain wall of sparse storage. The destination
+                // x + c_q is the upstream neighbour of the opposite direction.
+                let d = format!("ns{}", opposite(q));
+                format!(
+                    "if (stored_is_spare({d})) {{ {} }} else {{ {} }}",
+                    population_store(write, split, q, "own", value),
+                    population_store(write, split, opposite(q), &d, value)
+                )
             }
         }
     };

@@ -14,8 +14,11 @@ const GROUP: u32 = 64;
 /// Where a frame's data lives on the GPU.
 pub struct RenderInputs<'a> {
     pub dims: GridDims,
-    /// Lattice cell flags (kind in the low two bits; wall = 1).
+    /// The lattice's cell table (flags: kind in the low two bits, wall = 1; with
+    /// sparse storage, brick tables too: shaders/common/cells.wgsl) and its layout
+    /// constants (`GpuLattice::cell_table_constants`).
     pub flags: &'a wgpu::Buffer,
+    pub cell_table_constants: Vec<(&'static str, f64)>,
     /// (u, δρ) per cell, lattice units.
     pub flow: &'a wgpu::Buffer,
     /// Lodged solid volume per cell, two u32 per cell, fixed point.
@@ -114,8 +117,16 @@ impl FrameRenderer {
         let solid = inputs.solid.unwrap_or(&dummy_u32);
         let (positions, status, count) =
             inputs.particles.unwrap_or((&dummy_vec4, &dummy_status, 0));
+        // Cells are read through the lattice's cell table (shaders/common/cells.wgsl).
+        let source = crate::lbm::shader_source::with_cell_table(SHADER);
+        let mut grid = vec![
+            ("NX", inputs.dims.nx as f64),
+            ("NY", inputs.dims.ny as f64),
+            ("NZ", inputs.dims.nz as f64),
+        ];
+        grid.extend(inputs.cell_table_constants.iter().copied());
         let kernel = |name: &str, buffers: &[(u32, &wgpu::Buffer)]| -> Result<Kernel, GpuError> {
-            let pipeline = compute_pipeline(ctx, name, SHADER, name, &[])?;
+            let pipeline = compute_pipeline(ctx, name, &source, name, &grid)?;
             let mut entries = vec![crate::sim::lattice_gpu::entry(0, &params)];
             entries.extend(
                 buffers

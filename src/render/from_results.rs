@@ -96,7 +96,12 @@ pub fn render_results(
         None => None,
     };
     let capacity = last_particles.as_ref().map_or(0, |f| f.points.len());
-    let flags = storage_from(ctx, "render flags", &vec![0u32; cells]);
+    // A dense cell table (shaders/common/cells.wgsl); each frame writes its flags.
+    let flags = storage_from(
+        ctx,
+        "render flags",
+        &crate::lbm::sparse::cell_table(&vec![0u32; cells], None),
+    );
     let flow = storage_from(ctx, "render flow", &vec![[0.0f32; 4]; cells]);
     let solid = storage_from(ctx, "render solid", &vec![0u32; 2 * cells]);
     let positions = storage_from(ctx, "render positions", &vec![[0.0f32; 4]; capacity.max(1)]);
@@ -105,6 +110,7 @@ pub fn render_results(
     let inputs = RenderInputs {
         dims,
         flags: &flags,
+        cell_table_constants: crate::lbm::sparse::cell_table_constants(None),
         flow: &flow,
         solid: has_occlusion.then_some(&solid),
         particles: (capacity > 0).then_some((&positions, &status, capacity)),
@@ -155,8 +161,11 @@ pub fn render_results(
                 .collect(),
             None => vec![[0.0; 4]; cells],
         };
-        ctx.queue
-            .write_buffer(&flags, 0, bytemuck::cast_slice(&kinds));
+        ctx.queue.write_buffer(
+            &flags,
+            4 * crate::lbm::sparse::CELL_TABLE_HEADER as u64,
+            bytemuck::cast_slice(&kinds),
+        );
         ctx.queue
             .write_buffer(&flow, 0, bytemuck::cast_slice(&velocity));
         if let Some(o) = f.arrays.get("occlusion fraction [-]") {

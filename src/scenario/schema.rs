@@ -618,7 +618,7 @@ pub struct Lbm {
     #[serde(default)]
     pub smagorinsky: Option<f64>,
     /// Population storage: "f32" (default) or "f16" (half the memory and traffic,
-    /// arithmetic stays f32; accuracy cost in docs/validation.md).
+    /// arithmetic stays f32; accuracy cost in docs/test-checks.md).
     #[serde(default)]
     pub precision: crate::lbm::setup::Precision,
     /// Population storage layout: "auto" (default: sparse when less than half of the
@@ -642,8 +642,8 @@ pub enum StorageLayout {
 }
 
 impl StorageLayout {
-    /// Below this lumen share of the grid, "auto" stores the lumen only: a sparse
-    /// cell costs a slot word per grid cell and a list word per stored cell more.
+    /// Below this lumen share of the grid, "auto" stores the lumen only: a stored
+    /// cell costs a list word more, and each lookup goes through its brick.
     pub const AUTO_SPARSE_BELOW: f64 = 0.5;
 
     /// Whether a grid with `lumen` of its `cells` not wall is stored sparse.

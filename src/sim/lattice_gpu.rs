@@ -76,17 +76,27 @@ impl StepState {
 /// Most steps one schedule (see [`GpuLattice::set_schedule`]) can hold.
 pub const SCHEDULE_CAPACITY: usize = 4096;
 
-/// Bytes of GPU memory a grid needs, for messages before allocation: `sets`
-/// population sets (two, or one in place) for each of `stored` cells (the grid's, or
-/// the sparse lumen's), a flag word per grid cell, and with sparse storage
-/// (`stored < cells`) a slot word per grid cell and a list entry per stored cell.
-pub fn memory_bytes(cells: usize, stored: usize, precision: Precision, sets: usize) -> u64 {
-    let sparse = if stored < cells {
-        4 * (cells + stored) as u64
-    } else {
-        0
-    };
-    (sets * Q * precision.bytes()) as u64 * stored as u64 + 4 * cells as u64 + sparse
+/// Bytes of GPU memory the lattice's populations, flags and indices take: `sets`
+/// population sets (two, or one in place) for every grid cell (dense) or every
+/// stored cell (`sparse`), and the cell table (src/lbm/sparse.rs): a flag per grid
+/// cell (dense) or the brick map, the brick tables, a flag and a list entry per
+/// stored cell (sparse).
+pub fn memory_bytes(
+    cells: usize,
+    sparse: Option<&crate::lbm::sparse::StoredCells>,
+    precision: Precision,
+    sets: usize,
+) -> u64 {
+    let header = crate::lbm::sparse::CELL_TABLE_HEADER as u64;
+    let per_cell = (sets * Q * precision.bytes()) as u64;
+    match sparse {
+        None => per_cell * cells as u64 + 4 * (header + cells as u64),
+        Some(s) => {
+            let stored = s.stored() as u64;
+            per_cell * stored
+                + 4 * (header + s.brick_map.len() as u64 + s.brick_tables.len() as u64 + 2 * stored)
+        }
+    }
 }
 
 /// Dispatches that run after every lattice step, in the same compute pass.
@@ -153,9 +163,9 @@ pub struct GpuLattice {
     current: usize,
     /// Threads of the step kernel: grid cells (dense) or stored cells (sparse).
     step_cells: usize,
-    /// Sparse storage: the slot table every population reader binds, and the host's
-    /// copy of the stored cells (to lay read-back populations out on the grid).
-    cell_slot: Option<wgpu::Buffer>,
+    /// Sparse storage: the host's copy of the stored cells and brick tables (the GPU
+    /// reads them in the cell table; read-back populations are laid out on the grid
+    /// with them).
     stored_cells: Option<crate::lbm::sparse::StoredCells>,
     /// Threads per workgroup of the stream-collide kernel.
     step_workgroup_size: u32,
@@ -260,15 +270,10 @@ impl GpuLattice {
             Q * cells,
             "19 populations per cell"
         );
-        // Sparse storage: the cells that are not wall (in place: and the wall layer
-        // around them), and each grid cell's slot.
-        let stored_cells = setup.sparse.then(|| {
-            if setup.in_place {
-                crate::lbm::sparse::StoredCells::with_wall_layer(&setup.flags, dims)
-            } else {
-                crate::lbm::sparse::StoredCells::from_flags(&setup.flags)
-            }
-        });
+        // Sparse storage: the cells that are not plain wall, brick by brick.
+        let stored_cells = setup
+            .sparse
+            .then(|| crate::lbm::sparse::StoredCells::from_flags(&setup.flags, dims));
         let stored = stored_cells.as_ref().map_or(cells, |s| s.stored());
         let mut split = check_fits(
             ctx,
@@ -309,7 +314,13 @@ impl GpuLattice {
                 1.0,
             ),
         );
-        let flags = storage_from(ctx, "flags", &setup.flags);
+        // Flags, and with sparse storage the brick tables, in one cell table
+        // (shaders/common/cells.wgsl).
+        let flags = storage_from(
+            ctx,
+            "cell table",
+            &crate::lbm::sparse::cell_table(&setup.flags, stored_cells.as_ref()),
+        );
         // An empty storage binding is not allowed: keep one dummy record.
         let records = if setup.records.is_empty() {
             storage_from(
@@ -438,13 +449,10 @@ impl GpuLattice {
         let porous_drag = storage_from(ctx, "porous drag", &vec![0.0f32; coupled_cells]);
         let opening_cells = storage_from(ctx, "opening cells", &all_cells);
         let opening_ranges = storage_from(ctx, "opening ranges", &ranges);
-        // Sparse storage: each grid cell's slot, and the stored cells the step updates.
-        let sparse_tables = stored_cells.as_ref().map(|s| {
-            (
-                storage_from(ctx, "cell slots", &s.slot),
-                storage_from(ctx, "stored cells", &padded_list(&s.step_list)),
-            )
-        });
+        // Sparse storage: the stored cells the step updates (grid index by slot).
+        let cell_list = stored_cells
+            .as_ref()
+            .map(|s| storage_from(ctx, "stored cells", &padded_list(&s.list)));
         // In place: the layout's parity for readers (one uniform per parity), and the
         // boundary cells' new state by record.
         let aa_state: [wgpu::Buffer; 2] = std::array::from_fn(|parity| {
@@ -461,7 +469,8 @@ impl GpuLattice {
                 adapter: ctx.adapter_info.name.clone(),
                 problem: format!(
                     "allocating {:.0} MiB failed: {e}",
-                    memory_bytes(cells, stored, split.precision, set_count) as f64 / 1048576.0
+                    memory_bytes(cells, stored_cells.as_ref(), split.precision, set_count) as f64
+                        / 1048576.0
                 ),
                 fix: "use a coarser voxel size or a GPU with more memory".into(),
             });
@@ -473,10 +482,14 @@ impl GpuLattice {
             ("NZ", dims.nz as f64),
         ];
         // Threads of the step: one per grid cell, or per lumen cell.
-        let step_cells = stored_cells.as_ref().map_or(cells, |s| s.step_list.len());
+        let step_cells = stored_cells.as_ref().map_or(cells, |s| s.list.len());
         if split.sparse {
             size_constants.push(("STORED", stored as f64));
         }
+        // Every population kernel reads cells through the cell table.
+        size_constants.extend(crate::lbm::sparse::cell_table_constants(
+            stored_cells.as_ref(),
+        ));
         let mut step_constants = size_constants.to_vec();
         if split.sparse {
             step_constants.push(("STEP_CELLS", step_cells as f64));
@@ -545,9 +558,6 @@ impl GpuLattice {
                 entries.push(entry(first + 5, &boundary_out));
                 entries.push(entry(first + 6, &opening_cells));
                 entries.push(entry(shader_source::AA_STATE_BINDING, &aa_state[parity]));
-                if let Some((slot, _)) = &sparse_tables {
-                    entries.push(entry(shader_source::SLOT_BINDING, slot));
-                }
                 ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {
                     label: Some("boundary_prepass"),
                     layout: &pipeline.get_bind_group_layout(0),
@@ -591,8 +601,7 @@ impl GpuLattice {
                 entries.push(entry(state + 3, &velocity_field));
                 entries.push(entry(state + 4, &porous_drag));
             }
-            if let Some((slot, list)) = &sparse_tables {
-                entries.push(entry(shader_source::SLOT_BINDING, slot));
+            if let Some(list) = &cell_list {
                 entries.push(entry(shader_source::CELL_LIST_BINDING, list));
             }
             ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {
@@ -609,9 +618,6 @@ impl GpuLattice {
             }
             entries.push(entry(first + split.buffers as u32, &partials));
             entries.push(entry(first + split.buffers as u32 + 1, &step_state));
-            if let Some((slot, _)) = &sparse_tables {
-                entries.push(entry(shader_source::SLOT_BINDING, slot));
-            }
             if split.in_place {
                 entries.push(entry(shader_source::AA_STATE_BINDING, &aa_state[set]));
             }
@@ -660,9 +666,6 @@ impl GpuLattice {
                 entries.push(entry(b + 2, &opening_cells));
                 entries.push(entry(b + 3, &opening_ranges));
                 entries.push(entry(b + 4, &step_state));
-                if let Some((slot, _)) = &sparse_tables {
-                    entries.push(entry(shader_source::SLOT_BINDING, slot));
-                }
                 if split.in_place {
                     entries.push(entry(shader_source::AA_STATE_BINDING, &aa_state[set]));
                 }
@@ -681,7 +684,6 @@ impl GpuLattice {
             dims,
             split,
             step_cells,
-            cell_slot: sparse_tables.map(|(slot, _)| slot),
             stored_cells,
             step_workgroup_size,
             relaxation: setup.relaxation,
@@ -827,42 +829,52 @@ impl GpuLattice {
         if let Some(s) = &self.stored_cells {
             constants.push(("STORED", s.stored() as f64));
         }
+        constants.extend(self.cell_table_constants());
         constants
     }
 
+    /// The layout constants of shaders/common/cells.wgsl for this lattice: every
+    /// kernel that binds `flags` needs them.
+    pub fn cell_table_constants(&self) -> Vec<(&'static str, f64)> {
+        crate::lbm::sparse::cell_table_constants(self.stored_cells.as_ref())
+    }
+
     /// The bind-group entries of the population layout that every kernel reading
-    /// populations needs besides the population buffers (sparse: the slot table).
+    /// populations needs besides the population buffers and `flags` (in place: the
+    /// layout's parity).
     pub(crate) fn layout_entries(&self, set: usize) -> Vec<wgpu::BindGroupEntry<'_>> {
-        let mut entries: Vec<wgpu::BindGroupEntry<'_>> = self
-            .cell_slot
-            .iter()
-            .map(|slot| entry(shader_source::SLOT_BINDING, slot))
-            .collect();
+        let mut entries = Vec::new();
         if self.split.in_place {
             entries.push(entry(shader_source::AA_STATE_BINDING, &self.aa_state[set]));
         }
         entries
     }
 
-    /// In-place storage after an odd number of steps holds P(x, q) at (x + c_q, q̄):
-    /// the same values in the natural layout (x, q) (stored-cell order; cells that are
-    /// not updated get zeros).
+    /// In-place storage after an odd number of steps holds P(x, q) at (x + c_q, q̄),
+    /// or at (x, q) when x + c_q is a plain wall of sparse storage: the same values in
+    /// the natural layout (x, q) (stored-cell order; the spare gets zeros).
     fn unstream(&self, stored_values: &[f32]) -> Vec<f32> {
         use crate::lbm::lattice::{opposite, VELOCITIES};
         let stored = self.stored_cells();
         let mut out = vec![0.0f32; stored_values.len()];
         let updated: Vec<usize> = match &self.stored_cells {
-            Some(s) => s.step_list.iter().map(|&i| i as usize).collect(),
+            Some(s) => s.list.iter().map(|&i| i as usize).collect(),
             None => (0..self.dims.cells()).collect(),
         };
+        let spare = self.stored_cells.as_ref().map(|s| s.spare() as usize);
         let slot = |i: usize| match &self.stored_cells {
             Some(s) => s.slot[i] as usize,
             None => i,
         };
         for &cell in &updated {
+            let own = slot(cell);
             for (q, c) in VELOCITIES.iter().enumerate() {
                 let from = slot(self.dims.neighbor(cell, *c));
-                out[q * stored + slot(cell)] = stored_values[opposite(q) * stored + from];
+                out[q * stored + own] = if Some(from) == spare {
+                    stored_values[q * stored + own]
+                } else {
+                    stored_values[opposite(q) * stored + from]
+                };
             }
         }
         out
@@ -881,7 +893,7 @@ impl GpuLattice {
         let sets = if self.split.in_place { 1 } else { 2 };
         memory_bytes(
             self.dims.cells(),
-            self.stored_cells(),
+            self.stored_cells.as_ref(),
             self.split.precision,
             sets,
         )

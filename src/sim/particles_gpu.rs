@@ -164,6 +164,9 @@ impl GpuParticles {
             ("NY", lattice.dims.ny as f64),
             ("NZ", lattice.dims.nz as f64),
         ];
+        // The kernels that read cells (advance, occlude, tick) also need the layout.
+        let mut cell_constants = size.to_vec();
+        cell_constants.extend(lattice.cell_table_constants());
         let group =
             |pipeline: &wgpu::ComputePipeline, label: &str, entries: &[wgpu::BindGroupEntry]| {
                 ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {
@@ -179,7 +182,7 @@ impl GpuParticles {
             "advance_particles",
             &advance_source,
             "advance_particles",
-            &size,
+            &cell_constants,
         )?;
         let advance_group = group(
             &advance,
@@ -217,7 +220,13 @@ impl GpuParticles {
             )?,
             list_kernel("list_args", &[entry(2, &active), entry(3, &advance_args)])?,
         ];
-        let occlude = compute_pipeline(ctx, "occlude", &occlusion_source, "occlude", &size)?;
+        let occlude = compute_pipeline(
+            ctx,
+            "occlude",
+            &occlusion_source,
+            "occlude",
+            &cell_constants,
+        )?;
         let occlude_group = group(
             &occlude,
             "occlude",
@@ -231,7 +240,7 @@ impl GpuParticles {
                 entry(6, &geometry),
             ],
         );
-        let tick = compute_pipeline(ctx, "tick", &occlusion_source, "tick", &size)?;
+        let tick = compute_pipeline(ctx, "tick", &occlusion_source, "tick", &cell_constants)?;
         let tick_group = group(&tick, "tick", &[entry(5, &clock)]);
         ctx.errors.check()?;
         Ok(GpuParticles {

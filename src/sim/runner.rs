@@ -181,6 +181,7 @@ fn render_session(
     let inputs = RenderInputs {
         dims: voxels.dims,
         flags: &lattice.flags,
+        cell_table_constants: lattice.cell_table_constants(),
         flow: &lattice.velocity_field,
         solid: parts.map(|p| p.2),
         particles: parts.map(|p| (p.0, p.1, p.3)),
