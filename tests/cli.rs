@@ -82,7 +82,7 @@ fn run_writes_metrics_and_summary() {
     assert_eq!(last[1], 200.0);
     let inflow = std::f64::consts::PI * 5e-4f64.powi(2) * 0.05;
     // Measured across the inlet's lattice links: the staircase rim delivers a little
-    // less than the nominal flow (O(1/R), -1.3% at R = 5; docs/validation.md).
+    // less than the nominal flow (O(1/R), -1.3% at R = 5; docs/test-checks.md).
     assert!(
         (last[2] - inflow).abs() / inflow < 0.03,
         "inlet flow {} vs {inflow}",

@@ -21,7 +21,7 @@ fn plane_poiseuille_profile_is_exact_with_trt() {
 /// The same with half-float storage. The Guo force changes a population by a relative
 /// 8ν/H² per step (1e-3 at τ 0.6, H 16), a few units in the last place of a half
 /// float (2⁻¹¹ relative), so rounding biases the steady state: measured 8.7% at
-/// τ 0.6 falling to 1.0% at τ 1.5 (docs/validation.md). Tolerance: L2 relative
+/// τ 0.6 falling to 1.0% at τ 1.5 (docs/test-checks.md). Tolerance: L2 relative
 /// error < 10% over τ in [0.6, 1.5]; weakly forced flows should keep f32.
 #[test]
 fn plane_poiseuille_with_f16_storage() {
@@ -84,7 +84,7 @@ fn cylinder_poiseuille_matches_hagen_poiseuille_and_converges() {
 
 /// Half-float storage on the R = 12 pipe: centreline velocity and flow rate within 3%
 /// of Hagen–Poiseuille, as with f32; the difference from the f32 run is printed
-/// (docs/validation.md).
+/// (docs/test-checks.md).
 #[test]
 fn cylinder_poiseuille_with_f16_storage() {
     let ctx = gpu();

@@ -6,7 +6,7 @@
 //! with a parabolic inflow of peak factor 2 × 1.25 needs D ≥ 600 · 2.5 · ν / u_peak
 //! ≈ 59 cells. The pipe is short (20 cells) and the cycle 500 steps: the test is
 //! about stability and conservation at this Reynolds number, not the Womersley number
-//! (α ≈ 40 here; docs/validation.md has a longer run with a Womersley inflow).
+//! (α ≈ 40 here; docs/test-checks.md has a longer run with a Womersley inflow).
 
 use std::process::Command;
 

@@ -61,7 +61,7 @@ fn womersley_alpha_3_and_5() {
 /// Half-float storage, same case and tolerances (amplitude 3%, phase 5°): the
 /// oscillating force is strong enough (its peak changes a population by a relative
 /// ~4ν/R² per step) for the half floats' rounding to stay small; the difference is
-/// printed and reported in docs/validation.md.
+/// printed and reported in docs/test-checks.md.
 #[test]
 fn womersley_alpha_3_and_5_with_f16_storage() {
     for alpha in [3.0, 5.0] {
@@ -165,7 +165,7 @@ fn inlet_driven(alpha: f64) -> (f64, f64, f64, f64) {
 }
 
 /// α = 3 only: at α = 5 (251 steps per period) the delivered oscillation falls 5.7%
-/// short of the imposed one (docs/validation.md): the velocity inlet does not yet
+/// short of the imposed one (docs/test-checks.md): the velocity inlet does not yet
 /// compensate the lattice's compressibility at that frequency.
 #[test]
 fn womersley_inlet_alpha_3() {

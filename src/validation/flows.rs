@@ -278,7 +278,7 @@ pub fn womersley(
     let inside = |x: usize, y: usize| lumen[x + n * y];
     let fluid_per_plane = (0..n * n).filter(|&j| inside(j % n, j / n)).count();
     // Halfway bounce-back: the lumen is the fluid cells; compare with the circle of
-    // the same area (as for Poiseuille, docs/validation.md).
+    // the same area (as for Poiseuille, docs/test-checks.md).
     let radius = (fluid_per_plane as f64 / PI).sqrt();
     let tau = 0.8;
     let nu = (tau - 0.5) / 3.0;

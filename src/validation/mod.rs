@@ -6,6 +6,7 @@
 pub mod cavity;
 pub mod fda_nozzle;
 pub mod flows;
+pub mod nozzle;
 pub mod outlets;
 pub mod particles;
 pub mod report;

@@ -1,7 +1,7 @@
 //! The validation cases of `embolus validate`: what each runs in the quick and the
 //! full suite, its checks with their tolerances, and its plots.
 
-use super::{cavity, flows, outlets, particles, wall_shear};
+use super::{cavity, fda_nozzle, flows, nozzle, outlets, particles, wall_shear};
 use crate::gpu::{GpuContext, GpuError};
 use crate::lbm::setup::Precision;
 use crate::lbm::CollisionModel;
@@ -42,9 +42,14 @@ impl Check {
 }
 
 /// What a case produced: its checks and charts (file stem, chart).
+#[derive(Default)]
 pub struct CaseOutput {
     pub checks: Vec<Check>,
     pub charts: Vec<(String, Chart)>,
+    /// What the report says about how the case ran (resolution chosen and why).
+    pub note: Option<String>,
+    /// Why the case did not run (it then has no checks and does not fail).
+    pub skipped: Option<String>,
 }
 
 /// A validation case.
@@ -104,6 +109,12 @@ pub fn cases() -> Vec<Case> {
             run: outlet_models,
         },
         Case {
+            name: "fda-nozzle",
+            title: "FDA benchmark nozzle, sudden expansion, throat Re 500",
+            reference: "PIV of five laboratories (Hariharan et al., J. Biomech. Eng. 133 (2011) 041002), their spread",
+            run: fda_nozzle_case,
+        },
+        Case {
             name: "cavity",
             title: "Lid-driven cavity, vertical centreline",
             reference: "Ghia, Ghia & Shin, J. Comput. Phys. 48 (1982) 387, table I",
@@ -111,14 +122,6 @@ pub fn cases() -> Vec<Case> {
         },
     ]
 }
-
-/// Validation cases that the cargo tests check but the suite does not run yet, with
-/// the test that covers each (shown in the report so nothing looks validated that is
-/// not).
-pub const NOT_IN_SUITE: &[(&str, &str)] = &[(
-    "FDA benchmark nozzle, throat Re 500",
-    "not implemented: the five laboratories' PIV data are read (embolus::validation::fda_nozzle), the nozzle geometry and its GPU-sized run are not",
-)];
 
 fn shear_wave(ctx: &GpuContext, quick: bool) -> Result<CaseOutput, GpuError> {
     let mut runs = vec![
@@ -141,6 +144,7 @@ fn shear_wave(ctx: &GpuContext, quick: bool) -> Result<CaseOutput, GpuError> {
     Ok(CaseOutput {
         checks,
         charts: vec![],
+        ..Default::default()
     })
 }
 
@@ -163,6 +167,7 @@ fn plane_poiseuille(ctx: &GpuContext, quick: bool) -> Result<CaseOutput, GpuErro
     Ok(CaseOutput {
         checks,
         charts: vec![],
+        ..Default::default()
     })
 }
 
@@ -230,6 +235,7 @@ fn pipe_poiseuille(ctx: &GpuContext, quick: bool) -> Result<CaseOutput, GpuError
     Ok(CaseOutput {
         checks,
         charts: vec![("pipe_poiseuille_convergence".into(), chart)],
+        ..Default::default()
     })
 }
 
@@ -266,6 +272,7 @@ fn womersley(ctx: &GpuContext, quick: bool) -> Result<CaseOutput, GpuError> {
     Ok(CaseOutput {
         checks,
         charts: vec![],
+        ..Default::default()
     })
 }
 
@@ -302,6 +309,7 @@ fn wall_shear_case(ctx: &GpuContext, quick: bool) -> Result<CaseOutput, GpuError
     Ok(CaseOutput {
         checks,
         charts: vec![],
+        ..Default::default()
     })
 }
 
@@ -330,6 +338,7 @@ fn outlet_models(ctx: &GpuContext, quick: bool) -> Result<CaseOutput, GpuError> 
     Ok(CaseOutput {
         checks,
         charts: vec![],
+        ..Default::default()
     })
 }
 
@@ -356,6 +365,7 @@ fn particle_drag(ctx: &GpuContext, _quick: bool) -> Result<CaseOutput, GpuError>
             ),
         ],
         charts: vec![],
+        ..Default::default()
     })
 }
 
@@ -407,5 +417,234 @@ fn lid_driven_cavity(ctx: &GpuContext, quick: bool) -> Result<CaseOutput, GpuErr
             },
         ));
     }
-    Ok(CaseOutput { checks, charts })
+    Ok(CaseOutput {
+        checks,
+        charts,
+        ..Default::default()
+    })
+}
+
+/// Where the laboratories' PIV files are: `EMBOLUS_FDA_DATA`, or the shared data
+/// folder next to the source tree.
+pub fn fda_data_dir() -> std::path::PathBuf {
+    std::env::var_os("EMBOLUS_FDA_DATA").map_or_else(
+        || std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/fda-nozzle"),
+        std::path::PathBuf::from,
+    )
+}
+
+/// Tolerances of the nozzle comparison, as fractions of the throat's mean velocity
+/// U_t (velocities) and of its dynamic pressure ½ρU_t² (pressures): how far outside
+/// the laboratories' spread a value may lie (PIV resolves about 0.2 mm, 5% of the
+/// throat; the pressure taps differ by up to 0.25 ½ρU_t² between laboratories).
+const NOZZLE_VELOCITY_MARGIN: f64 = 0.05;
+const NOZZLE_PRESSURE_MARGIN: f64 = 0.25;
+/// Share of profile points allowed outside the spread by more than the margin.
+const NOZZLE_PROFILE_SHARE: f64 = 0.10;
+
+fn fda_nozzle_case(ctx: &GpuContext, quick: bool) -> Result<CaseOutput, GpuError> {
+    if quick {
+        return Ok(CaseOutput {
+            skipped: Some(
+                "not in the quick set: GPU-sized (16e6 lumen cells, 55,000 steps)".into(),
+            ),
+            ..Default::default()
+        });
+    }
+    if ctx.adapter_info.device_type == wgpu::DeviceType::Cpu {
+        return Ok(CaseOutput {
+            skipped: Some(nozzle::NEEDS_A_GPU.into()),
+            ..Default::default()
+        });
+    }
+    let dir = fda_data_dir();
+    let labs = fda_nozzle::load_all(&dir).map_err(|e| {
+        GpuError::Wgpu(format!(
+            "FDA nozzle data: {e}\n  Fix: set EMBOLUS_FDA_DATA to the folder with the five \
+             PIV_Sudden_Expansion_500_*.txt files"
+        ))
+    })?;
+    let res = nozzle::GPU_RESOLUTION;
+    let started = std::time::Instant::now();
+    let flow = nozzle::run(ctx, &res, &mut |done| {
+        eprint!(
+            "\r  fda-nozzle {:3.0}% ({:.0} s)",
+            100.0 * done,
+            started.elapsed().as_secs_f64()
+        );
+    })?;
+    eprintln!();
+    let u_t = nozzle::THROAT_MEAN_VELOCITY;
+    let q_t = 0.5 * nozzle::DENSITY * u_t * u_t;
+    let centreline = nozzle::compare_centreline(&flow, &labs, nozzle::LAMINAR_END_Z);
+    let pressure = nozzle::compare_wall_pressure(&flow, &labs, -0.063);
+    let profiles = nozzle::compare_profiles(&flow, &labs);
+    let worst = |c: &[nozzle::Comparison]| c.iter().map(|c| c.outside()).fold(0.0, f64::max);
+    let missed = profiles
+        .iter()
+        .filter(|c| c.outside() > NOZZLE_VELOCITY_MARGIN * u_t)
+        .count();
+    if centreline.is_empty() || pressure.is_empty() || profiles.is_empty() {
+        return Err(GpuError::Wgpu(
+            "FDA nozzle: no laboratory positions inside the simulated domain".into(),
+        ));
+    }
+    let checks = vec![
+        Check::new(
+            format!(
+                "centreline u outside the lab spread / U_t, max of {} positions z ≤ 32 mm",
+                centreline.len()
+            ),
+            worst(&centreline) / u_t,
+            NOZZLE_VELOCITY_MARGIN,
+            "%",
+        ),
+        Check::new(
+            format!(
+                "wall pressure (re z = 32 mm) outside the spread / ½ρU_t², max of {} taps",
+                pressure.len()
+            ),
+            worst(&pressure) / q_t,
+            NOZZLE_PRESSURE_MARGIN,
+            "%",
+        ),
+        Check::new(
+            format!(
+                "profile points outside the spread by > 5% U_t, share of {} ({} sections)",
+                profiles.len(),
+                nozzle::PROFILE_Z
+                    .iter()
+                    .filter(|&&z| nozzle::covers(&flow, z))
+                    .count()
+            ),
+            missed as f64 / profiles.len() as f64,
+            NOZZLE_PROFILE_SHARE,
+            "%",
+        ),
+    ];
+    let note = format!(
+        "{:.2} mm voxels ({:.0} cells across the throat), {} lumen cells, τ {:.4}, throat \
+         Mach {:.2}, {} steps ({:.2} s of flow), outlet tube to z = {:.0} mm; centreline \
+         change over the last fifth of the run {:.4} m/s.",
+        res.voxel_m * 1e3,
+        4.0e-3 / res.voxel_m,
+        flow.lumen_cells,
+        flow.tau,
+        8.1 * res.lattice_velocity / crate::lbm::lattice::CS2.sqrt(),
+        flow.steps,
+        res.duration_s,
+        res.outlet_z_m * 1e3,
+        flow.unsteadiness,
+    );
+    Ok(CaseOutput {
+        checks,
+        charts: nozzle_charts(&flow, &labs),
+        note: Some(note),
+        skipped: None,
+    })
+}
+
+/// Centreline velocity, wall pressure and three profiles: the run against each lab.
+fn nozzle_charts(
+    flow: &nozzle::NozzleFlow,
+    labs: &[fda_nozzle::PivDataset],
+) -> Vec<(String, Chart)> {
+    let lab_series =
+        |name: &str, z: Option<f64>, offset: &dyn Fn(&fda_nozzle::PivDataset) -> f64| {
+            labs.iter()
+                .enumerate()
+                .filter_map(|(k, l)| {
+                    let b = l.block(name, z)?;
+                    let shift = offset(l);
+                    let mut points: Vec<(f64, f64)> =
+                        b.points.iter().map(|p| (p.0, p.1 - shift)).collect();
+                    points.sort_by(|a, b| a.0.total_cmp(&b.0));
+                    Some(Series {
+                        label: format!("lab {}", l.lab),
+                        points,
+                        colour: PALETTE[1 + k % (PALETTE.len() - 1)],
+                        dashed: true,
+                    })
+                })
+                .collect::<Vec<_>>()
+        };
+    let none = |_: &fda_nozzle::PivDataset| 0.0;
+    let run = |label: &str, points: Vec<(f64, f64)>| Series {
+        label: label.into(),
+        points,
+        colour: PALETTE[0],
+        dashed: false,
+    };
+    let along = |values: &[f64]| -> Vec<(f64, f64)> {
+        flow.plane_z
+            .iter()
+            .copied()
+            .zip(values.iter().copied())
+            .collect()
+    };
+    let mut charts = vec![];
+    let mut series = vec![run("embolus", along(&flow.centreline))];
+    series.extend(lab_series(fda_nozzle::CENTRELINE_VELOCITY, None, &none));
+    charts.push((
+        "fda_nozzle_centreline".to_string(),
+        Chart {
+            title: "FDA nozzle, Re 500: centreline axial velocity".into(),
+            x_label: "z [m] (expansion at 0)".into(),
+            y_label: "u_z [m/s]".into(),
+            series,
+        },
+    ));
+    let reference = flow
+        .at(&flow.wall_pressure, nozzle::PRESSURE_REFERENCE_Z)
+        .unwrap_or(0.0);
+    let wall: Vec<(f64, f64)> = along(&flow.wall_pressure)
+        .into_iter()
+        .map(|(z, p)| (z, p - reference))
+        .collect();
+    let mut series = vec![run("embolus", wall)];
+    series.extend(lab_series(fda_nozzle::WALL_PRESSURE, None, &|l| {
+        l.block(fda_nozzle::WALL_PRESSURE, None)
+            .and_then(|b| {
+                b.points
+                    .iter()
+                    .find(|p| (p.0 - nozzle::PRESSURE_REFERENCE_Z).abs() < 1e-4)
+            })
+            .map_or(0.0, |p| p.1)
+    }));
+    charts.push((
+        "fda_nozzle_wall_pressure".to_string(),
+        Chart {
+            title: "FDA nozzle, Re 500: wall pressure relative to z = 32 mm".into(),
+            x_label: "z [m]".into(),
+            y_label: "p [Pa]".into(),
+            series,
+        },
+    ));
+    for z in [-0.02, 0.008, 0.032] {
+        if !nozzle::covers(flow, z) {
+            continue;
+        }
+        let radius = nozzle::nozzle_radius(z);
+        let points = (-60..=60)
+            .filter_map(|k| {
+                let x = radius * k as f64 / 60.0;
+                flow.profile_at(z, x).map(|u| (x, u))
+            })
+            .collect();
+        let mut series = vec![run("embolus", points)];
+        series.extend(lab_series(nozzle::AXIAL_PROFILE, Some(z), &none));
+        charts.push((
+            format!("fda_nozzle_profile_z{:.0}mm", z * 1e3),
+            Chart {
+                title: format!(
+                    "FDA nozzle, Re 500: axial velocity across z = {:.0} mm",
+                    z * 1e3
+                ),
+                x_label: "x [m]".into(),
+                y_label: "u_z [m/s]".into(),
+                series,
+            },
+        ));
+    }
+    charts
 }

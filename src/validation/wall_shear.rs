@@ -35,7 +35,7 @@ pub fn wall_shear_pipe(ctx: &GpuContext, r_cells: f64) -> Result<WallShearPipe, 
     let inside = |x: usize, y: usize| lumen[x + n * y];
     let fluid_per_plane = (0..n * n).filter(|&j| inside(j % n, j / n)).count();
     // The lumen of halfway bounce-back is the fluid cells: the circle of equal area
-    // (as for the Poiseuille test, docs/validation.md).
+    // (as for the Poiseuille test, docs/test-checks.md).
     let radius = (fluid_per_plane as f64 / PI).sqrt();
     let tau = 0.8;
     let nu = (tau - 0.5) / 3.0;
