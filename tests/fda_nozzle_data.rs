@@ -131,3 +131,45 @@ fn a_laboratorys_own_data_lies_within_the_spread_and_a_shifted_copy_does_not() {
         "{at_expansion:?}"
     );
 }
+
+/// Plumbing, not physics: a 0.5 mm nozzle (8 cells across the throat) run for 60
+/// steps goes through the GPU run, the per-plane sampling, the comparison and the
+/// plots that the GPU-sized case uses, and gives finite numbers for each check.
+#[test]
+fn a_coarse_short_nozzle_run_goes_through_sampling_comparison_and_plots() {
+    use embolus::validation::nozzle::{run, Resolution};
+    let res = Resolution {
+        voxel_m: 5.0e-4,
+        lattice_velocity: 0.05,
+        outlet_z_m: 0.04,
+        // dt = 0.05 · 0.5 mm / 0.0921 m/s = 2.7e-4 s: 60 steps.
+        duration_s: 60.0 * 0.05 * 5.0e-4 / (2.0 * 5.20624e-6 / (std::f64::consts::PI * 36e-6)),
+    };
+    let ctx = embolus::gpu::GpuContext::new(None).unwrap_or_else(|e| panic!("{e}"));
+    let flow = run(&ctx, &res, &mut |_| {}).unwrap_or_else(|e| panic!("{e}"));
+    assert!((59..=61).contains(&flow.steps), "{} steps", flow.steps);
+    assert_eq!(flow.plane_z.len(), flow.centreline.len());
+    assert!(flow.plane_z[0] < -0.07 && *flow.plane_z.last().unwrap() > 0.039);
+    // The inflow has started: the inlet's centreline moves downstream.
+    let inlet = flow.at(&flow.centreline, -0.07).unwrap();
+    assert!(inlet > 0.0 && inlet.is_finite(), "inlet centreline {inlet}");
+    let out =
+        embolus::validation::suite::nozzle_output(&flow, &labs()).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(out.checks.len(), 3);
+    for c in &out.checks {
+        println!("{}: {}", c.label, c.show(c.measured));
+        assert!(c.measured.is_finite(), "{}", c.label);
+    }
+    let stems: Vec<&str> = out.charts.iter().map(|(s, _)| s.as_str()).collect();
+    assert_eq!(
+        stems,
+        [
+            "fda_nozzle_centreline",
+            "fda_nozzle_wall_pressure",
+            "fda_nozzle_profile_z-20mm",
+            "fda_nozzle_profile_z8mm",
+            "fda_nozzle_profile_z32mm"
+        ]
+    );
+    assert!(out.note.unwrap().contains("0.50 mm voxels"));
+}

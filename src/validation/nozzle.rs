@@ -255,6 +255,19 @@ pub fn run(
         ctx.finish()?;
         done += n;
         progress(done as f64 / total as f64);
+        // Stop early when the flow diverges (the outlets' fluxes turn non-finite)
+        // rather than after the whole run.
+        if lattice
+            .outlet_state(ctx)?
+            .iter()
+            .flatten()
+            .any(|v| !v.is_finite())
+        {
+            return Err(GpuError::Wgpu(format!(
+                "FDA nozzle: the flow diverged by step {done} of {total} ({:.4} s of flow)",
+                done as f64 * loaded.units.dt_s
+            )));
+        }
         if done == checkpoint {
             early = Some(sample(&loaded, &lattice.read_populations(ctx)?).0);
         }

@@ -474,11 +474,20 @@ fn fda_nozzle_case(ctx: &GpuContext, quick: bool) -> Result<CaseOutput, GpuError
         );
     })?;
     eprintln!();
+    nozzle_output(&flow, &labs)
+}
+
+/// The checks, note and plots of a finished nozzle run against the laboratories.
+pub fn nozzle_output(
+    flow: &nozzle::NozzleFlow,
+    labs: &[fda_nozzle::PivDataset],
+) -> Result<CaseOutput, GpuError> {
+    let res = flow.resolution;
     let u_t = nozzle::THROAT_MEAN_VELOCITY;
     let q_t = 0.5 * nozzle::DENSITY * u_t * u_t;
-    let centreline = nozzle::compare_centreline(&flow, &labs, nozzle::LAMINAR_END_Z);
-    let pressure = nozzle::compare_wall_pressure(&flow, &labs, -0.063);
-    let profiles = nozzle::compare_profiles(&flow, &labs);
+    let centreline = nozzle::compare_centreline(flow, labs, nozzle::LAMINAR_END_Z);
+    let pressure = nozzle::compare_wall_pressure(flow, labs, -0.063);
+    let profiles = nozzle::compare_profiles(flow, labs);
     let worst = |c: &[nozzle::Comparison]| c.iter().map(|c| c.outside()).fold(0.0, f64::max);
     let missed = profiles
         .iter()
@@ -514,7 +523,7 @@ fn fda_nozzle_case(ctx: &GpuContext, quick: bool) -> Result<CaseOutput, GpuError
                 profiles.len(),
                 nozzle::PROFILE_Z
                     .iter()
-                    .filter(|&&z| nozzle::covers(&flow, z))
+                    .filter(|&&z| nozzle::covers(flow, z))
                     .count()
             ),
             missed as f64 / profiles.len() as f64,
@@ -538,7 +547,7 @@ fn fda_nozzle_case(ctx: &GpuContext, quick: bool) -> Result<CaseOutput, GpuError
     );
     Ok(CaseOutput {
         checks,
-        charts: nozzle_charts(&flow, &labs),
+        charts: nozzle_charts(flow, labs),
         note: Some(note),
         skipped: None,
     })
