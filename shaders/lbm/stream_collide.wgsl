@@ -27,5 +27,7 @@ fn stream_collide(
         return;
     }
     // Generated from the lattice constants (src/lbm/shader_source.rs, fluid_update).
-    fluid_update(cell, p);
+    // Its own slot is the thread index: dense, t is the cell; sparse, stored cells
+    // are listed in slot order.
+    fluid_update(cell, p, t);
 }

@@ -71,7 +71,8 @@ fn stream_collide_in_place(
     if (kind != CELL_FLUID) {
         // Copy the prepass result into this cell's locations for this step.
         let base = (flag >> RECORD_SHIFT) * Q;
-        let own = storage_index(cell);
+        // Its own slot is the thread index (stored cells are listed in slot order).
+        let own = t;
         for (var q = 0u; q < Q; q++) {
             let value = boundary_out[base + q];
             if (AA_PARITY == 0u) {
@@ -90,8 +91,8 @@ fn stream_collide_in_place(
     }
     // Generated from the lattice constants (src/lbm/shader_source.rs, fluid_update).
     if (AA_PARITY == 0u) {
-        fluid_update_even(cell, p);
+        fluid_update_even(cell, p, t);
     } else {
-        fluid_update_odd(cell, p);
+        fluid_update_odd(cell, p, t);
     }
 }
