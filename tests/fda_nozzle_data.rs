@@ -1,5 +1,5 @@
-//! The FDA nozzle's PIV data from ../shared/data/fda-nozzle read back: five
-//! laboratories, and the spread of their centreline velocity where REFERENCES.md
+//! The FDA nozzle's PIV data from data/fda-nozzle read back: five
+//! laboratories, and the spread of their centreline velocity where docs/references.md
 //! quotes it (0.709–0.753 m/s at z = 0, 0.417–0.513 m/s at z = 0.08 m); the nozzle
 //! scene's voxelized dimensions and flow (Re 500 in the throat); the comparison with
 //! the spread on flows made from a laboratory's own data. The nozzle run itself is
@@ -15,7 +15,7 @@ use embolus::validation::nozzle::{
 use std::path::Path;
 
 fn labs() -> Vec<PivDataset> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/fda-nozzle");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/fda-nozzle");
     load_all(&dir).unwrap_or_else(|e| panic!("{e}"))
 }
 

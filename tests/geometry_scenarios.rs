@@ -90,7 +90,8 @@ fn union_joins_parts_and_keeps_only_free_ends_open() {
 
 #[test]
 fn open_stl_and_inlet_choice() {
-    let stl = "shape = \"stl\"\nfile = \"../../shared/data/vessels/aorta-surface-open-ends.stl\"\nscale = 0.001\n";
+    let stl =
+        "shape = \"stl\"\nfile = \"../data/vessels/aorta-surface-open-ends.stl\"\nscale = 0.001\n";
     let text = format!("[grid]\nvoxel_size = 6.0e-4\n[time]\nsteps = 10\nlattice_velocity = 0.08\n[inlet]\nmean_velocity = 0.02\nopening = \"opening2\"\n[geometry]\n{stl}");
     let s = LoadedScenario::from_str(Path::new("scenes/aorta.toml"), &text)
         .unwrap_or_else(|e| panic!("{e}"));
@@ -109,8 +110,7 @@ fn open_stl_and_inlet_choice() {
 
 #[test]
 fn closed_stl_needs_declared_openings() {
-    let closed =
-        "shape = \"stl\"\nfile = \"../../shared/data/vessels/aorta-surface.stl\"\nscale = 0.001\n";
+    let closed = "shape = \"stl\"\nfile = \"../data/vessels/aorta-surface.stl\"\nscale = 0.001\n";
     let text = format!("[grid]\nvoxel_size = 6.0e-4\n[time]\nsteps = 10\nlattice_velocity = 0.08\n[inlet]\nmean_velocity = 0.02\n[geometry]\n{closed}");
     let e = LoadedScenario::from_str(Path::new("scenes/aorta.toml"), &text)
         .unwrap_err()

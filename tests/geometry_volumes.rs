@@ -82,7 +82,7 @@ fn closed_cylinder_mesh_volume_is_recovered() {
 
 #[test]
 fn closed_aorta_is_one_lumen_with_the_mesh_volume() {
-    let mut mesh = read_stl(Path::new("../shared/data/vessels/aorta-surface.stl")).unwrap();
+    let mut mesh = read_stl(Path::new("data/vessels/aorta-surface.stl")).unwrap();
     mesh.transform(1e-3, [0.0; 3], [0.0; 3]);
     assert!(
         mesh.boundary_loops().is_empty(),
@@ -141,10 +141,7 @@ fn closed_aorta_is_one_lumen_with_the_mesh_volume() {
 
 #[test]
 fn open_aorta_openings_match_their_boundary_loops() {
-    let mut mesh = read_stl(Path::new(
-        "../shared/data/vessels/aorta-surface-open-ends.stl",
-    ))
-    .unwrap();
+    let mut mesh = read_stl(Path::new("data/vessels/aorta-surface-open-ends.stl")).unwrap();
     mesh.transform(1e-3, [0.0; 3], [0.0; 3]);
     let loops = mesh.boundary_loops();
     assert_eq!(loops.len(), 3);

@@ -9,7 +9,7 @@ use embolus::lbm::{CollisionModel, GridDims};
 use embolus::validation::flows::periodic;
 use std::f64::consts::PI;
 
-/// u_x = U sin(2πy/L) decays as exp(−ν k² t) (REFERENCES.md); the measured ν must be
+/// u_x = U sin(2πy/L) decays as exp(−ν k² t) (docs/references.md); the measured ν must be
 /// within 1% of (τ − ½)/3 (`embolus validate --case shear-wave` runs the same).
 #[test]
 fn shear_wave_decay_gives_the_lattice_viscosity() {

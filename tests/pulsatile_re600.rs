@@ -1,5 +1,5 @@
 //! A pulsatile run at a mean Reynolds number of 600 (the common hepatic and renal
-//! arteries, REFERENCES.md) for three cycles, run as a user runs it: it must stay
+//! arteries, docs/references.md) for three cycles, run as a user runs it: it must stay
 //! finite and conserve mass.
 //!
 //! Resolution: embolus requires τ ≥ 0.51 and a peak lattice speed ≤ 0.087, so Re 600

@@ -1,5 +1,5 @@
 //! Wall shear stress and shear rate from the field kernels, in a periodic cylinder
-//! driven by a body force G (Hagen–Poiseuille, REFERENCES.md): the wall shear stress
+//! driven by a body force G (Hagen–Poiseuille, docs/references.md): the wall shear stress
 //! is τ_w = 4μQ/(πR³) and the shear rate |du/dr| = G r/(2μ). Tolerances: mean WSS
 //! over the wall within 5% (issue 6), shear rate within 5% away from the wall.
 

@@ -90,7 +90,7 @@ mod tests {
     use crate::geometry::stl::read_stl;
     use std::path::Path;
 
-    const OPEN: &str = "../shared/data/vessels/aorta-surface-open-ends.stl";
+    const OPEN: &str = "data/vessels/aorta-surface-open-ends.stl";
 
     #[test]
     fn open_aorta_gives_three_openings_inlet_largest() {

@@ -1,5 +1,5 @@
 //! Blood viscosity models, μ(γ̇) in SI units (Pa·s, 1/s). Parameters and check values:
-//! REFERENCES.md. The GPU kernels evaluate the same formulas per cell (issue #4).
+//! docs/references.md. The GPU kernels evaluate the same formulas per cell (issue #4).
 
 use serde::{Deserialize, Serialize};
 
@@ -138,7 +138,7 @@ impl ViscosityModel {
 mod tests {
     use super::*;
 
-    /// REFERENCES.md check values (Pa·s) at γ̇ = 0.1, 1, 10, 100, 1000 1/s; tolerance
+    /// docs/references.md check values (Pa·s) at γ̇ = 0.1, 1, 10, 100, 1000 1/s; tolerance
     /// 0.5% (the table gives three significant figures).
     #[test]
     fn carreau_models_match_the_reference_table() {
@@ -250,7 +250,7 @@ impl LatticeRheology {
 
     /// Local relaxation time from the non-equilibrium momentum flux Π (6 components
     /// xx, yy, zz, xy, xz, yz), starting from `tau_start`. The strain rate is
-    /// S = −3/(2ρ₀τ) Π (Chapman–Enskog, Krüger et al. 2017 sec. 4.1; REFERENCES.md), γ̇ = √(2 S:S),
+    /// S = −3/(2ρ₀τ) Π (Chapman–Enskog, Krüger et al. 2017 sec. 4.1; docs/references.md), γ̇ = √(2 S:S),
     /// and τ = ½ + 3 ν(γ̇); τ appears on both sides, so a few fixed-point iterations.
     /// f32 throughout, as on the GPU.
     pub fn local_tau(&self, pi: [f32; 6], tau_start: f32) -> f32 {

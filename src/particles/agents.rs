@@ -1,5 +1,5 @@
 //! Embolic agents: what a particle is made of and how big it is. Presets from
-//! ../shared/REFERENCES.md ("Embolic agents"); values marked there as "check" are
+//! docs/references.md ("Embolic agents"); values marked there as uncertain are
 //! flagged in `source` and in docs/particles.md.
 
 use super::sizes::SizeDistribution;
@@ -14,7 +14,7 @@ pub struct Agent {
     /// Diameter distribution [m].
     pub diameter: SizeDistribution,
     /// Volume magnetic susceptibility difference to blood Δχ (SI, dimensionless; 0:
-    /// not magnetic). Force (V Δχ/μ0)(B·∇)B below saturation (REFERENCES.md).
+    /// not magnetic). Force (V Δχ/μ0)(B·∇)B below saturation (docs/references.md).
     #[serde(default)]
     pub magnetic_susceptibility: f64,
     /// Coefficient of restitution of wall collisions (0: the normal velocity is lost,
@@ -81,7 +81,7 @@ pub const PRESET_NAMES: [&str; 13] = [
     "tracer",
 ];
 
-/// A preset agent by name (REFERENCES.md, "Embolic agents").
+/// A preset agent by name (docs/references.md, "Embolic agents").
 pub fn preset(name: &str) -> Option<Agent> {
     let agent = |density: f64, diameter: SizeDistribution, source: &str| Agent {
         density,
@@ -99,7 +99,7 @@ pub fn preset(name: &str) -> Option<Agent> {
                 max: max_um * 1e-6,
             },
             "calibrated beads (PVA, trisacryl gelatin, drug-eluting): size class in µm; \
-             density 1.05-1.2 g/mL (REFERENCES.md marks it 'check'), 1.1 taken",
+             density 1.05-1.2 g/mL (docs/references.md marks it uncertain), 1.1 taken",
         )
     };
     Some(match name {
@@ -147,7 +147,7 @@ pub fn preset(name: &str) -> Option<Agent> {
                     min: 0.5e-3,
                     max: 2e-3,
                 },
-                "gelatin-sponge fragments 0.5-2 mm, ~1.1 g/mL ('check'); soft: restitution 0.1",
+                "gelatin-sponge fragments 0.5-2 mm, ~1.1 g/mL (uncertain); soft: restitution 0.1",
             )
         },
         "lipiodol" => Agent {
@@ -159,7 +159,7 @@ pub fn preset(name: &str) -> Option<Agent> {
                     gsd: 1.3,
                 },
                 "Lipiodol-in-water droplets: median 34-52 µm (40 taken, gsd 1.3 assumed), \
-                 ~1.28 g/mL ('check'); deformable: restitution 0",
+                 ~1.28 g/mL (uncertain); deformable: restitution 0",
             )
         },
         "magnetic_microspheres" => Agent {
@@ -172,7 +172,7 @@ pub fn preset(name: &str) -> Option<Agent> {
                     min: None,
                     max: None,
                 },
-                "magnetic microspheres: 1-100 µm and 1.5-5 g/mL in REFERENCES.md; 30 µm, \
+                "magnetic microspheres: 1-100 µm and 1.5-5 g/mL in docs/references.md; 30 µm, \
                  2.5 g/mL and Δχ = 1 (magnetite composite, below saturation) assumed",
             )
         },

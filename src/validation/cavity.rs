@@ -9,7 +9,7 @@ use crate::lbm::lattice::flags;
 use crate::lbm::{BoundaryRecord, CollisionModel, GridDims, LatticeSetup, Relaxation};
 use crate::sim::GpuLattice;
 
-/// Ghia et al. 1982, table I (as in ../shared/REFERENCES.md): y/L and u/U at
+/// Ghia et al. 1982, table I (as in docs/references.md): y/L and u/U at
 /// Re 100, 400, 1000 along the vertical centreline.
 pub const GHIA_U: [(f64, [f64; 3]); 13] = [
     (1.0, [1.0, 1.0, 1.0]),

@@ -1,4 +1,4 @@
-//! The FDA benchmark nozzle's PIV data (../shared/data/fda-nozzle; Hariharan et al.,
+//! The FDA benchmark nozzle's PIV data (data/fda-nozzle; Hariharan et al.,
 //! J. Biomech. Eng. 133 (2011) 041002, data doi:10.17917/C78G69): one file per
 //! laboratory, a list of named blocks ("plot-…", optionally followed by the axial
 //! position z [m]), each with a count and that many "x y" rows. The validation case

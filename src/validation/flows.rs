@@ -47,7 +47,7 @@ fn shear_amplitude(setup: &LatticeSetup, populations: &[f32]) -> f64 {
 }
 
 /// u_x = U sin(2πy/L) in a 4 × 32 × 4 periodic box decays as exp(−ν k² t)
-/// (REFERENCES.md): the measured ν relative to (τ − ½)/3, minus one.
+/// (docs/references.md): the measured ν relative to (τ − ½)/3, minus one.
 pub fn shear_wave_viscosity_error(
     ctx: &GpuContext,
     tau: f64,
@@ -264,7 +264,7 @@ pub fn fit(samples: &[(f64, f64)], omega: f64) -> C {
 }
 
 /// Womersley flow in a straight periodic pipe (R = 10 cells, τ 0.8) driven by an
-/// oscillating body force G cos ωt, against the analytic solution (REFERENCES.md):
+/// oscillating body force G cos ωt, against the analytic solution (docs/references.md):
 /// relative amplitude errors and phase errors [degrees] of the centreline velocity
 /// and of the flow rate, after the start-up transient.
 pub fn womersley(

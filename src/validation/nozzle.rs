@@ -8,7 +8,7 @@ use crate::gpu::{GpuContext, GpuError};
 use crate::scenario::LoadedScenario;
 use crate::sim::build::lattice_setup;
 use crate::sim::lattice_gpu::SCHEDULE_CAPACITY;
-use crate::sim::runner::step_schedule;
+use crate::sim::run::step_schedule;
 use crate::sim::GpuLattice;
 use std::path::Path;
 
@@ -16,7 +16,7 @@ use std::path::Path;
 pub const SCENE: &str = include_str!("../../scenes/fda_nozzle.toml");
 
 /// Mean velocity in the 4 mm throat [m/s]: Q / (π r²) with the data's flow rate
-/// 5.20624e-6 m³/s (README of ../shared/data/fda-nozzle).
+/// 5.20624e-6 m³/s (data/fda-nozzle/README.md).
 pub const THROAT_MEAN_VELOCITY: f64 = 5.20624e-6 / (std::f64::consts::PI * 2.0e-3 * 2.0e-3);
 /// Density of the blood analog [kg/m³].
 pub const DENSITY: f64 = 1056.0;

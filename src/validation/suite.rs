@@ -86,7 +86,7 @@ pub fn cases() -> Vec<Case> {
         Case {
             name: "womersley",
             title: "Womersley flow, periodic pipe R = 10 cells, τ 0.8",
-            reference: "Womersley (1955): û(r), Q̂ with Bessel functions (REFERENCES.md)",
+            reference: "Womersley (1955): û(r), Q̂ with Bessel functions (docs/references.md)",
             run: womersley,
         },
         Case {
@@ -424,11 +424,11 @@ fn lid_driven_cavity(ctx: &GpuContext, quick: bool) -> Result<CaseOutput, GpuErr
     })
 }
 
-/// Where the laboratories' PIV files are: `EMBOLUS_FDA_DATA`, or the shared data
-/// folder next to the source tree.
+/// Where the laboratories' PIV files are: `EMBOLUS_FDA_DATA`, or data/fda-nozzle
+/// in the source tree.
 pub fn fda_data_dir() -> std::path::PathBuf {
     std::env::var_os("EMBOLUS_FDA_DATA").map_or_else(
-        || std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/fda-nozzle"),
+        || std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/fda-nozzle"),
         std::path::PathBuf::from,
     )
 }

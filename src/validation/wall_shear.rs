@@ -1,5 +1,5 @@
 //! Wall shear stress and shear rate from the field kernels in a periodic cylinder
-//! driven by a body force G (Hagen–Poiseuille, REFERENCES.md): τ_w = 4μQ/(πR³) and
+//! driven by a body force G (Hagen–Poiseuille, docs/references.md): τ_w = 4μQ/(πR³) and
 //! |du/dr| = G r/(2μ).
 
 use super::support::circular_pipe;
