@@ -4,9 +4,11 @@
 //! (voxels, openings) → [`sim`] (GPU time loop) → [`probes`] → [`io`] writers.
 
 pub mod bench;
+pub mod cpu;
 pub mod geometry;
 pub mod gpu;
 pub mod io;
+pub mod kernels;
 pub mod lbm;
 pub mod particles;
 pub mod probes;

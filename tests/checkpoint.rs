@@ -7,7 +7,7 @@ mod common;
 
 use embolus::io::checkpoint::{self, CheckpointError};
 use embolus::scenario::LoadedScenario;
-use embolus::sim::runner::{load_for_resume, run, ResumeError, RunConfig, RunSummary};
+use embolus::sim::run::{load_for_resume, run, ResumeError, RunConfig, RunSummary};
 use std::path::{Path, PathBuf};
 
 const SCENARIO: &str = common::EVERY_STATE_SCENARIO;

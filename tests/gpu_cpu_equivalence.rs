@@ -1,4 +1,4 @@
-//! The WGSL step against its CPU reference (src/lbm/cpu_reference.rs) on a 16³ box with
+//! The WGSL step against its CPU reference (src/cpu/stream_collide.rs) on a 16³ box with
 //! walls (one of them moving), an obstacle, a parabolic inlet, a pressure outlet and a
 //! body force.
 //! Tolerance: max |f_gpu − f_cpu| < 1e-5 after 20 steps (both f32, same operation

@@ -1,5 +1,5 @@
 //! Particle motion in quiescent blood against analytic terminal velocities: Stokes
-//! settling, and Schiller–Naumann drag at Re_p = 10 (REFERENCES.md, "Particle
+//! settling, and Schiller–Naumann drag at Re_p = 10 (docs/references.md, "Particle
 //! motion"). One particle in a periodic box of fluid at rest, run on the GPU.
 
 use embolus::geometry::{CellKind, Voxels};
@@ -20,7 +20,7 @@ fn gpu() -> embolus::gpu::GpuContext {
 }
 
 /// A 25 µm glass sphere (3.3 g/mL) in blood settles at Stokes' velocity
-/// (ρp − ρ) g d²/(18 μ) = 218 µm/s (REFERENCES.md) within 2%.
+/// (ρp − ρ) g d²/(18 μ) = 218 µm/s (docs/references.md) within 2%.
 #[test]
 fn stokes_settling_velocity() {
     let (v, stokes) = stokes_settling(&gpu()).unwrap_or_else(|e| panic!("{e}"));
@@ -39,7 +39,7 @@ fn stokes_settling_velocity() {
 }
 
 /// A 1 mm sphere whose terminal Reynolds number is 10 by the published drag
-/// coefficient C_D(10) = 4.151 (REFERENCES.md): force balance
+/// coefficient C_D(10) = 4.151 (docs/references.md): force balance
 /// (ρp − ρ) g π d³/6 = C_D ½ ρ v² π d²/4 at v = 10 ν/d gives ρp; the simulated
 /// terminal velocity must be 10 ν/d within 3%.
 #[test]
@@ -203,7 +203,7 @@ fn saffman_lift_in_a_shear_flow() {
             capture_diameters_m: &[],
         };
         let (plan, settings) = plan::build(&tables, &voxels, &units, 0.0, MU_BLOOD).unwrap();
-        let mut setup = LatticeSetup::at_equilibrium(
+        let setup = LatticeSetup::at_equilibrium(
             dims,
             (0..dims.cells())
                 .map(|i| if wall(i) { flags::WALL } else { flags::FLUID })
@@ -214,12 +214,13 @@ fn saffman_lift_in_a_shear_flow() {
             [force as f32, 0.0, 0.0],
             |_| (0.0, [0.0; 3]),
         );
-        setup.coupled_fields = true;
-        let mut lattice = GpuLattice::new(&ctx, &setup).unwrap();
+        let coupling = embolus::sim::Coupling::new(&ctx, setup.dims.cells());
+        let mut lattice = GpuLattice::coupled(&ctx, &setup, &coupling).unwrap();
         lattice.step(&ctx, 4000); // the channel flow develops (25 viscous times H²/ν)
         let geometry = embolus::particles::fields::cell_geometry(&voxels);
         let particles =
-            GpuParticles::new(&ctx, &lattice, &plan, &settings, &geometry, 4000).unwrap();
+            GpuParticles::new(&ctx, &lattice, &coupling, &plan, &settings, &geometry, 4000)
+                .unwrap();
         lattice.step_with(&ctx, 150, Some(&particles));
         let v = particles.read_velocities(&ctx).unwrap()[0];
         let p = particles.read_positions(&ctx).unwrap()[0];

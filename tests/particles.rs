@@ -6,9 +6,7 @@
 use embolus::geometry::CellKind;
 use embolus::particles::plan::state;
 use embolus::scenario::LoadedScenario;
-use embolus::sim::build::lattice_setup;
-use embolus::sim::runner::{run, RunConfig, RunSummary};
-use embolus::sim::{GpuLattice, GpuParticles};
+use embolus::sim::run::{run, RunConfig, RunSummary};
 use std::path::{Path, PathBuf};
 
 mod common;
@@ -53,64 +51,42 @@ fn column(header: &[String], name: &str) -> usize {
 }
 
 /// The lattice and particles of a scenario, stepped by hand.
-struct Direct {
-    ctx: embolus::gpu::GpuContext,
-    setup: embolus::lbm::LatticeSetup,
-    lattice: GpuLattice,
-    particles: GpuParticles,
-}
+type Direct = common::Coupled;
 
 fn direct(loaded: &LoadedScenario) -> Direct {
-    let ctx = embolus::gpu::GpuContext::new(None).unwrap_or_else(|e| panic!("{e}"));
-    let mut setup = lattice_setup(&loaded.voxels, loaded);
-    setup.coupled_fields = true;
-    let lattice = GpuLattice::new(&ctx, &setup).unwrap();
-    let run = loaded
-        .particles
-        .as_ref()
-        .expect("the scenario injects particles");
-    let geometry = embolus::particles::fields::cell_geometry(&loaded.voxels);
-    let particles =
-        GpuParticles::new(&ctx, &lattice, &run.plan, &run.settings, &geometry, 0).unwrap();
-    Direct {
-        ctx,
-        setup,
-        lattice,
-        particles,
-    }
+    common::coupled(loaded)
 }
 
-impl Direct {
-    fn step(&mut self, steps: u32) {
-        self.lattice
-            .step_with(&self.ctx, steps, Some(&self.particles));
-    }
-}
-
-/// Straight pipe, R = 8 cells, steady parabolic flow (no ramp); `injection` appended.
+/// Straight pipe, R = 8 cells and 40 long, steady parabolic flow (no ramp);
+/// `injection` appended.
 fn pipe(injection: &str) -> LoadedScenario {
     scenario(
         "pipe.toml",
         &format!(
-            "[grid]\nvoxel_size = 5.0e-5\n[time]\nsteps = 1\nlattice_velocity = 0.05\n\
-             [geometry]\nshape = \"cylinder\"\nradius = 4.0e-4\nlength = 3.0e-3\n\
+            "[grid]\nvoxel_size = 5.0e-5\n[time]\nsteps = 1\nlattice_velocity = 0.08\n\
+             [geometry]\nshape = \"cylinder\"\nradius = 4.0e-4\nlength = 2.0e-3\n\
              [inlet]\nmean_velocity = 0.02\nramp_time = 0.0\n[particles]\ngravity = [0.0, 0.0, 0.0]\n{injection}"
         ),
     )
 }
 
+/// Steps for the pipe flow to settle, and for most tracers to cross the pipe.
+const SETTLE: u32 = 1900;
+const CROSS: u32 = 3800;
+
 /// Small neutrally buoyant particles released across the inlet of a Poiseuille pipe
-/// keep their distance from the axis: drift < 0.5 cell over the 60-cell pipe.
+/// keep their distance from the axis: drift < 0.5 cell over the 40-cell pipe.
 #[test]
 fn tracers_keep_their_radial_position_in_poiseuille_flow() {
-    // Released after the flow has settled (3000 steps ≈ 3.5 viscous times R²/ν).
+    // Released after the flow has settled (1900 steps ≈ 3.5 viscous times R²/ν at
+    // lattice velocity 0.08).
     let loaded =
         pipe("[[injections]]\nagent = \"tracer\"\nstart = 0.0\nduration = 1.0e-4\ncount = 400\n");
     let dt = loaded.units.dt_s;
     let mut loaded = loaded;
     let run = loaded.particles.as_mut().unwrap();
     for m in &mut run.plan.meta {
-        m[2] = 3000;
+        m[2] = SETTLE;
     }
     let start: Vec<[f32; 4]> = run.plan.positions.clone();
     let mut d = direct(&loaded);
@@ -119,7 +95,7 @@ fn tracers_keep_their_radial_position_in_poiseuille_flow() {
         loaded.voxels.dims.ny as f32 / 2.0,
     ];
     let radial = |p: &[f32; 4]| ((p[0] - axis[0]).powi(2) + (p[1] - axis[1]).powi(2)).sqrt();
-    d.step(3000 + 9000);
+    d.step(SETTLE + CROSS);
     let status = d.particles.read_status(&d.ctx).unwrap();
     let end = d.particles.read_positions(&d.ctx).unwrap();
     let mut worst = 0.0f32;
@@ -134,7 +110,7 @@ fn tracers_keep_their_radial_position_in_poiseuille_flow() {
     println!(
         "tracers: {through} of {} crossed the pipe in {:.3} s; largest radial drift {worst:.4} cells",
         status.len(),
-        9000.0 * dt
+        CROSS as f64 * dt
     );
     assert!(through > 200, "only {through} tracers crossed");
     assert!(worst < 0.5, "radial drift {worst} cells");
@@ -378,8 +354,8 @@ fn a_million_particles_run() {
 /// must shrink at least fivefold.
 #[test]
 fn pressure_gradient_force_lets_a_neutral_sphere_follow_an_accelerating_flow() {
-    let lag = |pressure_gradient: bool| {
-        let loaded = scenario(
+    let scenario_with = |pressure_gradient: bool| {
+        let mut loaded = scenario(
             "accelerating.toml",
             &format!(
                 "[grid]\nvoxel_size = 5.0e-5\n[time]\nsteps = 1\nlattice_velocity = 0.05\n\
@@ -392,30 +368,50 @@ fn pressure_gradient_force_lets_a_neutral_sphere_follow_an_accelerating_flow() {
                  [agents.neutral]\ndensity = 1060.0\ndiameter = {{ kind = \"fixed\", diameter = 1.5e-4 }}\n"
             ),
         );
-        let mut loaded = loaded;
         // Released once the flow is steady.
         loaded.particles.as_mut().unwrap().plan.meta[0][2] = 1500;
-        let mut d = direct(&loaded);
-        // 1500 steps of flow (1.3 viscous times R²/ν), then 100 (≈ 10 τp) for the
-        // sphere released at rest to take up the flow.
-        d.step(1600);
-        let mut worst = (0.0f64, 0.0f64);
-        for _ in 0..10 {
-            d.step(20);
-            let p = d.particles.read_positions(&d.ctx).unwrap()[0];
-            let v = d.particles.read_velocities(&d.ctx).unwrap()[0];
-            let pops = d.lattice.read_populations(&d.ctx).unwrap();
-            let fields = common::macroscopic(&d.setup, &pops);
+        loaded
+    };
+    // One flow carries both spheres, one without the force and one with it (a lone
+    // free sphere feeds nothing back into the flow).
+    let without = scenario_with(false);
+    let with = scenario_with(true);
+    let mut d = direct(&without);
+    let run = with.particles.as_ref().unwrap();
+    let geometry = embolus::particles::fields::cell_geometry(&with.voxels);
+    let forced = embolus::sim::GpuParticles::new(
+        &d.ctx,
+        &d.lattice,
+        d.lattice.coupling(),
+        &run.plan,
+        &run.settings,
+        &geometry,
+        0,
+    )
+    .unwrap();
+    let step = |d: &mut Direct, n: u32| {
+        let hooks = embolus::sim::StepHooks(vec![&d.particles, &forced]);
+        d.lattice.step_with(&d.ctx, n, Some(&hooks));
+    };
+    // 1500 steps of flow (1.3 viscous times R²/ν), then 100 (≈ 10 τp) for the spheres
+    // released at rest to take up the flow.
+    step(&mut d, 1600);
+    let mut worst = [(0.0f64, 0.0f64); 2];
+    for _ in 0..10 {
+        step(&mut d, 20);
+        let pops = d.lattice.read_populations(&d.ctx).unwrap();
+        let fields = common::macroscopic(&d.setup, &pops);
+        for (k, particles) in [&d.particles, &forced].into_iter().enumerate() {
+            let p = particles.read_positions(&d.ctx).unwrap()[0];
+            let v = particles.read_velocities(&d.ctx).unwrap()[0];
             let u = trilinear(&d.setup.dims, &fields, [p[0], p[1], p[2]]);
             let gap = (u[2] - v[2]) as f64;
-            if gap.abs() > worst.0.abs() {
-                worst = (gap, u[2] as f64);
+            if gap.abs() > worst[k].0.abs() {
+                worst[k] = (gap, u[2] as f64);
             }
         }
-        worst
-    };
-    let (without, u1) = lag(false);
-    let (with, u2) = lag(true);
+    }
+    let [(without, u1), (with, u2)] = worst;
     println!(
         "neutral sphere accelerating into a stenosis: largest lag u - v {without:.3e} without the \
          fluid-acceleration force ({:.1}% of u), {with:.3e} with it ({:.2}%)",

@@ -1,6 +1,6 @@
 //! Poiseuille flow: plane channel driven by a body force (TRT makes halfway bounce-back
 //! exact there), and a voxelized cylinder driven by the inlet/outlet conditions,
-//! compared with Hagen–Poiseuille at three resolutions.
+//! compared with Hagen–Poiseuille at three resolutions (8, 12 and 16 cells).
 
 mod common;
 
@@ -46,12 +46,14 @@ fn pipe(ctx: &embolus::gpu::GpuContext, n: usize, precision: Precision) -> PipeR
     pipe_poiseuille(ctx, n, precision).unwrap_or_else(|e| panic!("{e}"))
 }
 
-/// Centreline velocity and flow rate within 3% of Hagen–Poiseuille at R ≥ 8 cells,
-/// the error falling with resolution; the observed order is printed.
+/// Centreline velocity and flow rate within 3% of Hagen–Poiseuille at R = 8 and 16
+/// cells, the error falling with resolution; the observed order is printed. (R = 12
+/// with f32 storage is asserted in `cylinder_poiseuille_with_f16_storage`, which runs
+/// it anyway, and in the quick validation suite.)
 #[test]
 fn cylinder_poiseuille_matches_hagen_poiseuille_and_converges() {
     let ctx = gpu();
-    let results: Vec<PipeResult> = [8, 12, 16]
+    let results: Vec<PipeResult> = [8, 16]
         .iter()
         .map(|&n| pipe(&ctx, n, Precision::F32))
         .collect();
@@ -75,16 +77,16 @@ fn cylinder_poiseuille_matches_hagen_poiseuille_and_converges() {
     }
     let e: Vec<f64> = results.iter().map(|r| r.flow_error.abs()).collect();
     let order = observed_order(&results);
-    println!("observed order of the flow-rate error over R = 8, 12, 16: {order:.2}");
+    println!("observed order of the flow-rate error over R = 8, 16: {order:.2}");
     assert!(
-        e[2] < e[0],
+        e[1] < e[0],
         "flow-rate error does not fall with resolution: {e:?}"
     );
 }
 
 /// Half-float storage on the R = 12 pipe: centreline velocity and flow rate within 3%
-/// of Hagen–Poiseuille, as with f32; the difference from the f32 run is printed
-/// (docs/test-checks.md).
+/// of Hagen–Poiseuille, as the f32 run beside it (also asserted); the difference is
+/// printed (docs/test-checks.md).
 #[test]
 fn cylinder_poiseuille_with_f16_storage() {
     let ctx = gpu();
@@ -96,6 +98,10 @@ fn cylinder_poiseuille_with_f16_storage() {
         100.0 * single.centreline_error,
         100.0 * half.flow_error,
         100.0 * single.flow_error
+    );
+    assert!(
+        single.centreline_error.abs() < 0.03 && single.flow_error.abs() < 0.03,
+        "f32 off at R = 12"
     );
     assert!(half.centreline_error.abs() < 0.03, "centreline off");
     assert!(half.flow_error.abs() < 0.03, "flow rate off");

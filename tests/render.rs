@@ -7,10 +7,10 @@
 use embolus::render::camera::overview;
 use embolus::render::frame_gpu::{FrameRenderer, FrameSettings, RenderInputs};
 use embolus::scenario::LoadedScenario;
-use embolus::sim::build::lattice_setup;
-use embolus::sim::runner::{run, RunConfig};
-use embolus::sim::{GpuLattice, GpuParticles};
+use embolus::sim::run::{run, RunConfig};
 use std::path::{Path, PathBuf};
+
+mod common;
 
 fn scratch(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("embolus-render-{}-{name}", std::process::id()));
@@ -29,14 +29,12 @@ const PIPE: &str = "[grid]\nvoxel_size = 5.0e-5\n[time]\nsteps = 240\nlattice_ve
 fn render_pipe(width: u32, height: u32) -> (Vec<u8>, Vec<u8>) {
     let loaded =
         LoadedScenario::from_str(Path::new("pipe.toml"), PIPE).unwrap_or_else(|e| panic!("{e}"));
-    let ctx = embolus::gpu::GpuContext::new(None).unwrap_or_else(|e| panic!("{e}"));
-    let mut setup = lattice_setup(&loaded.voxels, &loaded);
-    setup.coupled_fields = true;
-    let mut lattice = GpuLattice::new(&ctx, &setup).unwrap();
-    let run = loaded.particles.as_ref().unwrap();
-    let geometry = embolus::particles::fields::cell_geometry(&loaded.voxels);
-    let particles =
-        GpuParticles::new(&ctx, &lattice, &run.plan, &run.settings, &geometry, 0).unwrap();
+    let common::Coupled {
+        ctx,
+        mut lattice,
+        particles,
+        ..
+    } = common::coupled(&loaded);
     lattice.step_with(&ctx, 240, Some(&particles));
     let (positions, status, solid, count) = particles.render_buffers();
     let d = loaded.voxels.dims;
@@ -44,9 +42,9 @@ fn render_pipe(width: u32, height: u32) -> (Vec<u8>, Vec<u8>) {
         &ctx,
         &RenderInputs {
             dims: d,
-            flags: &lattice.flags,
+            flags: lattice.cell_table(),
             cell_table_constants: lattice.cell_table_constants(),
-            flow: &lattice.velocity_field,
+            flow: lattice.coupling().velocity_field(),
             solid: Some(solid),
             particles: Some((positions, status, count)),
         },

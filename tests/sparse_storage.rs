@@ -9,7 +9,7 @@ mod common;
 
 use embolus::lbm::lattice::flags;
 use embolus::scenario::LoadedScenario;
-use embolus::sim::runner::{run, RunConfig, RunSummary};
+use embolus::sim::run::{run, RunConfig, RunSummary};
 use embolus::sim::GpuLattice;
 use std::path::{Path, PathBuf};
 

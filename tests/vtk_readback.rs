@@ -7,11 +7,11 @@
 use embolus::io::vtk::{write_vti, Compression, VtiArray, VtiData};
 use embolus::io::vtp::{write_pvd, write_vtp};
 use embolus::scenario::LoadedScenario;
-use embolus::sim::build::lattice_setup;
 use embolus::sim::field_recorder::FieldRecorder;
-use embolus::sim::{GpuLattice, GpuParticles};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
+
+mod common;
 
 fn scratch(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("embolus-vtk-{}-{name}", std::process::id()));
@@ -164,14 +164,12 @@ fn a_runs_fields_and_particles_read_back_in_vtk() {
          [fields]\nregion_min = [0.0, 0.0, 2.0e-4]\nstride = 2\nwss_sample_interval = 5.0e-5\naverage_from = 0.0\n",
     )
     .unwrap_or_else(|e| panic!("{e}"));
-    let ctx = embolus::gpu::GpuContext::new(None).unwrap_or_else(|e| panic!("{e}"));
-    let mut setup = lattice_setup(&loaded.voxels, &loaded);
-    setup.coupled_fields = true;
-    let mut lattice = GpuLattice::new(&ctx, &setup).unwrap();
-    let run = loaded.particles.as_ref().unwrap();
-    let geometry = embolus::particles::fields::cell_geometry(&loaded.voxels);
-    let particles =
-        GpuParticles::new(&ctx, &lattice, &run.plan, &run.settings, &geometry, 0).unwrap();
+    let common::Coupled {
+        ctx,
+        setup,
+        mut lattice,
+        particles,
+    } = common::coupled(&loaded);
     let mut recorder = FieldRecorder::new(
         &ctx,
         &lattice,

@@ -1,5 +1,5 @@
 //! Womersley flow: a straight periodic pipe driven by an oscillating body force
-//! (pressure gradient) G cos ωt, against the analytic solution (REFERENCES.md):
+//! (pressure gradient) G cos ωt, against the analytic solution (docs/references.md):
 //! û(r) = G/(iρω) [1 − J0(z r/R)/J0(z)], Q̂ = πR²G/(iρω) [1 − 2J1(z)/(z J0(z))],
 //! z = i^{3/2} α, α = R √(ω/ν). Amplitudes within 3%, phases within 5°, after the
 //! start-up transient. The force varies every step through the GPU step schedule.
@@ -52,10 +52,10 @@ fn assert_within_tolerances(alpha: f64, (ca, cp, fa, fp): (f64, f64, f64, f64)) 
 }
 
 #[test]
-fn womersley_alpha_3_and_5() {
-    for alpha in [3.0, 5.0] {
-        assert_within_tolerances(alpha, womersley(alpha, Precision::F32));
-    }
+fn womersley_alpha_5() {
+    // α 3 with f32 storage runs in the quick validation suite (tests/validate.rs),
+    // with the same tolerances.
+    assert_within_tolerances(5.0, womersley(5.0, Precision::F32));
 }
 
 /// Half-float storage, same case and tolerances (amplitude 3%, phase 5°): the
@@ -80,7 +80,7 @@ fn inlet_driven(alpha: f64) -> (f64, f64, f64, f64) {
     use embolus::lbm::womersley::profile;
     use embolus::scenario::LoadedScenario;
     use embolus::sim::build::lattice_setup;
-    use embolus::sim::runner::step_schedule;
+    use embolus::sim::run::step_schedule;
     let ctx = gpu();
     let (nu, radius, dx) = (3.5e-6f64, 1e-3f64, 1e-4f64);
     // τ = 0.8: u_peak = 3ν u_lat/((τ − ½) dx); the sine's peak factor is 1.5.

@@ -2,8 +2,9 @@
 // Performance Computers"): dst[i] = src[i], 16 bytes per element, one element per
 // thread. Bandwidth = 2 × bytes / time (one read, one write).
 
-@group(0) @binding(0) var<storage, read> src: array<vec4<f32>>;
-@group(0) @binding(1) var<storage, read_write> dst: array<vec4<f32>>;
+// Bindings (declared in src/kernels/, generated in front of this file):
+//   src: array<vec4<f32>> (read)
+//   dst: array<vec4<f32>> (read_write)
 
 @compute @workgroup_size(256)
 fn copy(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {

@@ -1,12 +1,9 @@
 // Shared by both step kernels (stream_collide.wgsl with two population sets,
-// stream_in_place.wgsl with one): bindings, settings, moving walls, and the
+// stream_in_place.wgsl with one): settings, moving walls, and the
 // inlet/outlet update, which reads populations through load_src and writes through
-// store_dst (generated for each kernel). CPU twin: src/lbm/cpu_reference.rs (same
-// operations, same order).
-
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> flags: array<u32>;
-@group(0) @binding(2) var<storage, read> records: array<BoundaryRecord>;
+// store_dst (generated for each kernel). CPU twin: src/cpu/stream_collide.rs (same
+// operations, same order). The step's bindings are declared in src/kernels/lbm.rs
+// (step_bindings) and generated in front of this file.
 
 // Womersley inlets: harmonics per inlet record and the record stride in vec4s.
 override INLET_HARMONICS: u32 = 0u;

@@ -1,12 +1,7 @@
 // Advances the step state from a schedule the host writes for each batch of steps:
 // one thread, dispatched before every stream_collide when inflow or force vary in
 // time. counter[0] indexes the schedule; the host resets it with each batch.
-
-@group(0) @binding(0) var<storage, read> schedule: array<StepState>;
-@group(0) @binding(1) var<storage, read_write> step_state: StepState;
-@group(0) @binding(2) var<storage, read_write> counter: array<u32>;
-// Declared for the shared snippets; unused here.
-@group(0) @binding(3) var<uniform> params: Params;
+// Bindings: src/kernels/lbm.rs (clock).
 
 @compute @workgroup_size(1)
 fn advance_clock() {

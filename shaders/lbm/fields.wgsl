@@ -3,10 +3,7 @@
 // stress (WSS) at wall-adjacent cells. `sample_fields` fills a (region, stride) box at
 // output time; `wall_shear_now` and `accumulate_wall_shear` evaluate the WSS at a fixed
 // list of wall-adjacent cells (the mean, and the sums behind time-averaged WSS and the
-// oscillatory shear index).
-
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> flags: array<u32>;
+// oscillatory shear index). Bindings: src/kernels/lbm.rs (fields).
 
 // Coupled to particles: the porous drag of lodged agents enters the velocity.
 override COUPLED: u32 = 0u;

@@ -19,11 +19,8 @@
 // answer to a wave leaving through the opening, so the wave leaves without
 // reflection; Q̄ follows Q with the time constant 1/OUTLET_FILTER_RATE steps, much
 // longer than a sound transit and much shorter than a cardiac cycle.
+// Bindings: src/kernels/lbm.rs (outlets).
 override OUTLET_FILTER_RATE: f32 = 0.0;
-
-// params is declared for the shared snippets; this kernel does not use it.
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> flags: array<u32>;
 
 var<workgroup> flux_sum: array<f32, REDUCTION_WORKGROUP_SIZE>;
 

@@ -7,11 +7,9 @@
 //   5 + 3k: number of cells of opening k
 // CPU twin of the host-side reduction: src/probes/mod.rs.
 
+// Bindings: src/kernels/lbm.rs (probes).
 override N_OPENINGS: u32 = 1u;
 override PROBE_STRIDE: u32 = 3u + 3u * N_OPENINGS;
-
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> flags: array<u32>;
 
 var<workgroup> scratch: array<f32, REDUCTION_WORKGROUP_SIZE>;
 var<workgroup> scratch_index: array<u32, REDUCTION_WORKGROUP_SIZE>;

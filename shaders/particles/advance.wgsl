@@ -2,7 +2,7 @@
 // dispatch per LBM step, after the flow step. Lagrangian point particles in lattice
 // units (positions in cells, the centre of cell i at i + 0.5; velocities in cells per
 // step; one step per call).
-// Model and sources: docs/particles.md; host twin: src/particles/motion.rs.
+// Model and sources: docs/particles.md; CPU twin: src/cpu/advance.rs.
 //
 // Motion: m_eff dv/dt = 3πμd f(Re_p) (u − v) + m_eff a, with m_eff = (ρp + C_m ρf) V
 // (added mass C_m = ½ when enabled), f = 1 + 0.15 Re_p^0.687 (Schiller & Naumann
@@ -40,42 +40,35 @@ struct ParticleParams {
     _pad1: f32,
 }
 
-// Chance per step that a particle in contact with packed material at a constriction
-// narrower than bridging_ratio diameters lodges there.
-const BRIDGING_CHANCE: f32 = 0.1;
+// Particle states (WAITING … EXITED, OUTSIDE for `where` of a particle that left the
+// grid other than through an opening) and BRIDGING_CHANCE come from the generated
+// prelude (src/particles/kernel_params.rs).
 
-const WAITING: u32 = 0u;
-const FREE: u32 = 1u;
-const LODGED: u32 = 2u;
-const STUCK: u32 = 3u;
-const EXITED: u32 = 4u;
-// status.w of a particle that left the grid other than through an opening.
-const OUTSIDE: u32 = 0xffffu;
-
-@group(0) @binding(0) var<uniform> pp: ParticleParams;
-@group(0) @binding(1) var<storage, read> flags: array<u32>;
-@group(0) @binding(2) var<storage, read> velocity_field: array<vec4<f32>>;
+// Bindings (declared in src/kernels/, generated in front of this file):
+//   pp: ParticleParams (uniform)
+//   flags: array<u32> (read)
+//   velocity_field: array<vec4<f32>> (read)
 // (signed wall distance [cells]: + in the lumen, − in the wall; 0; solid fraction as
 // of the last occlusion update; 0). Lodging decisions read this
 // snapshot, never the counters being added to in the same step, so that the result
 // does not depend on the order in which threads run.
-@group(0) @binding(3) var<storage, read> cell_geometry: array<vec4<f32>>;
-@group(0) @binding(4) var<storage, read_write> pos: array<vec4<f32>>;
-@group(0) @binding(5) var<storage, read_write> vel: array<vec4<f32>>;
+//   cell_geometry: array<vec4<f32>> (read)
+//   positions: array<vec4<f32>> (read_write)
+//   velocities: array<vec4<f32>> (read_write)
 // (state, agent, release step, where it ended: opening or cell)
-@group(0) @binding(6) var<storage, read_write> status: array<vec4<u32>>;
+//   status: array<vec4<u32>> (read_write)
 // Per agent two rows: (acceleration xyz [lattice], restitution),
 // (sticking probability, magnetic coefficient Δχ/(μ0 ρ_eff) [SI], (1 + C_m) ρ/ρ_eff,
 // ρ/ρ_eff); then per
 // magnet two rows: (position [m], kind 0 dipole / 1 gradient), (moment [A m²] or
 // |B|∇|B| [T²/m], 0); then per opening one row: (capture diameter [cells], 0, 0, 0):
 // particles at least that large lodge against that outlet (the bed beyond it).
-@group(0) @binding(7) var<storage, read> tables: array<vec4<f32>>;
+//   tables: array<vec4<f32>> (read)
 // Per cell: solid volume fraction and Σ fraction × diameter [cells], fixed point.
-@group(0) @binding(8) var<storage, read_write> solid: array<atomic<u32>>;
-@group(0) @binding(9) var<storage, read> clock: array<u32>;
+//   solid: array<atomic<u32>> (read_write)
+//   clock: array<u32> (read)
 // Active particles: count, then indices (shaders/particles/compact.wgsl).
-@group(0) @binding(10) var<storage, read> active_list: array<u32>;
+//   active_list: array<u32> (read)
 
 fn in_grid(c: vec3<i32>) -> bool {
     return all(c >= vec3<i32>(0)) && all(c < vec3<i32>(i32(NX), i32(NY), i32(NZ)));
@@ -284,8 +277,8 @@ fn advance_particles(
     if (m.x != FREE) {
         return;
     }
-    let p = pos[i];
-    let q = vel[i];
+    let p = positions[i];
+    let q = velocities[i];
     let x = p.xyz;
     let v = q.xyz;
     let d = p.w;
@@ -427,7 +420,7 @@ fn advance_particles(
         v_new = vec3<f32>(0.0);
         deposit(x_new, d);
     }
-    pos[i] = vec4<f32>(x_new, d);
-    vel[i] = vec4<f32>(v_new, q.w);
+    positions[i] = vec4<f32>(x_new, d);
+    velocities[i] = vec4<f32>(v_new, q.w);
     status[i] = m;
 }

@@ -6,24 +6,23 @@
 // whatever the atomics give: each particle's update depends on its index, never on
 // its thread, so the results do not depend on it.
 //
-// list[0]: number of active particles, list[1 + k]: their indices.
-// args: the indirect dispatch of advance_particles (x, y, z workgroups).
+// active_list[0]: number of active particles, active_list[1 + k]: their indices.
+// advance_args: the indirect dispatch of advance_particles (x, y, z workgroups).
 
-const WAITING: u32 = 0u;
-const FREE: u32 = 1u;
 
 // Steps until the next rebuild: a waiting particle released before then is listed.
 override LIST_HORIZON: u32 = 32u;
 override PARTICLE_COUNT: u32 = 0u;
 
-@group(0) @binding(0) var<storage, read> status: array<vec4<u32>>;
-@group(0) @binding(1) var<storage, read> clock: array<u32>;
-@group(0) @binding(2) var<storage, read_write> list: array<atomic<u32>>;
-@group(0) @binding(3) var<storage, read_write> args: array<u32>;
+// Bindings (declared in src/kernels/, generated in front of this file):
+//   status: array<vec4<u32>> (read)
+//   clock: array<u32> (read)
+//   active_list: array<atomic<u32>> (read_write)
+//   advance_args: array<u32> (read_write)
 
 @compute @workgroup_size(1)
 fn list_reset() {
-    atomicStore(&list[0], 0u);
+    atomicStore(&active_list[0], 0u);
 }
 
 @compute @workgroup_size(WORKGROUP_SIZE)
@@ -38,8 +37,8 @@ fn list_scan(
     let m = status[i];
     let due = m.x == WAITING && m.z < clock[0] + LIST_HORIZON;
     if (m.x == FREE || due) {
-        let k = atomicAdd(&list[0], 1u);
-        atomicStore(&list[1u + k], i);
+        let k = atomicAdd(&active_list[0], 1u);
+        atomicStore(&active_list[1u + k], i);
     }
 }
 
@@ -47,10 +46,10 @@ fn list_scan(
 // does on the host (one dimension holds at most 65535 workgroups).
 @compute @workgroup_size(1)
 fn list_args() {
-    let n = atomicLoad(&list[0]);
+    let n = atomicLoad(&active_list[0]);
     let groups = (n + WORKGROUP_SIZE - 1u) / WORKGROUP_SIZE;
     let x = min(groups, 65535u);
-    args[0] = x;
-    args[1] = select(0u, (groups + x - 1u) / max(x, 1u), groups > 0u);
-    args[2] = 1u;
+    advance_args[0] = x;
+    advance_args[1] = select(0u, (groups + x - 1u) / max(x, 1u), groups > 0u);
+    advance_args[2] = 1u;
 }

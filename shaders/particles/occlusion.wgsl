@@ -4,11 +4,11 @@
 //
 // Brinkman/Darcy drag per unit mass σ u with σ = ν/k, k from Kozeny–Carman for a bed
 // of spheres of diameter d and porosity ε = 1 − φ (φ the cell's solid fraction):
-//   k = d² ε³ / (180 (1 − ε)²)            (REFERENCES.md, "Lodging and clogging")
+//   k = d² ε³ / (180 (1 − ε)²)            (docs/references.md, "Lodging and clogging")
 // stream_collide applies it implicitly (u = (j + F/2)/(1 + σ/2)), so any σ is stable.
 
-const DRAG_GROWTH: f32 = 1.2;
-const DRAG_START: f32 = 0.01;
+// DRAG_GROWTH and DRAG_START: generated prelude (src/particles/kernel_params.rs).
+// CPU twin: src/cpu/occlusion.rs.
 
 struct OcclusionParams {
     nu: f32,
@@ -17,14 +17,15 @@ struct OcclusionParams {
     max_drag: f32,
 }
 
-@group(0) @binding(0) var<uniform> op: OcclusionParams;
-@group(0) @binding(1) var<storage, read_write> flags: array<u32>;
-@group(0) @binding(2) var<storage, read> solid: array<u32>;
-@group(0) @binding(3) var<storage, read_write> porous_drag: array<f32>;
-@group(0) @binding(4) var<storage, read_write> velocity_field: array<vec4<f32>>;
-@group(0) @binding(5) var<storage, read_write> clock: array<atomic<u32>>;
+// Bindings (declared in src/kernels/, generated in front of this file):
+//   op: OcclusionParams (uniform)
+//   flags: array<u32> (read_write)
+//   solid: array<u32> (read)
+//   porous_drag: array<f32> (read_write)
+//   velocity_field: array<vec4<f32>> (read_write)
+//   clock: array<atomic<u32>> (read_write)
 // (wall distance, lumen radius, solid fraction snapshot, 0): see advance.wgsl.
-@group(0) @binding(6) var<storage, read_write> cell_geometry: array<vec4<f32>>;
+//   cell_geometry: array<vec4<f32>> (read_write)
 
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn occlude(

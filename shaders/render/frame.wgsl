@@ -22,15 +22,16 @@ struct RenderParams {
     grid: vec4<u32>,
 }
 
-@group(0) @binding(0) var<uniform> rp: RenderParams;
-@group(0) @binding(1) var<storage, read> flags: array<u32>;
-@group(0) @binding(2) var<storage, read> flow: array<vec4<f32>>;
-@group(0) @binding(3) var<storage, read> solid: array<u32>;
-@group(0) @binding(4) var<storage, read> positions: array<vec4<f32>>;
-@group(0) @binding(5) var<storage, read> status: array<vec4<u32>>;
-@group(0) @binding(6) var<storage, read_write> depth: array<atomic<u32>>;
-@group(0) @binding(7) var<storage, read_write> image: array<u32>;
-@group(0) @binding(8) var<storage, read_write> final_image: array<u32>;
+// Bindings (declared in src/kernels/, generated in front of this file):
+//   rp: RenderParams (uniform)
+//   flags: array<u32> (read)
+//   velocity_field: array<vec4<f32>> (read)
+//   solid: array<u32> (read)
+//   positions: array<vec4<f32>> (read)
+//   status: array<vec4<u32>> (read)
+//   depth: array<atomic<u32>> (read_write)
+//   image: array<u32> (read_write)
+//   final_image: array<u32> (read_write)
 
 const WALL: u32 = 1u;
 const FAR: f32 = 3.0e38;
@@ -311,7 +312,7 @@ fn march(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups)
                 let cc = vec3<i32>(floor(pc));
                 let ci = cell_index(cc);
                 if (ci >= 0 && occupancy(cc) < 0.5) {
-                    let u = flow[u32(ci)].xyz;
+                    let u = velocity_field[u32(ci)].xyz;
                     let rgb = turbo(length(u) / rp.lens.z);
                     colour += (1.0 - alpha) * 0.92 * rgb;
                     alpha += (1.0 - alpha) * 0.92;

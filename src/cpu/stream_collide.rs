@@ -1,11 +1,11 @@
 //! A plain-Rust reference of one GPU step (`shaders/lbm/stream_collide.wgsl`), with the
 //! same layout and the same order of operations, for GPU-vs-CPU tests on small grids.
 
-use super::collision::Relaxation;
-use super::equilibrium::{equilibrium_shifted, gather, moments};
-use super::lattice::{flags, opposite, Q, VELOCITIES, WEIGHTS};
-use super::rheology::LatticeRheology;
-use super::setup::{BoundaryRecord, GridDims};
+use crate::lbm::collision::Relaxation;
+use crate::lbm::equilibrium::{equilibrium_shifted, gather, moments};
+use crate::lbm::lattice::{flags, opposite, Q, VELOCITIES, WEIGHTS};
+use crate::lbm::rheology::LatticeRheology;
+use crate::lbm::setup::{BoundaryRecord, GridDims};
 
 /// Post-collision populations of one cell (TRT with Guo forcing; BGK when ω⁻ = ω⁺).
 /// `f` holds the streamed (pre-collision) populations, shifted by their weights.
@@ -14,7 +14,7 @@ use super::setup::{BoundaryRecord, GridDims};
 /// and antisymmetric part f⁻ = (f_q − f_ō)/2:
 /// f*_q = [f⁺ − ω⁺(f⁺ − f⁺_eq) + (1 − ω⁺/2) S⁺] + [f⁻ − ω⁻(f⁻ − f⁻_eq) + (1 − ω⁻/2) S⁻],
 /// f*_ō the same with the antisymmetric bracket negated. The generated GPU code
-/// (`shader_source::fluid_update`) performs the same operations in the same order.
+/// (`kernels::fluid_update`, with shaders/lbm/collision.wgsl) performs the same operations in the same order.
 pub fn collide(
     f: &[f32; Q],
     relaxation: Relaxation,

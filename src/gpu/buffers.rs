@@ -4,6 +4,15 @@ use super::context::GpuContext;
 use super::error::GpuError;
 use wgpu::util::DeviceExt;
 
+/// `data`, or one default element: wgpu buffers cannot be empty.
+pub fn non_empty<T: Copy + Default>(data: &[T]) -> Vec<T> {
+    if data.is_empty() {
+        vec![T::default()]
+    } else {
+        data.to_vec()
+    }
+}
+
 pub fn storage_from<T: bytemuck::Pod>(ctx: &GpuContext, label: &str, data: &[T]) -> wgpu::Buffer {
     ctx.device
         .create_buffer_init(&wgpu::util::BufferInitDescriptor {

@@ -1,44 +1,116 @@
-//! Compute pipeline creation with validation errors caught in an error scope, so a
-//! shader problem becomes a [`GpuError`] rather than a panic.
+//! Compute kernels: a module compiled from a [`KernelSource`], its bind-group layout
+//! built from the kernel's binding declaration, pipelines per entry point, and bind
+//! groups matched by name. Validation errors are caught in error scopes, so a shader
+//! problem becomes a [`GpuError`] rather than a panic.
 
+use super::bindings::{Bindings, Resources};
 use super::context::GpuContext;
 use super::error::GpuError;
+use crate::kernels::KernelSource;
 
-/// Compiles `source` and builds the compute pipeline for `entry_point`, with the given
-/// pipeline-overridable constants; bind-group layout inferred from the shader.
-pub fn compute_pipeline(
-    ctx: &GpuContext,
-    label: &str,
-    source: &str,
-    entry_point: &str,
-    constants: &[(&str, f64)],
-) -> Result<wgpu::ComputePipeline, GpuError> {
-    let scope = ctx.device.push_error_scope(wgpu::ErrorFilter::Validation);
-    let module = ctx
-        .device
-        .create_shader_module(wgpu::ShaderModuleDescriptor {
-            label: Some(label),
-            source: wgpu::ShaderSource::Wgsl(source.into()),
-        });
-    let pipeline = ctx
-        .device
-        .create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
-            label: Some(label),
-            layout: None,
-            module: &module,
-            entry_point: Some(entry_point),
-            compilation_options: wgpu::PipelineCompilationOptions {
-                constants,
-                zero_initialize_workgroup_memory: false,
-            },
-            cache: None,
-        });
-    if let Some(error) = pollster::block_on(scope.pop()) {
-        return Err(GpuError::Wgpu(format!(
-            "building the {label} kernel: {error}"
-        )));
+/// One compiled kernel module with its bindings' layout.
+pub struct KernelModule {
+    label: String,
+    bindings: Bindings,
+    group_layout: wgpu::BindGroupLayout,
+    pipeline_layout: wgpu::PipelineLayout,
+    module: wgpu::ShaderModule,
+}
+
+impl KernelModule {
+    /// Compiles `source`; `label` names it in errors.
+    pub fn new(ctx: &GpuContext, label: &str, source: &KernelSource) -> Result<Self, GpuError> {
+        let scope = ctx.device.push_error_scope(wgpu::ErrorFilter::Validation);
+        let group_layout = source.bindings.layout(ctx, label);
+        let pipeline_layout = ctx
+            .device
+            .create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
+                label: Some(label),
+                bind_group_layouts: &[Some(&group_layout)],
+                immediate_size: 0,
+            });
+        let module = ctx
+            .device
+            .create_shader_module(wgpu::ShaderModuleDescriptor {
+                label: Some(label),
+                source: wgpu::ShaderSource::Wgsl(source.wgsl.as_str().into()),
+            });
+        if let Some(error) = pollster::block_on(scope.pop()) {
+            return Err(GpuError::Wgpu(format!(
+                "compiling the {label} kernels: {error}"
+            )));
+        }
+        Ok(KernelModule {
+            label: label.into(),
+            bindings: source.bindings.clone(),
+            group_layout,
+            pipeline_layout,
+            module,
+        })
     }
-    Ok(pipeline)
+
+    /// The pipeline of `entry_point` with the given pipeline-overridable constants.
+    pub fn pipeline(
+        &self,
+        ctx: &GpuContext,
+        entry_point: &str,
+        constants: &[(&str, f64)],
+    ) -> Result<wgpu::ComputePipeline, GpuError> {
+        let scope = ctx.device.push_error_scope(wgpu::ErrorFilter::Validation);
+        let pipeline = ctx
+            .device
+            .create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
+                label: Some(entry_point),
+                layout: Some(&self.pipeline_layout),
+                module: &self.module,
+                entry_point: Some(entry_point),
+                compilation_options: wgpu::PipelineCompilationOptions {
+                    constants,
+                    zero_initialize_workgroup_memory: false,
+                },
+                cache: None,
+            });
+        if let Some(error) = pollster::block_on(scope.pop()) {
+            return Err(GpuError::Wgpu(format!(
+                "building the {entry_point} kernel ({}): {error}",
+                self.label
+            )));
+        }
+        Ok(pipeline)
+    }
+
+    /// The bind group giving each binding the buffer of its name in `resources`.
+    pub fn bind(
+        &self,
+        ctx: &GpuContext,
+        resources: &Resources<'_>,
+    ) -> Result<wgpu::BindGroup, GpuError> {
+        self.bindings
+            .bind_group(ctx, &self.group_layout, &self.label, resources)
+    }
+
+    pub fn bindings(&self) -> &Bindings {
+        &self.bindings
+    }
+}
+
+/// A pipeline with its bind group: one dispatchable kernel.
+pub struct BoundKernel {
+    pub pipeline: wgpu::ComputePipeline,
+    pub group: wgpu::BindGroup,
+}
+
+impl BoundKernel {
+    pub fn new(pipeline: wgpu::ComputePipeline, group: wgpu::BindGroup) -> Self {
+        BoundKernel { pipeline, group }
+    }
+
+    /// Records a dispatch of `workgroups` (x, y) groups.
+    pub fn record(&self, pass: &mut wgpu::ComputePass<'_>, workgroups: (u32, u32)) {
+        pass.set_pipeline(&self.pipeline);
+        pass.set_bind_group(0, &self.group, &[]);
+        pass.dispatch_workgroups(workgroups.0, workgroups.1, 1);
+    }
 }
 
 /// Workgroup counts for `invocations` threads in groups of `group_size`, folded into
@@ -47,4 +119,19 @@ pub fn dispatch_size(invocations: usize, group_size: u32) -> (u32, u32) {
     let groups = invocations.div_ceil(group_size as usize).max(1) as u32;
     let x = groups.min(65535);
     (x, groups.div_ceil(x))
+}
+
+/// Records one compute pass with `record` and submits it (does not wait).
+pub fn submit_pass(ctx: &GpuContext, label: &str, record: impl FnOnce(&mut wgpu::ComputePass<'_>)) {
+    let mut encoder = ctx
+        .device
+        .create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some(label) });
+    {
+        let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
+            label: Some(label),
+            timestamp_writes: None,
+        });
+        record(&mut pass);
+    }
+    ctx.queue.submit([encoder.finish()]);
 }

@@ -1,6 +1,7 @@
 //! Result writers. They format and write; they compute no physics.
 
 pub mod checkpoint;
+pub mod geometry_files;
 pub mod metrics;
 pub mod preview;
 pub mod report;

@@ -1,5 +1,5 @@
 //! The D3Q19 velocity set: the single source of truth for directions, weights and
-//! opposites. WGSL receives these through [`crate::lbm::shader_source::lattice_prelude`],
+//! opposites. WGSL receives these through [`crate::kernels::lattice_prelude`],
 //! never typed a second time.
 //!
 //! Ordering: rest, then each velocity directly followed by its opposite, so that

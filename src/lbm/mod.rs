@@ -3,14 +3,12 @@
 //! reference of the GPU step.
 
 pub mod collision;
-pub mod cpu_reference;
 pub mod equilibrium;
 pub mod lattice;
 pub mod outlets;
 pub mod region;
 pub mod rheology;
 pub mod setup;
-pub mod shader_source;
 pub mod sparse;
 pub mod waveform;
 pub mod womersley;

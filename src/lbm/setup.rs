@@ -73,8 +73,6 @@ pub struct LatticeSetup {
     /// outlet's flux (`outlets::wave_filter_steps`); `None` reflects pressure waves
     /// as a plain pressure condition does.
     pub outlet_filter_steps: Option<f32>,
-    /// Particles follow the flow: keep a velocity field and a porous-drag field.
-    pub coupled_fields: bool,
     /// Harmonics of a Womersley inlet (0: the inlet profile only scales with time).
     pub inlet_harmonics: usize,
     /// Per boundary record, 1 + ⌈harmonics/2⌉ vec4s: the inward unit normal, then the
@@ -134,11 +132,10 @@ impl LatticeSetup {
             inlet_dynamics: vec![],
             outlet_models: vec![],
             outlet_filter_steps: None,
-            coupled_fields: false,
             force,
             populations,
             precision: Precision::F32,
-            step_workgroup_size: super::shader_source::WORKGROUP_SIZE,
+            step_workgroup_size: crate::kernels::WORKGROUP_SIZE,
             sparse: false,
             in_place: false,
         }

@@ -4,6 +4,7 @@
 
 pub mod agents;
 pub mod fields;
+pub mod kernel_params;
 pub mod plan;
 pub mod sizes;
 pub mod spec;

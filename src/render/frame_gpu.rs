@@ -3,12 +3,12 @@
 //! where they already live, so frames during a run read nothing back but the image.
 
 use super::camera::Camera;
+use crate::gpu::bindings::Resources;
 use crate::gpu::buffers::{read_back, storage_from, uniform_from};
-use crate::gpu::pipeline::{compute_pipeline, dispatch_size};
+use crate::gpu::pipeline::{dispatch_size, submit_pass, BoundKernel, KernelModule};
 use crate::gpu::{GpuContext, GpuError};
 use crate::lbm::GridDims;
 
-const SHADER: &str = include_str!("../../shaders/render/frame.wgsl");
 const GROUP: u32 = 64;
 
 /// Where a frame's data lives on the GPU.
@@ -54,11 +54,6 @@ struct Params {
     grid: [u32; 4],
 }
 
-struct Kernel {
-    pipeline: wgpu::ComputePipeline,
-    group: wgpu::BindGroup,
-}
-
 pub struct FrameRenderer {
     pub settings: FrameSettings,
     dims: GridDims,
@@ -66,7 +61,7 @@ pub struct FrameRenderer {
     has_solid: bool,
     params: wgpu::Buffer,
     final_image: wgpu::Buffer,
-    kernels: [Kernel; 5],
+    kernels: [BoundKernel; 5],
 }
 
 impl FrameRenderer {
@@ -118,46 +113,36 @@ impl FrameRenderer {
         let (positions, status, count) =
             inputs.particles.unwrap_or((&dummy_vec4, &dummy_status, 0));
         // Cells are read through the lattice's cell table (shaders/common/cells.wgsl).
-        let source = crate::lbm::shader_source::with_cell_table(SHADER);
+        let module = KernelModule::new(ctx, "frame", &crate::kernels::render::frame())?;
         let mut grid = vec![
             ("NX", inputs.dims.nx as f64),
             ("NY", inputs.dims.ny as f64),
             ("NZ", inputs.dims.nz as f64),
         ];
         grid.extend(inputs.cell_table_constants.iter().copied());
-        let kernel = |name: &str, buffers: &[(u32, &wgpu::Buffer)]| -> Result<Kernel, GpuError> {
-            let pipeline = compute_pipeline(ctx, name, &source, name, &grid)?;
-            let mut entries = vec![crate::sim::lattice_gpu::entry(0, &params)];
-            entries.extend(
-                buffers
-                    .iter()
-                    .map(|(b, buf)| crate::sim::lattice_gpu::entry(*b, buf)),
-            );
-            let group = ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {
-                label: Some(name),
-                layout: &pipeline.get_bind_group_layout(0),
-                entries: &entries,
-            });
-            Ok(Kernel { pipeline, group })
+        let resources = Resources::new()
+            .with("rp", &params)
+            .with("flags", inputs.flags)
+            .with("velocity_field", inputs.flow)
+            .with("solid", solid)
+            .with("positions", positions)
+            .with("status", status)
+            .with("depth", &depth)
+            .with("image", &image)
+            .with("final_image", &final_image);
+        let group = module.bind(ctx, &resources)?;
+        let kernel = |name: &str| -> Result<BoundKernel, GpuError> {
+            Ok(BoundKernel::new(
+                module.pipeline(ctx, name, &grid)?,
+                group.clone(),
+            ))
         };
         let kernels = [
-            kernel("clear", &[(6, &depth), (7, &image)])?,
-            kernel("splat_depth", &[(4, positions), (5, status), (6, &depth)])?,
-            kernel(
-                "splat_colour",
-                &[(4, positions), (5, status), (6, &depth), (7, &image)],
-            )?,
-            kernel(
-                "march",
-                &[
-                    (1, inputs.flags),
-                    (2, inputs.flow),
-                    (3, solid),
-                    (6, &depth),
-                    (7, &image),
-                ],
-            )?,
-            kernel("downsample", &[(7, &image), (8, &final_image)])?,
+            kernel("clear")?,
+            kernel("splat_depth")?,
+            kernel("splat_colour")?,
+            kernel("march")?,
+            kernel("downsample")?,
         ];
         ctx.errors.check()?;
         Ok(FrameRenderer {
@@ -204,30 +189,15 @@ impl FrameRenderer {
             .write_buffer(&self.params, 0, bytemuck::bytes_of(&params));
         let samples = (s.width * s.height * s.supersample.pow(2)) as usize;
         let pixels = (s.width * s.height) as usize;
-        let mut encoder = ctx
-            .device
-            .create_command_encoder(&wgpu::CommandEncoderDescriptor {
-                label: Some("frame"),
-            });
-        {
-            let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
-                label: Some("frame"),
-                timestamp_writes: None,
-            });
-            for (k, n) in [samples, self.particles, self.particles, samples, pixels]
-                .into_iter()
-                .enumerate()
-            {
-                if n == 0 {
-                    continue;
+        let counts = [samples, self.particles, self.particles, samples, pixels];
+        submit_pass(ctx, "frame", |pass| {
+            for (kernel, n) in self.kernels.iter().zip(counts) {
+                // No particles: nothing to splat.
+                if n > 0 {
+                    kernel.record(pass, dispatch_size(n, GROUP));
                 }
-                let (gx, gy) = dispatch_size(n, GROUP);
-                pass.set_pipeline(&self.kernels[k].pipeline);
-                pass.set_bind_group(0, &self.kernels[k].group, &[]);
-                pass.dispatch_workgroups(gx, gy, 1);
             }
-        }
-        ctx.queue.submit([encoder.finish()]);
+        });
         let packed: Vec<u32> = read_back(ctx, &self.final_image, pixels as u64 * 4)?;
         Ok(packed
             .iter()

@@ -25,6 +25,11 @@ pub enum ScenarioError {
         line: Option<usize>,
         source: Box<crate::geometry::GeometryError>,
     },
+    #[error("{inner}\n  Note: the scenario was read with {overrides} (lines count in the text as changed)")]
+    Overridden {
+        overrides: String,
+        inner: Box<ScenarioError>,
+    },
     #[error("{path}{}: [{key}] {problem}\n  Fix: {fix}", line_suffix(.line))]
     Invalid {
         path: PathBuf,
@@ -44,6 +49,7 @@ impl ScenarioError {
     pub fn key(&self) -> Option<&str> {
         match self {
             ScenarioError::Invalid { key, .. } => Some(key),
+            ScenarioError::Overridden { inner, .. } => inner.key(),
             _ => None,
         }
     }

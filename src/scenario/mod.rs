@@ -1,12 +1,14 @@
 //! Scenario files: parsing (serde + TOML), validation and the derived run plan.
 //! Everything here happens before any GPU work, so a bad file costs nothing.
 
+pub mod case;
 pub mod error;
 pub mod outputs;
+pub mod overrides;
 pub mod schema;
-mod validate;
 
 pub use error::ScenarioError;
+pub use overrides::Override;
 pub use schema::{CollisionName, Geometry, Inlet, OpeningSpec, Profile, Scenario};
 
 use crate::geometry::Voxels;
@@ -54,20 +56,22 @@ pub struct LoadedScenario {
 impl LoadedScenario {
     /// Reads, parses and validates a scenario file.
     pub fn load(path: &Path) -> Result<Self, ScenarioError> {
-        let source = std::fs::read_to_string(path).map_err(|source| ScenarioError::Read {
-            path: path.to_path_buf(),
-            source,
-        })?;
-        Self::from_str(path, &source)
+        Self::load_with(path, &[])
+    }
+
+    /// Reads a scenario file, applies `overrides` (`--set`) to its text, and parses
+    /// and validates the result; that text is what the run keeps.
+    pub fn load_with(path: &Path, overrides: &[Override]) -> Result<Self, ScenarioError> {
+        let source = read_scenario(path)?;
+        let text = overrides::apply(path, &source, overrides)?;
+        Self::from_str(path, &text).map_err(|e| with_overrides(e, overrides))
     }
 
     /// Parses and validates scenario text; `path` is used in messages only.
     pub fn from_str(path: &Path, source: &str) -> Result<Self, ScenarioError> {
         let scenario: Scenario =
             toml::from_str(source).map_err(|e| parse_error(path, source, e))?;
-        let mut loaded = validate::validate(path, source, scenario)?;
-        loaded.source = source.to_string();
-        Ok(loaded)
+        case::build(path, source, scenario)
     }
 
     /// SHA-256 of the scenario text and the voxelized vessel: a checkpoint resumes
@@ -107,13 +111,19 @@ pub struct LoadedGeometry {
 
 impl LoadedGeometry {
     pub fn load(path: &Path) -> Result<Self, ScenarioError> {
-        let source = std::fs::read_to_string(path).map_err(|source| ScenarioError::Read {
-            path: path.to_path_buf(),
-            source,
-        })?;
-        let scenario: Scenario =
-            toml::from_str(&source).map_err(|e| parse_error(path, &source, e))?;
-        let built = validate::validate_geometry_only(path, &source, &scenario)?;
+        Self::load_with(path, &[])
+    }
+
+    /// Reads a scenario file with `overrides` applied and builds its vessel only.
+    pub fn load_with(path: &Path, overrides: &[Override]) -> Result<Self, ScenarioError> {
+        let source = overrides::apply(path, &read_scenario(path)?, overrides)?;
+        let parsed = || -> Result<(Scenario, crate::geometry::Built), ScenarioError> {
+            let scenario: Scenario =
+                toml::from_str(&source).map_err(|e| parse_error(path, &source, e))?;
+            let built = case::build_geometry(path, &source, &scenario)?;
+            Ok((scenario, built))
+        };
+        let (scenario, built) = parsed().map_err(|e| with_overrides(e, overrides))?;
         Ok(LoadedGeometry {
             path: path.to_path_buf(),
             scenario,
@@ -124,6 +134,26 @@ impl LoadedGeometry {
 
     pub fn name(&self) -> String {
         scenario_name(&self.scenario, &self.path)
+    }
+}
+
+/// The text of a scenario file.
+fn read_scenario(path: &Path) -> Result<String, ScenarioError> {
+    std::fs::read_to_string(path).map_err(|source| ScenarioError::Read {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+/// `e` with a note of the overrides the text was read with (none: `e` itself).
+fn with_overrides(e: ScenarioError, overrides: &[Override]) -> ScenarioError {
+    if overrides.is_empty() {
+        e
+    } else {
+        ScenarioError::Overridden {
+            overrides: overrides::note(overrides),
+            inner: Box::new(e),
+        }
     }
 }
 

@@ -269,14 +269,9 @@ pub struct RenderPlan {
 /// Largest frame rendered: 4K UHD.
 pub const MAX_FRAME: (u32, u32) = (3840, 2160);
 
-pub fn render_plan(
-    scenario: &Scenario,
-    units: &LatticeUnits,
-    steps: u64,
-) -> Result<Option<RenderPlan>, KeyProblem> {
-    let Some(spec) = &scenario.render else {
-        return Ok(None);
-    };
+/// The frame settings of [render] (and of `embolus render`'s options) within what
+/// the renderer and the video encoder take.
+pub fn check_render_spec(spec: &super::schema::RenderSpec) -> Result<(), KeyProblem> {
     let bad = |key: &'static str, problem: String, fix: &str| {
         Err(("render", key, problem, fix.to_string()))
     };
@@ -330,6 +325,21 @@ pub fn render_plan(
             );
         }
     }
+    Ok(())
+}
+
+pub fn render_plan(
+    scenario: &Scenario,
+    units: &LatticeUnits,
+    steps: u64,
+) -> Result<Option<RenderPlan>, KeyProblem> {
+    let Some(spec) = &scenario.render else {
+        return Ok(None);
+    };
+    check_render_spec(spec)?;
+    let bad = |key: &'static str, problem: String, fix: &str| {
+        Err(("render", key, problem, fix.to_string()))
+    };
     let every = match spec.interval {
         None => (steps / 100).max(1),
         Some(t) if t.is_finite() && t > 0.0 => (t / units.dt_s).round().max(1.0) as u64,

@@ -47,7 +47,7 @@ pub struct Scenario {
     pub render: Option<RenderSpec>,
 }
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum CameraKind {
     /// The whole vessel, broadside (or `eye`/`target` when given).
@@ -59,7 +59,7 @@ pub enum CameraKind {
     Fly,
 }
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum VideoFormat {
     #[default]
@@ -124,6 +124,13 @@ pub struct RenderSpec {
     /// Top of the speed colour scale [m/s]; default: the peak inlet velocity.
     #[serde(default)]
     pub max_speed: Option<f64>,
+}
+
+impl Default for RenderSpec {
+    /// The defaults of an empty [render] section.
+    fn default() -> Self {
+        toml::from_str("").expect("every [render] key has a default")
+    }
 }
 
 fn default_width() -> u32 {
@@ -260,7 +267,7 @@ pub struct CheckpointSpec {
     pub wall_interval: Option<f64>,
 }
 
-/// Newtonian fluid; defaults are whole blood (REFERENCES.md: 1060 kg/m³, 0.0035 Pa·s).
+/// Newtonian fluid; defaults are whole blood (docs/references.md: 1060 kg/m³, 0.0035 Pa·s).
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Fluid {

@@ -22,17 +22,10 @@ pub trait GpuState {
 
 impl GpuState for GpuLattice {
     fn state_buffers(&self) -> Vec<(String, &wgpu::Buffer)> {
-        let mut v: Vec<(String, &wgpu::Buffer)> = self.populations[self.current_set()]
-            .iter()
-            .enumerate()
-            .map(|(b, buf)| (format!("lattice.populations.{b}"), buf))
-            .collect();
-        v.extend(
-            self.other_state_buffers()
-                .into_iter()
-                .map(|(n, b)| (format!("lattice.{n}"), b)),
-        );
-        v
+        self.state_buffers_named()
+            .into_iter()
+            .map(|(n, b)| (format!("lattice.{n}"), b))
+            .collect()
     }
 }
 

@@ -97,6 +97,11 @@ impl FieldRecorder {
         self.plan.enabled
     }
 
+    /// Steps between field outputs (`None`: only at the end).
+    pub fn every(&self) -> Option<u64> {
+        self.plan.every
+    }
+
     /// Whether a field output falls after `step` steps of a `total`-step run.
     pub fn due(&self, step: u64, total: u64) -> bool {
         self.plan.enabled

@@ -4,13 +4,14 @@
 //! wall-adjacent cell, now or summed over samples taken during the run (time-averaged
 //! WSS and oscillatory shear index). Everything here is in lattice units.
 
-use super::lattice_gpu::{entry, GpuLattice, StepHook};
+use super::lattice_gpu::{GpuLattice, StepHook};
+use crate::gpu::bindings::Resources;
 use crate::gpu::buffers::{read_back, storage_from, uniform_from};
-use crate::gpu::pipeline::{compute_pipeline, dispatch_size};
+use crate::gpu::pipeline::{dispatch_size, submit_pass, KernelModule};
 use crate::gpu::{GpuContext, GpuError};
+use crate::kernels::WORKGROUP_SIZE;
 use crate::lbm::lattice::{flags, VELOCITIES};
 pub use crate::lbm::region::FieldRegion;
-use crate::lbm::shader_source::{self, FIELD_BINDINGS, FIRST_POPULATION_BINDING, WORKGROUP_SIZE};
 use crate::lbm::GridDims;
 
 /// Fluid cells with at least one wall cell among their 18 lattice neighbours: where
@@ -138,65 +139,31 @@ impl GpuFields {
         let wall_now = storage_from(ctx, "wall shear now", &vec![[0.0f32; 4]; listed.len()]);
         let wall_sums = storage_from(ctx, "wall shear sums", &vec![[0.0f32; 4]; listed.len()]);
 
-        let source = shader_source::fields(lattice.split);
+        let module = KernelModule::new(ctx, "fields", &crate::kernels::lbm::fields(lattice.split))?;
         let constants = lattice.model_constants();
-        let first_extra = FIRST_POPULATION_BINDING + lattice.split.buffers as u32;
-        let binding = |name: &str| {
-            first_extra
-                + FIELD_BINDINGS
-                    .iter()
-                    .position(|(n, _)| *n == name)
-                    .expect("a field binding") as u32
-        };
-        let step_state = lattice.step_state_buffer();
-        let kernel = |entry_point: &str,
-                      extra: &[(&str, &wgpu::Buffer)],
-                      invocations: usize|
-         -> Result<Kernel, GpuError> {
-            let pipeline = compute_pipeline(ctx, entry_point, &source, entry_point, &constants)?;
-            let groups = std::array::from_fn(|set| {
-                let mut entries = vec![entry(0, &lattice.params), entry(1, &lattice.flags)];
-                for (b, buf) in lattice.populations[set].iter().enumerate() {
-                    entries.push(entry(FIRST_POPULATION_BINDING + b as u32, buf));
-                }
-                entries.extend(lattice.layout_entries(set));
-                entries.push(entry(binding("porous_drag"), &lattice.porous_drag));
-                entries.push(entry(binding("step_state"), step_state));
-                for (name, buffer) in extra {
-                    entries.push(entry(binding(name), buffer));
-                }
-                ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {
-                    label: Some(entry_point),
-                    layout: &pipeline.get_bind_group_layout(0),
-                    entries: &entries,
-                })
-            });
+        // Every field buffer by its binding name, with everything the lattice binds.
+        let own = Resources::new()
+            .with("field_box", &field_box)
+            .with("field_flow", &field_buffers[0])
+            .with("field_stress", &field_buffers[1])
+            .with("field_wall", &field_buffers[2])
+            .with("wall_cells", &wall_list)
+            .with("wall_now", &wall_now)
+            .with("wall_sums", &wall_sums);
+        let groups = [
+            module.bind(ctx, &lattice.resources(0).and(&own))?,
+            module.bind(ctx, &lattice.resources(1).and(&own))?,
+        ];
+        let kernel = |entry_point: &str, invocations: usize| -> Result<Kernel, GpuError> {
             Ok(Kernel {
-                pipeline,
-                groups,
+                pipeline: module.pipeline(ctx, entry_point, &constants)?,
+                groups: groups.clone(),
                 invocations,
             })
         };
-        let sample = kernel(
-            "sample_fields",
-            &[
-                ("field_box", &field_box),
-                ("field_flow", &field_buffers[0]),
-                ("field_stress", &field_buffers[1]),
-                ("field_wall", &field_buffers[2]),
-            ],
-            points,
-        )?;
-        let now = kernel(
-            "wall_shear_now",
-            &[("wall_cells", &wall_list), ("wall_now", &wall_now)],
-            walls,
-        )?;
-        let accumulate = kernel(
-            "accumulate_wall_shear",
-            &[("wall_cells", &wall_list), ("wall_sums", &wall_sums)],
-            walls,
-        )?;
+        let sample = kernel("sample_fields", points)?;
+        let now = kernel("wall_shear_now", walls)?;
+        let accumulate = kernel("accumulate_wall_shear", walls)?;
         ctx.errors.check()?;
         Ok(GpuFields {
             region,
@@ -213,19 +180,9 @@ impl GpuFields {
     }
 
     fn run(&self, ctx: &GpuContext, lattice: &GpuLattice, kernel: &Kernel) {
-        let mut encoder = ctx
-            .device
-            .create_command_encoder(&wgpu::CommandEncoderDescriptor {
-                label: Some("fields"),
-            });
-        {
-            let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
-                label: Some("fields"),
-                timestamp_writes: None,
-            });
-            kernel.record(&mut pass, lattice.current_set());
-        }
-        ctx.queue.submit([encoder.finish()]);
+        submit_pass(ctx, "fields", |pass| {
+            kernel.record(pass, lattice.current_set())
+        });
     }
 
     /// Samples the fields of the current state on the region.

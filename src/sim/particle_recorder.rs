@@ -67,13 +67,22 @@ impl ParticleRecorder {
     pub fn new(
         ctx: &GpuContext,
         lattice: &GpuLattice,
+        coupling: &crate::sim::Coupling,
         loaded: &LoadedScenario,
         run: &ParticleRun,
         out_dir: &std::path::Path,
     ) -> Result<Self, GpuError> {
         let voxels = &loaded.voxels;
         let geometry = crate::particles::fields::cell_geometry(voxels);
-        let gpu = GpuParticles::new(ctx, lattice, &run.plan, &run.settings, &geometry, 0)?;
+        let gpu = GpuParticles::new(
+            ctx,
+            lattice,
+            coupling,
+            &run.plan,
+            &run.settings,
+            &geometry,
+            0,
+        )?;
         let n = voxels.openings.len();
         Ok(ParticleRecorder {
             gpu,

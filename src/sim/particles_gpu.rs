@@ -4,50 +4,21 @@
 //! the occlusion kernel every `occlusion_interval` steps. Nothing is read back per
 //! step; tallies and positions are read at output intervals.
 
-use super::lattice_gpu::{entry, GpuLattice, StepHook};
-use crate::gpu::buffers::{read_back, storage_from, uniform_from};
-use crate::gpu::pipeline::{compute_pipeline, dispatch_size};
+use super::coupling::Coupling;
+use super::lattice_gpu::{GpuLattice, StepHook};
+use crate::gpu::bindings::Resources;
+use crate::gpu::buffers::{non_empty, read_back, storage_from, uniform_from};
+use crate::gpu::pipeline::{dispatch_size, submit_pass, BoundKernel, KernelModule};
 use crate::gpu::{GpuContext, GpuError};
-use crate::lbm::shader_source::{self, WORKGROUP_SIZE};
+use crate::kernels::{particles, WORKGROUP_SIZE};
 use crate::particles::plan::{KernelSettings, ParticlePlan};
 
-/// Fixed-point scale of the per-cell solid-volume counters (2^20 per cell volume).
-pub const SOLID_SCALE: f32 = 1_048_576.0;
+pub use crate::particles::kernel_params::SOLID_SCALE;
+use crate::particles::kernel_params::{OcclusionParams, ParticleParams};
 
 /// Steps between rebuilds of the active-particle list (shaders/particles/compact.wgsl):
 /// a particle that lodges or exits keeps its thread for at most this long.
 pub const LIST_HORIZON: u64 = 32;
-
-/// Largest porous drag σ (per step) the flow receives: beyond it a cell is closed for
-/// all practical purposes (u shrinks by 1/(1 + σ/2)).
-const MAX_DRAG: f32 = 1000.0;
-
-#[repr(C)]
-#[derive(Clone, Copy, Debug, bytemuck::Pod, bytemuck::Zeroable)]
-struct ParticleParams {
-    count: u32,
-    agents: u32,
-    magnets: u32,
-    seed: u32,
-    nu: f32,
-    dx_m: f32,
-    accel_to_lattice: f32,
-    bridging_ratio: f32,
-    origin_m: [f32; 4],
-    blocking_fraction: f32,
-    solid_scale: f32,
-    forces: u32,
-    _pad: f32,
-}
-
-#[repr(C)]
-#[derive(Clone, Copy, Debug, bytemuck::Pod, bytemuck::Zeroable)]
-struct OcclusionParams {
-    nu: f32,
-    wall_fraction: f32,
-    solid_scale: f32,
-    max_drag: f32,
-}
 
 pub struct GpuParticles {
     count: usize,
@@ -60,11 +31,11 @@ pub struct GpuParticles {
     solid: wgpu::Buffer,
     /// Per cell (signed wall distance, lumen radius, …): occlusion updates it.
     geometry: wgpu::Buffer,
-    advance: (wgpu::ComputePipeline, wgpu::BindGroup),
-    occlude: (wgpu::ComputePipeline, wgpu::BindGroup),
-    tick: (wgpu::ComputePipeline, wgpu::BindGroup),
-    /// Active-list kernels: reset, scan, indirect arguments, and their bind groups.
-    list_kernels: [(wgpu::ComputePipeline, wgpu::BindGroup); 3],
+    advance: BoundKernel,
+    occlude: BoundKernel,
+    tick: BoundKernel,
+    /// Active-list kernels: reset, scan, indirect arguments.
+    list_kernels: [BoundKernel; 3],
     /// Indirect dispatch arguments of the advance kernel.
     advance_args: wgpu::Buffer,
     /// Active particles: count, then indices.
@@ -74,22 +45,16 @@ pub struct GpuParticles {
     list_valid_until: std::cell::Cell<Option<u64>>,
 }
 
-/// At least one element: wgpu buffers cannot be empty.
-fn padded<T: Copy + Default>(v: &[T]) -> Vec<T> {
-    if v.is_empty() {
-        vec![T::default()]
-    } else {
-        v.to_vec()
-    }
-}
-
 impl GpuParticles {
     /// Uploads the particles of `plan`; `cell_geometry` holds per cell (signed wall
-    /// distance, lumen radius, 0, 0) in cells. `lattice` must keep coupled fields.
-    /// The particle clock starts at `start_step`.
+    /// distance, lumen radius, 0, 0) in cells. The particles read the flow from
+    /// `coupling` and feed their porous drag back through it; `lattice` (coupled to
+    /// the same fields) gives the cell table. The particle clock starts at
+    /// `start_step`.
     pub fn new(
         ctx: &GpuContext,
         lattice: &GpuLattice,
+        coupling: &Coupling,
         plan: &ParticlePlan,
         settings: &KernelSettings,
         cell_geometry: &[[f32; 4]],
@@ -97,9 +62,10 @@ impl GpuParticles {
     ) -> Result<Self, GpuError> {
         let cells = lattice.dims.cells();
         assert_eq!(cell_geometry.len(), cells, "one geometry entry per cell");
-        assert!(
-            lattice.velocity_field.size() >= (cells * 16) as u64,
-            "the lattice was built without coupled fields (LatticeSetup::coupled_fields)"
+        assert_eq!(
+            coupling.cells(),
+            cells,
+            "particles need coupling fields over the whole grid (Coupling::new)"
         );
         let max_binding = ctx.device.limits().max_storage_buffer_binding_size;
         let largest = (plan.len() as u64 * 16).max(cells as u64 * 16);
@@ -116,38 +82,14 @@ impl GpuParticles {
                 fix: "inject fewer particles, use a coarser voxel size or a GPU with larger buffers".into(),
             });
         }
-        let params = ParticleParams {
-            count: plan.len() as u32,
-            agents: plan.agent_names.len() as u32,
-            magnets: plan.magnets as u32,
-            seed: settings.seed,
-            nu: settings.nu_lattice,
-            dx_m: settings.dx_m,
-            accel_to_lattice: settings.accel_to_lattice,
-            bridging_ratio: settings.bridging_ratio,
-            origin_m: [
-                settings.origin_m[0],
-                settings.origin_m[1],
-                settings.origin_m[2],
-                0.0,
-            ],
-            blocking_fraction: settings.blocking_fraction,
-            solid_scale: SOLID_SCALE,
-            forces: settings.pressure_gradient as u32 | (settings.lift as u32) << 1,
-            _pad: 0.0,
-        };
-        let occlusion = OcclusionParams {
-            nu: settings.nu_lattice,
-            wall_fraction: settings.wall_fraction,
-            solid_scale: SOLID_SCALE,
-            max_drag: MAX_DRAG,
-        };
+        let params = ParticleParams::new(plan, settings);
+        let occlusion = OcclusionParams::new(settings);
         let params = uniform_from(ctx, "particle params", &params);
         let occlusion = uniform_from(ctx, "occlusion params", &occlusion);
-        let positions = storage_from(ctx, "particle positions", &padded(&plan.positions));
-        let velocities = storage_from(ctx, "particle velocities", &padded(&plan.velocities));
-        let status = storage_from(ctx, "particle status", &padded(&plan.meta));
-        let tables = storage_from(ctx, "agents and magnets", &padded(&plan.tables));
+        let positions = storage_from(ctx, "particle positions", &non_empty(&plan.positions));
+        let velocities = storage_from(ctx, "particle velocities", &non_empty(&plan.velocities));
+        let status = storage_from(ctx, "particle status", &non_empty(&plan.meta));
+        let tables = storage_from(ctx, "agents and magnets", &non_empty(&plan.tables));
         let geometry = storage_from(ctx, "cell geometry", cell_geometry);
         let solid = storage_from(ctx, "solid volume", &vec![0u32; 2 * cells]);
         let clock = storage_from(ctx, "particle clock", &[start_step as u32, 0u32]);
@@ -167,81 +109,43 @@ impl GpuParticles {
         // The kernels that read cells (advance, occlude, tick) also need the layout.
         let mut cell_constants = size.to_vec();
         cell_constants.extend(lattice.cell_table_constants());
-        let group =
-            |pipeline: &wgpu::ComputePipeline, label: &str, entries: &[wgpu::BindGroupEntry]| {
-                ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {
-                    label: Some(label),
-                    layout: &pipeline.get_bind_group_layout(0),
-                    entries,
-                })
-            };
-        let advance_source = shader_source::particles_advance();
-        let occlusion_source = shader_source::particles_occlusion();
-        let advance = compute_pipeline(
-            ctx,
-            "advance_particles",
-            &advance_source,
-            "advance_particles",
-            &cell_constants,
-        )?;
-        let advance_group = group(
-            &advance,
-            "advance_particles",
-            &[
-                entry(0, &params),
-                entry(1, &lattice.flags),
-                entry(2, &lattice.velocity_field),
-                entry(3, &geometry),
-                entry(4, &positions),
-                entry(5, &velocities),
-                entry(6, &status),
-                entry(7, &tables),
-                entry(8, &solid),
-                entry(9, &clock),
-                entry(10, &active),
-            ],
-        );
-        let compact_source = shader_source::particles_compact();
+        let resources = Resources::new()
+            .with("pp", &params)
+            .with("op", &occlusion)
+            .with("flags", lattice.cell_table())
+            .and(&coupling.resources())
+            .with("cell_geometry", &geometry)
+            .with("positions", &positions)
+            .with("velocities", &velocities)
+            .with("status", &status)
+            .with("tables", &tables)
+            .with("solid", &solid)
+            .with("clock", &clock)
+            .with("active_list", &active)
+            .with("advance_args", &advance_args);
+        let bound = |module: &KernelModule,
+                     entry_point: &str,
+                     constants: &[(&str, f64)]|
+         -> Result<BoundKernel, GpuError> {
+            Ok(BoundKernel::new(
+                module.pipeline(ctx, entry_point, constants)?,
+                module.bind(ctx, &resources)?,
+            ))
+        };
+        let advance = KernelModule::new(ctx, "advance_particles", &particles::advance())?;
+        let occlusion = KernelModule::new(ctx, "occlusion", &particles::occlusion())?;
+        let compact = KernelModule::new(ctx, "active particle list", &particles::compact())?;
         let mut list_constants = size.to_vec();
         list_constants.push(("LIST_HORIZON", LIST_HORIZON as f64));
         list_constants.push(("PARTICLE_COUNT", plan.len() as f64));
-        let list_kernel = |name: &str,
-                           entries: &[wgpu::BindGroupEntry]|
-         -> Result<(wgpu::ComputePipeline, wgpu::BindGroup), GpuError> {
-            let pipeline = compute_pipeline(ctx, name, &compact_source, name, &list_constants)?;
-            let bind_group = group(&pipeline, name, entries);
-            Ok((pipeline, bind_group))
-        };
+        let advance_kernel = bound(&advance, "advance_particles", &cell_constants)?;
+        let occlude_kernel = bound(&occlusion, "occlude", &cell_constants)?;
+        let tick_kernel = bound(&occlusion, "tick", &cell_constants)?;
         let list_kernels = [
-            list_kernel("list_reset", &[entry(2, &active)])?,
-            list_kernel(
-                "list_scan",
-                &[entry(0, &status), entry(1, &clock), entry(2, &active)],
-            )?,
-            list_kernel("list_args", &[entry(2, &active), entry(3, &advance_args)])?,
+            bound(&compact, "list_reset", &list_constants)?,
+            bound(&compact, "list_scan", &list_constants)?,
+            bound(&compact, "list_args", &list_constants)?,
         ];
-        let occlude = compute_pipeline(
-            ctx,
-            "occlude",
-            &occlusion_source,
-            "occlude",
-            &cell_constants,
-        )?;
-        let occlude_group = group(
-            &occlude,
-            "occlude",
-            &[
-                entry(0, &occlusion),
-                entry(1, &lattice.flags),
-                entry(2, &solid),
-                entry(3, &lattice.porous_drag),
-                entry(4, &lattice.velocity_field),
-                entry(5, &clock),
-                entry(6, &geometry),
-            ],
-        );
-        let tick = compute_pipeline(ctx, "tick", &occlusion_source, "tick", &cell_constants)?;
-        let tick_group = group(&tick, "tick", &[entry(5, &clock)]);
         ctx.errors.check()?;
         Ok(GpuParticles {
             count: plan.len(),
@@ -253,9 +157,9 @@ impl GpuParticles {
             clock,
             solid,
             geometry,
-            advance: (advance, advance_group),
-            occlude: (occlude, occlude_group),
-            tick: (tick, tick_group),
+            advance: advance_kernel,
+            occlude: occlude_kernel,
+            tick: tick_kernel,
             list_kernels,
             advance_args,
             active,
@@ -321,19 +225,9 @@ impl GpuParticles {
     /// returns the indices it holds (in list order). For tests and diagnostics: runs
     /// rebuild it themselves every [`LIST_HORIZON`] steps.
     pub fn rebuild_active_list(&self, ctx: &GpuContext) -> Result<Vec<u32>, GpuError> {
-        let mut encoder = ctx
-            .device
-            .create_command_encoder(&wgpu::CommandEncoderDescriptor {
-                label: Some("active particle list"),
-            });
-        {
-            let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
-                label: Some("active particle list"),
-                timestamp_writes: None,
-            });
-            self.record_list_rebuild(&mut pass);
-        }
-        ctx.queue.submit([encoder.finish()]);
+        submit_pass(ctx, "active particle list", |pass| {
+            self.record_list_rebuild(pass)
+        });
         let list: Vec<u32> = read_back(ctx, &self.active, self.active.size())?;
         let n = list[0] as usize;
         Ok(list[1..1 + n].to_vec())
@@ -341,12 +235,8 @@ impl GpuParticles {
 
     fn record_list_rebuild(&self, pass: &mut wgpu::ComputePass<'_>) {
         let (gx, gy) = dispatch_size(self.count, WORKGROUP_SIZE);
-        for ((pipeline, bind_group), (x, y)) in
-            self.list_kernels.iter().zip([(1, 1), (gx, gy), (1, 1)])
-        {
-            pass.set_pipeline(pipeline);
-            pass.set_bind_group(0, bind_group, &[]);
-            pass.dispatch_workgroups(x, y, 1);
+        for (kernel, groups) in self.list_kernels.iter().zip([(1, 1), (gx, gy), (1, 1)]) {
+            kernel.record(pass, groups);
         }
     }
 
@@ -354,6 +244,29 @@ impl GpuParticles {
     /// behind the kernels' back, e.g. a restored checkpoint).
     pub(crate) fn invalidate_active_list(&self) {
         self.list_valid_until.set(None);
+    }
+
+    /// The particle clock: (particle steps done, cells closed by occlusion).
+    pub fn read_clock(&self, ctx: &GpuContext) -> Result<[u32; 2], GpuError> {
+        let v: Vec<u32> = read_back(ctx, &self.clock, 8)?;
+        Ok([v[0], v[1]])
+    }
+
+    /// The raw solid counters: per cell the solid fraction and Σ fraction ×
+    /// diameter [cells], fixed point (scale [`SOLID_SCALE`]).
+    pub fn read_solid_counters(&self, ctx: &GpuContext) -> Result<Vec<u32>, GpuError> {
+        read_back(ctx, &self.solid, (self.cells * 8) as u64)
+    }
+
+    /// Per cell (signed wall distance, lumen radius, solid fraction snapshot, 0).
+    pub fn read_cell_geometry(&self, ctx: &GpuContext) -> Result<Vec<[f32; 4]>, GpuError> {
+        read_back(ctx, &self.geometry, (self.cells * 16) as u64)
+    }
+
+    /// Runs the particles' work of one step alone, as after lattice step `step`
+    /// (0-based), on the flow as it is: for the CPU-twin tests.
+    pub fn step_alone(&self, ctx: &GpuContext, step: u64) {
+        submit_pass(ctx, "particles", |pass| self.record(pass, step));
     }
 
     /// Cells turned into wall by lodged particles so far.
@@ -374,18 +287,14 @@ impl StepHook for GpuParticles {
                 self.record_list_rebuild(pass);
                 self.list_valid_until.set(Some(step + LIST_HORIZON));
             }
-            pass.set_pipeline(&self.advance.0);
-            pass.set_bind_group(0, &self.advance.1, &[]);
+            pass.set_pipeline(&self.advance.pipeline);
+            pass.set_bind_group(0, &self.advance.group, &[]);
             pass.dispatch_workgroups_indirect(&self.advance_args, 0);
         }
         if (step + 1).is_multiple_of(self.occlusion_interval) {
-            let (gx, gy) = dispatch_size(self.cells, WORKGROUP_SIZE);
-            pass.set_pipeline(&self.occlude.0);
-            pass.set_bind_group(0, &self.occlude.1, &[]);
-            pass.dispatch_workgroups(gx, gy, 1);
+            self.occlude
+                .record(pass, dispatch_size(self.cells, WORKGROUP_SIZE));
         }
-        pass.set_pipeline(&self.tick.0);
-        pass.set_bind_group(0, &self.tick.1, &[]);
-        pass.dispatch_workgroups(1, 1, 1);
+        self.tick.record(pass, (1, 1));
     }
 }

@@ -1,6 +1,6 @@
 //! Particle validation cases: one particle in quiescent blood in a periodic box,
 //! against analytic terminal velocities (Stokes settling; Schiller–Naumann drag at
-//! Re_p = 10; REFERENCES.md, "Particle motion").
+//! Re_p = 10; docs/references.md, "Particle motion").
 
 use crate::geometry::{CellKind, Voxels};
 use crate::gpu::{GpuContext, GpuError};
@@ -98,7 +98,7 @@ pub fn terminal_velocity(
     };
     let (plan, settings) = plan::build(&tables, &voxels, &units, 0.0, MU_BLOOD)
         .map_err(|e| GpuError::Wgpu(format!("settling case: {e:?}")))?;
-    let mut setup = LatticeSetup::at_equilibrium(
+    let setup = LatticeSetup::at_equilibrium(
         dims,
         vec![flags::FLUID; dims.cells()],
         vec![],
@@ -107,10 +107,10 @@ pub fn terminal_velocity(
         [0.0; 3],
         |_| (0.0, [0.0; 3]),
     );
-    setup.coupled_fields = true;
-    let mut lattice = GpuLattice::new(ctx, &setup)?;
+    let coupling = crate::sim::Coupling::new(ctx, setup.dims.cells());
+    let mut lattice = GpuLattice::coupled(ctx, &setup, &coupling)?;
     let open = vec![[1.0e6f32, 1.0e6, 0.0, 0.0]; dims.cells()];
-    let particles = GpuParticles::new(ctx, &lattice, &plan, &settings, &open, 0)?;
+    let particles = GpuParticles::new(ctx, &lattice, &coupling, &plan, &settings, &open, 0)?;
     lattice.step_with(ctx, steps, Some(&particles));
     let status = particles.read_status(ctx)?;
     if status[0][0] != plan::state::FREE {
@@ -123,7 +123,7 @@ pub fn terminal_velocity(
 }
 
 /// A 25 µm glass sphere (3.3 g/mL) settling in blood against Stokes' velocity
-/// (ρp − ρ) g d²/(18 μ) = 218 µm/s (REFERENCES.md): (simulated, Stokes) [m/s].
+/// (ρp − ρ) g d²/(18 μ) = 218 µm/s (docs/references.md): (simulated, Stokes) [m/s].
 pub fn stokes_settling(ctx: &GpuContext) -> Result<(f64, f64), GpuError> {
     let (rho_p, d) = (3300.0, 25e-6);
     let stokes = (rho_p - RHO_BLOOD) * G * d * d / (18.0 * MU_BLOOD);
@@ -132,7 +132,7 @@ pub fn stokes_settling(ctx: &GpuContext) -> Result<(f64, f64), GpuError> {
 }
 
 /// A 1 mm sphere whose terminal Reynolds number is 10 by the published drag
-/// coefficient C_D(10) = 4.151 (REFERENCES.md): the force balance
+/// coefficient C_D(10) = 4.151 (docs/references.md): the force balance
 /// (ρp − ρ) g π d³/6 = C_D ½ ρ v² π d²/4 at v = 10 ν/d gives ρp; returns (simulated
 /// terminal velocity, 10 ν/d) [m/s].
 pub fn schiller_naumann_re10(ctx: &GpuContext) -> Result<(f64, f64), GpuError> {

@@ -2,8 +2,8 @@
 //! installation hint: no test skips itself.
 #![allow(dead_code)]
 
+use embolus::cpu::stream_collide::{step, StepInputs};
 use embolus::gpu::GpuContext;
-use embolus::lbm::cpu_reference::{step, StepInputs};
 use embolus::lbm::LatticeSetup;
 
 pub fn gpu() -> GpuContext {
@@ -112,3 +112,49 @@ interval = 3.0e-3
 wss_sample_interval = 1.0e-4
 average_from = 0.0
 "#;
+
+/// A scenario's lattice coupled to its particles, built as a run builds them, to be
+/// stepped by hand.
+pub struct Coupled {
+    pub ctx: GpuContext,
+    pub setup: LatticeSetup,
+    pub lattice: embolus::sim::GpuLattice,
+    pub particles: embolus::sim::GpuParticles,
+}
+
+impl Coupled {
+    /// Steps the flow and the particles.
+    pub fn step(&mut self, steps: u32) {
+        self.lattice
+            .step_with(&self.ctx, steps, Some(&self.particles));
+    }
+}
+
+pub fn coupled(loaded: &embolus::scenario::LoadedScenario) -> Coupled {
+    let ctx = gpu();
+    let setup = embolus::sim::build::lattice_setup(&loaded.voxels, loaded);
+    let coupling = embolus::sim::Coupling::new(&ctx, setup.dims.cells());
+    let lattice = embolus::sim::GpuLattice::coupled(&ctx, &setup, &coupling)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let run = loaded
+        .particles
+        .as_ref()
+        .expect("the scenario injects particles");
+    let geometry = embolus::particles::fields::cell_geometry(&loaded.voxels);
+    let particles = embolus::sim::GpuParticles::new(
+        &ctx,
+        &lattice,
+        &coupling,
+        &run.plan,
+        &run.settings,
+        &geometry,
+        0,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    Coupled {
+        ctx,
+        setup,
+        lattice,
+        particles,
+    }
+}

@@ -1,0 +1,114 @@
+//! What a scenario will do, printed before `check` ends and before a run starts.
+
+use embolus::scenario::LoadedScenario;
+use embolus::sim::lattice_gpu::storage::memory_estimate;
+
+/// Prints the scenario: lattice units, grid and memory, openings, rheology, time,
+/// particles and notes.
+pub fn describe(loaded: &LoadedScenario) {
+    let voxels = &loaded.voxels;
+    println!("scenario  {} ({})", loaded.name(), loaded.path.display());
+    println!("lattice units:\n{}", loaded.units.table());
+    let d = voxels.dims;
+    let lumen = voxels.lumen_cells();
+    let (memory_bytes, sparse) = memory_estimate(loaded);
+    println!(
+        "grid      {} x {} x {} = {} cells, {} fluid ({:.1}% lumen), ~{:.0} MiB on the GPU ({} storage, {})",
+        d.nx,
+        d.ny,
+        d.nz,
+        d.cells(),
+        voxels.fluid_cells(),
+        100.0 * lumen as f64 / d.cells() as f64,
+        memory_bytes as f64 / 1048576.0,
+        if sparse { "sparse" } else { "dense" },
+        loaded.scenario.lbm.precision.name()
+    );
+    for o in &voxels.openings {
+        println!(
+            "opening   {:<8} {:?}  centre ({:.4e}, {:.4e}, {:.4e}) m  radius {:.4e} m  area {:.4e} m^2",
+            o.name, o.role, o.centre_m[0], o.centre_m[1], o.centre_m[2], o.radius_m, o.area_m2
+        );
+    }
+    if let Some(r) = &loaded.rheology {
+        let (low, high) = r.model.viscosity_range();
+        println!(
+            "rheology  {:?}\n          viscosity {low:.3e}..{high:.3e} Pa·s, local tau {:.4}..{:.4} (the table above is for the lowest viscosity)",
+            r.model,
+            0.5 + 3.0 * low * r.lattice_viscosity_per_si,
+            r.tau_max.min(0.5 + 3.0 * high * r.lattice_viscosity_per_si)
+        );
+    }
+    println!(
+        "time      {} steps = {:.4e} s, metrics every {} steps",
+        loaded.steps,
+        loaded.steps as f64 * loaded.units.dt_s,
+        loaded.output_every
+    );
+    if let Some(run) = &loaded.particles {
+        let plan = &run.plan;
+        let mean_d = plan.diameters_m.iter().sum::<f64>() / plan.len().max(1) as f64;
+        println!(
+            "particles {} of {} ({}), mean diameter {:.3e} m, first release at step {}",
+            plan.len(),
+            plan.agent_names.join(", "),
+            if plan.magnets > 0 {
+                format!("{} magnet(s)", plan.magnets)
+            } else {
+                "no magnets".into()
+            },
+            mean_d,
+            plan.first_release_step
+        );
+    }
+    if loaded.units.tau < 0.55 {
+        println!(
+            "note      tau < 0.55: stable with TRT, but refine the grid if results look noisy"
+        );
+    }
+}
+
+/// Bytes above which the expected field output gets a warning before the run.
+const LARGE_OUTPUT_BYTES: u64 = 2 << 30;
+
+/// Prints what the run will write: field outputs, their region and size.
+pub fn describe_outputs(loaded: &LoadedScenario) {
+    let f = &loaded.fields;
+    if !f.enabled {
+        println!("fields    off");
+        return;
+    }
+    let outputs = f.outputs(loaded.steps);
+    let bytes = f.bytes_per_output() * outputs;
+    let size = f.region.size();
+    println!(
+        "fields    {} output(s) of {} on {}x{}x{} points (stride {}), at most {:.1} MiB{}",
+        outputs,
+        f.select
+            .iter()
+            .map(|n| {
+                serde_json::to_value(n)
+                    .ok()
+                    .and_then(|v| v.as_str().map(String::from))
+                    .unwrap_or_default()
+            })
+            .collect::<Vec<_>>()
+            .join(", "),
+        size[0],
+        size[1],
+        size[2],
+        f.region.stride,
+        bytes as f64 / 1048576.0,
+        if f.compress {
+            " before compression"
+        } else {
+            ""
+        }
+    );
+    if bytes > LARGE_OUTPUT_BYTES {
+        println!(
+            "warning   the field output may reach {:.1} GiB: set [fields] interval, stride, region_min/region_max or select to write less",
+            bytes as f64 / (1u64 << 30) as f64
+        );
+    }
+}

@@ -1,0 +1,285 @@
+//! `embolus run SCENE`: a scenario run with a live progress bar, a clean Ctrl-C
+//! (checkpoint and results kept), the end-of-run summary, plots and report.
+
+use super::describe::{describe, describe_outputs};
+use super::{EXIT_DIVERGED, EXIT_INTERRUPTED};
+use anyhow::{Context, Result};
+use embolus::gpu::GpuContext;
+use embolus::scenario::LoadedScenario;
+use embolus::sim::run::{self, Progress, RunConfig, RunObserver, RunStatus, RunSummary};
+use indicatif::{ProgressBar, ProgressStyle};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+#[derive(clap::Args)]
+pub struct RunArgs {
+    /// Scenario file (TOML), e.g. scenes/quickstart.toml; with --resume, the
+    /// scenario kept in the checkpoint is used when this is left out.
+    #[arg(required_unless_present = "resume")]
+    scene: Option<PathBuf>,
+    /// Results directory [default: results/<scenario name>].
+    #[arg(long, conflicts_with = "resume")]
+    out: Option<PathBuf>,
+    /// Stop after this many steps instead of the scenario's duration.
+    #[arg(long)]
+    steps: Option<u64>,
+    /// Also write a checkpoint at the end of the run, to extend it later with
+    /// `--resume DIR --steps N` (checkpoints are written on Ctrl-C and at
+    /// [checkpoint] intervals in any case).
+    #[arg(long)]
+    checkpoint: bool,
+    /// Continue the run whose results are in DIR from its checkpoint.
+    #[arg(long, value_name = "DIR")]
+    resume: Option<PathBuf>,
+    /// Change a key of the scenario for this run: --set time.duration=0.5 (TOML values;
+    /// a bare word is a string). Repeatable; the changed text is what the results keep.
+    #[arg(long = "set", value_name = "KEY=VALUE", conflicts_with = "resume")]
+    set: Vec<embolus::scenario::Override>,
+}
+
+/// Applies `--steps`: the run stops there; outputs stay at their steps.
+fn with_steps(mut loaded: LoadedScenario, steps: Option<u64>) -> Result<LoadedScenario> {
+    if let Some(n) = steps {
+        anyhow::ensure!(n > 0, "--steps must be at least 1");
+        loaded.steps = n;
+        loaded.output_every = loaded.output_every.min(n);
+    }
+    Ok(loaded)
+}
+
+/// A flag Ctrl-C sets: the run stops after its current batch and writes its
+/// results and a checkpoint; a second Ctrl-C exits at once.
+fn stop_on_ctrl_c() -> Result<Arc<AtomicBool>> {
+    let stop = Arc::new(AtomicBool::new(false));
+    let flag = stop.clone();
+    ctrlc::set_handler(move || {
+        if flag.swap(true, Ordering::SeqCst) {
+            eprintln!("\nsecond Ctrl-C: exiting without flushing");
+            std::process::exit(EXIT_INTERRUPTED as i32);
+        }
+        eprintln!("\nCtrl-C: stopping after the current batch of steps and writing results…");
+    })
+    .context("installing the Ctrl-C handler")?;
+    Ok(stop)
+}
+
+/// The progress bar of a run.
+struct Bar(ProgressBar);
+
+impl Bar {
+    fn new(steps: u64) -> Self {
+        let bar = ProgressBar::new(steps);
+        bar.set_style(
+            ProgressStyle::with_template(
+                "{bar:30.cyan/blue} step {pos}/{len}  {msg}  elapsed {elapsed}  ETA {eta}",
+            )
+            .expect("valid template")
+            .progress_chars("=> "),
+        );
+        Bar(bar)
+    }
+}
+
+impl RunObserver for Bar {
+    fn progress(&mut self, p: &Progress) {
+        self.0.set_position(p.step);
+        let particles = p
+            .particles
+            .map(|(injected, lodged)| format!("  particles {injected} injected, {lodged} lodged"))
+            .unwrap_or_default();
+        self.0.set_message(format!(
+            "t = {:.4e} s  {:.1} MLUPS{particles}",
+            p.simulated_time_s, p.mlups
+        ));
+    }
+}
+
+pub fn run(args: RunArgs, adapter: Option<&str>) -> Result<ExitCode> {
+    let scene = args.scene.as_deref();
+    let (loaded, checkpoint, out_dir) = match &args.resume {
+        Some(dir) => {
+            let (loaded, ck) = run::load_for_resume(dir, scene)?;
+            (loaded, Some(ck), dir.clone())
+        }
+        None => {
+            let scene = scene.expect("clap requires SCENE without --resume");
+            let loaded = LoadedScenario::load_with(scene, &args.set)?;
+            let out_dir = args
+                .out
+                .clone()
+                .unwrap_or_else(|| PathBuf::from("results").join(loaded.name()));
+            (loaded, None, out_dir)
+        }
+    };
+    let loaded = with_steps(loaded, args.steps)?;
+    describe(&loaded);
+    describe_outputs(&loaded);
+    if let Some(ck) = &checkpoint {
+        println!(
+            "resume    from step {} (t = {:.4e} s) of {}",
+            ck.header.step,
+            ck.header.time_s,
+            out_dir.join(embolus::io::checkpoint::FILE_NAME).display()
+        );
+    }
+    let ctx = GpuContext::new(adapter)?;
+    println!(
+        "adapter   {} ({:?}, {:?})",
+        ctx.adapter_info.name, ctx.adapter_info.backend, ctx.adapter_info.device_type
+    );
+    let mut loaded = loaded;
+    let binding = ctx
+        .limits
+        .max_storage_buffer_binding_size
+        .min(ctx.limits.max_buffer_size);
+    if let Some(stride) = loaded.fields.fit_binding(binding) {
+        println!(
+            "note      fields are written every {stride} cells along each axis to fit this adapter's {} MiB storage binding; set [fields] stride, region_min/region_max to choose",
+            binding >> 20
+        );
+    }
+    let loaded = loaded;
+    println!("results   {}", out_dir.display());
+
+    let stop = stop_on_ctrl_c()?;
+    let mut observer = Bar::new(loaded.steps);
+    let config = RunConfig {
+        out_dir: out_dir.clone(),
+        stop,
+        resume: checkpoint,
+        checkpoint_at_end: args.checkpoint,
+    };
+    let result = run::run(&ctx, &loaded, &config, &mut observer);
+    observer.0.finish();
+    let summary = result?;
+    print_summary(&summary, &loaded, &out_dir);
+    match embolus::results::plot_and_report(&out_dir) {
+        Ok((plots, report)) => println!(
+            "wrote {} plot(s) in {}/plots and {}",
+            plots.len(),
+            out_dir.display(),
+            report.display()
+        ),
+        Err(e) => eprintln!("warning: plots and report not written: {e}"),
+    }
+    if let Some(c) = &summary.checkpoint {
+        println!(
+            "checkpoint {c}: continue with `embolus run --resume {}`",
+            out_dir.display()
+        );
+    }
+    Ok(exit_status(&summary, &out_dir))
+}
+
+/// The end-of-run lines: flows and pressures, particles, wall shear, files.
+fn print_summary(summary: &RunSummary, loaded: &LoadedScenario, out_dir: &Path) {
+    let voxels = &loaded.voxels;
+    println!(
+        "{:?}: {} steps, {:.4e} s simulated in {:.1} s wall time, {:.1} MLUPS",
+        summary.status, summary.steps, summary.simulated_time_s, summary.wall_time_s, summary.mlups
+    );
+    if let Some(m) = &summary.final_metrics {
+        for (k, o) in voxels.openings.iter().enumerate() {
+            println!(
+                "  {:<8} flow {:.4e} m^3/s  pressure {:.3} Pa",
+                o.name,
+                m.flow_m3_s[k] + 0.0,
+                m.pressure_pa[k] + 0.0
+            );
+        }
+        println!(
+            "  max speed {:.4} m/s, mass drift {:.2e}",
+            m.max_speed_m_s, m.mass_drift
+        );
+    }
+    if let Some(p) = &summary.particles {
+        let t = &p.tally;
+        println!(
+            "  particles: {} injected, {} free, {} lodged, {} stuck to walls, {} exited; {} cells occluded",
+            t.injected, t.free, t.lodged, t.stuck, t.exited, p.occluded_cells
+        );
+        for (name, fraction) in &p.exited_volume_fraction {
+            let lodged = voxels
+                .openings
+                .iter()
+                .position(|o| &o.name == name)
+                .map_or(0, |k| t.lodged_by_branch[k]);
+            println!(
+                "  {name:<8} {lodged} lodged in its branch; {:.1}% of the injected volume left here; flow now {:.2} x its value before injection{}",
+                100.0 * fraction,
+                p.final_flow_over_baseline[name],
+                p.time_to_occlusion_s[name]
+                    .map(|t| format!("; occluded {t:.3e} s after the first release"))
+                    .unwrap_or_default()
+            );
+        }
+    }
+    if let Some(w) = &summary.wall_shear {
+        println!(
+            "  wall shear stress: mean {:.4} Pa, max {:.4} Pa over {} wall cells{}",
+            w.mean_wss_pa,
+            w.max_wss_pa,
+            w.wall_cells,
+            match (w.mean_tawss_pa, w.mean_osi) {
+                (Some(t), Some(o)) => format!(
+                    "; time-averaged {t:.4} Pa, OSI {o:.4} ({} samples from t = {:.4e} s)",
+                    w.samples, w.averaged_from_s
+                ),
+                _ => String::new(),
+            }
+        );
+    }
+    println!(
+        "wrote {}/metrics.csv, summary.json{}",
+        out_dir.display(),
+        if summary.field_outputs > 0 {
+            format!(", fields.pvd ({} outputs)", summary.field_outputs)
+        } else {
+            String::new()
+        }
+    );
+    if let Some(r) = &summary.render {
+        println!(
+            "rendered {} frame(s), {:.2} s each, into {}/render{}",
+            r.frames,
+            r.seconds_per_frame,
+            out_dir.display(),
+            r.video
+                .as_ref()
+                .map(|v| format!("; video {v}"))
+                .unwrap_or_default()
+        );
+    }
+}
+
+/// The exit status of a run, with the divergence report on stderr.
+fn exit_status(summary: &RunSummary, out_dir: &Path) -> ExitCode {
+    match summary.status {
+        RunStatus::Completed => ExitCode::SUCCESS,
+        RunStatus::Interrupted => {
+            eprintln!("interrupted: results so far are in {}", out_dir.display());
+            ExitCode::from(EXIT_INTERRUPTED)
+        }
+        RunStatus::Diverged => {
+            let d = summary
+                .divergence
+                .as_ref()
+                .expect("diverged runs carry a report");
+            eprintln!(
+                "error: the simulation diverged at step {} (t = {:.4e} s): {} at cell {:?}, position ({:.3e}, {:.3e}, {:.3e}) m.\n  Likely cause: {}.\n  Results up to that step are in {}.",
+                d.step,
+                d.time_s,
+                d.speed_m_s.map(|s| format!("speed {s:.3e} m/s")).unwrap_or_else(|| "NaN velocity".into()),
+                d.cell,
+                d.position_m[0],
+                d.position_m[1],
+                d.position_m[2],
+                d.likely_cause,
+                out_dir.display()
+            );
+            ExitCode::from(EXIT_DIVERGED)
+        }
+    }
+}

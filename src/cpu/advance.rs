@@ -1,0 +1,443 @@
+//! CPU twin of shaders/particles/advance.wgsl: one step of every particle (drag with
+//! the Schiller–Naumann factor integrated exactly over the step, gravity, magnets,
+//! the optional fluid-acceleration and lift forces, inelastic wall contact and
+//! sticking, lodging by sieving, plugs and bridging, exits and capture at outlets,
+//! and the volume a lodged particle deposits). Same formulas in the same order, in
+//! f32; the GPU's exp/pow differ from Rust's by a few ulps, so positions agree to
+//! rounding. Particles run one after the other: lodging decisions read the cell
+//! geometry snapshot, not the solid counters being added to, so the order does not
+//! matter (as on the GPU).
+
+use crate::lbm::lattice::flags;
+use crate::lbm::GridDims;
+use crate::particles::kernel_params::{ParticleParams, BRIDGING_CHANCE};
+use crate::particles::plan::state;
+use glam::{IVec3, Mat3, Vec2, Vec3};
+
+/// What the kernel reads besides the particles (grid order, dense).
+pub struct AdvanceInputs<'a> {
+    pub dims: GridDims,
+    /// One flag per grid cell.
+    pub flags: &'a [u32],
+    /// (u, δρ) per cell, lattice units.
+    pub velocity_field: &'a [[f32; 4]],
+    /// (signed wall distance, lumen radius, solid fraction snapshot, 0) per cell.
+    pub cell_geometry: &'a [[f32; 4]],
+    /// Agent, magnet and opening rows (`ParticlePlan::tables`).
+    pub tables: &'a [[f32; 4]],
+    pub params: ParticleParams,
+}
+
+/// The particle arrays the kernel changes, in the GPU's layout.
+pub struct Particles<'a> {
+    /// Position [cells] and diameter [cells].
+    pub positions: &'a mut [[f32; 4]],
+    /// Velocity [cells/step] and response time τp [steps].
+    pub velocities: &'a mut [[f32; 4]],
+    /// (state, agent, release step, where it ended).
+    pub status: &'a mut [[u32; 4]],
+    /// Per cell: solid volume fraction and Σ fraction × diameter [cells], fixed point.
+    pub solid: &'a mut [u32],
+}
+
+fn v3(a: [f32; 4]) -> Vec3 {
+    Vec3::new(a[0], a[1], a[2])
+}
+
+impl AdvanceInputs<'_> {
+    fn size(&self) -> IVec3 {
+        IVec3::new(
+            self.dims.nx as i32,
+            self.dims.ny as i32,
+            self.dims.nz as i32,
+        )
+    }
+
+    fn in_grid(&self, c: IVec3) -> bool {
+        c.cmpge(IVec3::ZERO).all() && c.cmplt(self.size()).all()
+    }
+
+    fn cell_of(&self, c: IVec3) -> usize {
+        self.dims.index(c.x as usize, c.y as usize, c.z as usize)
+    }
+
+    fn kind(&self, cell: usize) -> u32 {
+        flags::kind(self.flags[cell])
+    }
+
+    /// Trilinear interpolation over the eight cell centres around x of `value`.
+    fn trilinear(&self, x: Vec3, value: impl Fn(usize) -> Vec3) -> Vec3 {
+        let s = x - Vec3::splat(0.5);
+        let base = s.floor().as_ivec3();
+        let t = s - s.floor();
+        let mut sum = Vec3::ZERO;
+        for k in 0..8 {
+            let o = IVec3::new(k & 1, (k >> 1) & 1, (k >> 2) & 1);
+            let pick = |one: bool, t: f32| if one { t } else { 1.0 - t };
+            let w = pick(o.x == 1, t.x) * pick(o.y == 1, t.y) * pick(o.z == 1, t.z);
+            let c = (base + o).clamp(IVec3::ZERO, self.size() - IVec3::ONE);
+            sum += w * value(self.cell_of(c));
+        }
+        sum
+    }
+
+    fn fluid_velocity(&self, x: Vec3) -> Vec3 {
+        self.trilinear(x, |c| v3(self.velocity_field[c]))
+    }
+
+    fn wall_distance(&self, x: Vec3) -> f32 {
+        self.trilinear(x, |c| Vec3::splat(self.cell_geometry[c][0]))
+            .x
+    }
+
+    /// Unit normal from the wall into the lumen (gradient of the distance).
+    fn wall_normal(&self, x: Vec3) -> Vec3 {
+        let g = Vec3::new(
+            self.wall_distance(x + Vec3::X * 0.5) - self.wall_distance(x - Vec3::X * 0.5),
+            self.wall_distance(x + Vec3::Y * 0.5) - self.wall_distance(x - Vec3::Y * 0.5),
+            self.wall_distance(x + Vec3::Z * 0.5) - self.wall_distance(x - Vec3::Z * 0.5),
+        );
+        let n = g.length();
+        if n > 1e-12 {
+            g / n
+        } else {
+            Vec3::ZERO
+        }
+    }
+
+    /// Columns ∂u/∂x, ∂u/∂y, ∂u/∂z: central differences over one cell.
+    fn velocity_gradient(&self, x: Vec3) -> Mat3 {
+        let d = |e: Vec3| self.fluid_velocity(x + e * 0.5) - self.fluid_velocity(x - e * 0.5);
+        Mat3::from_cols(d(Vec3::X), d(Vec3::Y), d(Vec3::Z))
+    }
+
+    /// ½∇|B|² of every magnet at the SI position p [T²/m].
+    fn magnetic_gradient(&self, p: Vec3) -> Vec3 {
+        let pp = &self.params;
+        let base = 2 * pp.agents as usize;
+        let mut g = Vec3::ZERO;
+        for k in 0..pp.magnets as usize {
+            let (a, b) = (self.tables[base + 2 * k], v3(self.tables[base + 2 * k + 1]));
+            if a[3] > 0.5 {
+                g += b;
+            } else {
+                let r = p - v3(a);
+                let r2 = r.dot(r).max(1e-12);
+                let s = b.dot(r);
+                let m2 = b.dot(b);
+                let r8 = r2 * r2 * r2 * r2;
+                let k = 1e-14;
+                g += k * (3.0 * s * b / r8 - 12.0 * s * s * r / (r8 * r2) - 3.0 * m2 * r / r8);
+            }
+        }
+        g
+    }
+
+    /// The widest sphere's radius [cells] in the open cross-section through `a`
+    /// perpendicular to `dir` (shaders/particles/advance.wgsl, cross_section_radius).
+    fn cross_section_radius(&self, a: Vec3, dir: Vec3, reach: i32) -> f32 {
+        let helper = if dir.x.abs() > 0.9 { Vec3::Y } else { Vec3::X };
+        let e1 = dir.cross(helper).normalize();
+        let e2 = dir.cross(e1);
+        let at = |i: i32, j: i32| (a + e1 * i as f32 + e2 * j as f32).floor().as_ivec3();
+        let blocking = self.params.blocking_fraction;
+        let mut packed: Vec<(i32, i32)> = Vec::new();
+        for i in -reach..=reach {
+            for j in -reach..=reach {
+                let c = at(i, j);
+                if self.in_grid(c) && packed.len() < 64 {
+                    let g = self.cell_geometry[self.cell_of(c)];
+                    if g[0] > 0.0 && g[2] >= blocking {
+                        packed.push((i, j));
+                    }
+                }
+            }
+        }
+        let mut widest = 0.0f32;
+        for i in -reach..=reach {
+            for j in -reach..=reach {
+                let c = at(i, j);
+                if !self.in_grid(c) {
+                    continue;
+                }
+                let g = self.cell_geometry[self.cell_of(c)];
+                if g[2] >= blocking {
+                    continue;
+                }
+                let mut free = g[0];
+                for &(pi, pj) in &packed {
+                    free = free.min(Vec2::new((pi - i) as f32, (pj - j) as f32).length() - 0.5);
+                }
+                widest = widest.max(free);
+            }
+        }
+        widest
+    }
+}
+
+/// The kernel's PCG hash: a uniform number in [0, 1) per particle, step and seed.
+pub fn random01(i: u32, step: u32, seed: u32) -> f32 {
+    let mut s = i
+        .wrapping_mul(747796405)
+        .wrapping_add(step.wrapping_mul(2891336453))
+        .wrapping_add(seed.wrapping_mul(277803737))
+        .wrapping_add(1);
+    s = s.wrapping_mul(747796405).wrapping_add(2891336453);
+    let word = ((s >> ((s >> 28) + 4)) ^ s).wrapping_mul(277803737);
+    ((word >> 22) ^ word) as f32 * 2.3283064e-10
+}
+
+/// Adds a lodged particle's volume (diameter d cells) to the fluid cells its sphere
+/// covers (its own cell when smaller than one).
+fn deposit(inputs: &AdvanceInputs, solid: &mut [u32], x: Vec3, d: f32) {
+    let volume = std::f32::consts::FRAC_PI_6 * d * d * d;
+    let r = 0.5 * d;
+    let reach = r.ceil().min(10.0) as i32;
+    let centre = x.floor().as_ivec3();
+    let mut covered = Vec::new();
+    for dz in -reach..=reach {
+        for dy in -reach..=reach {
+            for dx in -reach..=reach {
+                let c = centre + IVec3::new(dx, dy, dz);
+                if !inputs.in_grid(c) {
+                    continue;
+                }
+                let offset = c.as_vec3() + Vec3::splat(0.5) - x;
+                let own = dx == 0 && dy == 0 && dz == 0;
+                if !own && offset.dot(offset) > (r + 0.5) * (r + 0.5) {
+                    continue;
+                }
+                let cell = inputs.cell_of(c);
+                if inputs.kind(cell) == flags::FLUID {
+                    covered.push(cell);
+                }
+            }
+        }
+    }
+    if covered.is_empty() {
+        return;
+    }
+    let share = volume / covered.len() as f32;
+    let scale = inputs.params.solid_scale;
+    for cell in covered {
+        solid[2 * cell] = solid[2 * cell].wrapping_add((share * scale) as u32);
+        solid[2 * cell + 1] = solid[2 * cell + 1].wrapping_add((share * d * scale) as u32);
+    }
+}
+
+/// The acceleration [lattice] besides drag: buoyant gravity, magnets, and the
+/// optional fluid-acceleration and lift forces.
+fn acceleration(
+    inputs: &AdvanceInputs,
+    x: Vec3,
+    u: Vec3,
+    v: Vec3,
+    d: f32,
+    agent: [[f32; 4]; 2],
+) -> Vec3 {
+    let pp = &inputs.params;
+    let mut a = v3(agent[0]);
+    if pp.magnets > 0 && agent[1][1] != 0.0 {
+        let p_m = v3(pp.origin_m) + x * pp.dx_m;
+        a += agent[1][1] * inputs.magnetic_gradient(p_m) * pp.accel_to_lattice;
+    }
+    if pp.forces != 0 {
+        let j = inputs.velocity_gradient(x);
+        if pp.forces & 1 != 0 {
+            // (1 + C_m) ρ V Du/Dt with Du/Dt ≈ (u·∇)u (Maxey & Riley 1983).
+            a += agent[1][2] * (j * u);
+        }
+        if pp.forces & 2 != 0 {
+            // Saffman (1965) lift per unit effective mass.
+            let omega = Vec3::new(
+                j.y_axis.z - j.z_axis.y,
+                j.z_axis.x - j.x_axis.z,
+                j.x_axis.y - j.y_axis.x,
+            );
+            let w = omega.length();
+            if w > 1e-12 {
+                a += 3.0844 * agent[1][3] * (pp.nu / w).sqrt() * (u - v).cross(omega) / d;
+            }
+        }
+    }
+    a
+}
+
+/// One step of every particle at particle step `step` (the kernel's clock).
+pub fn advance(inputs: &AdvanceInputs, particles: &mut Particles, step: u32) {
+    for i in 0..particles.status.len() {
+        advance_one(inputs, particles, i, step);
+    }
+}
+
+fn advance_one(inputs: &AdvanceInputs, ps: &mut Particles, i: usize, step: u32) {
+    let pp = &inputs.params;
+    let mut m = ps.status[i];
+    if m[0] == state::WAITING {
+        if step < m[2] {
+            return;
+        }
+        m[0] = state::FREE;
+    }
+    if m[0] != state::FREE {
+        return;
+    }
+    let (p, q) = (ps.positions[i], ps.velocities[i]);
+    let (x, v, d) = (v3(p), v3(q), p[3]);
+    let radius = 0.5 * d;
+    let agent = [
+        inputs.tables[2 * m[1] as usize],
+        inputs.tables[2 * m[1] as usize + 1],
+    ];
+    let u = inputs.fluid_velocity(x);
+    let re = (u - v).length() * d / pp.nu;
+    let f = if re > 1000.0 {
+        0.44 * re / 24.0
+    } else {
+        1.0 + 0.15 * re.powf(0.687)
+    };
+    let tau = (q[3] / f).max(1e-12);
+    let a = acceleration(inputs, x, u, v, d, agent);
+    let v_inf = u + a * tau;
+    let decay = (-1.0 / tau).exp();
+    let mut x_new = x + v_inf + (v - v_inf) * tau * (1.0 - decay);
+    let mut v_new = v_inf + (v - v_inf) * decay;
+    let restitution = agent[0][3];
+    let mut stuck = false;
+    let gap = inputs.wall_distance(x_new) - radius;
+    if gap < 0.0 {
+        let n = inputs.wall_normal(x_new);
+        x_new -= gap * n;
+        let vn = v_new.dot(n);
+        if vn < 0.0 {
+            v_new -= (1.0 + restitution) * vn * n;
+        }
+        stuck = agent[1][0] > 0.0 && random01(i as u32, step, pp.seed) < agent[1][0];
+    }
+    // Never inside a wall cell (walls made by occlusion are not in the distance field).
+    let mut c = x_new.floor().as_ivec3();
+    let wall_at = |c: IVec3| inputs.in_grid(c) && inputs.kind(inputs.cell_of(c)) == flags::WALL;
+    if wall_at(c) {
+        let blocked = c.as_vec3() + Vec3::splat(0.5);
+        let n = (x - blocked).normalize();
+        let mut step_in = x_new - x;
+        step_in -= step_in.dot(n).min(0.0) * n;
+        let slid = x + step_in;
+        let cs = slid.floor().as_ivec3();
+        if inputs.in_grid(cs) && !wall_at(cs) {
+            x_new = slid;
+            v_new -= (1.0 + restitution) * v_new.dot(n).min(0.0) * n;
+            c = cs;
+        } else {
+            x_new = x;
+            v_new = -restitution * v;
+            c = x.floor().as_ivec3();
+        }
+    }
+    let fate = Fate {
+        i,
+        step,
+        x,
+        x_new,
+        v_new,
+        u,
+        d,
+        gap,
+        stuck,
+    };
+    settle(inputs, &mut m, c, &fate, &mut x_new);
+    if m[0] == state::LODGED || m[0] == state::STUCK {
+        v_new = Vec3::ZERO;
+        deposit(inputs, ps.solid, x_new, d);
+    }
+    ps.positions[i] = [x_new.x, x_new.y, x_new.z, d];
+    ps.velocities[i] = [v_new.x, v_new.y, v_new.z, q[3]];
+    ps.status[i] = m;
+}
+
+/// Where a particle's step ended, for deciding its state.
+struct Fate {
+    i: usize,
+    step: u32,
+    /// Position before and after the step [cells], velocity after it.
+    x: Vec3,
+    x_new: Vec3,
+    v_new: Vec3,
+    /// Fluid velocity at the step's start.
+    u: Vec3,
+    d: f32,
+    /// Distance of the sphere's surface from the wall (negative: in contact).
+    gap: f32,
+    stuck: bool,
+}
+
+/// Exit, capture at an outlet's bed, sticking or lodging (sieving, plugs,
+/// bridging), as the kernel decides them.
+fn settle(inputs: &AdvanceInputs, m: &mut [u32; 4], c: IVec3, f: &Fate, x_new: &mut Vec3) {
+    let pp = &inputs.params;
+    if !inputs.in_grid(c) {
+        m[0] = state::EXITED;
+        m[3] = state::OUTSIDE;
+        return;
+    }
+    let cell = inputs.cell_of(c);
+    let kind = inputs.kind(cell);
+    if kind == flags::INLET || kind == flags::OUTLET {
+        let opening = flags::opening(inputs.flags[cell]);
+        let capture = inputs.tables[2 * (pp.agents + pp.magnets) as usize + opening][0];
+        if kind == flags::OUTLET && capture > 0.0 && f.d >= capture {
+            *x_new = f.x;
+            m[0] = state::LODGED;
+            m[3] = inputs.cell_of(f.x.floor().as_ivec3()) as u32;
+        } else {
+            m[0] = state::EXITED;
+            m[3] = opening as u32;
+        }
+        return;
+    }
+    if f.stuck {
+        m[0] = state::STUCK;
+        m[3] = cell as u32;
+        return;
+    }
+    let radius = 0.5 * f.d;
+    let carrier = if f.u.length() > 1e-9 { f.u } else { f.v_new };
+    let speed = carrier.length();
+    let mut ahead_cell = cell;
+    let mut dir = Vec3::Z;
+    if speed > 1e-9 {
+        dir = carrier / speed;
+        let ahead = (f.x_new + dir * (radius + 0.5)).floor().as_ivec3();
+        if inputs.in_grid(ahead) {
+            ahead_cell = inputs.cell_of(ahead);
+        }
+    }
+    let packed_ahead = inputs.cell_geometry[ahead_cell][2] >= pp.blocking_fraction;
+    if f.gap < 0.0 || packed_ahead {
+        let reach =
+            ((inputs.wall_distance(f.x_new).max(0.0) + radius).ceil() + 2.0).min(12.0) as i32;
+        let lumen = 2.0 * inputs.cross_section_radius(f.x_new + dir * (radius + 0.5), dir, reach);
+        let bridged = packed_ahead
+            && lumen < pp.bridging_ratio * f.d
+            && random01(f.i as u32 ^ 0x9e3779b9, f.step, pp.seed) < BRIDGING_CHANCE;
+        if f.d >= lumen || bridged {
+            m[0] = state::LODGED;
+            m[3] = cell as u32;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn random_numbers_are_uniform_and_repeatable() {
+        let draws: Vec<f32> = (0..10_000).map(|i| random01(i, 7, 42)).collect();
+        assert!(draws.iter().all(|&r| (0.0..1.0).contains(&r)));
+        let mean = draws.iter().sum::<f32>() / draws.len() as f32;
+        assert!((mean - 0.5).abs() < 0.01, "mean {mean}");
+        assert_eq!(random01(3, 7, 42), random01(3, 7, 42));
+        assert_ne!(random01(3, 7, 42), random01(3, 8, 42));
+    }
+}

@@ -1,0 +1,73 @@
+//! CPU twin of shaders/lbm/outlets.wgsl: after a step, the flux out of each opening
+//! across its cells' links to fluid, then the outlet model advanced by one step
+//! (resistance, Windkessel, scheduled pressure, fixed pressure, each optionally
+//! non-reflecting). Same formulas and order; the flux is summed serially, not by the
+//! kernel's tree reduction, so results agree to rounding.
+
+use crate::lbm::lattice::{flags, opposite, VELOCITIES};
+use crate::lbm::GridDims;
+
+/// What the outlet update reads besides the state.
+pub struct OutletInputs<'a> {
+    pub dims: GridDims,
+    /// One flag per grid cell.
+    pub flags: &'a [u32],
+    /// The populations after the step, population-major on the grid (natural
+    /// layout, shifted by their weights), as `GpuLattice::read_populations` gives.
+    pub populations: &'a [f32],
+    /// The cells of each opening, by opening index.
+    pub opening_cells: &'a [Vec<u32>],
+    /// Two rows per opening: `OutletModel::kernel_rows` (with the acoustic impedance
+    /// of non-reflecting outlets in row 1, w).
+    pub model_rows: &'a [[f32; 4]],
+    /// 1/τ of the slow part of the flux (0: outlets reflect).
+    pub filter_rate: f32,
+    /// δρ of the scheduled-pressure outlets by slot (the step state's).
+    pub scheduled: [[f32; 4]; 2],
+}
+
+/// The flux of the populations out of the fluid into opening cells `cells` minus
+/// back: the lattice flux across the opening's links (positive into the vessel).
+pub fn inward_flux(inputs: &OutletInputs, cells: &[u32]) -> f32 {
+    let n = inputs.dims.cells();
+    let f = |q: usize, cell: usize| inputs.populations[q * n + cell];
+    let mut flux = 0.0f32;
+    for &cell in cells {
+        let cell = cell as usize;
+        for (q, &c) in VELOCITIES.iter().enumerate().skip(1) {
+            let nb = inputs.dims.neighbor(cell, c);
+            if flags::kind(inputs.flags[nb]) == flags::FLUID {
+                flux += f(q, cell) - f(opposite(q), nb);
+            }
+        }
+    }
+    flux
+}
+
+/// Advances every opening's state (δρ imposed, Windkessel p_c, last outflow, slow
+/// outflow) by one step, as the kernel does.
+pub fn update_outlets(inputs: &OutletInputs, state: &mut [[f32; 4]]) {
+    for (k, s) in state.iter_mut().enumerate() {
+        let outflow = -inward_flux(inputs, &inputs.opening_cells[k]);
+        let model = inputs.model_rows[2 * k];
+        let pressures = inputs.model_rows[2 * k + 1];
+        let (kind, beta, impedance) = (model[0] as u32, pressures[2], pressures[3]);
+        // The model's own δρ: the imposed one less last step's impedance term.
+        let mut modelled = s[0] - impedance * (s[2] - s[3]);
+        match kind {
+            1 => modelled += beta * (pressures[0] + model[1] * outflow - modelled),
+            2 => {
+                s[1] += (outflow - (s[1] - pressures[0]) / model[3]) / model[2];
+                modelled += beta * (s[1] + model[1] * outflow - modelled);
+            }
+            3 => {
+                let slot = model[1] as usize;
+                modelled = inputs.scheduled[slot / 4][slot % 4];
+            }
+            _ => modelled = pressures[1],
+        }
+        s[3] += inputs.filter_rate * (outflow - s[3]);
+        s[0] = modelled + impedance * (outflow - s[3]);
+        s[2] = outflow;
+    }
+}

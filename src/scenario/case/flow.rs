@@ -1,0 +1,330 @@
+//! The second stage of a case: the fluid, the inflow and the lattice units, and the
+//! timeline (steps, start-up ramp, output interval). Every number that decides
+//! stability (Mach, τ) is checked here, with a fix that names the key to change.
+
+use super::checker::Checker;
+use super::geometry::MIN_CELLS_ACROSS_HALF;
+use super::waveform::waveform;
+use crate::geometry::Voxels;
+use crate::lbm::rheology::{LatticeRheology, ViscosityModel};
+use crate::lbm::waveform::Waveform;
+use crate::scenario::error::ScenarioError;
+use crate::scenario::schema::{Geometry, Inlet, Profile, RheologySpec, Scenario};
+use crate::units::{LatticeUnits, MACH_MAX, TAU_MIN};
+use std::f64::consts::PI;
+
+/// The flow of a case in lattice terms.
+pub struct FlowPlan {
+    pub units: LatticeUnits,
+    /// Inlet flow rate [m³/s].
+    pub flow_rate_m3_s: f64,
+    pub waveform: Waveform,
+    pub rheology: Option<LatticeRheology>,
+    pub steps: u64,
+    pub ramp_steps: u64,
+    pub output_every: u64,
+}
+
+/// The viscosity law of [fluid], `None` for a Newtonian fluid.
+pub fn rheology(c: &Checker, scenario: &Scenario) -> Result<Option<ViscosityModel>, ScenarioError> {
+    c.positive("fluid", "density", scenario.fluid.density, "kg/m^3")?;
+    c.positive("fluid", "viscosity", scenario.fluid.viscosity, "Pa·s")?;
+    match &scenario.fluid.rheology {
+        None => Ok(None),
+        Some(RheologySpec::Preset(name)) => match ViscosityModel::preset(name) {
+            Some(ViscosityModel::Newtonian { .. }) => Ok(None),
+            Some(model) => Ok(Some(model)),
+            None => Err(c.fail(
+                "fluid",
+                "rheology",
+                format!("unknown rheology preset {name:?}"),
+                "use \"carreau\" (Cho-Kensey), \"carreau-yasuda\" (Boyd), \"casson\" or \"newtonian\", or a table with model = ...".into(),
+            )),
+        },
+        Some(RheologySpec::Custom(model)) => {
+            let (low, high) = model.viscosity_range();
+            if !(low.is_finite() && low > 0.0 && high.is_finite() && high >= low) {
+                return Err(c.fail(
+                    "fluid",
+                    "rheology",
+                    format!("the viscosity law ranges over [{low}, {high}] Pa·s"),
+                    "give positive parameters with the high-shear viscosity below the low-shear one".into(),
+                ));
+            }
+            Ok(Some(*model))
+        }
+    }
+}
+
+/// The [inlet] section, which every flow needs.
+pub fn inlet(c: &Checker, scenario: &Scenario) -> Result<Inlet, ScenarioError> {
+    scenario.inlet.clone().ok_or_else(|| {
+        c.fail(
+            "inlet",
+            "mean_velocity",
+            "the scenario has no [inlet] section: the flow needs a driving velocity".into(),
+            "add\n    [inlet]\n    mean_velocity = 0.1   # m/s (or flow_rate in m^3/s)\n    profile = \"parabolic\"".into(),
+        )
+    })
+}
+
+/// The inlet's hydraulic diameter [m], its half-extent [m] and the ratio of its
+/// peak to its mean velocity.
+fn inlet_shape(scenario: &Scenario, inlet: &Inlet, area_m2: f64) -> (f64, f64, f64) {
+    match (&scenario.geometry, inlet.profile) {
+        (Geometry::Channel { width, height, .. }, profile) => (
+            2.0 * width * height / (width + height),
+            0.5 * width.min(*height),
+            if profile != Profile::Plug { 2.25 } else { 1.0 },
+        ),
+        (_, profile) => {
+            let r = (area_m2 / PI).sqrt();
+            (2.0 * r, r, if profile != Profile::Plug { 2.0 } else { 1.0 })
+        }
+    }
+}
+
+/// The inlet flow rate [m³/s] from mean_velocity or flow_rate.
+fn flow_rate(c: &Checker, inlet: &Inlet, area_m2: f64) -> Result<f64, ScenarioError> {
+    match (inlet.mean_velocity, inlet.flow_rate) {
+        (Some(_), Some(_)) => Err(c.fail(
+            "inlet",
+            "flow_rate",
+            "both mean_velocity and flow_rate are given; they would contradict".into(),
+            "keep only one of mean_velocity [m/s] and flow_rate [m^3/s]".into(),
+        )),
+        (None, None) => Err(c.fail(
+            "inlet",
+            "mean_velocity",
+            "[inlet] needs mean_velocity or flow_rate".into(),
+            "add mean_velocity = <m/s> or flow_rate = <m^3/s> to [inlet]".into(),
+        )),
+        (Some(u), None) => {
+            c.positive("inlet", "mean_velocity", u, "m/s")?;
+            Ok(u * area_m2)
+        }
+        (None, Some(q)) => {
+            c.positive("inlet", "flow_rate", q, "m^3/s")?;
+            Ok(q)
+        }
+    }
+}
+
+/// The settings of [outlet] and [lbm] that must be finite and positive.
+fn numerics(c: &Checker, scenario: &Scenario) -> Result<(), ScenarioError> {
+    if !scenario.outlet.pressure.is_finite() {
+        return Err(c.fail(
+            "outlet",
+            "pressure",
+            "pressure must be a finite number".into(),
+            "set the outlet gauge pressure in Pa, e.g. pressure = 0.0".into(),
+        ));
+    }
+    if scenario.lbm.body_force.iter().any(|f| !f.is_finite()) {
+        return Err(c.fail(
+            "lbm",
+            "body_force",
+            "body_force has a non-finite component".into(),
+            "give three finite numbers in N/m^3, e.g. body_force = [0.0, 0.0, 0.0]".into(),
+        ));
+    }
+    if let Some(cs) = scenario.lbm.smagorinsky {
+        c.positive(
+            "lbm",
+            "smagorinsky",
+            cs,
+            "(Smagorinsky constant, typically 0.1-0.2)",
+        )?;
+    }
+    if !(scenario.lbm.magic.is_finite() && scenario.lbm.magic > 0.0) {
+        return Err(c.fail(
+            "lbm",
+            "magic",
+            format!("magic = {} must be positive", scenario.lbm.magic),
+            "leave it out for the default 3/16 (exact walls for Poiseuille flow)".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Mach and τ within the stable range, or the key to change and by how much.
+fn check_stability(
+    c: &Checker,
+    units: &LatticeUnits,
+    dx: f64,
+    u_lattice: f64,
+) -> Result<(), ScenarioError> {
+    let u_max = MACH_MAX * crate::lbm::lattice::CS2.sqrt();
+    if units.mach > MACH_MAX {
+        return Err(c.fail(
+            "time",
+            "lattice_velocity",
+            format!(
+                "lattice_velocity = {u_lattice} gives Mach {:.3} > {MACH_MAX}: compressibility \
+                 errors grow as Ma^2 and the run may diverge",
+                units.mach
+            ),
+            format!("set lattice_velocity <= {u_max:.3} (0.05 is a safe default)"),
+        ));
+    }
+    if units.tau < TAU_MIN {
+        // τ − ½ = 3ν dt/dx² = 3ν u_lattice/(u_peak dx): finer voxels or a larger lattice
+        // velocity raise it.
+        let dx_needed = dx * (units.tau - 0.5) / (TAU_MIN - 0.5);
+        let u_needed = u_lattice * (TAU_MIN - 0.5) / (units.tau - 0.5);
+        let raise = if u_needed <= u_max {
+            format!(", or raise time.lattice_velocity to >= {u_needed:.3}")
+        } else {
+            String::new()
+        };
+        return Err(c.fail(
+            "grid",
+            "voxel_size",
+            format!(
+                "relaxation time tau = {:.4} is too close to 1/2 (minimum {TAU_MIN}): the flow is \
+                 under-resolved for its Reynolds number {:.0} and would be unstable",
+                units.tau, units.reynolds
+            ),
+            format!(
+                "use a finer voxel_size (<= {dx_needed:.3e} m){raise}, or lower the inlet velocity"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// The flow through the vessel `voxels`: inflow, lattice units, rheology in lattice
+/// terms and the timeline. `viscosity_law` and `inlet` come checked from
+/// [`rheology`] and [`inlet`].
+pub fn plan(
+    c: &Checker,
+    scenario: &Scenario,
+    viscosity_law: Option<ViscosityModel>,
+    inlet: &Inlet,
+    voxels: &Voxels,
+) -> Result<FlowPlan, ScenarioError> {
+    // τ and the stability checks use the lowest viscosity the fluid reaches.
+    let (viscosity_min, viscosity_max) = viscosity_law
+        .map_or((scenario.fluid.viscosity, scenario.fluid.viscosity), |m| {
+            m.viscosity_range()
+        });
+    let dx = scenario.grid.voxel_size;
+    let area = voxels
+        .inlets()
+        .next()
+        .expect("geometry::build guarantees an inlet")
+        .nominal_area_m2;
+    let (diameter, half_extent, peak_factor) = inlet_shape(scenario, inlet, area);
+    if half_extent / dx < MIN_CELLS_ACROSS_HALF {
+        return Err(c.fail(
+            "grid",
+            "voxel_size",
+            format!(
+                "the inlet is only {:.1} voxels across: the lumen cannot be resolved",
+                2.0 * half_extent / dx
+            ),
+            format!(
+                "use voxel_size <= {:.3e} m (8 or more cells across for accurate profiles)",
+                half_extent / 4.0
+            ),
+        ));
+    }
+    let flow_rate = flow_rate(c, inlet, area)?;
+    numerics(c, scenario)?;
+    let waveform = waveform(c, inlet.waveform.as_ref(), "inlet.waveform", c.path)?;
+    let u_lattice = scenario.time.lattice_velocity;
+    c.positive("time", "lattice_velocity", u_lattice, "(lattice units)")?;
+    let mean_velocity = flow_rate / area;
+    let units = LatticeUnits::derive(
+        dx,
+        scenario.fluid.density,
+        viscosity_min,
+        peak_factor * mean_velocity * waveform.max_abs_factor(),
+        mean_velocity,
+        diameter,
+        u_lattice,
+    );
+    check_stability(c, &units, dx, u_lattice)?;
+    let (steps, ramp_steps, output_every) = timeline(c, scenario, inlet, &units)?;
+    let rheology = viscosity_law.map(|model| {
+        let per_si = units.dt_s / (scenario.fluid.density * dx * dx);
+        LatticeRheology {
+            model,
+            shear_rate_per_lattice: 1.0 / units.dt_s,
+            lattice_viscosity_per_si: per_si,
+            tau_min: 0.505,
+            tau_max: (0.5 + 3.0 * viscosity_max * per_si).max(1.0),
+        }
+    });
+    Ok(FlowPlan {
+        units,
+        flow_rate_m3_s: flow_rate,
+        waveform,
+        rheology,
+        steps,
+        ramp_steps,
+        output_every,
+    })
+}
+
+/// (steps to run, steps of the inflow ramp, steps between metrics rows).
+fn timeline(
+    c: &Checker,
+    scenario: &Scenario,
+    inlet: &Inlet,
+    units: &LatticeUnits,
+) -> Result<(u64, u64, u64), ScenarioError> {
+    let steps = match (scenario.time.duration, scenario.time.steps) {
+        (Some(_), Some(_)) => {
+            return Err(c.fail(
+                "time",
+                "steps",
+                "both duration and steps are given".into(),
+                "keep only one of duration [s] and steps".into(),
+            ))
+        }
+        (None, None) => {
+            return Err(c.fail(
+                "time",
+                "duration",
+                "[time] needs duration or steps".into(),
+                "add duration = <seconds> (or steps = <count>) to [time]".into(),
+            ))
+        }
+        (Some(d), None) => {
+            c.positive("time", "duration", d, "s")?;
+            (d / units.dt_s).round().max(1.0) as u64
+        }
+        (None, Some(0)) => {
+            return Err(c.fail(
+                "time",
+                "steps",
+                "steps = 0: nothing would run".into(),
+                "set steps to at least 1".into(),
+            ))
+        }
+        (None, Some(n)) => n,
+    };
+    // An impulsive start sends a pressure wave through the vessel that a lattice close
+    // to τ = ½ may not damp: let the inflow rise smoothly instead.
+    let ramp_steps = match inlet.ramp_time {
+        None => steps / 10,
+        Some(t) if t.is_finite() && t >= 0.0 => (t / units.dt_s).round() as u64,
+        Some(t) => {
+            return Err(c.fail(
+                "inlet",
+                "ramp_time",
+                format!("ramp_time = {t} s must be zero or positive"),
+                "give the start-up time in seconds (0 starts at full flow)".into(),
+            ))
+        }
+    };
+    let output_every = match scenario.time.output_interval {
+        Some(t) => {
+            c.positive("time", "output_interval", t, "s")?;
+            (t / units.dt_s).round().max(1.0) as u64
+        }
+        None => (steps / 100).max(1),
+    };
+    Ok((steps, ramp_steps, output_every))
+}

@@ -1,0 +1,107 @@
+//! Outlet conditions in lattice units: a fixed or scheduled pressure, a resistance or
+//! a 3-element Windkessel per opening, from [outlet] and [outlets.NAME].
+
+use super::checker::Checker;
+use super::waveform::waveform;
+use crate::geometry;
+use crate::lbm::outlets::{OutletModel, SCHEDULED_PRESSURE_SLOTS};
+use crate::lbm::waveform::Waveform;
+use crate::scenario::error::ScenarioError;
+use crate::scenario::schema::Scenario;
+use crate::units::LatticeUnits;
+use std::path::Path;
+
+/// Lattice outlet models for every opening, from [outlet] and [outlets.NAME].
+/// Also returns, by schedule slot, the mean δρ and waveform of each outlet whose
+/// pressure varies in time.
+#[allow(clippy::type_complexity)]
+pub fn outlet_models(
+    c: &Checker,
+    scenario: &Scenario,
+    voxels: &geometry::Voxels,
+    units: &LatticeUnits,
+    path: &Path,
+) -> Result<(Vec<OutletModel>, Vec<(f32, Waveform)>), ScenarioError> {
+    use crate::lbm::outlets::{compliance_to_lattice, resistance_to_lattice};
+    let names: Vec<&str> = voxels.openings.iter().map(|o| o.name.as_str()).collect();
+    for name in scenario.outlets.keys() {
+        let known = voxels
+            .openings
+            .iter()
+            .any(|o| &o.name == name && o.role == geometry::Role::Outlet);
+        if !known {
+            return Err(c.fail(
+                "outlets",
+                name,
+                format!("[outlets.{name}] names no outlet of this geometry"),
+                format!("use one of the outlet names {names:?} (see `embolus geometry SCENE`)"),
+            ));
+        }
+    }
+    let table = |name: &str| format!("outlets.{name}");
+    if let Some((name, _)) = scenario
+        .outlets
+        .iter()
+        .find(|(_, spec)| spec.pressure_waveform.is_some() && spec.pressure.is_none())
+    {
+        return Err(c.fail(
+            &table(name),
+            "pressure_waveform",
+            "pressure_waveform multiplies `pressure`, which is missing".into(),
+            "give the mean pressure in Pa with `pressure = ...`".into(),
+        ));
+    }
+    let delta = |p: f64| units.pressure_to_delta_density(p) as f32;
+    let mut waveforms: Vec<(f32, Waveform)> = Vec::new();
+    let models = voxels
+        .openings
+        .iter()
+        .map(|o| {
+            let default = OutletModel::Pressure { delta_density: delta(scenario.outlet.pressure) };
+            let Some(spec) = scenario.outlets.get(&o.name) else {
+                return Ok(default);
+            };
+            let t = table(&o.name);
+            let positive = |key: &str, v: Option<f64>| -> Result<f64, ScenarioError> {
+                let v = v.unwrap_or(f64::NAN);
+                if v.is_finite() && v > 0.0 {
+                    Ok(v)
+                } else {
+                    Err(c.fail(&t, key, format!("{key} must be a positive number"), format!("give {key} in SI units")))
+                }
+            };
+            match (spec.pressure, spec.resistance, spec.proximal_resistance, spec.compliance, spec.distal_resistance) {
+                (None, None, None, None, None) => Ok(default),
+                (Some(p), None, None, None, None) => match &spec.pressure_waveform {
+                    None => Ok(OutletModel::Pressure { delta_density: delta(p) }),
+                    Some(w) => {
+                        let shape = waveform(c, Some(w), &format!("{t}.pressure_waveform"), path)?;
+                        if waveforms.len() >= SCHEDULED_PRESSURE_SLOTS {
+                            return Err(c.fail(&t, "pressure_waveform", format!("more than {SCHEDULED_PRESSURE_SLOTS} outlets have a pressure waveform"), format!("give at most {SCHEDULED_PRESSURE_SLOTS} outlets a pressure_waveform; hold the others at a fixed pressure or use a Windkessel")));
+                        }
+                        let initial = delta(p * shape.factor(0.0));
+                        waveforms.push((delta(p), shape));
+                        Ok(OutletModel::ScheduledPressure { slot: waveforms.len() as u32 - 1, initial_delta_density: initial })
+                    }
+                },
+                (None, Some(_), None, None, None) => Ok(OutletModel::Resistance {
+                    resistance: resistance_to_lattice(units, positive("resistance", spec.resistance)?) as f32,
+                    distal_delta_density: delta(spec.distal_pressure),
+                }),
+                (None, None, Some(_), Some(_), Some(_)) => Ok(OutletModel::Windkessel {
+                    proximal: resistance_to_lattice(units, positive("proximal_resistance", spec.proximal_resistance)?) as f32,
+                    compliance: compliance_to_lattice(units, positive("compliance", spec.compliance)?) as f32,
+                    distal: resistance_to_lattice(units, positive("distal_resistance", spec.distal_resistance)?) as f32,
+                    distal_delta_density: delta(spec.distal_pressure),
+                }),
+                _ => Err(c.fail(
+                    &t,
+                    "pressure",
+                    "give either pressure, or resistance (+ distal_pressure), or proximal_resistance + compliance + distal_resistance (+ distal_pressure)".into(),
+                    "keep the keys of exactly one outlet model".into(),
+                )),
+            }
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((models, waveforms))
+}

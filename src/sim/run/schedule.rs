@@ -1,0 +1,48 @@
+//! The per-step state the GPU follows: the inflow ramp and waveform (or the
+//! Womersley harmonics' phases) and scheduled outlet pressures, written for each
+//! batch of steps.
+
+use crate::scenario::LoadedScenario;
+use crate::sim::lattice_gpu::StepState;
+
+/// The GPU step schedule for steps `from..from + count`: the inflow rises as
+/// ½(1 − cos πt/T) over the ramp; the waveform multiplies it, or, for Womersley
+/// inlets, enters through each harmonic's phase at mid-step.
+pub fn step_schedule(
+    loaded: &LoadedScenario,
+    force: [f32; 3],
+    from: u64,
+    count: u64,
+) -> Vec<StepState> {
+    let womersley = loaded.scenario.inlet.as_ref().map(|i| i.profile)
+        == Some(crate::scenario::Profile::Womersley);
+    let omega_per_step = loaded
+        .waveform
+        .period_s()
+        .map_or(0.0, |p| 2.0 * std::f64::consts::PI * loaded.units.dt_s / p);
+    (from..from + count)
+        .map(|n| {
+            let t = n as f64 + 0.5;
+            let ramp = if n < loaded.ramp_steps {
+                0.5 * (1.0 - (std::f64::consts::PI * t / loaded.ramp_steps as f64).cos())
+            } else {
+                1.0
+            };
+            let state = if womersley {
+                StepState::new(n, ramp as f32, force).with_harmonics(omega_per_step, t)
+            } else {
+                let factor = ramp * loaded.waveform.factor(t * loaded.units.dt_s);
+                StepState::new(n, factor as f32, force)
+            };
+            // The outlet kernel runs after step n and sets the pressure step n + 1
+            // imposes.
+            let next = (t + 1.0) * loaded.units.dt_s;
+            loaded.outlet_waveforms.iter().enumerate().fold(
+                state,
+                |state, (slot, (mean, shape))| {
+                    state.with_outlet_pressure(slot, mean * shape.factor(next) as f32)
+                },
+            )
+        })
+        .collect()
+}
