@@ -96,3 +96,8 @@ fn trt_step_matches_cpu_reference() {
 fn bgk_step_matches_cpu_reference() {
     compare(CollisionModel::Bgk);
 }
+
+#[test]
+fn regularized_step_matches_cpu_reference() {
+    compare(CollisionModel::Regularized);
+}

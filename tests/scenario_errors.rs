@@ -118,6 +118,35 @@ fn tau_too_close_to_half_is_reported() {
     assert_eq!(e.key(), Some("grid.voxel_size"));
 }
 
+/// The τ floor follows the collision operator: τ = 0.506 is refused with TRT (floor
+/// 0.51), the fix naming the recursive regularized operator, which accepts it (floor
+/// 0.501); τ = 0.5004 is refused by both.
+#[test]
+fn the_tau_floor_follows_the_collision_operator() {
+    let near = edit("mean_velocity = 0.05", "mean_velocity = 0.4");
+    let e = expect_error(
+        &near,
+        &[
+            "minimum 0.51",
+            "collision = \"regularized\"",
+            "which this flow meets",
+        ],
+    );
+    assert_eq!(e.key(), Some("grid.voxel_size"));
+    let regularized = format!("{near}[lbm]\ncollision = \"regularized\"\n");
+    let loaded = load(&regularized).unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        loaded.units.tau > 0.501 && loaded.units.tau < 0.51,
+        "tau {}",
+        loaded.units.tau
+    );
+    let closer = edit("mean_velocity = 0.05", "mean_velocity = 6.0");
+    expect_error(
+        &format!("{closer}[lbm]\ncollision = \"regularized\"\n"),
+        &["minimum 0.501"],
+    );
+}
+
 #[test]
 fn duration_and_steps_together_are_reported() {
     let e = expect_error(

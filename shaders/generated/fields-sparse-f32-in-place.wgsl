@@ -169,6 +169,10 @@ fn smagorinsky_tau(tau_mol: f32, pxx: f32, pyy: f32, pzz: f32, pxy: f32, pxz: f3
     return 0.5 * (tau_mol + sqrt(tau_mol * tau_mol + 18.0 * params.rheology_b.w * p));
 }
 
+// The collision rebuilds the non-equilibrium from its moments (recursive
+// regularized, shaders/lbm/collision.wgsl).
+override REGULARIZED: u32 = 0u;
+
 // ω⁻ for a local ω⁺: BGK when magic is 0, else TRT with that magic parameter.
 fn omega_minus_for(omega_plus: f32) -> f32 {
     if (params.magic <= 0.0) {

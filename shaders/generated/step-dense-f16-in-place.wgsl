@@ -170,6 +170,10 @@ fn smagorinsky_tau(tau_mol: f32, pxx: f32, pyy: f32, pzz: f32, pxy: f32, pxz: f3
     return 0.5 * (tau_mol + sqrt(tau_mol * tau_mol + 18.0 * params.rheology_b.w * p));
 }
 
+// The collision rebuilds the non-equilibrium from its moments (recursive
+// regularized, shaders/lbm/collision.wgsl).
+override REGULARIZED: u32 = 0u;
+
 // ω⁻ for a local ω⁺: BGK when magic is 0, else TRT with that magic parameter.
 fn omega_minus_for(omega_plus: f32) -> f32 {
     if (params.magic <= 0.0) {
@@ -400,61 +404,103 @@ fn fluid_update_even(cell: u32, p: vec3<u32>, own: u32) {
     let f_plus17 = 0.5 * (pop17 + pop18);
     let f_minus17 = 0.5 * (pop17 - pop18);
     var rates = vec2<f32>(params.omega_plus, params.omega_minus);
-    if (RHEOLOGY != 0u || SMAGORINSKY != 0u) {
+    var pi_diag = vec3<f32>(0.0);
+    var pi_off = vec3<f32>(0.0);
+    if (RHEOLOGY != 0u || SMAGORINSKY != 0u || REGULARIZED != 0u) {
         let pxx = 2.0 * ((f_plus1 - eq1.x) + (f_plus7 - eq7.x) + (f_plus9 - eq9.x) + (f_plus13 - eq13.x) + (f_plus15 - eq15.x));
         let pyy = 2.0 * ((f_plus3 - eq3.x) + (f_plus7 - eq7.x) + (f_plus11 - eq11.x) + (f_plus13 - eq13.x) + (f_plus17 - eq17.x));
         let pzz = 2.0 * ((f_plus5 - eq5.x) + (f_plus9 - eq9.x) + (f_plus11 - eq11.x) + (f_plus15 - eq15.x) + (f_plus17 - eq17.x));
         let pxy = 2.0 * ((f_plus7 - eq7.x) - (f_plus13 - eq13.x));
         let pxz = 2.0 * ((f_plus9 - eq9.x) - (f_plus15 - eq15.x));
         let pyz = 2.0 * ((f_plus11 - eq11.x) - (f_plus17 - eq17.x));
-        rates = local_rates(pxx, pyy, pzz, pxy, pxz, pyz);
+        pi_diag = vec3<f32>(pxx, pyy, pzz);
+        pi_off = vec3<f32>(pxy, pxz, pyz);
+        if (RHEOLOGY != 0u || SMAGORINSKY != 0u) {
+            rates = local_rates(pxx, pyy, pzz, pxy, pxz, pyz);
+        }
     }
+    let pi_trace = pi_diag.x + pi_diag.y + pi_diag.z;
+    let pi_u = vec3<f32>(
+        pi_diag.x * u.x + pi_off.x * u.y + pi_off.y * u.z,
+        pi_off.x * u.x + pi_diag.y * u.y + pi_off.z * u.z,
+        pi_off.y * u.x + pi_off.z * u.y + pi_diag.z * u.z);
+    let relax = regularized_rates(rates);
     {
-        let post = trt_relax(0.333333343, cu0, cf0, uf, f_plus0, f_minus0, eq0, rates);
+        let h2 = -(pi_diag.x + pi_diag.y + pi_diag.z) / 3.0;
+        let fp0 = regularized_plus(f_plus0, eq0.x, 0.333333343 * h2);
+        let fm0 = regularized_minus(f_minus0, eq0.y, 0.333333343, cf0, cu0, h2 + pi_trace / 3.0, pi_trace, 0.0);
+        let post = trt_relax(0.333333343, cu0, cf0, uf, fp0, fm0, eq0, relax);
         aa0[own] = f16(post.x);
     }
     {
-        let post = trt_relax(0.055555556, cu1, cf1, uf, f_plus1, f_minus1, eq1, rates);
+        let h2 = -(pi_diag.x + pi_diag.y + pi_diag.z) / 3.0 + pi_diag.x;
+        let fp1 = regularized_plus(f_plus1, eq1.x, 0.055555556 * h2);
+        let fm1 = regularized_minus(f_minus1, eq1.y, 0.055555556, cf1, cu1, h2 + pi_trace / 3.0, pi_trace, pi_u.x);
+        let post = trt_relax(0.055555556, cu1, cf1, uf, fp1, fm1, eq1, relax);
         if (stored_is_spare(ns2)) { aa0[1u * STORED + own] = f16(post.x); } else { aa0[2u * STORED + ns2] = f16(post.x); }
         if (stored_is_spare(ns1)) { aa0[2u * STORED + own] = f16(post.y); } else { aa0[1u * STORED + ns1] = f16(post.y); }
     }
     {
-        let post = trt_relax(0.055555556, cu3, cf3, uf, f_plus3, f_minus3, eq3, rates);
+        let h2 = -(pi_diag.x + pi_diag.y + pi_diag.z) / 3.0 + pi_diag.y;
+        let fp3 = regularized_plus(f_plus3, eq3.x, 0.055555556 * h2);
+        let fm3 = regularized_minus(f_minus3, eq3.y, 0.055555556, cf3, cu3, h2 + pi_trace / 3.0, pi_trace, pi_u.y);
+        let post = trt_relax(0.055555556, cu3, cf3, uf, fp3, fm3, eq3, relax);
         if (stored_is_spare(ns4)) { aa0[3u * STORED + own] = f16(post.x); } else { aa0[4u * STORED + ns4] = f16(post.x); }
         if (stored_is_spare(ns3)) { aa0[4u * STORED + own] = f16(post.y); } else { aa0[3u * STORED + ns3] = f16(post.y); }
     }
     {
-        let post = trt_relax(0.055555556, cu5, cf5, uf, f_plus5, f_minus5, eq5, rates);
+        let h2 = -(pi_diag.x + pi_diag.y + pi_diag.z) / 3.0 + pi_diag.z;
+        let fp5 = regularized_plus(f_plus5, eq5.x, 0.055555556 * h2);
+        let fm5 = regularized_minus(f_minus5, eq5.y, 0.055555556, cf5, cu5, h2 + pi_trace / 3.0, pi_trace, pi_u.z);
+        let post = trt_relax(0.055555556, cu5, cf5, uf, fp5, fm5, eq5, relax);
         if (stored_is_spare(ns6)) { aa0[5u * STORED + own] = f16(post.x); } else { aa0[6u * STORED + ns6] = f16(post.x); }
         if (stored_is_spare(ns5)) { aa0[6u * STORED + own] = f16(post.y); } else { aa0[5u * STORED + ns5] = f16(post.y); }
     }
     {
-        let post = trt_relax(0.027777778, cu7, cf7, uf, f_plus7, f_minus7, eq7, rates);
+        let h2 = -(pi_diag.x + pi_diag.y + pi_diag.z) / 3.0 + pi_diag.x + pi_diag.y + 2.0 * pi_off.x;
+        let fp7 = regularized_plus(f_plus7, eq7.x, 0.027777778 * h2);
+        let fm7 = regularized_minus(f_minus7, eq7.y, 0.027777778, cf7, cu7, h2 + pi_trace / 3.0, pi_trace, pi_u.x + pi_u.y);
+        let post = trt_relax(0.027777778, cu7, cf7, uf, fp7, fm7, eq7, relax);
         if (stored_is_spare(ns8)) { aa0[7u * STORED + own] = f16(post.x); } else { aa0[8u * STORED + ns8] = f16(post.x); }
         if (stored_is_spare(ns7)) { aa0[8u * STORED + own] = f16(post.y); } else { aa0[7u * STORED + ns7] = f16(post.y); }
     }
     {
-        let post = trt_relax(0.027777778, cu9, cf9, uf, f_plus9, f_minus9, eq9, rates);
+        let h2 = -(pi_diag.x + pi_diag.y + pi_diag.z) / 3.0 + pi_diag.x + pi_diag.z + 2.0 * pi_off.y;
+        let fp9 = regularized_plus(f_plus9, eq9.x, 0.027777778 * h2);
+        let fm9 = regularized_minus(f_minus9, eq9.y, 0.027777778, cf9, cu9, h2 + pi_trace / 3.0, pi_trace, pi_u.x + pi_u.z);
+        let post = trt_relax(0.027777778, cu9, cf9, uf, fp9, fm9, eq9, relax);
         if (stored_is_spare(ns10)) { aa0[9u * STORED + own] = f16(post.x); } else { aa0[10u * STORED + ns10] = f16(post.x); }
         if (stored_is_spare(ns9)) { aa0[10u * STORED + own] = f16(post.y); } else { aa0[9u * STORED + ns9] = f16(post.y); }
     }
     {
-        let post = trt_relax(0.027777778, cu11, cf11, uf, f_plus11, f_minus11, eq11, rates);
+        let h2 = -(pi_diag.x + pi_diag.y + pi_diag.z) / 3.0 + pi_diag.y + pi_diag.z + 2.0 * pi_off.z;
+        let fp11 = regularized_plus(f_plus11, eq11.x, 0.027777778 * h2);
+        let fm11 = regularized_minus(f_minus11, eq11.y, 0.027777778, cf11, cu11, h2 + pi_trace / 3.0, pi_trace, pi_u.y + pi_u.z);
+        let post = trt_relax(0.027777778, cu11, cf11, uf, fp11, fm11, eq11, relax);
         if (stored_is_spare(ns12)) { aa0[11u * STORED + own] = f16(post.x); } else { aa0[12u * STORED + ns12] = f16(post.x); }
         if (stored_is_spare(ns11)) { aa0[12u * STORED + own] = f16(post.y); } else { aa0[11u * STORED + ns11] = f16(post.y); }
     }
     {
-        let post = trt_relax(0.027777778, cu13, cf13, uf, f_plus13, f_minus13, eq13, rates);
+        let h2 = -(pi_diag.x + pi_diag.y + pi_diag.z) / 3.0 + pi_diag.x + pi_diag.y - 2.0 * pi_off.x;
+        let fp13 = regularized_plus(f_plus13, eq13.x, 0.027777778 * h2);
+        let fm13 = regularized_minus(f_minus13, eq13.y, 0.027777778, cf13, cu13, h2 + pi_trace / 3.0, pi_trace, pi_u.x - pi_u.y);
+        let post = trt_relax(0.027777778, cu13, cf13, uf, fp13, fm13, eq13, relax);
         if (stored_is_spare(ns14)) { aa0[13u * STORED + own] = f16(post.x); } else { aa0[14u * STORED + ns14] = f16(post.x); }
         if (stored_is_spare(ns13)) { aa0[14u * STORED + own] = f16(post.y); } else { aa0[13u * STORED + ns13] = f16(post.y); }
     }
     {
-        let post = trt_relax(0.027777778, cu15, cf15, uf, f_plus15, f_minus15, eq15, rates);
+        let h2 = -(pi_diag.x + pi_diag.y + pi_diag.z) / 3.0 + pi_diag.x + pi_diag.z - 2.0 * pi_off.y;
+        let fp15 = regularized_plus(f_plus15, eq15.x, 0.027777778 * h2);
+        let fm15 = regularized_minus(f_minus15, eq15.y, 0.027777778, cf15, cu15, h2 + pi_trace / 3.0, pi_trace, pi_u.x - pi_u.z);
+        let post = trt_relax(0.027777778, cu15, cf15, uf, fp15, fm15, eq15, relax);
         if (stored_is_spare(ns16)) { aa0[15u * STORED + own] = f16(post.x); } else { aa0[16u * STORED + ns16] = f16(post.x); }
         if (stored_is_spare(ns15)) { aa0[16u * STORED + own] = f16(post.y); } else { aa0[15u * STORED + ns15] = f16(post.y); }
     }
     {
-        let post = trt_relax(0.027777778, cu17, cf17, uf, f_plus17, f_minus17, eq17, rates);
+        let h2 = -(pi_diag.x + pi_diag.y + pi_diag.z) / 3.0 + pi_diag.y + pi_diag.z - 2.0 * pi_off.z;
+        let fp17 = regularized_plus(f_plus17, eq17.x, 0.027777778 * h2);
+        let fm17 = regularized_minus(f_minus17, eq17.y, 0.027777778, cf17, cu17, h2 + pi_trace / 3.0, pi_trace, pi_u.y - pi_u.z);
+        let post = trt_relax(0.027777778, cu17, cf17, uf, fp17, fm17, eq17, relax);
         if (stored_is_spare(ns18)) { aa0[17u * STORED + own] = f16(post.x); } else { aa0[18u * STORED + ns18] = f16(post.x); }
         if (stored_is_spare(ns17)) { aa0[18u * STORED + own] = f16(post.y); } else { aa0[17u * STORED + ns17] = f16(post.y); }
     }
@@ -602,61 +648,103 @@ fn fluid_update_odd(cell: u32, p: vec3<u32>, own: u32) {
     let f_plus17 = 0.5 * (pop17 + pop18);
     let f_minus17 = 0.5 * (pop17 - pop18);
     var rates = vec2<f32>(params.omega_plus, params.omega_minus);
-    if (RHEOLOGY != 0u || SMAGORINSKY != 0u) {
+    var pi_diag = vec3<f32>(0.0);
+    var pi_off = vec3<f32>(0.0);
+    if (RHEOLOGY != 0u || SMAGORINSKY != 0u || REGULARIZED != 0u) {
         let pxx = 2.0 * ((f_plus1 - eq1.x) + (f_plus7 - eq7.x) + (f_plus9 - eq9.x) + (f_plus13 - eq13.x) + (f_plus15 - eq15.x));
         let pyy = 2.0 * ((f_plus3 - eq3.x) + (f_plus7 - eq7.x) + (f_plus11 - eq11.x) + (f_plus13 - eq13.x) + (f_plus17 - eq17.x));
         let pzz = 2.0 * ((f_plus5 - eq5.x) + (f_plus9 - eq9.x) + (f_plus11 - eq11.x) + (f_plus15 - eq15.x) + (f_plus17 - eq17.x));
         let pxy = 2.0 * ((f_plus7 - eq7.x) - (f_plus13 - eq13.x));
         let pxz = 2.0 * ((f_plus9 - eq9.x) - (f_plus15 - eq15.x));
         let pyz = 2.0 * ((f_plus11 - eq11.x) - (f_plus17 - eq17.x));
-        rates = local_rates(pxx, pyy, pzz, pxy, pxz, pyz);
+        pi_diag = vec3<f32>(pxx, pyy, pzz);
+        pi_off = vec3<f32>(pxy, pxz, pyz);
+        if (RHEOLOGY != 0u || SMAGORINSKY != 0u) {
+            rates = local_rates(pxx, pyy, pzz, pxy, pxz, pyz);
+        }
     }
+    let pi_trace = pi_diag.x + pi_diag.y + pi_diag.z;
+    let pi_u = vec3<f32>(
+        pi_diag.x * u.x + pi_off.x * u.y + pi_off.y * u.z,
+        pi_off.x * u.x + pi_diag.y * u.y + pi_off.z * u.z,
+        pi_off.y * u.x + pi_off.z * u.y + pi_diag.z * u.z);
+    let relax = regularized_rates(rates);
     {
-        let post = trt_relax(0.333333343, cu0, cf0, uf, f_plus0, f_minus0, eq0, rates);
+        let h2 = -(pi_diag.x + pi_diag.y + pi_diag.z) / 3.0;
+        let fp0 = regularized_plus(f_plus0, eq0.x, 0.333333343 * h2);
+        let fm0 = regularized_minus(f_minus0, eq0.y, 0.333333343, cf0, cu0, h2 + pi_trace / 3.0, pi_trace, 0.0);
+        let post = trt_relax(0.333333343, cu0, cf0, uf, fp0, fm0, eq0, relax);
         aa0[own] = f16(post.x);
     }
     {
-        let post = trt_relax(0.055555556, cu1, cf1, uf, f_plus1, f_minus1, eq1, rates);
+        let h2 = -(pi_diag.x + pi_diag.y + pi_diag.z) / 3.0 + pi_diag.x;
+        let fp1 = regularized_plus(f_plus1, eq1.x, 0.055555556 * h2);
+        let fm1 = regularized_minus(f_minus1, eq1.y, 0.055555556, cf1, cu1, h2 + pi_trace / 3.0, pi_trace, pi_u.x);
+        let post = trt_relax(0.055555556, cu1, cf1, uf, fp1, fm1, eq1, relax);
         aa0[1u * STORED + own] = f16(post.x);
         aa0[2u * STORED + own] = f16(post.y);
     }
     {
-        let post = trt_relax(0.055555556, cu3, cf3, uf, f_plus3, f_minus3, eq3, rates);
+        let h2 = -(pi_diag.x + pi_diag.y + pi_diag.z) / 3.0 + pi_diag.y;
+        let fp3 = regularized_plus(f_plus3, eq3.x, 0.055555556 * h2);
+        let fm3 = regularized_minus(f_minus3, eq3.y, 0.055555556, cf3, cu3, h2 + pi_trace / 3.0, pi_trace, pi_u.y);
+        let post = trt_relax(0.055555556, cu3, cf3, uf, fp3, fm3, eq3, relax);
         aa0[3u * STORED + own] = f16(post.x);
         aa0[4u * STORED + own] = f16(post.y);
     }
     {
-        let post = trt_relax(0.055555556, cu5, cf5, uf, f_plus5, f_minus5, eq5, rates);
+        let h2 = -(pi_diag.x + pi_diag.y + pi_diag.z) / 3.0 + pi_diag.z;
+        let fp5 = regularized_plus(f_plus5, eq5.x, 0.055555556 * h2);
+        let fm5 = regularized_minus(f_minus5, eq5.y, 0.055555556, cf5, cu5, h2 + pi_trace / 3.0, pi_trace, pi_u.z);
+        let post = trt_relax(0.055555556, cu5, cf5, uf, fp5, fm5, eq5, relax);
         aa0[5u * STORED + own] = f16(post.x);
         aa0[6u * STORED + own] = f16(post.y);
     }
     {
-        let post = trt_relax(0.027777778, cu7, cf7, uf, f_plus7, f_minus7, eq7, rates);
+        let h2 = -(pi_diag.x + pi_diag.y + pi_diag.z) / 3.0 + pi_diag.x + pi_diag.y + 2.0 * pi_off.x;
+        let fp7 = regularized_plus(f_plus7, eq7.x, 0.027777778 * h2);
+        let fm7 = regularized_minus(f_minus7, eq7.y, 0.027777778, cf7, cu7, h2 + pi_trace / 3.0, pi_trace, pi_u.x + pi_u.y);
+        let post = trt_relax(0.027777778, cu7, cf7, uf, fp7, fm7, eq7, relax);
         aa0[7u * STORED + own] = f16(post.x);
         aa0[8u * STORED + own] = f16(post.y);
     }
     {
-        let post = trt_relax(0.027777778, cu9, cf9, uf, f_plus9, f_minus9, eq9, rates);
+        let h2 = -(pi_diag.x + pi_diag.y + pi_diag.z) / 3.0 + pi_diag.x + pi_diag.z + 2.0 * pi_off.y;
+        let fp9 = regularized_plus(f_plus9, eq9.x, 0.027777778 * h2);
+        let fm9 = regularized_minus(f_minus9, eq9.y, 0.027777778, cf9, cu9, h2 + pi_trace / 3.0, pi_trace, pi_u.x + pi_u.z);
+        let post = trt_relax(0.027777778, cu9, cf9, uf, fp9, fm9, eq9, relax);
         aa0[9u * STORED + own] = f16(post.x);
         aa0[10u * STORED + own] = f16(post.y);
     }
     {
-        let post = trt_relax(0.027777778, cu11, cf11, uf, f_plus11, f_minus11, eq11, rates);
+        let h2 = -(pi_diag.x + pi_diag.y + pi_diag.z) / 3.0 + pi_diag.y + pi_diag.z + 2.0 * pi_off.z;
+        let fp11 = regularized_plus(f_plus11, eq11.x, 0.027777778 * h2);
+        let fm11 = regularized_minus(f_minus11, eq11.y, 0.027777778, cf11, cu11, h2 + pi_trace / 3.0, pi_trace, pi_u.y + pi_u.z);
+        let post = trt_relax(0.027777778, cu11, cf11, uf, fp11, fm11, eq11, relax);
         aa0[11u * STORED + own] = f16(post.x);
         aa0[12u * STORED + own] = f16(post.y);
     }
     {
-        let post = trt_relax(0.027777778, cu13, cf13, uf, f_plus13, f_minus13, eq13, rates);
+        let h2 = -(pi_diag.x + pi_diag.y + pi_diag.z) / 3.0 + pi_diag.x + pi_diag.y - 2.0 * pi_off.x;
+        let fp13 = regularized_plus(f_plus13, eq13.x, 0.027777778 * h2);
+        let fm13 = regularized_minus(f_minus13, eq13.y, 0.027777778, cf13, cu13, h2 + pi_trace / 3.0, pi_trace, pi_u.x - pi_u.y);
+        let post = trt_relax(0.027777778, cu13, cf13, uf, fp13, fm13, eq13, relax);
         aa0[13u * STORED + own] = f16(post.x);
         aa0[14u * STORED + own] = f16(post.y);
     }
     {
-        let post = trt_relax(0.027777778, cu15, cf15, uf, f_plus15, f_minus15, eq15, rates);
+        let h2 = -(pi_diag.x + pi_diag.y + pi_diag.z) / 3.0 + pi_diag.x + pi_diag.z - 2.0 * pi_off.y;
+        let fp15 = regularized_plus(f_plus15, eq15.x, 0.027777778 * h2);
+        let fm15 = regularized_minus(f_minus15, eq15.y, 0.027777778, cf15, cu15, h2 + pi_trace / 3.0, pi_trace, pi_u.x - pi_u.z);
+        let post = trt_relax(0.027777778, cu15, cf15, uf, fp15, fm15, eq15, relax);
         aa0[15u * STORED + own] = f16(post.x);
         aa0[16u * STORED + own] = f16(post.y);
     }
     {
-        let post = trt_relax(0.027777778, cu17, cf17, uf, f_plus17, f_minus17, eq17, rates);
+        let h2 = -(pi_diag.x + pi_diag.y + pi_diag.z) / 3.0 + pi_diag.y + pi_diag.z - 2.0 * pi_off.z;
+        let fp17 = regularized_plus(f_plus17, eq17.x, 0.027777778 * h2);
+        let fm17 = regularized_minus(f_minus17, eq17.y, 0.027777778, cf17, cu17, h2 + pi_trace / 3.0, pi_trace, pi_u.y - pi_u.z);
+        let post = trt_relax(0.027777778, cu17, cf17, uf, fp17, fm17, eq17, relax);
         aa0[17u * STORED + own] = f16(post.x);
         aa0[18u * STORED + own] = f16(post.y);
     }
@@ -770,7 +858,9 @@ fn update_boundary(cell: u32, flag: u32, p: vec3<u32>) {
 
 // The collision of the step kernels: two-relaxation-time (TRT) with Guo forcing, on
 // the incompressible equilibrium (ρ₀ = 1, populations stored shifted by their
-// weights). BGK is TRT with ω⁻ = ω⁺. The generated fluid update (src/kernels/
+// weights). BGK is TRT with ω⁻ = ω⁺; the recursive regularized operator relaxes the
+// non-equilibrium rebuilt from its second- and third-order Hermite moments
+// (`regularized_plus`, `regularized_minus`) with one rate. The generated fluid update (src/kernels/
 // fluid_update.rs; its text for every layout in shaders/generated/) streams, takes
 // the moments and calls these per cell and per pair of opposite directions.
 // CPU twin: src/cpu/stream_collide.rs, collide (same operations, same order).
@@ -817,6 +907,51 @@ fn local_rates(pxx: f32, pyy: f32, pzz: f32, pxy: f32, pxz: f32, pyz: f32) -> ve
     }
     let wp = 1.0 / tau;
     return vec2<f32>(wp, omega_minus_for(wp));
+}
+
+// The symmetric part a pair relaxes: f⁺ itself (TRT, BGK), or, regularized, its
+// equilibrium plus the second-order Hermite projection of the cell's non-equilibrium
+// stress, f⁺_eq + w (9/2)(c c − I/3) : Π_neq (`projected` = w (c c − I/3) : Π_neq):
+// the even non-hydrodynamic moments then return to equilibrium every step (Latt &
+// Chopard, Math. Comput. Simul. 72 (2006) 165; src/lbm/collision.rs).
+fn regularized_plus(f_plus: f32, eq_plus: f32, projected: f32) -> f32 {
+    if (REGULARIZED != 0u) {
+        return eq_plus + 4.5 * projected;
+    }
+    return f_plus;
+}
+
+// The antisymmetric part a pair relaxes: f⁻ itself, or, regularized, its equilibrium,
+// the first-order part the force leaves (−F/2 in the momentum, so that with Guo's
+// source the new momentum is j + F) and, recursively, the third-order Hermite part of
+// the non-equilibrium, a3 = u ⊗ Π_neq symmetrized (Malaspinas 2015):
+// w/(6 c_s⁶) H3 : a3 = 13.5 w T, T = (c·u)(c·Π·c) − [(c·u) tr Π + 2 c·Π·u]/3
+// (c_s² = 1/3; the Hermite terms D3Q19 cannot carry, H_xxx and H_xyz, vanish on its
+// velocities, so evaluating T there is the projection).
+fn regularized_minus(
+    f_minus: f32,
+    eq_minus: f32,
+    w: f32,
+    cf: f32,
+    cu: f32,
+    cpc: f32,
+    trace: f32,
+    c_pu: f32,
+) -> f32 {
+    if (REGULARIZED == 0u) {
+        return f_minus;
+    }
+    let third = cu * cpc - (cu * trace + 2.0 * c_pu) / 3.0;
+    return eq_minus - 1.5 * w * cf + 13.5 * w * third;
+}
+
+// The rates a pair relaxes with: one rate for the rebuilt non-equilibrium when
+// regularized (the antisymmetric part's first-order share then still gives j + F).
+fn regularized_rates(rates: vec2<f32>) -> vec2<f32> {
+    if (REGULARIZED != 0u) {
+        return vec2<f32>(rates.x, rates.x);
+    }
+    return rates;
 }
 
 // One pair relaxed: f±* = f± − ω± (f± − f_eq±) + (1 − ω±/2) S±, with Guo's source

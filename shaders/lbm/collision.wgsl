@@ -1,6 +1,8 @@
 // The collision of the step kernels: two-relaxation-time (TRT) with Guo forcing, on
 // the incompressible equilibrium (ρ₀ = 1, populations stored shifted by their
-// weights). BGK is TRT with ω⁻ = ω⁺. The generated fluid update (src/kernels/
+// weights). BGK is TRT with ω⁻ = ω⁺; the recursive regularized operator relaxes the
+// non-equilibrium rebuilt from its second- and third-order Hermite moments
+// (`regularized_plus`, `regularized_minus`) with one rate. The generated fluid update (src/kernels/
 // fluid_update.rs; its text for every layout in shaders/generated/) streams, takes
 // the moments and calls these per cell and per pair of opposite directions.
 // CPU twin: src/cpu/stream_collide.rs, collide (same operations, same order).
@@ -47,6 +49,51 @@ fn local_rates(pxx: f32, pyy: f32, pzz: f32, pxy: f32, pxz: f32, pyz: f32) -> ve
     }
     let wp = 1.0 / tau;
     return vec2<f32>(wp, omega_minus_for(wp));
+}
+
+// The symmetric part a pair relaxes: f⁺ itself (TRT, BGK), or, regularized, its
+// equilibrium plus the second-order Hermite projection of the cell's non-equilibrium
+// stress, f⁺_eq + w (9/2)(c c − I/3) : Π_neq (`projected` = w (c c − I/3) : Π_neq):
+// the even non-hydrodynamic moments then return to equilibrium every step (Latt &
+// Chopard, Math. Comput. Simul. 72 (2006) 165; src/lbm/collision.rs).
+fn regularized_plus(f_plus: f32, eq_plus: f32, projected: f32) -> f32 {
+    if (REGULARIZED != 0u) {
+        return eq_plus + 4.5 * projected;
+    }
+    return f_plus;
+}
+
+// The antisymmetric part a pair relaxes: f⁻ itself, or, regularized, its equilibrium,
+// the first-order part the force leaves (−F/2 in the momentum, so that with Guo's
+// source the new momentum is j + F) and, recursively, the third-order Hermite part of
+// the non-equilibrium, a3 = u ⊗ Π_neq symmetrized (Malaspinas 2015):
+// w/(6 c_s⁶) H3 : a3 = 13.5 w T, T = (c·u)(c·Π·c) − [(c·u) tr Π + 2 c·Π·u]/3
+// (c_s² = 1/3; the Hermite terms D3Q19 cannot carry, H_xxx and H_xyz, vanish on its
+// velocities, so evaluating T there is the projection).
+fn regularized_minus(
+    f_minus: f32,
+    eq_minus: f32,
+    w: f32,
+    cf: f32,
+    cu: f32,
+    cpc: f32,
+    trace: f32,
+    c_pu: f32,
+) -> f32 {
+    if (REGULARIZED == 0u) {
+        return f_minus;
+    }
+    let third = cu * cpc - (cu * trace + 2.0 * c_pu) / 3.0;
+    return eq_minus - 1.5 * w * cf + 13.5 * w * third;
+}
+
+// The rates a pair relaxes with: one rate for the rebuilt non-equilibrium when
+// regularized (the antisymmetric part's first-order share then still gives j + F).
+fn regularized_rates(rates: vec2<f32>) -> vec2<f32> {
+    if (REGULARIZED != 0u) {
+        return vec2<f32>(rates.x, rates.x);
+    }
+    return rates;
 }
 
 // One pair relaxed: f±* = f± − ω± (f± − f_eq±) + (1 − ω±/2) S±, with Guo's source

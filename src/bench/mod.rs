@@ -4,6 +4,7 @@
 mod lattice;
 mod particles;
 mod render;
+pub mod stability;
 pub mod timing;
 
 pub use lattice::{dense_box, time_dense_box, time_tree};

@@ -22,6 +22,52 @@ pub struct BenchArgs {
     /// setting): the speed ratio per case.
     #[arg(long)]
     baseline: Option<PathBuf>,
+    /// Instead of the speed cases, the stability map: for each collision operator
+    /// and Mach 0.05 and 0.1, the smallest τ at which a doubly periodic shear layer
+    /// (128², or --sizes N) stays bounded for --steps steps; with --json also a plot
+    /// (the same name, .png).
+    #[arg(long, conflicts_with = "baseline")]
+    stability: bool,
+    /// Steps each stability run must survive.
+    #[arg(long, default_value_t = 5000, requires = "stability")]
+    steps: u64,
+}
+
+/// `embolus bench --stability`: the table of the smallest stable τ per operator.
+fn stability(args: &BenchArgs, ctx: &GpuContext) -> Result<ExitCode> {
+    let n = args
+        .sizes
+        .as_ref()
+        .and_then(|s| s.first().copied())
+        .unwrap_or(128);
+    println!(
+        "stability map: doubly periodic shear layer {n}², κ 80, δ 0.05, {} steps; smallest τ bounded (largest τ that diverged)",
+        args.steps
+    );
+    println!("| operator | Mach | smallest stable τ | τ − ½ | largest unstable τ |");
+    println!("|---|---|---|---|---|");
+    let show = |t: Option<f64>| t.map_or("–".to_string(), |t| format!("{t:.5}"));
+    let rows = embolus::bench::stability::stability_map(ctx, n, args.steps, 5, &mut |r| {
+        println!(
+            "| {} | {} | {} | {} | {} |",
+            r.operator,
+            r.mach,
+            show(r.smallest_stable_tau),
+            r.smallest_stable_tau
+                .map_or("–".to_string(), |t| format!("{:.1e}", t - 0.5)),
+            show(r.largest_unstable_tau)
+        );
+    })?;
+    if let Some(path) = &args.json {
+        embolus::io::summary::write_json(path, &rows)
+            .with_context(|| format!("writing {}", path.display()))?;
+        let png = path.with_extension("png");
+        let chart = embolus::bench::stability::chart(&rows);
+        embolus::render::plot::write_png(&chart, 900, 560, &png)
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        println!("wrote {} and {}", path.display(), png.display());
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 pub fn bench(args: BenchArgs, adapter: Option<&str>) -> Result<ExitCode> {
@@ -41,6 +87,9 @@ pub fn bench(args: BenchArgs, adapter: Option<&str>) -> Result<ExitCode> {
         None => None,
     };
     let ctx = GpuContext::new(adapter)?;
+    if args.stability {
+        return stability(&args, &ctx);
+    }
     let software = ctx.adapter_info.device_type == wgpu::DeviceType::Cpu;
     anyhow::ensure!(
         args.sizes.iter().flatten().all(|&n| n >= 4),

@@ -63,7 +63,12 @@ pub fn describe(loaded: &LoadedScenario) {
     }
     if loaded.units.tau < 0.55 {
         println!(
-            "note      tau < 0.55: stable with TRT, but refine the grid if results look noisy"
+            "note      tau < 0.55: close to 1/2; refine the grid if results look noisy{}",
+            if loaded.scenario.lbm.collision == embolus::scenario::CollisionName::Regularized {
+                ""
+            } else {
+                ", or use [lbm] collision = \"regularized\", the most robust there"
+            }
         );
     }
 }

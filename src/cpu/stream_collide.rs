@@ -59,9 +59,10 @@ pub fn collide(
         })
         .collect();
     let (mut wp, mut wm) = (relaxation.omega_plus, relaxation.omega_minus);
-    if rheology.is_some() || smagorinsky.is_some() {
-        // Π_neq = Σ_q f_neq c c: each pair contributes 2 (f⁺ − f⁺_eq) c c.
-        let mut pi = [0.0f32; 6];
+    let regularized = relaxation.model.is_regularized();
+    // Π_neq = Σ_q f_neq c c: each pair contributes 2 (f⁺ − f⁺_eq) c c.
+    let mut pi = [0.0f32; 6];
+    if rheology.is_some() || smagorinsky.is_some() || regularized {
         let index = [(0, 0), (1, 1), (2, 2), (0, 1), (0, 2), (1, 2)];
         for (k, &(a, b)) in index.iter().enumerate() {
             let mut sum = 0.0f32;
@@ -73,6 +74,8 @@ pub fn collide(
             }
             pi[k] = 2.0 * sum;
         }
+    }
+    if rheology.is_some() || smagorinsky.is_some() {
         let mut tau = 1.0 / relaxation.omega_plus;
         if let Some(r) = rheology {
             tau = r.local_tau(pi, tau);
@@ -98,12 +101,54 @@ pub fn collide(
         let w = WEIGHTS[q];
         let source_plus = w * (9.0 * p.cu * p.cf - 3.0 * uf);
         let source_minus = w * 3.0 * p.cf;
-        let symmetric = p.f_plus - wp * (p.f_plus - p.eq_plus) + cp * source_plus;
-        let antisymmetric = p.f_minus - wm * (p.f_minus - p.eq_minus) + cm * source_minus;
+        // Regularized: the symmetric part is its equilibrium plus the projection of
+        // Π_neq on the second-order Hermite polynomial, w (9/2) (c c − I/3) : Π_neq.
+        let f_plus = if regularized {
+            p.eq_plus + w * 4.5 * hermite2(VELOCITIES[q], &pi)
+        } else {
+            p.f_plus
+        };
+        let symmetric = f_plus - wp * (f_plus - p.eq_plus) + cp * source_plus;
+        // Regularized: the antisymmetric part is its equilibrium, the force's
+        // first-order share and the recursive third-order Hermite part
+        // (shaders/lbm/collision.wgsl, regularized_minus), relaxed with ω⁺.
+        let f_minus = if regularized {
+            p.eq_minus - 1.5 * w * p.cf + 13.5 * w * hermite3(VELOCITIES[q], u, &pi)
+        } else {
+            p.f_minus
+        };
+        let antisymmetric = f_minus - wm * (f_minus - p.eq_minus) + cm * source_minus;
         post[q] = symmetric + antisymmetric;
         post[o] = symmetric - antisymmetric;
     }
     post
+}
+
+/// The recursive third-order term T = (c·u)(c·Π·c) − [(c·u) tr Π + 2 c·Π·u]/3 for
+/// Π stored as xx, yy, zz, xy, xz, yz (shaders/lbm/collision.wgsl).
+pub fn hermite3(c: [i32; 3], u: [f32; 3], pi: &[f32; 6]) -> f32 {
+    let trace = pi[0] + pi[1] + pi[2];
+    let cpc = hermite2(c, pi) + trace / 3.0;
+    let pi_u = [
+        pi[0] * u[0] + pi[3] * u[1] + pi[4] * u[2],
+        pi[3] * u[0] + pi[1] * u[1] + pi[5] * u[2],
+        pi[4] * u[0] + pi[5] * u[1] + pi[2] * u[2],
+    ];
+    let c = c.map(|v| v as f32);
+    let cu = c[0] * u[0] + c[1] * u[1] + c[2] * u[2];
+    let c_pu = c[0] * pi_u[0] + c[1] * pi_u[1] + c[2] * pi_u[2];
+    cu * cpc - (cu * trace + 2.0 * c_pu) / 3.0
+}
+
+/// (c c − I/3) : Π for Π stored as xx, yy, zz, xy, xz, yz.
+pub fn hermite2(c: [i32; 3], pi: &[f32; 6]) -> f32 {
+    let c = c.map(|v| v as f32);
+    let trace = (pi[0] + pi[1] + pi[2]) / 3.0;
+    c[0] * c[0] * pi[0]
+        + c[1] * c[1] * pi[1]
+        + c[2] * c[2] * pi[2]
+        + 2.0 * (c[0] * c[1] * pi[3] + c[0] * c[2] * pi[4] + c[1] * c[2] * pi[5])
+        - trace
 }
 
 /// Populations of an inlet or outlet cell by non-equilibrium extrapolation from its

@@ -172,13 +172,16 @@ fn pair_parts() -> String {
     s
 }
 
-/// The relaxation rates (ω⁺, ω⁻): the scenario's, or per cell from the
-/// non-equilibrium stress Π_neq = Σ 2 (f⁺ − f⁺_eq) c c for shear-thinning blood and
-/// the Smagorinsky model (collision.wgsl, `local_rates`).
+/// The non-equilibrium stress Π_neq = Σ 2 (f⁺ − f⁺_eq) c c (xx, yy, zz, xy, xz, yz)
+/// where a model needs it (shear-thinning blood, Smagorinsky, the regularized
+/// collision), and the relaxation rates (ω⁺, ω⁻): the scenario's, or per cell
+/// (collision.wgsl, `local_rates`).
 fn local_rates() -> String {
     let mut s = String::from(
         "    var rates = vec2<f32>(params.omega_plus, params.omega_minus);\n\
-         \x20   if (RHEOLOGY != 0u || SMAGORINSKY != 0u) {\n",
+         \x20   var pi_diag = vec3<f32>(0.0);\n\
+         \x20   var pi_off = vec3<f32>(0.0);\n\
+         \x20   if (RHEOLOGY != 0u || SMAGORINSKY != 0u || REGULARIZED != 0u) {\n",
     );
     let components = [(0, 0), (1, 1), (2, 2), (0, 1), (0, 2), (1, 2)];
     let names = ["pxx", "pyy", "pzz", "pxy", "pxz", "pyz"];
@@ -191,12 +194,44 @@ fn local_rates() -> String {
         }));
         let _ = writeln!(s, "        let {name} = 2.0 * ({sum});");
     }
-    s.push_str("        rates = local_rates(pxx, pyy, pzz, pxy, pxz, pyz);\n    }\n");
+    s.push_str(
+        "        pi_diag = vec3<f32>(pxx, pyy, pzz);\n\
+         \x20       pi_off = vec3<f32>(pxy, pxz, pyz);\n\
+         \x20       if (RHEOLOGY != 0u || SMAGORINSKY != 0u) {\n\
+         \x20           rates = local_rates(pxx, pyy, pzz, pxy, pxz, pyz);\n\
+         \x20       }\n    }\n\
+         \x20   let pi_trace = pi_diag.x + pi_diag.y + pi_diag.z;\n\
+         \x20   let pi_u = vec3<f32>(\n\
+         \x20       pi_diag.x * u.x + pi_off.x * u.y + pi_off.y * u.z,\n\
+         \x20       pi_off.x * u.x + pi_diag.y * u.y + pi_off.z * u.z,\n\
+         \x20       pi_off.y * u.x + pi_off.z * u.y + pi_diag.z * u.z);\n\
+         \x20   let relax = regularized_rates(rates);\n",
+    );
     s
 }
 
-/// Relaxes each pair (collision.wgsl, `trt_relax`) and stores the two new
-/// populations where the step kind keeps them.
+/// (c c − I/3) : Π for the direction c of pair q, as WGSL over `pi_diag`, `pi_off`.
+fn hermite2(q: usize) -> String {
+    let c = VELOCITIES[q];
+    let mut terms = vec!["-(pi_diag.x + pi_diag.y + pi_diag.z) / 3.0".to_string()];
+    for (a, axis) in ["x", "y", "z"].iter().enumerate() {
+        if c[a] != 0 {
+            terms.push(format!("pi_diag.{axis}"));
+        }
+    }
+    for (k, (a, b)) in [(0, 1), (0, 2), (1, 2)].into_iter().enumerate() {
+        let cc = c[a] * c[b];
+        if cc != 0 {
+            let axis = ["x", "y", "z"][k];
+            let sign = if cc > 0 { "" } else { "-" };
+            terms.push(format!("{sign}2.0 * pi_off.{axis}"));
+        }
+    }
+    terms.join(" + ").replace("+ -", "- ")
+}
+
+/// Relaxes each pair (collision.wgsl, `regularized_plus` and `trt_relax`) and stores
+/// the two new populations where the step kind keeps them.
 fn relax_and_store(split: PopulationSplit, step: StepKind) -> String {
     let (_, _, write) = step.names();
     // Where the new post-collision population q goes: this cell (two sets, odd
@@ -227,8 +262,13 @@ fn relax_and_store(split: PopulationSplit, step: StepKind) -> String {
         let _ = writeln!(
             s,
             "    {{\n\
-             \x20       let post = trt_relax({w}, cu{q}, cf{q}, uf, f_plus{q}, f_minus{q}, eq{q}, rates);\n\
+             \x20       let h2 = {};\n\
+             \x20       let fp{q} = regularized_plus(f_plus{q}, eq{q}.x, {w} * h2);\n\
+             \x20       let fm{q} = regularized_minus(f_minus{q}, eq{q}.y, {w}, cf{q}, cu{q}, h2 + pi_trace / 3.0, pi_trace, {});\n\
+             \x20       let post = trt_relax({w}, cu{q}, cf{q}, uf, fp{q}, fm{q}, eq{q}, relax);\n\
              \x20       {}",
+            hermite2(q),
+            signed_sum((0..3).map(|a| (VELOCITIES[q][a], format!("pi_u.{}", ["x", "y", "z"][a])))),
             store(q, "post.x"),
         );
         if o != q {

@@ -607,6 +607,8 @@ pub enum CollisionName {
     #[default]
     Trt,
     Bgk,
+    /// Recursive regularized (src/lbm/collision.rs): the most robust close to τ = ½.
+    Regularized,
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize)]

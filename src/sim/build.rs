@@ -86,6 +86,7 @@ pub fn lattice_setup(voxels: &Voxels, loaded: &LoadedScenario) -> LatticeSetup {
     let model = match s.lbm.collision {
         CollisionName::Bgk => CollisionModel::Bgk,
         CollisionName::Trt => CollisionModel::Trt { magic: s.lbm.magic },
+        CollisionName::Regularized => CollisionModel::Regularized,
     };
     let force = s
         .lbm

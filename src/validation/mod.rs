@@ -10,6 +10,7 @@ pub mod nozzle;
 pub mod outlets;
 pub mod particles;
 pub mod report;
+pub mod stability;
 pub mod suite;
 pub mod support;
 pub mod wall_shear;

@@ -9,7 +9,7 @@ use crate::geometry::Voxels;
 use crate::lbm::rheology::{LatticeRheology, ViscosityModel};
 use crate::lbm::waveform::Waveform;
 use crate::scenario::error::ScenarioError;
-use crate::scenario::schema::{Geometry, Inlet, Profile, RheologySpec, Scenario};
+use crate::scenario::schema::{CollisionName, Geometry, Inlet, Profile, RheologySpec, Scenario};
 use crate::units::{LatticeUnits, MACH_MAX, TAU_MIN};
 use std::f64::consts::PI;
 
@@ -153,7 +153,13 @@ fn check_stability(
     units: &LatticeUnits,
     dx: f64,
     u_lattice: f64,
+    collision: CollisionName,
 ) -> Result<(), ScenarioError> {
+    // The τ floor of the operator (its stability map, docs/numerics.md).
+    let tau_min = match collision {
+        CollisionName::Regularized => crate::lbm::CollisionModel::Regularized.tau_floor(),
+        _ => TAU_MIN,
+    };
     let u_max = MACH_MAX * crate::lbm::lattice::CS2.sqrt();
     if units.mach > MACH_MAX {
         return Err(c.fail(
@@ -167,26 +173,40 @@ fn check_stability(
             format!("set lattice_velocity <= {u_max:.3} (0.05 is a safe default)"),
         ));
     }
-    if units.tau < TAU_MIN {
+    if units.tau < tau_min {
         // τ − ½ = 3ν dt/dx² = 3ν u_lattice/(u_peak dx): finer voxels or a larger lattice
         // velocity raise it.
-        let dx_needed = dx * (units.tau - 0.5) / (TAU_MIN - 0.5);
-        let u_needed = u_lattice * (TAU_MIN - 0.5) / (units.tau - 0.5);
+        let dx_needed = dx * (units.tau - 0.5) / (tau_min - 0.5);
+        let u_needed = u_lattice * (tau_min - 0.5) / (units.tau - 0.5);
         let raise = if u_needed <= u_max {
             format!(", or raise time.lattice_velocity to >= {u_needed:.3}")
         } else {
             String::new()
         };
+        let operator = if collision == CollisionName::Regularized {
+            String::new()
+        } else {
+            let floor = crate::lbm::CollisionModel::Regularized.tau_floor();
+            format!(
+                ", or set [lbm] collision = \"regularized\" (stable down to tau {floor}{})",
+                if units.tau >= floor {
+                    ", which this flow meets"
+                } else {
+                    ""
+                }
+            )
+        };
         return Err(c.fail(
             "grid",
             "voxel_size",
             format!(
-                "relaxation time tau = {:.4} is too close to 1/2 (minimum {TAU_MIN}): the flow is \
-                 under-resolved for its Reynolds number {:.0} and would be unstable",
+                "relaxation time tau = {:.4} is too close to 1/2 (minimum {tau_min} for this \
+                 collision operator): the flow is under-resolved for its Reynolds number {:.0} \
+                 and would be unstable",
                 units.tau, units.reynolds
             ),
             format!(
-                "use a finer voxel_size (<= {dx_needed:.3e} m){raise}, or lower the inlet velocity"
+                "use a finer voxel_size (<= {dx_needed:.3e} m){raise}, or lower the inlet velocity{operator}"
             ),
         ));
     }
@@ -244,7 +264,7 @@ pub fn plan(
         diameter,
         u_lattice,
     );
-    check_stability(c, &units, dx, u_lattice)?;
+    check_stability(c, &units, dx, u_lattice, scenario.lbm.collision)?;
     let (steps, ramp_steps, output_every) = timeline(c, scenario, inlet, &units)?;
     let rheology = viscosity_law.map(|model| {
         let per_si = units.dt_s / (scenario.fluid.density * dx * dx);

@@ -80,6 +80,10 @@ impl StepSettings {
                 self.rheology.map_or(0, |r| r.kernel_id()) as f64,
             ),
             ("SMAGORINSKY", self.smagorinsky.is_some() as u32 as f64),
+            (
+                "REGULARIZED",
+                self.relaxation.model.is_regularized() as u32 as f64,
+            ),
         ]
     }
 }

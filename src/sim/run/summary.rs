@@ -81,5 +81,6 @@ pub fn collision_name(loaded: &crate::scenario::LoadedScenario) -> String {
             format!("TRT (magic {:.4})", loaded.scenario.lbm.magic)
         }
         crate::scenario::CollisionName::Bgk => "BGK".to_string(),
+        crate::scenario::CollisionName::Regularized => "recursive regularized".to_string(),
     }
 }
