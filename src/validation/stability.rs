@@ -8,8 +8,8 @@
 //! each operator survives.
 
 use crate::gpu::{GpuContext, GpuError};
-use crate::lbm::lattice::{flags, CS2};
-use crate::lbm::{CollisionModel, GridDims, LatticeSetup, Relaxation};
+use crate::lbm::lattice::CS2;
+use crate::lbm::{CollisionModel, GridDims, LatticeSetup};
 use crate::sim::GpuLattice;
 
 /// Layer thickness parameter κ and perturbation δ of the standard test.
@@ -32,27 +32,17 @@ pub struct ShearLayerOutcome {
 /// The initial state: u_x = U tanh(κ(y − ¼)) below y = ½, U tanh(κ(¾ − y)) above,
 /// u_y = δ U sin(2π(x + ¼)), U = Ma c_s, on n × n × 1 cells (periodic).
 fn shear_layer_setup(model: CollisionModel, tau: f64, mach: f64, n: usize) -> LatticeSetup {
-    let dims = GridDims::new(n, n, 1);
     let u0 = mach * CS2.sqrt();
-    LatticeSetup::at_equilibrium(
-        dims,
-        vec![flags::FLUID; dims.cells()],
-        vec![],
-        0,
-        Relaxation::new(tau, model),
-        [0.0; 3],
-        |i| {
-            let [x, y, _] = dims.coords(i);
-            let (xf, yf) = ((x as f64 + 0.5) / n as f64, (y as f64 + 0.5) / n as f64);
-            let ux = if yf <= 0.5 {
-                (KAPPA * (yf - 0.25)).tanh()
-            } else {
-                (KAPPA * (0.75 - yf)).tanh()
-            };
-            let uy = DELTA * (2.0 * std::f64::consts::PI * (xf + 0.25)).sin();
-            (0.0, [(u0 * ux) as f32, (u0 * uy) as f32, 0.0])
-        },
-    )
+    super::flows::periodic(GridDims::new(n, n, 1), tau, model, |[x, y, _]| {
+        let (xf, yf) = ((x as f64 + 0.5) / n as f64, (y as f64 + 0.5) / n as f64);
+        let ux = if yf <= 0.5 {
+            (KAPPA * (yf - 0.25)).tanh()
+        } else {
+            (KAPPA * (0.75 - yf)).tanh()
+        };
+        let uy = DELTA * (2.0 * std::f64::consts::PI * (xf + 0.25)).sin();
+        (0.0, [(u0 * ux) as f32, (u0 * uy) as f32, 0.0])
+    })
 }
 
 /// Runs the shear layer on `n`² cells at relaxation time `tau` and Mach `mach` for at
