@@ -88,10 +88,6 @@ impl KernelModule {
         self.bindings
             .bind_group(ctx, &self.group_layout, &self.label, resources)
     }
-
-    pub fn bindings(&self) -> &Bindings {
-        &self.bindings
-    }
 }
 
 /// A pipeline with its bind group: one dispatchable kernel.

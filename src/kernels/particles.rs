@@ -2,25 +2,24 @@
 //! active-particle list; each with its bindings. They read cells through the cell
 //! table of the lattice they are coupled to.
 
-use super::{lattice_prelude, snippet, KernelSource, CELLS, LATTICE};
+use super::KernelSource;
 use crate::gpu::bindings::Bindings;
 
 const ADVANCE: &str = include_str!("../../shaders/particles/advance.wgsl");
 const OCCLUSION: &str = include_str!("../../shaders/particles/occlusion.wgsl");
 const COMPACT: &str = include_str!("../../shaders/particles/compact.wgsl");
 
-/// The prelude and the lattice snippet (cell indexing), the cell-table snippet for
-/// kernels that bind `flags`, the bindings, then the kernel.
+/// A particle kernel: the shared assembly (no rheology; the cell table for kernels
+/// that bind `flags`) with the particle constants generated in front.
 fn assemble(kernel: &str, bindings: Bindings, binds_flags: bool) -> KernelSource {
-    let mut s = lattice_prelude();
-    s.push_str(&crate::particles::kernel_params::wgsl_constants());
-    snippet(&mut s, "common/lattice.wgsl", LATTICE);
-    if binds_flags {
-        snippet(&mut s, "common/cells.wgsl", CELLS);
-    }
-    s.push_str(&bindings.wgsl());
-    s.push_str(kernel);
-    KernelSource { bindings, wgsl: s }
+    super::assemble(
+        crate::lbm::setup::Precision::F32,
+        false,
+        binds_flags,
+        &crate::particles::kernel_params::wgsl_constants(),
+        bindings,
+        kernel,
+    )
 }
 
 /// The particle motion and lodging kernel (shaders/particles/advance.wgsl).

@@ -271,8 +271,7 @@ impl GpuParticles {
 
     /// Cells turned into wall by lodged particles so far.
     pub fn occluded_cells(&self, ctx: &GpuContext) -> Result<u64, GpuError> {
-        let v: Vec<u32> = read_back(ctx, &self.clock, 8)?;
-        Ok(v[1] as u64)
+        Ok(self.read_clock(ctx)?[1] as u64)
     }
 }
 

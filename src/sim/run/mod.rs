@@ -147,12 +147,12 @@ impl<'a> Run<'a> {
         std::fs::create_dir_all(&out).map_err(io_err(&out))?;
         let setup = lattice_setup(&loaded.voxels, loaded);
         // Particles and frames read the velocity field the step kernel then writes.
-        let lattice = if loaded.particles.is_some() || loaded.render.is_some() {
+        let mut lattice = if loaded.particles.is_some() || loaded.render.is_some() {
             GpuLattice::coupled(ctx, &setup, &Coupling::new(ctx, setup.dims.cells()))?
         } else {
             GpuLattice::new(ctx, &setup)?
         };
-        let fields = FieldRecorder::new(
+        let mut fields = FieldRecorder::new(
             ctx,
             &lattice,
             &setup.flags,
@@ -161,7 +161,7 @@ impl<'a> Run<'a> {
             loaded.voxels.origin_m,
             &out,
         )?;
-        let particles = match &loaded.particles {
+        let mut particles = match &loaded.particles {
             Some(run) => Some(ParticleRecorder::new(
                 ctx,
                 &lattice,
@@ -180,7 +180,6 @@ impl<'a> Run<'a> {
             )),
             None => None,
         };
-        let (mut lattice, mut particles, mut fields) = (lattice, particles, fields);
         let host = match &config.resume {
             Some(ck) => Some(restore(
                 ctx,
@@ -194,9 +193,14 @@ impl<'a> Run<'a> {
             None => None,
         };
         let layout = MetricsLayout::of(loaded, &out, &particles);
-        let metrics = match (&config.resume, &host) {
-            (Some(ck), Some(host)) => layout.resume(ck, host, loaded, &out)?,
-            _ => layout.create(&lattice.probe(ctx)?, loaded)?,
+        // A fresh run: the initial state's probe sets the mass reference and the
+        // first row of metrics.csv.
+        let (metrics, first) = match (&config.resume, &host) {
+            (Some(ck), Some(host)) => (layout.resume(ck, host, loaded, &out)?, None),
+            _ => {
+                let first = lattice.probe(ctx)?;
+                (layout.create(&first, loaded)?, Some(first))
+            }
         };
         let mut run = Run {
             ctx,
@@ -219,11 +223,9 @@ impl<'a> Run<'a> {
             started: Instant::now(),
             divergence: None,
         };
-        if host.is_none() {
-            // The row of the initial state.
-            let first = run.lattice.probe(ctx)?;
+        if let Some(first) = &first {
             run.metrics
-                .write(ctx, loaded, &first, 0, &mut run.particles)?;
+                .write(ctx, loaded, first, 0, &mut run.particles)?;
         }
         // The scenario text this run follows (with any --set changes), beside its
         // results; written once the run has started (a refused resume leaves the
