@@ -2,23 +2,32 @@
 //! steps through the command line, as a user would start it, so that none rots when
 //! the code changes (the full runs are in the scene files' comments and docs/). The
 //! three largest grids (the FDA nozzle's 3.2e7 cells, the pulsatile hepatic and
-//! renal trees' 1.1e7) run their few steps twice as coarse (`--set`, τ kept), which
-//! CI can afford; `check` still voxelizes them as shipped.
+//! renal trees' 1.1e7) run their few steps twice as coarse (`--set`, τ kept), and
+//! rendering scenes draw a small frame, which CI can afford; `check` still voxelizes
+//! them as shipped.
 
 use std::path::Path;
 use std::process::Command;
 
 /// The `--set` overrides a scene's smoke run takes: the largest grids run twice as
 /// coarse, τ kept (the nozzle with its lattice velocity doubled; the pulsatile
-/// scenes, already at the Mach limit, with half the inflow).
-fn coarse(name: &str) -> Vec<&'static str> {
-    let set = |pairs: &[&'static str]| pairs.iter().flat_map(|p| ["--set", *p]).collect();
-    match name {
+/// scenes, already at the Mach limit, with half the inflow); scenes that render draw
+/// their frame at 320 × 180 (a 1280 × 720 frame takes 7 s on lavapipe; the renderer
+/// is the same at every size).
+fn coarse(name: &str, text: &str) -> Vec<&'static str> {
+    let set = |pairs: &[&'static str]| -> Vec<&'static str> {
+        pairs.iter().flat_map(|p| ["--set", *p]).collect()
+    };
+    let mut overrides = match name {
         "fda_nozzle" => set(&["grid.voxel_size=2.0e-4", "time.lattice_velocity=0.02"]),
         "hepatic_pulsatile" => set(&["grid.voxel_size=1.08e-4", "inlet.flow_rate=4.0e-6"]),
         "renal_pulsatile" => set(&["grid.voxel_size=1.14e-4", "inlet.flow_rate=4.585e-6"]),
         _ => vec![],
+    };
+    if text.lines().any(|l| l.trim() == "[render]") {
+        overrides.extend(set(&["render.width=320", "render.height=180"]));
     }
+    overrides
 }
 
 #[test]
@@ -51,7 +60,7 @@ fn every_scene_checks_and_runs_a_few_steps() {
             .arg(scene)
             .args(["--steps", "3", "--out"])
             .arg(out.join(&name))
-            .args(coarse(&name))
+            .args(coarse(&name, &std::fs::read_to_string(scene).unwrap()))
             .output()
             .unwrap();
         let stderr = String::from_utf8_lossy(&o.stderr);

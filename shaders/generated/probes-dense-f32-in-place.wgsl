@@ -196,11 +196,16 @@ fn load_src(q: u32, cell: u32) -> f32 {
 override N_OPENINGS: u32 = 1u;
 override PROBE_STRIDE: u32 = 3u + 3u * N_OPENINGS;
 
-var<workgroup> scratch: array<f32, REDUCTION_WORKGROUP_SIZE>;
+var<workgroup> scratch: array<vec4<f32>, REDUCTION_WORKGROUP_SIZE>;
 var<workgroup> scratch_index: array<u32, REDUCTION_WORKGROUP_SIZE>;
 
-fn reduce_sum(local: u32, value: f32) -> f32 {
-    scratch[local] = value;
+// Workgroup reductions carry several numbers per thread through one tree: on CPU
+// adapters every barrier switches all the workgroup's threads, so the count of
+// barriers, not of numbers, sets the cost.
+
+// Sums of x, y and z over the workgroup.
+fn reduce_sums(local: u32, value: vec3<f32>) -> vec3<f32> {
+    scratch[local] = vec4<f32>(value, 0.0);
     workgroupBarrier();
     for (var stride = REDUCTION_WORKGROUP_SIZE / 2u; stride > 0u; stride /= 2u) {
         if (local < stride) {
@@ -208,7 +213,28 @@ fn reduce_sum(local: u32, value: f32) -> f32 {
         }
         workgroupBarrier();
     }
-    let total = scratch[0];
+    let total = scratch[0].xyz;
+    workgroupBarrier();
+    return total;
+}
+
+// The sum of `mass`, and the largest `speed` with its cell, over the workgroup.
+fn reduce_mass_and_peak(local: u32, mass: f32, speed: f32, cell: u32) -> vec3<f32> {
+    scratch[local] = vec4<f32>(mass, speed, 0.0, 0.0);
+    scratch_index[local] = cell;
+    workgroupBarrier();
+    for (var stride = REDUCTION_WORKGROUP_SIZE / 2u; stride > 0u; stride /= 2u) {
+        if (local < stride) {
+            let other = scratch[local + stride];
+            scratch[local].x += other.x;
+            if (other.y > scratch[local].y) {
+                scratch[local].y = other.y;
+                scratch_index[local] = scratch_index[local + stride];
+            }
+        }
+        workgroupBarrier();
+    }
+    let total = vec3<f32>(scratch[0].xy, bitcast<f32>(scratch_index[0]));
     workgroupBarrier();
     return total;
 }
@@ -217,18 +243,16 @@ fn reduce_sum(local: u32, value: f32) -> f32 {
 // Stored populations are post-collision: u = Σ f* c − F/2 for fluid cells (incompressible model, ρ₀ = 1)
 // (src/lbm/equilibrium.rs, density_velocity); boundary cells carry no force.
 fn cell_moments(cell: u32, kind: u32) -> vec4<f32> {
-    var delta_rho = 0.0;
-    var j = vec3<f32>(0.0);
+    var moments = vec4<f32>(0.0);
     for (var q = 0u; q < Q; q++) {
         let f = load_src(q, cell);
-        delta_rho += f;
-        j += f * velocity_of(q);
+        moments += vec4<f32>(f * velocity_of(q), f);
     }
     var half_force = vec3<f32>(0.0);
     if (kind == CELL_FLUID) {
         half_force = 0.5 * step_state.force.xyz;
     }
-    return vec4<f32>(j - half_force, delta_rho);
+    return vec4<f32>(moments.xyz - half_force, moments.w);
 }
 
 // Each thread covers PROBE_CELLS_PER_THREAD cells (strided by the workgroup size, so
@@ -267,23 +291,12 @@ fn probes(
             speed_cell = cell;
         }
     }
-    let total_mass = reduce_sum(local, mass);
-    scratch[local] = speed;
-    scratch_index[local] = speed_cell;
-    workgroupBarrier();
-    for (var stride = REDUCTION_WORKGROUP_SIZE / 2u; stride > 0u; stride /= 2u) {
-        if (local < stride && scratch[local + stride] > scratch[local]) {
-            scratch[local] = scratch[local + stride];
-            scratch_index[local] = scratch_index[local + stride];
-        }
-        workgroupBarrier();
-    }
+    let totals = reduce_mass_and_peak(local, mass, speed, speed_cell);
     if (local == 0u) {
-        partials[base] = total_mass;
-        partials[base + 1u] = scratch[0];
-        partials[base + 2u] = bitcast<f32>(scratch_index[0]);
+        partials[base] = totals.x;
+        partials[base + 1u] = totals.y;
+        partials[base + 2u] = totals.z;
     }
-    workgroupBarrier();
 
     for (var o = 0u; o < N_OPENINGS; o++) {
         var flux = 0.0;
@@ -318,13 +331,11 @@ fn probes(
             density += m.w;
             count += 1.0;
         }
-        let total_flux = reduce_sum(local, flux);
-        let total_density = reduce_sum(local, density);
-        let total_count = reduce_sum(local, count);
+        let total = reduce_sums(local, vec3<f32>(flux, density, count));
         if (local == 0u) {
-            partials[base + 3u + 3u * o] = total_flux;
-            partials[base + 4u + 3u * o] = total_density;
-            partials[base + 5u + 3u * o] = total_count;
+            partials[base + 3u + 3u * o] = total.x;
+            partials[base + 4u + 3u * o] = total.y;
+            partials[base + 5u + 3u * o] = total.z;
         }
     }
 }
