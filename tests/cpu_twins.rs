@@ -51,8 +51,10 @@ fn outlet_update_matches_its_cpu_twin() {
     let mut lattice = GpuLattice::new(&ctx, &setup).unwrap();
     lattice.step(&ctx, 39);
     let mut state = lattice.outlet_state(&ctx).unwrap();
+    let mut flux = lattice.outlet_flux(&ctx).unwrap();
     lattice.step(&ctx, 1);
     let gpu_state = lattice.outlet_state(&ctx).unwrap();
+    let gpu_flux = lattice.outlet_flux(&ctx).unwrap();
     let populations = lattice.read_populations(&ctx).unwrap();
     let tables = OutletTables::of(&setup);
     let inputs = OutletInputs {
@@ -64,15 +66,16 @@ fn outlet_update_matches_its_cpu_twin() {
         filter_rate: setup.outlet_filter_steps.map_or(0.0, |t| 1.0 / t.max(1.0)),
         scheduled: [[0.0; 4]; 2],
     };
-    update_outlets(&inputs, &mut state);
+    update_outlets(&inputs, &mut state, &mut flux);
     let mut worst = 0.0f32;
-    for (k, (cpu, gpu)) in state.iter().zip(&gpu_state).enumerate() {
+    let cpu_rows = state.iter().chain(&flux);
+    for (k, (cpu, gpu)) in cpu_rows.zip(gpu_state.iter().chain(&gpu_flux)).enumerate() {
         for c in 0..4 {
             let scale = gpu[c].abs().max(1e-6);
             let d = (cpu[c] - gpu[c]).abs() / scale;
             assert!(
                 d < 1e-5,
-                "opening {k} component {c}: cpu {} gpu {}",
+                "row {k} (states, then fluxes) component {c}: cpu {} gpu {}",
                 cpu[c],
                 gpu[c]
             );

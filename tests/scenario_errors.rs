@@ -431,3 +431,45 @@ fn storage_precision_is_read_and_bad_ones_are_named() {
         &["unknown variant", "f64", "f16"],
     );
 }
+
+/// A 75% stenosis quadruples the speed in its throat (continuity): Mach and Re are
+/// judged there, and a lattice velocity that is safe at the inlet but not in the
+/// throat is refused with the largest value the throat allows (Mach 0.15 → lattice
+/// speed 0.0866; here 0.0866/4 = 0.0217).
+#[test]
+fn a_stenosis_is_judged_at_its_throat() {
+    let stenosis = |lattice_velocity: f64| {
+        GOOD.replace(
+            "shape = \"cylinder\"\nradius = 1.0e-3\nlength = 5.0e-3",
+            "shape = \"stenosis\"\nradius = 1.0e-3\nlength = 5.0e-3\n\
+             area_reduction_percent = 75.0\nstenosis_length = 2.0e-3",
+        )
+        .replace(
+            "lattice_velocity = 0.05",
+            &format!("lattice_velocity = {lattice_velocity}"),
+        )
+    };
+    let ok = load(&stenosis(0.02)).unwrap_or_else(|e| panic!("{e}"));
+    let t = ok.throat.expect("a stenosis has a throat");
+    assert!(
+        (t.area_ratio - 4.0).abs() < 1e-9,
+        "area ratio {}",
+        t.area_ratio
+    );
+    assert!((t.radius_m - 5.0e-4).abs() < 1e-12);
+    assert!((t.mach - 4.0 * ok.units.mach).abs() < 1e-12);
+    assert!((t.reynolds - 2.0 * ok.units.reynolds).abs() < 1e-9);
+    assert!((t.peak_velocity_lattice - 0.08).abs() < 1e-12);
+    // 0.05 at the inlet is Mach 0.087, 0.35 in the throat.
+    let e = expect_error(
+        &stenosis(0.05),
+        &[
+            "narrowest section",
+            "Mach 0.346",
+            "lattice_velocity <= 0.0217",
+        ],
+    );
+    assert!(e.to_string().contains("time"), "{e}");
+    // A straight cylinder has no throat.
+    assert!(load(GOOD).unwrap().throat.is_none());
+}

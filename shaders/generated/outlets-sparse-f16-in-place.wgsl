@@ -183,10 +183,11 @@ fn load_src(q: u32, cell: u32) -> f32 {
 @group(0) @binding(1) var<storage, read> src0: array<f16>;
 @group(0) @binding(2) var<uniform> aa_state: vec4<u32>;
 @group(0) @binding(3) var<storage, read_write> outlet_state: array<vec4<f32>>;
-@group(0) @binding(4) var<storage, read> outlet_models: array<vec4<f32>>;
-@group(0) @binding(5) var<storage, read> opening_cells: array<u32>;
-@group(0) @binding(6) var<storage, read> opening_ranges: array<vec2<u32>>;
-@group(0) @binding(7) var<storage, read> step_state: StepState;
+@group(0) @binding(4) var<storage, read_write> outlet_flux: array<vec4<f32>>;
+@group(0) @binding(5) var<storage, read> outlet_models: array<vec4<f32>>;
+@group(0) @binding(6) var<storage, read> opening_cells: array<u32>;
+@group(0) @binding(7) var<storage, read> opening_ranges: array<vec2<u32>>;
+@group(0) @binding(8) var<storage, read> step_state: StepState;
 // Outlet conditions that depend on the flow (resistance, 3-element Windkessel), updated
 // on the GPU after every step, with no host round trip. One workgroup per opening sums
 // the exact lattice flux across its cells' links (as the probes do), then its first
@@ -198,23 +199,34 @@ fn load_src(q: u32, cell: u32) -> f32 {
 //   2: Windkessel  dp_c/dt = (Q − (p_c − δρ_d)/R'_d)/C',  δρ = p_c + R'_p Q;
 //   3: pressure from the step schedule, step_state.outlet_pressure[slot]
 //   (all in density-deviation units, δρ = 3 p, time in steps; src/lbm/outlets.rs)
-// outlet_state[k] = (δρ imposed, p_c, Q of the last step, Q̄ the slow part of Q)
+// outlet_state[k] = (δρ imposed, p_c, Q of the last step, δρ of the model alone)
+// outlet_flux[k] = (Q of this step, Q̄ its slow part, 0, 0)
 // The model's δρ moves towards its value by a fraction β per step: an outlet
 // resistance far above the lattice's acoustic impedance would otherwise feed the
 // flux it measures straight back into the pressure and oscillate. Steady states are
 // unchanged.
-// Non-reflecting outlets (Z > 0) add Z (Q − Q̄): the fast part of the flux, times
-// the lattice acoustic impedance Z = √3/A, which is what an endless tube would
-// answer to a wave leaving through the opening, so the wave leaves without
-// reflection; Q̄ follows Q with the time constant 1/OUTLET_FILTER_RATE steps, much
-// longer than a sound transit and much shorter than a cardiac cycle.
+// Non-reflecting outlets (Z > 0) add Z (Q − Q_ref), Z = √3/A the lattice acoustic
+// impedance, which is what an endless tube answers to a wave leaving through the
+// opening, so the wave leaves without reflection. Q_ref is the outflow an
+// incompressible fluid would have now: this outlet's share of the inflow of the last
+// step, Q_ref = Q̄ + s (Q_in − Q̄_in) with s = Q̄ / Σ Q̄ over the outlets (Q̄, Q̄_in:
+// slow parts, time constant 1/OUTLET_FILTER_RATE steps, four sound transits of the
+// domain). In the incompressible limit Q = Q_ref and the outlet imposes its model
+// alone: no added impedance at cardiac frequencies (the residual is second order in
+// the acoustic number ωL/c_s, docs/boundaries.md). Without inlets Q_ref = Q̄, a
+// high-pass on the outlet's own flux.
 // Bindings: src/kernels/lbm.rs (outlets).
 override OUTLET_FILTER_RATE: f32 = 0.0;
 
 var<workgroup> flux_sum: array<f32, REDUCTION_WORKGROUP_SIZE>;
 
+// The kind of inlet openings in outlet_models (src/lbm/outlets.rs, INLET_KIND).
+const INLET_KIND: u32 = 4u;
+
+// One workgroup per opening: the exact lattice flux out of the vessel across the
+// opening cells' links of the populations just written.
 @compute @workgroup_size(REDUCTION_WORKGROUP_SIZE)
-fn update_outlets(
+fn sum_opening_fluxes(
     @builtin(local_invocation_index) local: u32,
     @builtin(workgroup_id) wid: vec3<u32>,
 ) {
@@ -241,15 +253,41 @@ fn update_outlets(
     }
     if (local == 0u) {
         // Outflow is positive out of the vessel.
-        let outflow = -flux_sum[0];
+        outlet_flux[k].x = -flux_sum[0];
+    }
+}
+
+// One thread: every opening's model advanced by one step (after sum_opening_fluxes,
+// whose results it needs from all openings at once).
+@compute @workgroup_size(1)
+fn update_outlets() {
+    let openings = arrayLength(&opening_ranges);
+    var inflow = 0.0;
+    var slow_inflow = 0.0;
+    var slow_outflow = 0.0;
+    var outlets = 0.0;
+    for (var k = 0u; k < openings; k++) {
+        var f = outlet_flux[k];
+        f.y += OUTLET_FILTER_RATE * (f.x - f.y);
+        outlet_flux[k] = f;
+        if (u32(outlet_models[2u * k].x) == INLET_KIND) {
+            inflow -= f.x;
+            slow_inflow -= f.y;
+        } else {
+            slow_outflow += f.y;
+            outlets += 1.0;
+        }
+    }
+    for (var k = 0u; k < openings; k++) {
+        let f = outlet_flux[k];
+        let outflow = f.x;
         let model = outlet_models[2u * k];
         let pressures = outlet_models[2u * k + 1u];
         var state = outlet_state[k];
         let kind = u32(model.x);
         let beta = pressures.z;
         let impedance = pressures.w;
-        // The model's own δρ: the imposed one less last step's impedance term.
-        var modelled = state.x - impedance * (state.z - state.w);
+        var modelled = state.w;
         if (kind == 1u) {
             modelled += beta * (pressures.x + model.y * outflow - modelled);
         } else if (kind == 2u) {
@@ -261,9 +299,12 @@ fn update_outlets(
         } else {
             modelled = pressures.y;
         }
-        state.w += OUTLET_FILTER_RATE * (outflow - state.w);
-        state.x = modelled + impedance * (outflow - state.w);
+        // This outlet's share of the slow outflow (an even share before any flows).
+        let share = select(1.0 / max(outlets, 1.0), f.y / slow_outflow, abs(slow_outflow) > 1e-12);
+        let reference = f.y + share * (inflow - slow_inflow);
+        state.x = modelled + impedance * (outflow - reference);
         state.z = outflow;
+        state.w = modelled;
         outlet_state[k] = state;
     }
 }

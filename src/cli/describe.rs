@@ -1,5 +1,6 @@
 //! What a scenario will do, printed before `check` ends and before a run starts.
 
+use embolus::lbm::acoustics::{AcousticNumber, ACOUSTIC_NUMBER_LIMIT};
 use embolus::scenario::LoadedScenario;
 use embolus::sim::lattice_gpu::storage::memory_estimate;
 
@@ -45,6 +46,13 @@ pub fn describe(loaded: &LoadedScenario) {
         loaded.steps as f64 * loaded.units.dt_s,
         loaded.output_every
     );
+    if let Some(t) = &loaded.throat {
+        println!(
+            "throat    radius {:.4e} m (1/{:.2} of the inlet's area): peak ~{:.4} m/s = {:.4} lattice, Mach {:.4}, Re {:.1} (continuity)",
+            t.radius_m, t.area_ratio, t.peak_velocity_m_s, t.peak_velocity_lattice, t.mach, t.reynolds
+        );
+    }
+    describe_acoustics(loaded);
     if let Some(run) = &loaded.particles {
         let plan = &run.plan;
         let mean_d = plan.diameters_m.iter().sum::<f64>() / plan.len().max(1) as f64;
@@ -68,6 +76,38 @@ pub fn describe(loaded: &LoadedScenario) {
                 ""
             } else {
                 ", or use [lbm] collision = \"regularized\", the most robust there"
+            }
+        );
+    }
+}
+
+/// Prints the acoustic number of a pulsatile inflow and, when it is large, the time
+/// step that brings it down (src/lbm/acoustics.rs).
+fn describe_acoustics(loaded: &LoadedScenario) {
+    let d = loaded.voxels.dims;
+    let longest = d.nx.max(d.ny).max(d.nz);
+    let Some(a) = AcousticNumber::of(&loaded.waveform, &loaded.units, longest) else {
+        return;
+    };
+    println!(
+        "acoustics a = ωL/c_s = {:.3} (inflow harmonic {}: ω {:.3e} rad/s; L {:.4e} m; lattice sound speed {:.3e} m/s)",
+        a.number, a.harmonic, a.omega_rad_s, a.length_m, a.sound_speed_m_s
+    );
+    let factor = a.time_step_reduction();
+    if factor > 1.0 {
+        let u = loaded.scenario.time.lattice_velocity / factor;
+        let tau = 0.5 + (loaded.units.tau - 0.5) / factor;
+        println!(
+            "note      acoustic number {:.2} > {ACOUSTIC_NUMBER_LIMIT}: the lattice fluid is noticeably compressible at the \
+             inflow's harmonic {} (outlet pressures and the inflow-to-outflow lag err by about a² = {:.1}%); \
+             [time] lattice_velocity = {u:.4} would bring it to {ACOUSTIC_NUMBER_LIMIT} (tau {tau:.4}{})",
+            a.number,
+            a.harmonic,
+            100.0 * a.number * a.number,
+            if tau < loaded.scenario.lbm.collision.tau_floor() {
+                ", below this operator's floor: refine the grid as well"
+            } else {
+                ""
             }
         );
     }

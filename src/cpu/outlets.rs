@@ -1,10 +1,11 @@
 //! CPU twin of shaders/lbm/outlets.wgsl: after a step, the flux out of each opening
 //! across its cells' links to fluid, then the outlet model advanced by one step
 //! (resistance, Windkessel, scheduled pressure, fixed pressure, each optionally
-//! non-reflecting). Same formulas and order; the flux is summed serially, not by the
+//! non-reflecting against the incompressible share of the inflow). Same formulas and order; the flux is summed serially, not by the
 //! kernel's tree reduction, so results agree to rounding.
 
 use crate::lbm::lattice::{flags, opposite, VELOCITIES};
+use crate::lbm::outlets::INLET_KIND;
 use crate::lbm::GridDims;
 
 /// What the outlet update reads besides the state.
@@ -44,16 +45,31 @@ pub fn inward_flux(inputs: &OutletInputs, cells: &[u32]) -> f32 {
     flux
 }
 
-/// Advances every opening's state (δρ imposed, Windkessel p_c, last outflow, slow
-/// outflow) by one step, as the kernel does.
-pub fn update_outlets(inputs: &OutletInputs, state: &mut [[f32; 4]]) {
+/// Advances every opening's state (δρ imposed, Windkessel p_c, last outflow, the
+/// model's δρ) and flux record (outflow, its slow part) by one step, as the two
+/// kernels do.
+pub fn update_outlets(inputs: &OutletInputs, state: &mut [[f32; 4]], flux: &mut [[f32; 4]]) {
+    for (k, f) in flux.iter_mut().enumerate() {
+        f[0] = -inward_flux(inputs, &inputs.opening_cells[k]);
+    }
+    let (mut inflow, mut slow_inflow, mut slow_outflow, mut outlets) =
+        (0.0f32, 0.0f32, 0.0f32, 0.0f32);
+    for (k, f) in flux.iter_mut().enumerate() {
+        f[1] += inputs.filter_rate * (f[0] - f[1]);
+        if inputs.model_rows[2 * k][0] == INLET_KIND {
+            inflow -= f[0];
+            slow_inflow -= f[1];
+        } else {
+            slow_outflow += f[1];
+            outlets += 1.0;
+        }
+    }
     for (k, s) in state.iter_mut().enumerate() {
-        let outflow = -inward_flux(inputs, &inputs.opening_cells[k]);
+        let (outflow, slow) = (flux[k][0], flux[k][1]);
         let model = inputs.model_rows[2 * k];
         let pressures = inputs.model_rows[2 * k + 1];
         let (kind, beta, impedance) = (model[0] as u32, pressures[2], pressures[3]);
-        // The model's own δρ: the imposed one less last step's impedance term.
-        let mut modelled = s[0] - impedance * (s[2] - s[3]);
+        let mut modelled = s[3];
         match kind {
             1 => modelled += beta * (pressures[0] + model[1] * outflow - modelled),
             2 => {
@@ -66,8 +82,15 @@ pub fn update_outlets(inputs: &OutletInputs, state: &mut [[f32; 4]]) {
             }
             _ => modelled = pressures[1],
         }
-        s[3] += inputs.filter_rate * (outflow - s[3]);
-        s[0] = modelled + impedance * (outflow - s[3]);
+        // The outlet's share of the slow outflow (even before any flows).
+        let share = if slow_outflow.abs() > 1e-12 {
+            slow / slow_outflow
+        } else {
+            1.0 / outlets.max(1.0)
+        };
+        let reference = slow + share * (inflow - slow_inflow);
+        s[0] = modelled + impedance * (outflow - reference);
         s[2] = outflow;
+        s[3] = modelled;
     }
 }

@@ -93,12 +93,14 @@ pub fn probes(split: PopulationSplit) -> KernelSource {
     assemble(split.precision, false, true, &generated, bindings, PROBES)
 }
 
-/// The outlet update: reads the populations just written, updates the per-opening
-/// outlet state (shaders/lbm/outlets.wgsl).
+/// The outlet update: `sum_opening_fluxes` reads the populations just written,
+/// `update_outlets` then advances every opening's outlet state
+/// (shaders/lbm/outlets.wgsl).
 pub fn outlets(split: PopulationSplit) -> KernelSource {
     let (reader, generated) = populations::reader(split);
     let bindings = reader
         .read_write("outlet_state", "array<vec4<f32>>")
+        .read_write("outlet_flux", "array<vec4<f32>>")
         .read("outlet_models", "array<vec4<f32>>")
         .read("opening_cells", "array<u32>")
         .read("opening_ranges", "array<vec2<u32>>")

@@ -2,6 +2,7 @@
 //! equilibrium, the setup handed to the GPU, the WGSL source assembly and a CPU
 //! reference of the GPU step.
 
+pub mod acoustics;
 pub mod collision;
 pub mod equilibrium;
 pub mod lattice;

@@ -81,6 +81,10 @@ impl OutletModel {
     }
 }
 
+/// The kind the outlet kernel gives inlet openings (row 0, x): no model; their
+/// flux is the inflow that the non-reflecting outlets share (outlets.wgsl).
+pub const INLET_KIND: f32 = 4.0;
+
 /// Most outlets whose pressure follows a waveform (slots in the step schedule).
 pub const SCHEDULED_PRESSURE_SLOTS: usize = 8;
 
@@ -93,11 +97,10 @@ pub fn acoustic_impedance(area_cells: usize) -> f32 {
     3f32.sqrt() / area_cells.max(1) as f32
 }
 
-/// Time constant [steps] separating the slow part of an outlet's flux (kept by the
-/// outlet model) from the fast part (absorbed by the impedance term): four sound
-/// transits of the longest grid side, so the domain's lowest acoustic mode (period
-/// 4L/c_s for an open–closed tube) is absorbed with ≥ 99% of the impedance, while a
-/// cardiac cycle of thousands of steps passes the model almost untouched.
+/// Time constant [steps] of the slow parts of the openings' fluxes, which set each
+/// non-reflecting outlet's share of the inflow (and, without inlets, its reference
+/// flux): four sound transits of the longest grid side, long next to the acoustic
+/// transients it must not follow and short next to a cardiac cycle (outlets.wgsl).
 pub fn wave_filter_steps(longest_side_cells: usize) -> f32 {
     4.0 * 3f32.sqrt() * longest_side_cells as f32
 }

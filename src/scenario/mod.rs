@@ -27,6 +27,8 @@ pub struct LoadedScenario {
     /// Cells cut away beyond the openings (not vessel wall).
     pub beyond_openings: Vec<bool>,
     pub units: LatticeUnits,
+    /// The narrowest section a narrowing geometry declares, and the flow there.
+    pub throat: Option<case::flow::Throat>,
     /// Inlet flow rate [m³/s].
     pub flow_rate_m3_s: f64,
     /// Time steps to run.

@@ -547,8 +547,9 @@ pub struct Outlet {
     /// Gauge pressure held at the outlet [Pa].
     #[serde(default)]
     pub pressure: f64,
-    /// Absorb pressure waves at every outlet (a characteristic-impedance term,
-    /// docs/boundaries.md); on by default.
+    /// Absorb pressure waves at every outlet (a characteristic-impedance term on
+    /// what differs from the incompressible outflow, docs/boundaries.md); on by
+    /// default.
     #[serde(default = "default_true")]
     pub non_reflecting: bool,
 }
@@ -609,6 +610,17 @@ pub enum CollisionName {
     Bgk,
     /// Recursive regularized (src/lbm/collision.rs): the most robust close to τ = ½.
     Regularized,
+}
+
+impl CollisionName {
+    /// The smallest τ a scenario may use with this operator (its stability map,
+    /// docs/numerics.md).
+    pub fn tau_floor(self) -> f64 {
+        match self {
+            CollisionName::Regularized => crate::lbm::CollisionModel::Regularized.tau_floor(),
+            _ => crate::units::TAU_MIN,
+        }
+    }
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize)]

@@ -42,25 +42,30 @@ pub struct Resolution {
     /// End of the outlet tube [m] (the expansion is at z = 0).
     pub outlet_z_m: f64,
     pub duration_s: f64,
+    /// `[lbm] collision` ("trt", "regularized").
+    pub collision: &'static str,
 }
 
-/// 0.1 mm (40 cells across the throat, throat Mach 0.14, τ 0.511): the scene as
-/// shipped, 16e6 lumen cells and 92,000 steps per second of flow — for a GPU.
+/// 0.1 mm (40 cells across the throat, throat Mach 0.15 by continuity, τ 0.510): the
+/// scene as shipped, 16e6 lumen cells and 96,000 steps per second of flow — for a GPU.
 pub const GPU_RESOLUTION: Resolution = Resolution {
     voxel_m: 1.0e-4,
-    lattice_velocity: 0.01,
+    lattice_velocity: 0.0096,
     outlet_z_m: 0.12,
     duration_s: 0.6,
+    collision: "trt",
 };
 
-/// 0.2 mm (20 cells across the throat, τ 0.510 with the throat at Mach 0.27, outlet
-/// tube cut at 80 mm): 1.5e6 lumen cells. For geometry checks only — run at Re 500 on
-/// llvmpipe (7,300 steps, 42 min) this grid diverged: too coarse for the jet.
+/// 0.2 mm (20 cells across the throat, outlet tube cut at 80 mm): 1.5e6 lumen cells,
+/// the throat at Mach 0.15 by continuity, which puts τ at 0.505: the regularized
+/// operator's range. With TRT at τ 0.510 the throat reached Mach 0.27 and the run
+/// diverged at 0.122 s (llvmpipe, 42 min).
 pub const COARSE_RESOLUTION: Resolution = Resolution {
     voxel_m: 2.0e-4,
-    lattice_velocity: 0.019,
+    lattice_velocity: 0.0096,
     outlet_z_m: 0.08,
     duration_s: 0.3,
+    collision: "regularized",
 };
 
 /// Why the case does not run on a CPU adapter (software Vulkan).
@@ -103,6 +108,7 @@ pub fn scenario(res: &Resolution) -> Result<LoadedScenario, GpuError> {
     doc.remove("fields");
     let mut lbm = toml::Table::new();
     lbm.insert("storage".into(), "sparse".into());
+    lbm.insert("collision".into(), res.collision.into());
     doc.insert("lbm".into(), lbm.into());
     LoadedScenario::from_str(Path::new("fda_nozzle.toml"), &doc.to_string()).map_err(scenario_error)
 }

@@ -10,12 +10,14 @@ use crate::lbm::rheology::{LatticeRheology, ViscosityModel};
 use crate::lbm::waveform::Waveform;
 use crate::scenario::error::ScenarioError;
 use crate::scenario::schema::{CollisionName, Geometry, Inlet, Profile, RheologySpec, Scenario};
-use crate::units::{LatticeUnits, MACH_MAX, TAU_MIN};
+use crate::units::{LatticeUnits, MACH_MAX};
 use std::f64::consts::PI;
 
 /// The flow of a case in lattice terms.
 pub struct FlowPlan {
     pub units: LatticeUnits,
+    /// The narrowest section the geometry declares, when narrower than the inlet.
+    pub throat: Option<Throat>,
     /// Inlet flow rate [m³/s].
     pub flow_rate_m3_s: f64,
     pub waveform: Waveform,
@@ -23,6 +25,61 @@ pub struct FlowPlan {
     pub steps: u64,
     pub ramp_steps: u64,
     pub output_every: u64,
+}
+
+/// The narrowest section of a vessel that narrows (stenosis, taper, nozzle), and the
+/// flow there by continuity: the peak speed grows with the area ratio (the profile's
+/// peak factor kept, which overestimates it where the throat's profile is flatter)
+/// and the Reynolds number with its square root (U D ∝ 1/r).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Throat {
+    /// Lumen radius there [m].
+    pub radius_m: f64,
+    /// Inlet area over throat area.
+    pub area_ratio: f64,
+    /// Peak speed there [m/s] and in lattice units, its Mach number.
+    pub peak_velocity_m_s: f64,
+    pub peak_velocity_lattice: f64,
+    pub mach: f64,
+    /// Reynolds number of the mean flow through the throat's diameter.
+    pub reynolds: f64,
+}
+
+impl Throat {
+    /// `None` unless the geometry declares a section narrower than the inlet.
+    pub fn of(geometry: &Geometry, inlet_area_m2: f64, units: &LatticeUnits) -> Option<Self> {
+        let radius_m = narrowest_radius(geometry)?;
+        let area_ratio = inlet_area_m2 / (std::f64::consts::PI * radius_m * radius_m);
+        (area_ratio > 1.0 + 1e-9).then(|| Throat {
+            radius_m,
+            area_ratio,
+            peak_velocity_m_s: units.peak_velocity_m_s * area_ratio,
+            peak_velocity_lattice: units.peak_velocity_lattice * area_ratio,
+            mach: units.mach * area_ratio,
+            reynolds: units.reynolds * area_ratio.sqrt(),
+        })
+    }
+}
+
+/// The smallest lumen radius a primitive (or a union of them) declares; `None` for
+/// shapes whose narrowest section is not a single radius (branches, surfaces).
+fn narrowest_radius(geometry: &Geometry) -> Option<f64> {
+    match geometry {
+        Geometry::Cylinder { radius, .. } => Some(*radius),
+        Geometry::Tapered {
+            start_radius,
+            end_radius,
+            ..
+        } => Some(start_radius.min(*end_radius)),
+        Geometry::Tube { radii, .. } => radii.iter().copied().reduce(f64::min),
+        Geometry::Stenosis {
+            radius,
+            area_reduction_percent,
+            ..
+        } => Some(radius * (1.0 - area_reduction_percent / 100.0).max(0.0).sqrt()),
+        Geometry::Union { parts } => parts.iter().filter_map(narrowest_radius).reduce(f64::min),
+        _ => None,
+    }
 }
 
 /// The viscosity law of [fluid], `None` for a Newtonian fluid.
@@ -151,16 +208,37 @@ fn numerics(c: &Checker, scenario: &Scenario) -> Result<(), ScenarioError> {
 fn check_stability(
     c: &Checker,
     units: &LatticeUnits,
+    throat: Option<&Throat>,
     dx: f64,
     u_lattice: f64,
     collision: CollisionName,
 ) -> Result<(), ScenarioError> {
-    // The τ floor of the operator (its stability map, docs/numerics.md).
-    let tau_min = match collision {
-        CollisionName::Regularized => crate::lbm::CollisionModel::Regularized.tau_floor(),
-        _ => TAU_MIN,
-    };
-    let u_max = MACH_MAX * crate::lbm::lattice::CS2.sqrt();
+    let tau_min = collision.tau_floor();
+    // The largest lattice_velocity the narrowest section allows.
+    let area_ratio = throat.map_or(1.0, |t| t.area_ratio);
+    let u_max = MACH_MAX * crate::lbm::lattice::CS2.sqrt() / area_ratio;
+    if let Some(t) = throat.filter(|t| t.mach > MACH_MAX) {
+        return Err(c.fail(
+            "time",
+            "lattice_velocity",
+            format!(
+                "the narrowest section (radius {:.3e} m, 1/{:.1} of the inlet's area) carries \
+                 about {:.3} m/s by continuity: lattice speed {:.3}, Mach {:.3} > {MACH_MAX} \
+                 (Re {:.0} there); the run would diverge in the throat",
+                t.radius_m,
+                t.area_ratio,
+                t.peak_velocity_m_s,
+                t.peak_velocity_lattice,
+                t.mach,
+                t.reynolds
+            ),
+            format!(
+                "set lattice_velocity <= {u_max:.4} (tau then {:.4}; refine voxel_size if that \
+                 falls below {tau_min})",
+                0.5 + (units.tau - 0.5) * u_max / u_lattice
+            ),
+        ));
+    }
     if units.mach > MACH_MAX {
         return Err(c.fail(
             "time",
@@ -264,7 +342,15 @@ pub fn plan(
         diameter,
         u_lattice,
     );
-    check_stability(c, &units, dx, u_lattice, scenario.lbm.collision)?;
+    let throat = Throat::of(&scenario.geometry, area, &units);
+    check_stability(
+        c,
+        &units,
+        throat.as_ref(),
+        dx,
+        u_lattice,
+        scenario.lbm.collision,
+    )?;
     let (steps, ramp_steps, output_every) = timeline(c, scenario, inlet, &units)?;
     let rheology = viscosity_law.map(|model| {
         let per_si = units.dt_s / (scenario.fluid.density * dx * dx);
@@ -278,6 +364,7 @@ pub fn plan(
     });
     Ok(FlowPlan {
         units,
+        throat,
         flow_rate_m3_s: flow_rate,
         waveform,
         rheology,

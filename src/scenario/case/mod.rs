@@ -69,6 +69,7 @@ pub fn build(
         voxels: built.voxels,
         beyond_openings: built.beyond_openings,
         units: flow.units,
+        throat: flow.throat,
         flow_rate_m3_s: flow.flow_rate_m3_s,
         steps: flow.steps,
         output_every: flow.output_every,

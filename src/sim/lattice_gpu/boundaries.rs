@@ -8,13 +8,16 @@ use crate::gpu::bindings::Resources;
 use crate::gpu::buffers::{non_empty, read_back, storage_from};
 use crate::gpu::{GpuContext, GpuError};
 use crate::lbm::lattice::{flags, Q};
-use crate::lbm::outlets::{acoustic_impedance, OutletModel};
+use crate::lbm::outlets::{acoustic_impedance, OutletModel, INLET_KIND};
 use crate::lbm::{BoundaryRecord, LatticeSetup};
 
 pub struct BoundaryTables {
     records: wgpu::Buffer,
-    /// Per opening (δρ imposed, Windkessel p_c, Q of the last step, slow Q̄).
+    /// Per opening (δρ imposed, Windkessel p_c, Q of the last step, δρ of the
+    /// model alone).
     outlet_state: wgpu::Buffer,
+    /// Per opening (Q of this step, its slow part Q̄, 0, 0).
+    outlet_flux: wgpu::Buffer,
     /// Per opening two rows (shaders/lbm/outlets.wgsl).
     outlet_models: wgpu::Buffer,
     /// The cells of every opening, opening by opening, and each opening's range.
@@ -99,7 +102,10 @@ fn outlet_rows(setup: &LatticeSetup, o: &Openings) -> (Vec<OutletModel>, Vec<[f3
     let mut rows = Vec::new();
     for (k, m) in models.iter().enumerate() {
         let [head, mut pressures] = m.kernel_rows();
-        if setup.outlet_filter_steps.is_some() && o.is_outlet[k] {
+        let mut head = head;
+        if !o.is_outlet[k] {
+            head[0] = INLET_KIND;
+        } else if setup.outlet_filter_steps.is_some() {
             pressures[3] = acoustic_impedance(o.cells[k].len());
         }
         rows.extend([head, pressures]);
@@ -123,7 +129,7 @@ impl BoundaryTables {
             .iter()
             .map(|m| {
                 let d = m.initial_delta_density();
-                [d, d, 0.0, 0.0]
+                [d, d, 0.0, d]
             })
             .collect();
         let mut ranges: Vec<[u32; 2]> = Vec::new();
@@ -140,6 +146,7 @@ impl BoundaryTables {
                 &non_empty::<BoundaryRecord>(&setup.records),
             ),
             outlet_state: storage_from(ctx, "outlet state", &state),
+            outlet_flux: storage_from(ctx, "outlet flux", &vec![[0.0f32; 4]; state.len()]),
             outlet_models: storage_from(ctx, "outlet models", &model_rows),
             opening_cells: storage_from(ctx, "opening cells", &non_empty(&all_cells)),
             opening_ranges: storage_from(ctx, "opening ranges", &ranges),
@@ -163,6 +170,7 @@ impl BoundaryTables {
         Resources::new()
             .with("records", &self.records)
             .with("outlet_state", &self.outlet_state)
+            .with("outlet_flux", &self.outlet_flux)
             .with("outlet_models", &self.outlet_models)
             .with("opening_cells", &self.opening_cells)
             .with("opening_ranges", &self.opening_ranges)
@@ -174,9 +182,10 @@ impl BoundaryTables {
     }
 
     /// The state a run changes, by name (checkpoints).
-    pub fn state_buffers(&self) -> [(&'static str, &wgpu::Buffer); 2] {
+    pub fn state_buffers(&self) -> [(&'static str, &wgpu::Buffer); 3] {
         [
             ("outlet_state", &self.outlet_state),
+            ("outlet_flux", &self.outlet_flux),
             ("step_state", &self.step_state),
         ]
     }
@@ -204,8 +213,13 @@ impl BoundaryTables {
     }
 
     /// Per opening: the density deviation imposed now, the Windkessel's capacitor
-    /// pressure (δρ units), the outflow of the last step and its slow part.
+    /// pressure (δρ units), the outflow of the last step and the model's own δρ.
     pub fn outlet_state(&self, ctx: &GpuContext) -> Result<Vec<[f32; 4]>, GpuError> {
         read_back(ctx, &self.outlet_state, (self.opening_count * 16) as u64)
+    }
+
+    /// Per opening: the outflow of the last step and its slow part (then two zeros).
+    pub fn outlet_flux(&self, ctx: &GpuContext) -> Result<Vec<[f32; 4]>, GpuError> {
+        read_back(ctx, &self.outlet_flux, (self.opening_count * 16) as u64)
     }
 }

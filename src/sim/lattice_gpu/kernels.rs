@@ -42,8 +42,9 @@ pub(crate) struct LatticeKernels {
     /// In place with openings: the inlet/outlet prepass, by parity.
     prepass: Option<[BoundKernel; 2]>,
     probes: [BoundKernel; 2],
-    /// Flow-dependent outlets: the update after every step, by the set it reads.
-    outlets: Option<[BoundKernel; 2]>,
+    /// Flow-dependent outlets, after every step: the openings' fluxes (by the set
+    /// they read), then the outlet models' update.
+    outlets: Option<([BoundKernel; 2], BoundKernel)>,
     clock: BoundKernel,
     step_groups: (u32, u32),
     prepass_groups: (u32, u32),
@@ -123,13 +124,17 @@ impl LatticeKernels {
         let outlets = if boundaries.dynamic_outlets {
             let mut constants = c.layout.clone();
             constants.push(("OUTLET_FILTER_RATE", c.outlet_filter_rate));
-            Some(per_set(
-                ctx,
-                "update_outlets",
-                lbm::outlets(split),
-                &constants,
-                &resources,
-            )?)
+            let module = KernelModule::new(ctx, "update_outlets", &lbm::outlets(split))?;
+            let groups = [
+                module.bind(ctx, &resources[0])?,
+                module.bind(ctx, &resources[1])?,
+            ];
+            let sum = module.pipeline(ctx, "sum_opening_fluxes", &constants)?;
+            let update = module.pipeline(ctx, "update_outlets", &constants)?;
+            Some((
+                groups.clone().map(|g| BoundKernel::new(sum.clone(), g)),
+                BoundKernel::new(update, groups[0].clone()),
+            ))
         } else {
             None
         };
@@ -166,8 +171,9 @@ impl LatticeKernels {
             prepass[current].record(pass, self.prepass_groups);
         }
         self.step[current].record(pass, self.step_groups);
-        if let Some(outlets) = &self.outlets {
-            outlets[1 - current].record(pass, (openings as u32, 1));
+        if let Some((fluxes, update)) = &self.outlets {
+            fluxes[1 - current].record(pass, (openings as u32, 1));
+            update.record(pass, (1, 1));
         }
     }
 

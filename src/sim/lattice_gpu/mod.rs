@@ -217,8 +217,9 @@ impl GpuLattice {
             .enumerate()
             .map(|(b, buf)| (format!("populations.{b}"), buf))
             .collect();
-        let [outlet_state, step_state] = self.boundaries.state_buffers();
+        let [outlet_state, outlet_flux, step_state] = self.boundaries.state_buffers();
         v.push((outlet_state.0.into(), outlet_state.1));
+        v.push((outlet_flux.0.into(), outlet_flux.1));
         v.push(("flags".into(), self.storage.cell_table()));
         v.push(("porous_drag".into(), self.coupling.porous_drag()));
         v.push(("velocity_field".into(), self.coupling.velocity_field()));
@@ -323,6 +324,12 @@ impl GpuLattice {
     /// pressure (δρ units) and the outflow of the last step (lattice units).
     pub fn outlet_state(&self, ctx: &GpuContext) -> Result<Vec<[f32; 4]>, GpuError> {
         self.boundaries.outlet_state(ctx)
+    }
+
+    /// Per opening: the outflow of the last step and its slow part (lattice units),
+    /// as the non-reflecting outlets use them.
+    pub fn outlet_flux(&self, ctx: &GpuContext) -> Result<Vec<[f32; 4]>, GpuError> {
+        self.boundaries.outlet_flux(ctx)
     }
 
     /// The current populations (shifted by their weights, population-major, on the
