@@ -123,6 +123,10 @@ fn diverging_run_stops_with_a_diagnosis_and_keeps_results() {
     let summary = json(&out.join("summary.json"));
     assert_eq!(summary["status"], "diverged");
     assert!(summary["divergence"]["step"].as_u64().unwrap() < 2000);
+    // The local lumen and Reynolds number where it ran away (a 1 mm pipe).
+    let lumen = summary["divergence"]["lumen_diameter_m"].as_f64().unwrap();
+    assert!(lumen > 0.0 && lumen <= 1.2e-3, "lumen {lumen}");
+    assert!(summary["divergence"]["local_reynolds"].as_f64().unwrap() > 0.0);
 }
 
 #[test]

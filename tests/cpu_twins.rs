@@ -90,20 +90,21 @@ fn outlet_update_matches_its_cpu_twin() {
 }
 
 /// Particle steps run alone on a frozen flow, GPU against CPU.
-const PARTICLE_STEPS: u64 = 200;
+const PARTICLE_STEPS: u64 = 500;
 /// Steps between occlusion updates in the case (its [particles] occlusion_interval).
 const OCCLUSION_INTERVAL: u64 = 2;
 
-/// Beads of 100-300 µm released over 800 steps into a stenosis whose throat is
-/// 300 µm across (some pass, some lodge), with occlusion every 2 steps: from the GPU
-/// state after 449 steps, 200 particle steps with their occlusion updates on the GPU
+/// Beads of 100-300 µm released over 2,000 steps into a stenosis whose throat is
+/// 300 µm across (some pass, some lodge; lattice velocity 0.02, the throat at Mach
+/// 0.14), with occlusion every 2 steps: from the GPU state after 900 steps, 500
+/// particle steps with their occlusion updates on the GPU
 /// (alone, on the flow as it is) and on the CPU twins agree: states exactly,
 /// positions within 1e-3 cells, solid counters within 1%, porous drag within 1e-5
 /// relative, the same cells closed.
 #[test]
 fn particle_step_and_occlusion_match_their_cpu_twins() {
     let loaded = scenario(
-        "[grid]\nvoxel_size = 5.0e-5\n[time]\nsteps = 2000\nlattice_velocity = 0.05\n\
+        "[grid]\nvoxel_size = 5.0e-5\n[time]\nsteps = 4000\nlattice_velocity = 0.02\n\
          [geometry]\nshape = \"stenosis\"\nradius = 3.0e-4\nlength = 2.0e-3\n\
          area_reduction_percent = 75.0\nstenosis_length = 8.0e-4\n\
          [inlet]\nmean_velocity = 0.05\nramp_time = 0.0\n\
@@ -112,7 +113,7 @@ fn particle_step_and_occlusion_match_their_cpu_twins() {
          opening = \"inlet\"\n",
     );
     let mut c = common::coupled(&loaded);
-    c.step(449);
+    c.step(900);
     let ctx = &c.ctx;
     let run = loaded.particles.as_ref().unwrap();
     let (mut positions, mut velocities, mut status) = (
@@ -130,13 +131,13 @@ fn particle_step_and_occlusion_match_their_cpu_twins() {
     let lodged_before = status.iter().filter(|m| m[0] == 2).count();
     let moving_before = status.iter().filter(|m| m[0] == 1).count();
 
-    // 200 particle steps on the flow as it is (0-based 449..649), on both: advance,
+    // 500 particle steps on the flow as it is (0-based 900..1400), on both: advance,
     // and occlusion after every 50th.
     let params = ParticleParams::new(&run.plan, &run.settings);
     let occlusion = OcclusionParams::new(&run.settings);
     let mut closed = 0;
     for k in 0..PARTICLE_STEPS {
-        let step = 449 + k;
+        let step = 900 + k;
         c.particles.step_alone(ctx, step);
         let inputs = AdvanceInputs {
             dims: loaded.voxels.dims,

@@ -15,7 +15,6 @@ use embolus::io::vtk_read;
 use embolus::lbm::womersley::{profile, Complex};
 use embolus::validation::flows::fit;
 use std::f64::consts::PI;
-use std::path::Path;
 use std::process::Command;
 
 const RADIUS_CELLS: f64 = 8.0;
@@ -23,29 +22,9 @@ const DX_M: f64 = 1.0e-4;
 const ALPHA: f64 = 4.0;
 const NU_M2_S: f64 = 3.5e-6;
 
-fn csv(path: &Path) -> (Vec<String>, Vec<Vec<f64>>) {
-    let text = std::fs::read_to_string(path).unwrap();
-    let header = text
-        .lines()
-        .next()
-        .unwrap()
-        .split(',')
-        .map(String::from)
-        .collect();
-    let rows = text
-        .lines()
-        .skip(1)
-        .map(|l| l.split(',').map(|v| v.parse().unwrap()).collect())
-        .collect();
-    (header, rows)
-}
+mod common;
 
-fn column(header: &[String], name: &str) -> usize {
-    header
-        .iter()
-        .position(|h| h == name)
-        .unwrap_or_else(|| panic!("no column {name:?} in {header:?}"))
-}
+use common::{column, read_metrics};
 
 /// Relative amplitude error and phase error [degrees] of `got` against `want`.
 fn compare(got: Complex, want: Complex) -> (f64, f64) {
@@ -103,7 +82,7 @@ fn default_outlet_imposes_its_pressure_at_the_cardiac_frequency() {
     let last_cycle = |t: f64| t >= 2.0 * period_s - 1e-12;
 
     // Flows and pressures at the openings (metrics).
-    let (header, rows) = csv(&out.join("metrics.csv"));
+    let (header, rows) = read_metrics(&out.join("metrics.csv"));
     let series = |name: &str| -> Vec<(f64, f64)> {
         let c = column(&header, name);
         rows.iter()

@@ -268,11 +268,14 @@ fn exit_status(summary: &RunSummary, out_dir: &Path) -> ExitCode {
                 .as_ref()
                 .expect("diverged runs carry a report");
             eprintln!(
-                "error: the simulation diverged at step {} (t = {:.4e} s): {} at cell {:?}, position ({:.3e}, {:.3e}, {:.3e}) m.\n  Likely cause: {}.\n  Results up to that step are in {}.",
+                "error: the simulation diverged at step {} (t = {:.4e} s): {} at cell {:?}{}, position ({:.3e}, {:.3e}, {:.3e}) m.\n  Likely cause: {}.\n  Results up to that step are in {}.",
                 d.step,
                 d.time_s,
                 d.speed_m_s.map(|s| format!("speed {s:.3e} m/s")).unwrap_or_else(|| "NaN velocity".into()),
                 d.cell,
+                d.lumen_diameter_m
+                    .map(|l| format!(" (lumen ~{l:.3e} m across)"))
+                    .unwrap_or_default(),
                 d.position_m[0],
                 d.position_m[1],
                 d.position_m[2],

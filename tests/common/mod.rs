@@ -158,3 +158,29 @@ pub fn coupled(loaded: &embolus::scenario::LoadedScenario) -> Coupled {
         particles,
     }
 }
+
+/// A metrics.csv: its header and its rows of numbers.
+pub fn read_metrics(path: &std::path::Path) -> (Vec<String>, Vec<Vec<f64>>) {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let header = text
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .split(',')
+        .map(String::from)
+        .collect();
+    let rows = text
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').map(|v| v.parse().unwrap()).collect())
+        .collect();
+    (header, rows)
+}
+
+/// The index of column `name` in a metrics header.
+pub fn column(header: &[String], name: &str) -> usize {
+    header
+        .iter()
+        .position(|h| h == name)
+        .unwrap_or_else(|| panic!("no column {name:?} in {header:?}"))
+}

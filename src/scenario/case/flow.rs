@@ -435,3 +435,41 @@ fn timeline(
     };
     Ok((steps, ramp_steps, output_every))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tapered(start_radius: f64, end_radius: f64) -> Geometry {
+        Geometry::Tapered {
+            start: [0.0; 3],
+            end: [0.0, 0.0, 0.01],
+            start_radius,
+            end_radius,
+        }
+    }
+
+    /// A union takes its narrowest part (the FDA nozzle's 2 mm throat behind a 6 mm
+    /// tube); branches and surfaces declare none.
+    #[test]
+    fn the_narrowest_radius_of_primitives_and_unions() {
+        assert_eq!(narrowest_radius(&tapered(3e-3, 1e-3)), Some(1e-3));
+        let nozzle = Geometry::Union {
+            parts: vec![
+                tapered(6e-3, 6e-3),
+                tapered(6e-3, 2e-3),
+                tapered(2e-3, 2e-3),
+            ],
+        };
+        assert_eq!(narrowest_radius(&nozzle), Some(2e-3));
+        let stenosis = Geometry::Stenosis {
+            radius: 1e-3,
+            length: 1e-2,
+            axis: crate::geometry::Axis::Z,
+            area_reduction_percent: 75.0,
+            stenosis_length: 2e-3,
+            position: 0.5,
+        };
+        assert!((narrowest_radius(&stenosis).unwrap() - 5e-4).abs() < 1e-15);
+    }
+}

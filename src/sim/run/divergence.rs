@@ -1,8 +1,8 @@
 //! Telling a diverged run from a running one, and saying where and why.
 
+use crate::geometry::{CellKind, Role, Voxels};
 use crate::probes::ProbeTotals;
 use crate::scenario::LoadedScenario;
-use crate::units::LatticeUnits;
 use serde::Serialize;
 
 /// Lattice speed above which a run counts as diverged (Mach ≈ 0.6, far past the
@@ -12,6 +12,12 @@ pub const DIVERGENCE_SPEED_LATTICE: f32 = 0.35;
 /// weakly compressible scheme is only valid for small density deviations.
 pub const DIVERGENCE_DENSITY_DRIFT: f64 = 0.2;
 
+/// Cells searched around the diverging cell for the nearest wall (the local lumen).
+const LUMEN_SEARCH_CELLS: usize = 48;
+
+/// Cells from an opening within which a runaway counts as an outlet's backflow.
+const NEAR_OPENING_CELLS: f64 = 3.0;
+
 #[derive(Clone, Debug, Serialize)]
 pub struct Divergence {
     pub step: u64,
@@ -19,6 +25,11 @@ pub struct Divergence {
     pub cell: [usize; 3],
     pub position_m: [f64; 3],
     pub speed_m_s: Option<f64>,
+    /// The local lumen there: twice the distance to the nearest wall [m].
+    pub lumen_diameter_m: Option<f64>,
+    /// Reynolds number of the flow the scenario plans there (the inflow's peak, or by
+    /// continuity the throat's) across that lumen.
+    pub local_reynolds: Option<f64>,
     pub likely_cause: String,
 }
 
@@ -40,42 +51,155 @@ pub fn check(
     if !runaway && drift.abs() <= DIVERGENCE_DENSITY_DRIFT {
         return None;
     }
+    let cell = totals.max_speed_cell as usize;
+    let lumen_diameter_m =
+        nearest_wall_cells(voxels, cell, LUMEN_SEARCH_CELLS).map(|r| 2.0 * r * voxels.voxel_size_m);
+    // The planned speed there: the throat's where the geometry narrows, else the
+    // inflow's peak.
+    let planned_m_s = loaded
+        .throat
+        .map_or(units.peak_velocity_m_s, |t| t.peak_velocity_m_s);
+    let local_reynolds = lumen_diameter_m.map(|d| planned_m_s * d / units.viscosity_m2_s);
+    let likely_cause = if runaway {
+        runaway_cause(loaded, cell, local_reynolds)
+    } else {
+        format!(
+            "the mean density changed by {:+.0}%: pressures far beyond the weakly \
+             compressible range (|δρ| ≪ 1) the lattice-Boltzmann model holds in. A velocity \
+             inlet pushing into a vessel that has closed (lodged particles, an outlet \
+             resistance far above the vessel's), or a body force or outlet pressure out of \
+             scale with the flow, are the usual causes; check [outlets], [lbm] body_force \
+             and [outlet] pressure, or lower time.lattice_velocity",
+            100.0 * drift
+        )
+    };
     Some(Divergence {
         step,
         time_s: step as f64 * units.dt_s,
-        cell: voxels.dims.coords(totals.max_speed_cell as usize),
-        position_m: voxels.cell_centre_m(totals.max_speed_cell as usize),
+        cell: voxels.dims.coords(cell),
+        position_m: voxels.cell_centre_m(cell),
         speed_m_s: (!totals.non_finite()).then(|| units.velocity_to_si(totals.max_speed as f64)),
-        likely_cause: if runaway {
-            likely_cause(units)
-        } else {
-            format!(
-                "the mean density changed by {:+.0}%: pressures far beyond the weakly \
-                 compressible range (|δρ| ≪ 1) the lattice-Boltzmann model holds in. A \
-                 body force or outlet pressure out of scale with the flow is the usual \
-                 cause; check [lbm] body_force and [outlet] pressure, or lower \
-                 time.lattice_velocity",
-                100.0 * drift
-            )
-        },
+        lumen_diameter_m,
+        local_reynolds,
+        likely_cause,
     })
 }
 
-fn likely_cause(units: &LatticeUnits) -> String {
-    if units.tau < 0.55 {
+/// Distance [cells] from `cell`'s centre to the nearest wall cell's centre, searched
+/// in growing shells up to `reach` cells; `None` when none is that close.
+fn nearest_wall_cells(voxels: &Voxels, cell: usize, reach: usize) -> Option<f64> {
+    let d = voxels.dims;
+    let [x, y, z] = d.coords(cell).map(|c| c as i64);
+    let mut best: Option<f64> = None;
+    for r in 1..=reach as i64 {
+        // A wall found at distance ≤ r needs no shell beyond r.
+        if best.is_some_and(|b| b <= r as f64) {
+            break;
+        }
+        for dz in -r..=r {
+            for dy in -r..=r {
+                for dx in -r..=r {
+                    if dx.abs().max(dy.abs()).max(dz.abs()) != r {
+                        continue;
+                    }
+                    let (i, j, k) = (x + dx, y + dy, z + dz);
+                    if i < 0
+                        || j < 0
+                        || k < 0
+                        || i >= d.nx as i64
+                        || j >= d.ny as i64
+                        || k >= d.nz as i64
+                    {
+                        continue;
+                    }
+                    if voxels.kinds[d.index(i as usize, j as usize, k as usize)] == CellKind::Wall {
+                        let dist = ((dx * dx + dy * dy + dz * dz) as f64).sqrt();
+                        best = Some(best.map_or(dist, |b: f64| b.min(dist)));
+                    }
+                }
+            }
+        }
+    }
+    best
+}
+
+/// Why a run's speeds ran away at `cell`: the throat's Mach, an outlet's backflow, or
+/// under-resolution (τ near ½ for the local Reynolds number), in that order.
+fn runaway_cause(loaded: &LoadedScenario, cell: usize, local_reynolds: Option<f64>) -> String {
+    let (voxels, units) = (&loaded.voxels, &loaded.units);
+    if let Some(t) = loaded.throat.filter(|t| t.mach > 0.1) {
+        return format!(
+            "the narrowest section (radius {:.3e} m) carries about {:.3} m/s by continuity, \
+             Mach {:.3}: lower time.lattice_velocity (the throat allows up to Mach 0.15, \
+             lattice_velocity <= {:.4})",
+            t.radius_m,
+            t.peak_velocity_m_s,
+            t.mach,
+            loaded.scenario.time.lattice_velocity * 0.15 / t.mach
+        );
+    }
+    let here = voxels.cell_centre_m(cell);
+    let near_outlet = voxels.openings.iter().find(|o| {
+        o.role == Role::Outlet
+            && (0..3)
+                .map(|k| (here[k] - o.centre_m[k]) * o.normal[k])
+                .sum::<f64>()
+                .abs()
+                < NEAR_OPENING_CELLS * voxels.voxel_size_m
+    });
+    if let Some(o) = near_outlet {
+        return format!(
+            "backflow or a vortex leaving through outlet {}: lengthen the vessel beyond it, \
+             refine the grid, or lower time.lattice_velocity",
+            o.name
+        );
+    }
+    let floor = loaded.scenario.lbm.collision.tau_floor();
+    let re = local_reynolds.map_or(String::new(), |re| format!(", local Re {re:.0} there"));
+    if units.tau < floor + 0.04 {
         format!(
-            "tau = {:.4} is close to 1/2: the flow (Re {:.0}) is under-resolved. Use a finer \
-             voxel_size or a larger time.lattice_velocity",
-            units.tau, units.reynolds
+            "tau = {:.4} is close to 1/2 (this operator's floor {floor}): the flow (inlet Re \
+             {:.0}{re}) is under-resolved. Use a finer voxel_size{}",
+            units.tau,
+            units.reynolds,
+            if loaded.scenario.lbm.collision == crate::scenario::CollisionName::Regularized {
+                ""
+            } else {
+                ", or [lbm] collision = \"regularized\""
+            }
         )
     } else if units.mach > 0.1 {
         format!(
-            "Mach {:.3} is high: lower time.lattice_velocity",
+            "Mach {:.3} is high{re}: lower time.lattice_velocity",
             units.mach
         )
     } else {
-        "a strong local jet or backflow at an outlet: check the geometry near the reported \
-         place, refine the grid, or lower time.lattice_velocity"
-            .into()
+        format!(
+            "a strong local jet{re}: check the geometry near the reported place, refine the \
+             grid, or lower time.lattice_velocity"
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::geometry::{straight_cylinder, Axis};
+
+    /// In a cylinder of radius 8 cells, the wall cell nearest the axis lies 8.5 cell
+    /// centres away along a grid axis (the walls are the first cells outside r).
+    #[test]
+    fn the_nearest_wall_measures_the_local_lumen() {
+        let voxels = straight_cylinder(8.0e-4, 2.0e-3, Axis::Z, 1.0e-4);
+        let d = voxels.dims;
+        // The cell next to the axis (the axis is on a cell corner).
+        let centre = d.index(d.nx / 2, d.ny / 2, d.nz / 2);
+        let r = nearest_wall_cells(&voxels, centre, LUMEN_SEARCH_CELLS).unwrap();
+        assert!((7.0..=9.0).contains(&r), "{r}");
+        // Next to the wall: one cell.
+        let edge = d.index(1, d.ny / 2, d.nz / 2);
+        assert_eq!(nearest_wall_cells(&voxels, edge, 4), Some(1.0));
+        // Nothing within reach.
+        assert_eq!(nearest_wall_cells(&voxels, centre, 2), None);
     }
 }
