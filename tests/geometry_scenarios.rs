@@ -7,7 +7,7 @@ use embolus::geometry::{CellKind, Role};
 use embolus::scenario::LoadedScenario;
 use std::path::Path;
 
-const HEADER: &str = "[grid]\nvoxel_size = 1.0e-4\n[time]\nsteps = 10\nlattice_velocity = 0.05\n[inlet]\nmean_velocity = 0.02\n";
+const HEADER: &str = "[grid]\nvoxel_size = 1.0e-4\n[time]\nsteps = 10\nlattice_velocity = 0.03\n[inlet]\nmean_velocity = 0.02\n";
 
 fn load(geometry: &str) -> LoadedScenario {
     let text = format!("{HEADER}[geometry]\n{geometry}");

@@ -61,8 +61,10 @@ impl Throat {
     }
 }
 
-/// The smallest lumen radius a primitive (or a union of them) declares; `None` for
-/// shapes whose narrowest section is not a single radius (branches, surfaces).
+/// The smallest lumen radius a primitive declares, or a union of tapered tubes joined
+/// end to start (a nozzle: all the flow passes each part); `None` for shapes whose
+/// narrowest section does not carry the whole flow (branches) or is not declared
+/// (surfaces, masks).
 fn narrowest_radius(geometry: &Geometry) -> Option<f64> {
     match geometry {
         Geometry::Cylinder { radius, .. } => Some(*radius),
@@ -77,9 +79,29 @@ fn narrowest_radius(geometry: &Geometry) -> Option<f64> {
             area_reduction_percent,
             ..
         } => Some(radius * (1.0 - area_reduction_percent / 100.0).max(0.0).sqrt()),
-        Geometry::Union { parts } => parts.iter().filter_map(narrowest_radius).reduce(f64::min),
+        Geometry::Union { parts } if is_chain(parts) => {
+            parts.iter().filter_map(narrowest_radius).reduce(f64::min)
+        }
         _ => None,
     }
+}
+
+/// Whether `parts` are tapered tubes, each starting where the one before ends.
+fn is_chain(parts: &[Geometry]) -> bool {
+    let ends: Option<Vec<([f64; 3], [f64; 3])>> = parts
+        .iter()
+        .map(|p| match p {
+            Geometry::Tapered { start, end, .. } => Some((*start, *end)),
+            _ => None,
+        })
+        .collect();
+    ends.is_some_and(|e| {
+        !e.is_empty()
+            && e.windows(2).all(|w| {
+                let gap: f64 = (0..3).map(|k| (w[1].0[k] - w[0].1[k]).powi(2)).sum();
+                gap.sqrt() < 1e-9
+            })
+    })
 }
 
 /// The viscosity law of [fluid], `None` for a Newtonian fluid.
@@ -449,19 +471,29 @@ mod tests {
         }
     }
 
-    /// A union takes its narrowest part (the FDA nozzle's 2 mm throat behind a 6 mm
-    /// tube); branches and surfaces declare none.
+    /// A chain of tapered tubes takes its narrowest part (the FDA nozzle's 2 mm
+    /// throat behind a 6 mm tube); a union with a side branch, and surfaces, none.
     #[test]
     fn the_narrowest_radius_of_primitives_and_unions() {
         assert_eq!(narrowest_radius(&tapered(3e-3, 1e-3)), Some(1e-3));
+        let part = |z0: f64, z1: f64, r0: f64, r1: f64| Geometry::Tapered {
+            start: [0.0, 0.0, z0],
+            end: [0.0, 0.0, z1],
+            start_radius: r0,
+            end_radius: r1,
+        };
         let nozzle = Geometry::Union {
             parts: vec![
-                tapered(6e-3, 6e-3),
-                tapered(6e-3, 2e-3),
-                tapered(2e-3, 2e-3),
+                part(0.0, 0.01, 6e-3, 6e-3),
+                part(0.01, 0.02, 6e-3, 2e-3),
+                part(0.02, 0.03, 2e-3, 2e-3),
             ],
         };
         assert_eq!(narrowest_radius(&nozzle), Some(2e-3));
+        let branched = Geometry::Union {
+            parts: vec![part(0.0, 0.02, 6e-3, 6e-3), part(0.01, 0.03, 2e-3, 2e-3)],
+        };
+        assert_eq!(narrowest_radius(&branched), None);
         let stenosis = Geometry::Stenosis {
             radius: 1e-3,
             length: 1e-2,
