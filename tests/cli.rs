@@ -411,10 +411,11 @@ fn bench_writes_json_and_compares_with_a_baseline() {
     assert!(report["render"][0]["frames_per_s"].as_f64().unwrap() > 0.0);
     assert_eq!(report["particles"].as_array().unwrap().len(), 3);
     assert_eq!(report["particles"][2]["settled"], 90_000);
-    assert!(report["particles"][1]["mpups"].as_f64().unwrap() > 0.0);
-    // A particle cost is given only where it stands out of the timing noise.
+    // A particle cost is given only where it stands out of the timing noise (whether
+    // it does depends on the machine's load: not asserted).
     for p in report["particles"].as_array().unwrap() {
         assert_eq!(p["resolved"].as_bool().unwrap(), p["mpups"].is_f64(), "{p}");
+        assert!(p["mpups"].as_f64().is_none_or(|r| r > 0.0), "{p}");
         assert!(p["added_noise_percent"].as_f64().unwrap() >= 0.0, "{p}");
     }
     assert!(report["cases"][0]["mlups_spread_percent"].as_f64().unwrap() >= 0.0);
