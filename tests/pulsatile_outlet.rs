@@ -15,7 +15,6 @@ use embolus::io::vtk_read;
 use embolus::lbm::womersley::{profile, Complex};
 use embolus::validation::flows::fit;
 use std::f64::consts::PI;
-use std::process::Command;
 
 const RADIUS_CELLS: f64 = 8.0;
 const DX_M: f64 = 1.0e-4;
@@ -63,15 +62,7 @@ fn default_outlet_imposes_its_pressure_at_the_cardiac_frequency() {
     )
     .unwrap();
     let out = dir.join("results");
-    let o = Command::new(env!("CARGO_BIN_EXE_embolus"))
-        .args([
-            "run",
-            scene.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-        ])
-        .output()
-        .unwrap();
+    let o = common::run_cli(&scene, &out);
     let stdout = String::from_utf8_lossy(&o.stdout);
     assert!(
         o.status.success(),

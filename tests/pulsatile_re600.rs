@@ -8,7 +8,7 @@
 //! about stability and conservation at this Reynolds number, not the Womersley number
 //! (α ≈ 40 here; docs/test-checks.md has a longer run with a Womersley inflow).
 
-use std::process::Command;
+mod common;
 
 #[test]
 fn re_600_pulsatile_run_stays_finite_and_conserves_mass() {
@@ -31,15 +31,7 @@ fn re_600_pulsatile_run_stays_finite_and_conserves_mass() {
     )
     .unwrap();
     let out = dir.join("results");
-    let o = Command::new(env!("CARGO_BIN_EXE_embolus"))
-        .args([
-            "run",
-            scene.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-        ])
-        .output()
-        .unwrap();
+    let o = common::run_cli(&scene, &out);
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert!(o.status.success(), "{stderr}");
     let summary: serde_json::Value =

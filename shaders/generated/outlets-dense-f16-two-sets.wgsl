@@ -171,6 +171,7 @@ fn src_get(q: u32, index: u32) -> f32 {
     }
 }
 fn load_src(q: u32, cell: u32) -> f32 { return src_get(q, storage_index(cell)); }
+const INLET_KIND: u32 = 4u;
 // ---- bindings (generated from the kernel's declaration)
 @group(0) @binding(0) var<storage, read> flags: array<u32>;
 @group(0) @binding(1) var<storage, read> src0: array<f16>;
@@ -212,8 +213,8 @@ override OUTLET_FILTER_RATE: f32 = 0.0;
 
 var<workgroup> flux_sum: array<f32, REDUCTION_WORKGROUP_SIZE>;
 
-// The kind of inlet openings in outlet_models (src/lbm/outlets.rs, INLET_KIND).
-const INLET_KIND: u32 = 4u;
+// INLET_KIND, the kind of inlet openings in outlet_models, comes from
+// src/lbm/outlets.rs (generated above).
 
 // One workgroup per opening: the exact lattice flux out of the vessel across the
 // opening cells' links of the populations just written.

@@ -30,8 +30,8 @@ override OUTLET_FILTER_RATE: f32 = 0.0;
 
 var<workgroup> flux_sum: array<f32, REDUCTION_WORKGROUP_SIZE>;
 
-// The kind of inlet openings in outlet_models (src/lbm/outlets.rs, INLET_KIND).
-const INLET_KIND: u32 = 4u;
+// INLET_KIND, the kind of inlet openings in outlet_models, comes from
+// src/lbm/outlets.rs (generated above).
 
 // One workgroup per opening: the exact lattice flux out of the vessel across the
 // opening cells' links of the populations just written.

@@ -105,6 +105,11 @@ pub fn outlets(split: PopulationSplit) -> KernelSource {
         .read("opening_cells", "array<u32>")
         .read("opening_ranges", "array<vec2<u32>>")
         .read("step_state", "StepState");
+    let generated = generated
+        + &format!(
+            "const INLET_KIND: u32 = {}u;\n",
+            crate::lbm::outlets::INLET_KIND as u32
+        );
     assemble(split.precision, false, true, &generated, bindings, OUTLETS)
 }
 

@@ -184,3 +184,14 @@ pub fn column(header: &[String], name: &str) -> usize {
         .position(|h| h == name)
         .unwrap_or_else(|| panic!("no column {name:?} in {header:?}"))
 }
+
+/// `embolus run SCENE --out OUT`, as a user starts it.
+pub fn run_cli(scene: &std::path::Path, out: &std::path::Path) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_embolus"))
+        .arg("run")
+        .arg(scene)
+        .arg("--out")
+        .arg(out)
+        .output()
+        .unwrap()
+}

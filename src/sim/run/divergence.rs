@@ -3,6 +3,7 @@
 use crate::geometry::{CellKind, Role, Voxels};
 use crate::probes::ProbeTotals;
 use crate::scenario::LoadedScenario;
+use crate::units::MACH_MAX;
 use serde::Serialize;
 
 /// Lattice speed above which a run counts as diverged (Mach ≈ 0.6, far past the
@@ -14,6 +15,10 @@ pub const DIVERGENCE_DENSITY_DRIFT: f64 = 0.2;
 
 /// Cells searched around the diverging cell for the nearest wall (the local lumen).
 const LUMEN_SEARCH_CELLS: usize = 48;
+
+/// τ within this of the operator's floor counts as under-resolved (0.55 for TRT, the
+/// threshold `check` notes too).
+const NEAR_FLOOR_TAU: f64 = 0.04;
 
 /// Cells from an opening within which a runaway counts as an outlet's backflow.
 const NEAR_OPENING_CELLS: f64 = 3.0;
@@ -130,12 +135,12 @@ fn runaway_cause(loaded: &LoadedScenario, cell: usize, local_reynolds: Option<f6
     if let Some(t) = loaded.throat.filter(|t| t.mach > 0.1) {
         return format!(
             "the narrowest section (radius {:.3e} m) carries about {:.3} m/s by continuity, \
-             Mach {:.3}: lower time.lattice_velocity (the throat allows up to Mach 0.15, \
-             lattice_velocity <= {:.4})",
+             Mach {:.3}: lower time.lattice_velocity (the throat allows up to Mach \
+             {MACH_MAX}, lattice_velocity <= {:.4})",
             t.radius_m,
             t.peak_velocity_m_s,
             t.mach,
-            loaded.scenario.time.lattice_velocity * 0.15 / t.mach
+            loaded.scenario.time.lattice_velocity * MACH_MAX / t.mach
         );
     }
     let here = voxels.cell_centre_m(cell);
@@ -156,7 +161,7 @@ fn runaway_cause(loaded: &LoadedScenario, cell: usize, local_reynolds: Option<f6
     }
     let floor = loaded.scenario.lbm.collision.tau_floor();
     let re = local_reynolds.map_or(String::new(), |re| format!(", local Re {re:.0} there"));
-    if units.tau < floor + 0.04 {
+    if units.tau < floor + NEAR_FLOOR_TAU {
         format!(
             "tau = {:.4} is close to 1/2 (this operator's floor {floor}): the flow (inlet Re \
              {:.0}{re}) is under-resolved. Use a finer voxel_size{}",
