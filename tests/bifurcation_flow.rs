@@ -12,7 +12,7 @@ use std::path::Path;
 fn symmetric_bifurcation_splits_flow_equally_and_conserves_it() {
     let ctx = GpuContext::new(None).unwrap_or_else(|e| panic!("{e}"));
     // Parent radius 6 cells, Murray daughters, 30° each side, τ ≈ 0.75, Re ≈ 3.6.
-    let toml = "[grid]\nvoxel_size = 1.0e-4\n[time]\nsteps = 6000\nlattice_velocity = 0.05\n\
+    let toml = "[grid]\nvoxel_size = 1.0e-4\n[time]\nsteps = 3500\nlattice_velocity = 0.05\n\
                 [geometry]\nshape = \"bifurcation\"\nparent_radius = 6.0e-4\nparent_length = 3.0e-3\n\
                 daughter_length = 3.0e-3\nangles_deg = [30.0, 30.0]\n\
                 [inlet]\nmean_velocity = 0.01\n";

@@ -45,44 +45,59 @@ fn every_scene_checks_and_runs_a_few_steps() {
     assert!(names.len() >= 9, "the scene library: {names:?}");
     let out = std::env::temp_dir().join(format!("embolus-scenes-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&out);
-    for scene in &names {
-        let name = scene.file_stem().unwrap().to_string_lossy().into_owned();
-        let started = std::time::Instant::now();
-        let check = Command::new(env!("CARGO_BIN_EXE_embolus"))
-            .arg("check")
-            .arg(scene)
-            .output()
-            .unwrap();
-        assert!(
-            check.status.success(),
-            "{name} does not check:\n{}",
-            String::from_utf8_lossy(&check.stderr)
-        );
-        let o = Command::new(env!("CARGO_BIN_EXE_embolus"))
-            .arg("run")
-            .arg(scene)
-            .args(["--steps", "3", "--out"])
-            .arg(out.join(&name))
-            .args(coarse(&name, &std::fs::read_to_string(scene).unwrap()))
-            .output()
-            .unwrap();
-        let stderr = String::from_utf8_lossy(&o.stderr);
-        assert!(
-            o.status.success(),
-            "{name} failed:\n{}\n{stderr}",
-            String::from_utf8_lossy(&o.stdout)
-        );
-        let summary: serde_json::Value = serde_json::from_str(
-            &std::fs::read_to_string(out.join(&name).join("summary.json")).unwrap(),
-        )
+    // Two scenes at a time: most of a smoke run is compiling its kernels, which
+    // lavapipe does on one core.
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    std::thread::scope(|scope| {
+        for _ in 0..2 {
+            scope.spawn(|| loop {
+                let k = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                let Some(scene) = names.get(k) else { break };
+                check_and_run(scene, &out);
+            });
+        }
+    });
+}
+
+/// `embolus check` on the scene as shipped, then 3 steps of `embolus run` with the
+/// smoke-run overrides; both succeed and the run writes its summary and report.
+fn check_and_run(scene: &Path, out: &Path) {
+    let name = scene.file_stem().unwrap().to_string_lossy().into_owned();
+    let started = std::time::Instant::now();
+    let check = Command::new(env!("CARGO_BIN_EXE_embolus"))
+        .arg("check")
+        .arg(scene)
+        .output()
         .unwrap();
-        assert_eq!(summary["status"], "completed", "{name}");
-        assert_eq!(summary["steps"], 3, "{name}");
-        assert!(out.join(&name).join("report.md").exists(), "{name}");
-        println!(
-            "{name}: 3 steps in {:.1} s",
-            started.elapsed().as_secs_f64()
-        );
-        let _ = std::fs::remove_dir_all(out.join(&name));
-    }
+    assert!(
+        check.status.success(),
+        "{name} does not check:\n{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+    let o = Command::new(env!("CARGO_BIN_EXE_embolus"))
+        .arg("run")
+        .arg(scene)
+        .args(["--steps", "3", "--out"])
+        .arg(out.join(&name))
+        .args(coarse(&name, &std::fs::read_to_string(scene).unwrap()))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        o.status.success(),
+        "{name} failed:\n{}\n{stderr}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    let summary: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(out.join(&name).join("summary.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(summary["status"], "completed", "{name}");
+    assert_eq!(summary["steps"], 3, "{name}");
+    assert!(out.join(&name).join("report.md").exists(), "{name}");
+    println!(
+        "{name}: 3 steps in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    let _ = std::fs::remove_dir_all(out.join(&name));
 }
