@@ -320,16 +320,17 @@ pub fn run(
     }
     // The vessel case: a three-generation tree (root radius 8 cells; 4 on --quick
     // sized runs, i.e. when the dense sizes stay at or below 64), dense and sparse,
-    // then sparse at two larger radii: time per step against lumen cells.
-    let roots = if sizes.iter().all(|&n| n <= 64) {
-        [4.0, 6.0, 8.0]
+    // then sparse at larger radii (one on --quick sized runs, two otherwise): time
+    // per step against lumen cells.
+    let roots: &[f64] = if sizes.iter().all(|&n| n <= 64) {
+        &[4.0, 6.0]
     } else {
-        [8.0, 12.0, 16.0]
+        &[8.0, 12.0, 16.0]
     };
     let (tree, fill) = time_tree(ctx, 3, roots[0], false, Precision::F32, min_seconds)?;
     report_case(&tree);
     cases.push(tree);
-    for root in roots {
+    for &root in roots {
         let (tree, _) = time_tree(ctx, 3, root, true, Precision::F32, min_seconds)?;
         report_case(&tree);
         cases.push(tree);
