@@ -129,9 +129,10 @@ fn diverging_run_stops_with_a_diagnosis_and_keeps_results() {
     assert!(summary["divergence"]["local_reynolds"].as_f64().unwrap() > 0.0);
 }
 
-#[test]
-fn interrupt_stops_cleanly_with_results_flushed() {
-    let dir = scratch("interrupt");
+/// Starts a long run, sends `signal` once three metrics rows are written and waits:
+/// the results directory, the steps done, and the run's stderr.
+fn stop_a_run_with(signal: &str) -> (PathBuf, u64, String) {
+    let dir = scratch(&format!("interrupt-{signal}"));
     let scene = scene(&dir, "steps = 10000000\noutput_interval = 5e-4", "");
     let out = dir.join("results");
     let child = embolus()
@@ -139,6 +140,7 @@ fn interrupt_stops_cleanly_with_results_flushed() {
         .arg(&scene)
         .arg("--out")
         .arg(&out)
+        .args(["--progress-every", "0.2"])
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped())
         .spawn()
@@ -154,14 +156,15 @@ fn interrupt_stops_cleanly_with_results_flushed() {
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
     let status = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
+        .args([format!("-{signal}"), child.id().to_string()])
         .status()
         .unwrap();
     assert!(status.success());
     let o = child.wait_with_output().unwrap();
-    assert_eq!(o.status.code(), Some(130), "{}", text(&o).1);
+    let stderr = text(&o).1;
+    assert_eq!(o.status.code(), Some(130), "SIG{signal}: {stderr}");
     let summary = json(&out.join("summary.json"));
-    assert_eq!(summary["status"], "interrupted");
+    assert_eq!(summary["status"], "interrupted", "SIG{signal}");
     let steps = summary["steps"].as_u64().unwrap();
     let csv = std::fs::read_to_string(&csv).unwrap();
     let last_step: u64 = csv
@@ -174,7 +177,37 @@ fn interrupt_stops_cleanly_with_results_flushed() {
         .parse()
         .unwrap();
     assert_eq!(last_step, steps, "the last row is the state at the stop");
+    assert!(
+        out.join("checkpoint.bin").exists(),
+        "no checkpoint after SIG{signal}"
+    );
+    (out, steps, stderr)
+}
 
+/// A batch scheduler's SIGTERM (time limit, scancel) and Slurm's warning signal
+/// SIGUSR1 stop a run as Ctrl-C does; its log (stderr not a terminal) holds plain
+/// progress lines.
+#[test]
+fn batch_signals_stop_cleanly_and_the_log_shows_progress() {
+    for (signal, name) in [("TERM", "SIGTERM:"), ("USR1", "SIGUSR1:")] {
+        let (_, _, stderr) = stop_a_run_with(signal);
+        assert!(stderr.contains(name), "{stderr}");
+        let lines = stderr
+            .lines()
+            .filter(|l| l.starts_with("progress  step "))
+            .count();
+        assert!(lines >= 1, "no progress line in the log:\n{stderr}");
+        assert!(
+            stderr.contains("MLUPS") && stderr.contains("ETA"),
+            "{stderr}"
+        );
+    }
+}
+
+#[test]
+fn interrupt_stops_cleanly_with_results_flushed() {
+    let (out, steps, stderr) = stop_a_run_with("INT");
+    assert!(stderr.contains("Ctrl-C"), "{stderr}");
     // Ctrl-C left a checkpoint; the run continues from it.
     assert!(
         out.join("checkpoint.bin").exists(),

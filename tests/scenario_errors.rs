@@ -473,3 +473,70 @@ fn a_stenosis_is_judged_at_its_throat() {
     // A straight cylinder has no throat.
     assert!(load(GOOD).unwrap().throat.is_none());
 }
+
+/// A scenario's `name` names `results/<name>`: anything that would leave `results/`
+/// is refused.
+#[test]
+fn a_name_that_leaves_the_results_directory_is_refused() {
+    for name in ["../../x", "/tmp/x", "a/b", ".hidden", ""] {
+        let text = format!("name = {name:?}\n{GOOD}");
+        expect_error(&text, &["[name]", "plain folder name", "Fix:"]);
+    }
+    let text = format!("name = \"renal_run-1.2\"\n{GOOD}");
+    assert!(load(&text).is_ok());
+}
+
+/// Values that only look valid: a duration of 1e30 s (once a saturated cast to
+/// 18,446,744,073,709,551,615 steps), a step count beyond any run.
+#[test]
+fn absurd_run_lengths_are_refused() {
+    expect_error(
+        &edit("duration = 0.01", "duration = 1e30"),
+        &[
+            "[time.duration]",
+            "time steps",
+            "Fix:",
+            "at most 1e12 steps",
+        ],
+    );
+    expect_error(
+        &edit("duration = 0.01", "steps = 18446744073709551615"),
+        &["[time.steps]", "Fix:"],
+    );
+}
+
+/// Input files are looked at before they are read: a device is refused at once.
+#[test]
+fn a_device_as_surface_or_waveform_is_refused() {
+    if !Path::new("/dev/zero").exists() {
+        return;
+    }
+    let stl = edit(
+        "shape = \"cylinder\"\nradius = 1.0e-3\nlength = 5.0e-3",
+        "shape = \"stl\"\nfile = \"/dev/zero\"",
+    );
+    expect_error(&stl, &["/dev/zero", "not a regular file"]);
+    let csv = format!("{GOOD}[inlet.waveform]\nkind = \"csv\"\nfile = \"/dev/zero\"\n");
+    expect_error(&csv, &["/dev/zero", "not a regular file"]);
+}
+
+/// Pulsed injections: both times or neither, positive, and a number of pulses that
+/// fits in memory (pulse_on = pulse_off = 0 once passed `check`).
+#[test]
+fn bad_pulses_and_magnets_are_refused() {
+    let injection =
+        "[particles]\n[[injections]]\nagent = \"beads_100_300\"\nduration = 0.005\ncount = 10\n";
+    for pulses in [
+        "pulse_on = 0.0\npulse_off = 0.0\n",
+        "pulse_on = 0.001\n",
+        "pulse_on = 1e-300\npulse_off = 0.0\n",
+        "pulse_on = inf\npulse_off = 0.0\n",
+    ] {
+        let text = format!("{GOOD}{injection}{pulses}");
+        expect_error(&text, &["pulse_on", "Fix:"]);
+    }
+    let magnet =
+        "[[magnets]]\nkind = \"dipole\"\nposition = [0.0, 0.0, 0.0]\nmoment = [0.0, 0.0, inf]\n";
+    let text = format!("{GOOD}{injection}{magnet}");
+    expect_error(&text, &["magnets[0]", "not finite", "Fix:"]);
+}

@@ -9,9 +9,11 @@ pub mod info;
 pub mod render;
 pub mod results;
 pub mod run;
+pub mod signals;
 pub mod validate;
 
 /// Exit code of a run that diverged (2 is taken by usage errors).
 pub const EXIT_DIVERGED: u8 = 3;
-/// Exit code of a run stopped by Ctrl-C (128 + SIGINT).
+/// Exit code of a run stopped by Ctrl-C, SIGTERM or SIGUSR1 (128 + SIGINT, as shells
+/// report Ctrl-C).
 pub const EXIT_INTERRUPTED: u8 = 130;

@@ -1,17 +1,17 @@
-//! `embolus run SCENE`: a scenario run with a live progress bar, a clean Ctrl-C
-//! (checkpoint and results kept), the end-of-run summary, plots and report.
+//! `embolus run SCENE`: a scenario run with a live progress bar (plain lines in a
+//! batch log), a clean stop on Ctrl-C, SIGTERM or SIGUSR1 (checkpoint and results
+//! kept), the end-of-run summary, plots and report.
 
 use super::describe::{describe, describe_outputs};
 use super::{EXIT_DIVERGED, EXIT_INTERRUPTED};
-use anyhow::{Context, Result};
+use anyhow::Result;
 use embolus::gpu::GpuContext;
 use embolus::scenario::LoadedScenario;
 use embolus::sim::run::{self, Progress, RunConfig, RunObserver, RunStatus, RunSummary};
 use indicatif::{ProgressBar, ProgressStyle};
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
 
 #[derive(clap::Args)]
 pub struct RunArgs {
@@ -37,6 +37,20 @@ pub struct RunArgs {
     /// a bare word is a string). Repeatable; the changed text is what the results keep.
     #[arg(long = "set", value_name = "KEY=VALUE", conflicts_with = "resume")]
     set: Vec<embolus::scenario::Override>,
+    /// When stderr is not a terminal (a batch job's log), print a plain progress line
+    /// (step, simulated time, MLUPS, ETA) every this many seconds of wall time.
+    #[arg(long, value_name = "SECONDS", default_value_t = 60.0, value_parser = positive_seconds)]
+    progress_every: f64,
+}
+
+/// A progress interval: a finite number of seconds above zero.
+fn positive_seconds(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(s) if s.is_finite() && s > 0.0 => Ok(s),
+        _ => Err(format!(
+            "{text:?} is not a number of seconds above 0 (e.g. --progress-every 30)"
+        )),
+    }
 }
 
 /// Applies `--steps`: the run stops there; outputs stay at their steps.
@@ -49,27 +63,22 @@ fn with_steps(mut loaded: LoadedScenario, steps: Option<u64>) -> Result<LoadedSc
     Ok(loaded)
 }
 
-/// A flag Ctrl-C sets: the run stops after its current batch and writes its
-/// results and a checkpoint; a second Ctrl-C exits at once.
-fn stop_on_ctrl_c() -> Result<Arc<AtomicBool>> {
-    let stop = Arc::new(AtomicBool::new(false));
-    let flag = stop.clone();
-    ctrlc::set_handler(move || {
-        if flag.swap(true, Ordering::SeqCst) {
-            eprintln!("\nsecond Ctrl-C: exiting without flushing");
-            std::process::exit(EXIT_INTERRUPTED as i32);
-        }
-        eprintln!("\nCtrl-C: stopping after the current batch of steps and writing results…");
-    })
-    .context("installing the Ctrl-C handler")?;
-    Ok(stop)
+/// The progress of a run: a live bar on a terminal; in a batch log (stderr not a
+/// terminal, where the bar draws nothing) a plain line every `every` seconds.
+struct Bar {
+    bar: ProgressBar,
+    lines: Option<BatchLines>,
 }
 
-/// The progress bar of a run.
-struct Bar(ProgressBar);
+/// Plain progress lines for a log: when the last was printed and how often.
+struct BatchLines {
+    every: std::time::Duration,
+    last: std::time::Instant,
+    started: std::time::Instant,
+}
 
 impl Bar {
-    fn new(steps: u64) -> Self {
+    fn new(steps: u64, every_s: f64) -> Self {
         let bar = ProgressBar::new(steps);
         bar.set_style(
             ProgressStyle::with_template(
@@ -78,22 +87,61 @@ impl Bar {
             .expect("valid template")
             .progress_chars("=> "),
         );
-        Bar(bar)
+        let now = std::time::Instant::now();
+        let lines = (!std::io::stderr().is_terminal()).then(|| BatchLines {
+            every: std::time::Duration::from_secs_f64(every_s),
+            last: now,
+            started: now,
+        });
+        Bar { bar, lines }
+    }
+
+    fn finish(&self) {
+        self.bar.finish();
     }
 }
 
 impl RunObserver for Bar {
     fn progress(&mut self, p: &Progress) {
-        self.0.set_position(p.step);
+        self.bar.set_position(p.step);
         let particles = p
             .particles
             .map(|(injected, lodged)| format!("  particles {injected} injected, {lodged} lodged"))
             .unwrap_or_default();
-        self.0.set_message(format!(
+        let message = format!(
             "t = {:.4e} s  {:.1} MLUPS{particles}",
             p.simulated_time_s, p.mlups
-        ));
+        );
+        if let Some(lines) = &mut self.lines {
+            let now = std::time::Instant::now();
+            if now.duration_since(lines.last) >= lines.every || p.step == p.total_steps {
+                lines.last = now;
+                eprintln!(
+                    "progress  step {}/{}  {message}  elapsed {}  ETA {}",
+                    p.step,
+                    p.total_steps,
+                    wall_time(now.duration_since(lines.started).as_secs_f64()),
+                    eta(now.duration_since(lines.started).as_secs_f64(), p)
+                );
+            }
+        }
+        self.bar.set_message(message);
     }
+}
+
+/// Wall time as h:mm:ss.
+fn wall_time(seconds: f64) -> String {
+    let s = seconds.max(0.0).round() as u64;
+    format!("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
+}
+
+/// Time left at the rate so far; "?" before the first step.
+fn eta(elapsed_s: f64, p: &Progress) -> String {
+    if p.step == 0 {
+        return "?".into();
+    }
+    let left = p.total_steps.saturating_sub(p.step) as f64;
+    wall_time(elapsed_s * left / p.step as f64)
 }
 
 pub fn run(args: RunArgs, adapter: Option<&str>) -> Result<ExitCode> {
@@ -143,8 +191,8 @@ pub fn run(args: RunArgs, adapter: Option<&str>) -> Result<ExitCode> {
     let loaded = loaded;
     println!("results   {}", out_dir.display());
 
-    let stop = stop_on_ctrl_c()?;
-    let mut observer = Bar::new(loaded.steps);
+    let stop = super::signals::stop_flag()?;
+    let mut observer = Bar::new(loaded.steps, args.progress_every);
     let config = RunConfig {
         out_dir: out_dir.clone(),
         stop,
@@ -152,7 +200,7 @@ pub fn run(args: RunArgs, adapter: Option<&str>) -> Result<ExitCode> {
         checkpoint_at_end: args.checkpoint,
     };
     let result = run::run(&ctx, &loaded, &config, &mut observer);
-    observer.0.finish();
+    observer.finish();
     let summary = result?;
     print_summary(&summary, &loaded, &out_dir);
     match embolus::results::plot_and_report(&out_dir) {

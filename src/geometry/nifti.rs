@@ -32,20 +32,31 @@ fn bad(path: &Path, problem: impl Into<String>) -> GeometryError {
 
 /// Reads the mask of `label` (or of every non-zero voxel) from a NIfTI-1 file.
 pub fn read_mask(path: &Path, label: Option<i64>) -> Result<Mask, GeometryError> {
-    let raw = std::fs::read(path).map_err(|source| GeometryError::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let raw = crate::io::input::read_bounded(path, crate::io::input::MAX_VOLUME_BYTES).map_err(
+        |source| GeometryError::Read {
+            path: path.to_path_buf(),
+            source,
+        },
+    )?;
     mask_from_bytes(&raw, path, label)
 }
 
 /// Parses a NIfTI-1 file's bytes, gzip-compressed or not; `path` is for messages.
 pub fn mask_from_bytes(raw: &[u8], path: &Path, label: Option<i64>) -> Result<Mask, GeometryError> {
     let bytes = if raw.starts_with(&[0x1f, 0x8b]) {
+        // Bounded: a small corrupt or hostile file must not inflate without end.
+        let limit = crate::io::input::MAX_VOLUME_BYTES;
         let mut out = Vec::new();
         flate2::read::GzDecoder::new(raw)
+            .take(limit + 1)
             .read_to_end(&mut out)
             .map_err(|e| bad(path, format!("gzip data is corrupt: {e}")))?;
+        if out.len() as u64 > limit {
+            return Err(bad(
+                path,
+                format!("it inflates to more than {} GiB", limit >> 30),
+            ));
+        }
         out
     } else {
         raw.to_vec()

@@ -26,10 +26,12 @@ fn format_error(path: &Path, problem: impl Into<String>) -> GeometryError {
 
 /// Reads a binary or ASCII STL file.
 pub fn read_stl(path: &Path) -> Result<Mesh, GeometryError> {
-    let bytes = std::fs::read(path).map_err(|source| GeometryError::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let bytes = crate::io::input::read_bounded(path, crate::io::input::MAX_VOLUME_BYTES).map_err(
+        |source| GeometryError::Read {
+            path: path.to_path_buf(),
+            source,
+        },
+    )?;
     parse_stl(&bytes, path)
 }
 

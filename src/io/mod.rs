@@ -2,6 +2,7 @@
 
 pub mod checkpoint;
 pub mod geometry_files;
+pub mod input;
 pub mod metrics;
 pub mod preview;
 pub mod report;

@@ -230,6 +230,7 @@ pub fn build(
             add_particle(&mut plan, &injection, &release, j, count, &frame, &mut rng)?;
         }
     }
+    check_magnets(tables.magnets)?;
     add_magnet_rows(&mut plan, tables.magnets);
     for k in 0..voxels.openings.len() {
         let capture = tables
@@ -332,7 +333,49 @@ fn injection_agent(
             "give start >= 0 and duration > 0 in seconds",
         ));
     }
+    check_pulses(table, inj)?;
     Ok(agent)
+}
+
+/// Most on/off windows one pulsed injection may have.
+const MAX_PULSES: f64 = 1.0e6;
+
+/// Pulsed injection: both times or neither, `pulse_on` > 0 and `pulse_off` ≥ 0
+/// (finite), and a number of pulses that fits in memory.
+fn check_pulses(table: &str, inj: &InjectionSpec) -> Result<(), PlanError> {
+    let (on, off) = match (inj.pulse_on, inj.pulse_off) {
+        (None, None) => return Ok(()),
+        (Some(on), Some(off)) => (on, off),
+        _ => {
+            return Err(fail(
+                table,
+                "pulse_on",
+                "only one of pulse_on and pulse_off is given".into(),
+                "give both pulse_on and pulse_off [s] for a pulsed injection, or neither",
+            ))
+        }
+    };
+    if !(on.is_finite() && on > 0.0 && off.is_finite() && off >= 0.0) {
+        return Err(fail(
+            table,
+            "pulse_on",
+            format!("pulse_on = {on} s, pulse_off = {off} s"),
+            "give pulse_on > 0 and pulse_off >= 0 in seconds",
+        ));
+    }
+    let pulses = (inj.duration / (on + off)).ceil();
+    if pulses > MAX_PULSES {
+        return Err(fail(
+            table,
+            "pulse_on",
+            format!(
+                "pulse_on = {on:e} s and pulse_off = {off:e} s make {pulses:.3e} pulses in duration = {} s",
+                inj.duration
+            ),
+            format!("use at most {MAX_PULSES:.0e} pulses: longer pulses or a shorter duration"),
+        ));
+    }
+    Ok(())
 }
 
 /// How many particles an injection releases: its count, its rate over the windows'
@@ -556,6 +599,34 @@ fn add_particle(
         0,
     ]);
     plan.diameters_m.push(d);
+    Ok(())
+}
+
+/// Every magnet's numbers finite and within what the kernels' f32 tables hold.
+fn check_magnets(magnets: &[MagnetSpec]) -> Result<(), PlanError> {
+    let fits = |v: &[f64]| v.iter().all(|x| x.is_finite() && x.abs() < 1.0e30);
+    for (k, m) in magnets.iter().enumerate() {
+        let (key, ok, fix) = match m {
+            MagnetSpec::Dipole { position, moment } => (
+                "moment",
+                fits(position) && fits(moment),
+                "give position [m] and moment [A m^2] as three finite numbers each",
+            ),
+            MagnetSpec::Gradient { field, gradient } => (
+                "gradient",
+                fits(&[*field]) && fits(gradient),
+                "give field [T] as a finite number and gradient [T/m] as three",
+            ),
+        };
+        if !ok {
+            return Err(fail(
+                &format!("magnets[{k}]"),
+                key,
+                format!("{m:?} has a number that is not finite (or beyond 1e30)"),
+                fix,
+            ));
+        }
+    }
     Ok(())
 }
 

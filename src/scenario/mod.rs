@@ -141,10 +141,12 @@ impl LoadedGeometry {
 
 /// The text of a scenario file.
 fn read_scenario(path: &Path) -> Result<String, ScenarioError> {
-    std::fs::read_to_string(path).map_err(|source| ScenarioError::Read {
-        path: path.to_path_buf(),
-        source,
-    })
+    crate::io::input::read_text_bounded(path, crate::io::input::MAX_SCENARIO_BYTES).map_err(
+        |source| ScenarioError::Read {
+            path: path.to_path_buf(),
+            source,
+        },
+    )
 }
 
 /// `e` with a note of the overrides the text was read with (none: `e` itself).

@@ -15,7 +15,11 @@ impl Checker<'_> {
         ScenarioError::Invalid {
             path: self.path.to_path_buf(),
             line: key_line(self.source, table, key),
-            key: format!("{table}.{key}"),
+            key: if table.is_empty() {
+                key.to_string()
+            } else {
+                format!("{table}.{key}")
+            },
             problem,
             fix,
         }

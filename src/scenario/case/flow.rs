@@ -396,6 +396,11 @@ pub fn plan(
     })
 }
 
+/// Most time steps a run may ask for: 1e12 steps of even a million cells take a
+/// year at the fastest published LBM rates; more is a typo (or a duration given in
+/// the wrong unit), and would not fit the step counters' conversions.
+pub const MAX_STEPS: u64 = 1_000_000_000_000;
+
 /// (steps to run, steps of the inflow ramp, steps between metrics rows).
 fn timeline(
     c: &Checker,
@@ -422,7 +427,22 @@ fn timeline(
         }
         (Some(d), None) => {
             c.positive("time", "duration", d, "s")?;
-            (d / units.dt_s).round().max(1.0) as u64
+            let steps = (d / units.dt_s).round().max(1.0);
+            if steps > MAX_STEPS as f64 {
+                return Err(c.fail(
+                    "time",
+                    "duration",
+                    format!(
+                        "duration = {d:e} s is {steps:.3e} time steps of {:.4e} s",
+                        units.dt_s
+                    ),
+                    format!(
+                        "give a duration of at most {MAX_STEPS:.0e} steps ({:.3e} s here)",
+                        MAX_STEPS as f64 * units.dt_s
+                    ),
+                ));
+            }
+            steps as u64
         }
         (None, Some(0)) => {
             return Err(c.fail(
@@ -432,13 +452,23 @@ fn timeline(
                 "set steps to at least 1".into(),
             ))
         }
+        (None, Some(n)) if n > MAX_STEPS => {
+            return Err(c.fail(
+                "time",
+                "steps",
+                format!("steps = {n} is more than any run can do"),
+                format!("give at most {MAX_STEPS:.0e} steps"),
+            ))
+        }
         (None, Some(n)) => n,
     };
     // An impulsive start sends a pressure wave through the vessel that a lattice close
     // to τ = ½ may not damp: let the inflow rise smoothly instead.
     let ramp_steps = match inlet.ramp_time {
         None => steps / 10,
-        Some(t) if t.is_finite() && t >= 0.0 => (t / units.dt_s).round() as u64,
+        Some(t) if t.is_finite() && t >= 0.0 => {
+            (t / units.dt_s).round().min(MAX_STEPS as f64) as u64
+        }
         Some(t) => {
             return Err(c.fail(
                 "inlet",
@@ -451,7 +481,7 @@ fn timeline(
     let output_every = match scenario.time.output_interval {
         Some(t) => {
             c.positive("time", "output_interval", t, "s")?;
-            (t / units.dt_s).round().max(1.0) as u64
+            (t / units.dt_s).round().clamp(1.0, steps as f64) as u64
         }
         None => (steps / 100).max(1),
     };

@@ -24,7 +24,33 @@ pub fn build_geometry(
     source: &str,
     scenario: &Scenario,
 ) -> Result<crate::geometry::Built, ScenarioError> {
-    geometry::build_geometry(&Checker { path, source }, scenario)
+    let c = Checker { path, source };
+    check_name(&c, scenario)?;
+    geometry::build_geometry(&c, scenario)
+}
+
+/// The scenario's `name` names its default results directory (`results/<name>`), so
+/// it must be one plain folder name: no separators, no `..`, nothing that would put
+/// results outside `results/`.
+fn check_name(c: &Checker, scenario: &Scenario) -> Result<(), ScenarioError> {
+    let Some(name) = &scenario.name else {
+        return Ok(());
+    };
+    let plain = !name.is_empty()
+        && name.len() <= 100
+        && !name.starts_with('.')
+        && name
+            .chars()
+            .all(|ch| ch.is_ascii_alphanumeric() || "-_.".contains(ch));
+    if plain {
+        return Ok(());
+    }
+    Err(c.fail(
+        "",
+        "name",
+        format!("name = {name:?} is not a plain folder name (it names the results directory results/<name>)"),
+        "use letters, digits, '-', '_' and '.' (not first), at most 100 characters, e.g. name = \"renal_run_1\"".into(),
+    ))
 }
 
 /// Every stage: the case `embolus run` simulates.
@@ -35,6 +61,7 @@ pub fn build(
 ) -> Result<LoadedScenario, ScenarioError> {
     let c = Checker { path, source };
     // The cheap checks first: no voxelizing for a scenario that cannot run anyway.
+    check_name(&c, &scenario)?;
     let viscosity_law = flow::rheology(&c, &scenario)?;
     c.positive("grid", "voxel_size", scenario.grid.voxel_size, "m")?;
     let inlet = flow::inlet(&c, &scenario)?;

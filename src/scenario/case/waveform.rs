@@ -39,14 +39,16 @@ pub fn waveform(
         },
         Some(WaveformSpec::Csv { file }) => {
             let full = path.parent().unwrap_or(Path::new(".")).join(file);
-            let text = std::fs::read_to_string(&full).map_err(|e| {
-                c.fail(
-                    t,
-                    "file",
-                    format!("cannot read {}: {e}", full.display()),
-                    "check the path (relative to the scenario file)".into(),
-                )
-            })?;
+            let text =
+                crate::io::input::read_text_bounded(&full, crate::io::input::MAX_TABLE_BYTES)
+                    .map_err(|e| {
+                        c.fail(
+                            t,
+                            "file",
+                            format!("cannot read {}: {e}", full.display()),
+                            "check the path (relative to the scenario file)".into(),
+                        )
+                    })?;
             let mut times = Vec::new();
             let mut flows = Vec::new();
             for (n, line) in text.lines().enumerate() {
