@@ -30,9 +30,34 @@ fn num(v: &Value) -> Option<f64> {
 
 fn fmt(v: Option<f64>, unit: &str) -> String {
     match v {
-        Some(x) if x.is_finite() => format!("{x:.4e} {unit}").trim_end().to_string(),
+        Some(x) if x.is_finite() => format!("{} {unit}", readable(x)).trim_end().to_string(),
         _ => "–".into(),
     }
+}
+
+/// A number as people read it: whole numbers (counts, steps) as integers, others with
+/// 4 significant digits, in plain notation from 0.001 to 100,000 and in scientific
+/// notation beyond (128.15 → "128.2", 0.2 → "0.2", 3.7e-8 → "3.700e-8"). Files for
+/// machines (metrics.csv, summary.json) keep full precision.
+pub fn readable(x: f64) -> String {
+    if !x.is_finite() {
+        return format!("{x}");
+    }
+    if x.fract() == 0.0 && x.abs() < 1e15 {
+        return format!("{}", x as i64);
+    }
+    let magnitude = x.abs().log10().floor();
+    if (-3.0..5.0).contains(&magnitude) {
+        let decimals = (3.0 - magnitude).max(0.0) as usize;
+        let text = format!("{x:.decimals$}");
+        let text = if text.contains('.') {
+            text.trim_end_matches('0').trim_end_matches('.').to_string()
+        } else {
+            text
+        };
+        return text;
+    }
+    format!("{x:.3e}")
 }
 
 /// Key metrics of a run as (name, value, unit): what `embolus compare` tabulates and
@@ -251,7 +276,8 @@ pub fn comparison_table(labels: &[String], summaries: &[Value]) -> String {
                     } else {
                         String::new()
                     };
-                    format!("{:+.3e}{rel}", b - a)
+                    let d = b - a;
+                    format!("{}{}{rel}", if d >= 0.0 { "+" } else { "" }, readable(d))
                 }
                 _ => "–".into(),
             };
@@ -288,10 +314,23 @@ mod tests {
             "openings": [{"name": "out"}], "final_metrics": {"flow_m3_s": [1.5e-7], "pressure_pa": [5.0]}});
         let t = comparison_table(&["A".into(), "B".into()], &[a, b]);
         assert!(
-            t.contains("| mean WSS | Pa | 2.0000e0 | 2.5000e0 | +5.000e-1 (+25.0%) |"),
+            t.contains("| mean WSS | Pa | 2 | 2.5 | +0.5 (+25.0%) |"),
             "{t}"
         );
         assert!(t.contains("| out flow | m^3/s |"), "{t}");
         assert!(t.contains("+5.000e-8 (+50.0%)"), "{t}");
+    }
+
+    #[test]
+    fn numbers_read_as_people_write_them() {
+        assert_eq!(readable(300.0), "300");
+        assert_eq!(readable(128.15), "128.2");
+        assert_eq!(readable(0.2), "0.2");
+        assert_eq!(readable(1.5e-3), "0.0015");
+        assert_eq!(readable(-2.4916), "-2.492");
+        assert_eq!(readable(3.7e-8), "3.700e-8");
+        assert_eq!(readable(123456.7), "1.235e5");
+        assert_eq!(readable(0.0), "0");
+        assert_eq!(readable(f64::NAN), "NaN");
     }
 }
