@@ -706,3 +706,101 @@ fn bad_render_options_name_the_option_and_the_fix() {
         "{e}"
     );
 }
+
+/// A requeued batch task: `--resume-or-start DIR` starts the run, SIGTERM stops it
+/// (checkpoint), the same command continues it, and once it has completed does
+/// nothing. The final state is bitwise that of one uninterrupted run.
+#[test]
+fn resume_or_start_continues_a_stopped_run_bitwise() {
+    let dir = scratch("resume-or-start");
+    let scene = scene(&dir, "steps = 10000000\noutput_interval = 5e-4", "");
+    let steps = "1500";
+    let straight = dir.join("straight");
+    let o = embolus()
+        .arg("run")
+        .arg(&scene)
+        .args(["--steps", steps, "--out"])
+        .arg(&straight)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", text(&o).1);
+
+    let batch = dir.join("batch");
+    let task = || {
+        let mut c = embolus();
+        c.arg("run")
+            .arg(&scene)
+            .args(["--steps", steps, "--resume-or-start"])
+            .arg(&batch);
+        c
+    };
+    let child = task()
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let csv = batch.join("metrics.csv");
+    let started = std::time::Instant::now();
+    while std::fs::read_to_string(&csv)
+        .map(|c| c.lines().count())
+        .unwrap_or(0)
+        < 3
+    {
+        assert!(started.elapsed().as_secs() < 120, "no metrics after 120 s");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(130), "{}", text(&o).1);
+    let stopped_at = json(&batch.join("summary.json"))["steps"].as_u64().unwrap();
+    assert!(stopped_at < 1500, "the run finished before the signal");
+
+    // The requeued task continues from the checkpoint.
+    let o = task().output().unwrap();
+    let (stdout, stderr) = text(&o);
+    assert!(o.status.success(), "{stdout}\n{stderr}");
+    assert!(
+        stdout.contains(&format!("resume    from step {stopped_at}")),
+        "{stdout}"
+    );
+    let summary = json(&batch.join("summary.json"));
+    assert_eq!(summary["status"], "completed");
+    assert_eq!(summary["steps"], 1500);
+    assert_eq!(summary["resumed_from_step"], stopped_at);
+    let last_row = |d: &Path| {
+        std::fs::read_to_string(d.join("metrics.csv"))
+            .unwrap()
+            .lines()
+            .last()
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(
+        last_row(&straight),
+        last_row(&batch),
+        "final metrics differ"
+    );
+    let fields = |d: &Path| {
+        let mut files: Vec<_> = std::fs::read_dir(d.join("fields"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        files.sort();
+        std::fs::read(files.last().unwrap()).unwrap()
+    };
+    assert!(
+        fields(&straight) == fields(&batch),
+        "final fields differ from the uninterrupted run"
+    );
+
+    // Once completed, a further requeue does nothing.
+    let before = std::fs::read(batch.join("metrics.csv")).unwrap();
+    let o = task().output().unwrap();
+    let (stdout, stderr) = text(&o);
+    assert!(o.status.success(), "{stdout}\n{stderr}");
+    assert!(stdout.contains("already completed"), "{stdout}");
+    assert_eq!(std::fs::read(batch.join("metrics.csv")).unwrap(), before);
+}

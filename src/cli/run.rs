@@ -33,6 +33,11 @@ pub struct RunArgs {
     /// Continue the run whose results are in DIR from its checkpoint.
     #[arg(long, value_name = "DIR")]
     resume: Option<PathBuf>,
+    /// For requeued batch jobs: continue the run in DIR from its checkpoint when it
+    /// has one (the scenario kept in the checkpoint is used), start SCENE there when
+    /// it has none, and do nothing when the run there already completed.
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["resume", "out"])]
+    resume_or_start: Option<PathBuf>,
     /// Change a key of the scenario for this run: --set time.duration=0.5 (TOML values;
     /// a bare word is a string). Repeatable; the changed text is what the results keep.
     #[arg(long = "set", value_name = "KEY=VALUE", conflicts_with = "resume")]
@@ -41,6 +46,14 @@ pub struct RunArgs {
     /// (step, simulated time, MLUPS, ETA) every this many seconds of wall time.
     #[arg(long, value_name = "SECONDS", default_value_t = 60.0, value_parser = positive_seconds)]
     progress_every: f64,
+}
+
+/// Whether DIR holds the summary of a run that completed.
+fn completed(dir: &Path) -> bool {
+    std::fs::read_to_string(dir.join("summary.json"))
+        .ok()
+        .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+        .is_some_and(|s| s["status"] == "completed")
 }
 
 /// A progress interval: a finite number of seconds above zero.
@@ -146,7 +159,21 @@ fn eta(elapsed_s: f64, p: &Progress) -> String {
 
 pub fn run(args: RunArgs, adapter: Option<&str>) -> Result<ExitCode> {
     let scene = args.scene.as_deref();
-    let (loaded, checkpoint, out_dir) = match &args.resume {
+    if let Some(dir) = &args.resume_or_start {
+        if completed(dir) {
+            println!(
+                "the run in {} already completed; nothing to do",
+                dir.display()
+            );
+            return Ok(ExitCode::SUCCESS);
+        }
+    }
+    let resume = args.resume.clone().or_else(|| {
+        args.resume_or_start
+            .clone()
+            .filter(|d| d.join(embolus::io::checkpoint::FILE_NAME).exists())
+    });
+    let (loaded, checkpoint, out_dir) = match &resume {
         Some(dir) => {
             let (loaded, ck) = run::load_for_resume(dir, scene)?;
             (loaded, Some(ck), dir.clone())
@@ -157,6 +184,7 @@ pub fn run(args: RunArgs, adapter: Option<&str>) -> Result<ExitCode> {
             let out_dir = args
                 .out
                 .clone()
+                .or_else(|| args.resume_or_start.clone())
                 .unwrap_or_else(|| PathBuf::from("results").join(loaded.name()));
             (loaded, None, out_dir)
         }
