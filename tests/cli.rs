@@ -129,6 +129,19 @@ fn diverging_run_stops_with_a_diagnosis_and_keeps_results() {
     assert!(summary["divergence"]["local_reynolds"].as_f64().unwrap() > 0.0);
 }
 
+/// Waits until a running run's metrics.csv has `lines` lines (header included).
+fn wait_for_metrics_rows(csv: &Path, lines: usize) {
+    let started = std::time::Instant::now();
+    while std::fs::read_to_string(csv)
+        .map(|c| c.lines().count())
+        .unwrap_or(0)
+        < lines
+    {
+        assert!(started.elapsed().as_secs() < 120, "no metrics after 120 s");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
 /// Starts a long run, sends `signal` once three metrics rows are written and waits:
 /// the results directory, the steps done, and the run's stderr.
 fn stop_a_run_with(signal: &str) -> (PathBuf, u64, String) {
@@ -146,15 +159,7 @@ fn stop_a_run_with(signal: &str) -> (PathBuf, u64, String) {
         .spawn()
         .unwrap();
     let csv = out.join("metrics.csv");
-    let started = std::time::Instant::now();
-    while std::fs::read_to_string(&csv)
-        .map(|c| c.lines().count())
-        .unwrap_or(0)
-        < 3
-    {
-        assert!(started.elapsed().as_secs() < 120, "no metrics after 120 s");
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    }
+    wait_for_metrics_rows(&csv, 3);
     let status = Command::new("kill")
         .args([format!("-{signal}"), child.id().to_string()])
         .status()
@@ -739,16 +744,7 @@ fn resume_or_start_continues_a_stopped_run_bitwise() {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    let csv = batch.join("metrics.csv");
-    let started = std::time::Instant::now();
-    while std::fs::read_to_string(&csv)
-        .map(|c| c.lines().count())
-        .unwrap_or(0)
-        < 3
-    {
-        assert!(started.elapsed().as_secs() < 120, "no metrics after 120 s");
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
+    wait_for_metrics_rows(&batch.join("metrics.csv"), 3);
     Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()
