@@ -50,10 +50,7 @@ pub struct RunArgs {
 
 /// Whether DIR holds the summary of a run that completed.
 fn completed(dir: &Path) -> bool {
-    std::fs::read_to_string(dir.join("summary.json"))
-        .ok()
-        .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
-        .is_some_and(|s| s["status"] == "completed")
+    embolus::io::report::read_summary(dir).is_ok_and(|s| s["status"] == "completed")
 }
 
 /// A progress interval: a finite number of seconds above zero.

@@ -180,6 +180,7 @@ pub fn build(
 ) -> Result<(ParticlePlan, KernelSettings), PlanError> {
     let spec = tables.spec;
     check_spec(spec)?;
+    check_magnets(tables.magnets)?;
     let frame = Frame {
         voxels,
         dx: units.dx_m,
@@ -230,7 +231,6 @@ pub fn build(
             add_particle(&mut plan, &injection, &release, j, count, &frame, &mut rng)?;
         }
     }
-    check_magnets(tables.magnets)?;
     add_magnet_rows(&mut plan, tables.magnets);
     for k in 0..voxels.openings.len() {
         let capture = tables
