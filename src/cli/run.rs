@@ -6,6 +6,7 @@ use super::describe::{describe, describe_outputs};
 use super::{EXIT_DIVERGED, EXIT_INTERRUPTED};
 use anyhow::Result;
 use embolus::gpu::GpuContext;
+use embolus::io::report::readable;
 use embolus::scenario::LoadedScenario;
 use embolus::sim::run::{self, Progress, RunConfig, RunObserver, RunStatus, RunSummary};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -119,8 +120,9 @@ impl RunObserver for Bar {
             .map(|(injected, lodged)| format!("  particles {injected} injected, {lodged} lodged"))
             .unwrap_or_default();
         let message = format!(
-            "t = {:.4e} s  {:.1} MLUPS{particles}",
-            p.simulated_time_s, p.mlups
+            "t = {} s  {:.1} MLUPS{particles}",
+            readable(p.simulated_time_s),
+            p.mlups
         );
         if let Some(lines) = &mut self.lines {
             let now = std::time::Instant::now();
@@ -191,9 +193,9 @@ pub fn run(args: RunArgs, adapter: Option<&str>) -> Result<ExitCode> {
     describe_outputs(&loaded);
     if let Some(ck) = &checkpoint {
         println!(
-            "resume    from step {} (t = {:.4e} s) of {}",
+            "resume    from step {} (t = {} s) of {}",
             ck.header.step,
-            ck.header.time_s,
+            readable(ck.header.time_s),
             out_dir.join(embolus::io::checkpoint::FILE_NAME).display()
         );
     }
@@ -250,22 +252,50 @@ pub fn run(args: RunArgs, adapter: Option<&str>) -> Result<ExitCode> {
 fn print_summary(summary: &RunSummary, loaded: &LoadedScenario, out_dir: &Path) {
     let voxels = &loaded.voxels;
     println!(
-        "{:?}: {} steps, {:.4e} s simulated in {:.1} s wall time, {:.1} MLUPS",
-        summary.status, summary.steps, summary.simulated_time_s, summary.wall_time_s, summary.mlups
+        "{:?}: {} steps, {} s simulated in {} s wall time, {:.1} MLUPS",
+        summary.status,
+        summary.steps,
+        readable(summary.simulated_time_s),
+        readable(summary.wall_time_s),
+        summary.mlups
     );
     if let Some(m) = &summary.final_metrics {
         for (k, o) in voxels.openings.iter().enumerate() {
             println!(
-                "  {:<8} flow {:.4e} m^3/s  pressure {:.3} Pa",
+                "  {:<8} flow {} m^3/s  pressure {} Pa",
                 o.name,
-                m.flow_m3_s[k] + 0.0,
-                m.pressure_pa[k] + 0.0
+                readable(m.flow_m3_s[k] + 0.0),
+                readable(m.pressure_pa[k] + 0.0)
             );
         }
         println!(
-            "  max speed {:.4} m/s, mass drift {:.2e}",
-            m.max_speed_m_s, m.mass_drift
+            "  max speed {} m/s, mass drift {:.2e}",
+            readable(m.max_speed_m_s),
+            m.mass_drift
         );
+    }
+    if let Some(c) = &summary.last_cycle {
+        println!(
+            "  over the last full inflow cycle ({}, t = {} to {} s): mean / amplitude / peak / phase",
+            c.cycle,
+            readable(c.start_s),
+            readable(c.end_s)
+        );
+        for o in &c.openings {
+            let (q, p) = (&o.flow_m3_s, &o.pressure_pa);
+            println!(
+                "  {:<8} flow {} / {} / {} m^3/s / {}°  pressure {} / {} / {} Pa / {}°",
+                o.name,
+                readable(q.mean),
+                readable(q.amplitude),
+                readable(q.peak),
+                readable(q.phase_deg),
+                readable(p.mean),
+                readable(p.amplitude),
+                readable(p.peak),
+                readable(p.phase_deg)
+            );
+        }
     }
     if let Some(p) = &summary.particles {
         let t = &p.tally;
@@ -284,21 +314,24 @@ fn print_summary(summary: &RunSummary, loaded: &LoadedScenario, out_dir: &Path) 
                 100.0 * fraction,
                 p.final_flow_over_baseline[name],
                 p.time_to_occlusion_s[name]
-                    .map(|t| format!("; occluded {t:.3e} s after the first release"))
+                    .map(|t| format!("; occluded {} s after the first release", readable(t)))
                     .unwrap_or_default()
             );
         }
     }
     if let Some(w) = &summary.wall_shear {
         println!(
-            "  wall shear stress: mean {:.4} Pa, max {:.4} Pa over {} wall cells{}",
-            w.mean_wss_pa,
-            w.max_wss_pa,
+            "  wall shear stress: mean {} Pa, max {} Pa over {} wall cells{}",
+            readable(w.mean_wss_pa),
+            readable(w.max_wss_pa),
             w.wall_cells,
             match (w.mean_tawss_pa, w.mean_osi) {
                 (Some(t), Some(o)) => format!(
-                    "; time-averaged {t:.4} Pa, OSI {o:.4} ({} samples from t = {:.4e} s)",
-                    w.samples, w.averaged_from_s
+                    "; time-averaged {} Pa, OSI {} ({} samples from t = {} s)",
+                    readable(t),
+                    readable(o),
+                    w.samples,
+                    readable(w.averaged_from_s)
                 ),
                 _ => String::new(),
             }

@@ -76,14 +76,37 @@ pub fn key_metrics(s: &Value) -> Vec<(String, Option<f64>, &'static str)> {
                 .collect()
         })
         .unwrap_or_default();
-    let last = &s["final_metrics"];
-    for (k, name) in openings.iter().enumerate() {
-        m.push((format!("{name} flow"), num(&last["flow_m3_s"][k]), "m^3/s"));
-        m.push((
-            format!("{name} pressure"),
-            num(&last["pressure_pa"][k]),
-            "Pa",
-        ));
+    match s["last_cycle"]["openings"].as_array() {
+        // Pulsatile: over the last full cycle, not wherever in it the run stopped.
+        Some(cycle) => {
+            for o in cycle {
+                let name = o["name"].as_str().unwrap_or("?");
+                for (what, key, unit) in [
+                    ("flow", "flow_m3_s", "m^3/s"),
+                    ("pressure", "pressure_pa", "Pa"),
+                ] {
+                    for (stat, field, unit) in [
+                        ("cycle mean", "mean", unit),
+                        ("cycle amplitude", "amplitude", unit),
+                        ("cycle peak", "peak", unit),
+                        ("cycle phase", "phase_deg", "deg"),
+                    ] {
+                        m.push((format!("{name} {what}, {stat}"), num(&o[key][field]), unit));
+                    }
+                }
+            }
+        }
+        None => {
+            let last = &s["final_metrics"];
+            for (k, name) in openings.iter().enumerate() {
+                m.push((format!("{name} flow"), num(&last["flow_m3_s"][k]), "m^3/s"));
+                m.push((
+                    format!("{name} pressure"),
+                    num(&last["pressure_pa"][k]),
+                    "Pa",
+                ));
+            }
+        }
     }
     let w = &s["wall_shear"];
     m.push(("mean WSS".into(), num(&w["mean_wss_pa"]), "Pa"));
@@ -94,6 +117,11 @@ pub fn key_metrics(s: &Value) -> Vec<(String, Option<f64>, &'static str)> {
     if p.is_object() {
         for key in ["injected", "free", "lodged", "stuck", "exited"] {
             m.push((format!("particles {key}"), num(&p["tally"][key]), ""));
+        }
+        if let Some(by_branch) = p["tally"]["lodged_by_branch"].as_array() {
+            for (name, n) in openings.iter().zip(by_branch) {
+                m.push((format!("{name} branch particles lodged"), num(n), ""));
+            }
         }
         m.push((
             "occluded volume".into(),
@@ -193,10 +221,18 @@ pub fn write_report(dir: &Path, summary: &Value, plots: &[PathBuf]) -> std::io::
     ] {
         let _ = writeln!(r, "| {label} | {} |", fmt(num(&u[key]), unit));
     }
-    let _ = writeln!(
-        r,
-        "\n## Key results (end of run)\n\n| metric | value |\n|---|---|"
-    );
+    let _ = writeln!(r, "\n## Key results (end of run)\n");
+    if let Some(c) = s["last_cycle"].as_object() {
+        let _ = writeln!(
+            r,
+            "Flows and pressures over the last full inflow cycle (cycle {}, t = {} to {} s, {} samples): mean, amplitude (half the peak-to-peak range), peak, and the phase of the fundamental (where in the cycle it peaks, 0-360°).\n",
+            c["cycle"],
+            fmt(num(&c["start_s"]), ""),
+            fmt(num(&c["end_s"]), ""),
+            c["samples"]
+        );
+    }
+    let _ = writeln!(r, "| metric | value |\n|---|---|");
     for (name, v, unit) in key_metrics(s) {
         let _ = writeln!(r, "| {name} | {} |", fmt(v, unit));
     }

@@ -420,6 +420,11 @@ impl<'a> Run<'a> {
             adapter: self.ctx.summary(),
             openings: voxels.openings.clone(),
             final_metrics: Some(self.metrics.last_row.clone()),
+            inflow_period_s: loaded.waveform.period_s(),
+            last_cycle: loaded.waveform.period_s().and_then(|period| {
+                let table = crate::io::metrics::MetricsTable::read(&self.out.join("metrics.csv"));
+                crate::results::cycle::last_full_cycle(&table.ok()?, period)
+            }),
             divergence: self.divergence.clone(),
             particles: self.particles.as_ref().map(|p| p.summary()),
             wall_shear,

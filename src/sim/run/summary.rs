@@ -52,6 +52,11 @@ pub struct RunSummary {
     pub adapter: AdapterSummary,
     pub openings: Vec<crate::geometry::Opening>,
     pub final_metrics: Option<MetricsRow>,
+    /// Period of the pulsatile inflow [s]; none for a steady inflow.
+    pub inflow_period_s: Option<f64>,
+    /// Each opening's flow and pressure over the last full inflow cycle: mean,
+    /// amplitude, peak, phase (pulsatile runs that completed a cycle).
+    pub last_cycle: Option<crate::results::cycle::LastCycle>,
     pub divergence: Option<Divergence>,
     pub particles: Option<crate::sim::particle_recorder::ParticleSummary>,
     /// Wall shear stress at the end, and its time average (TAWSS, OSI).
