@@ -16,5 +16,6 @@ pub mod render;
 pub mod results;
 pub mod scenario;
 pub mod sim;
+pub mod study;
 pub mod units;
 pub mod validation;

@@ -43,6 +43,10 @@ enum Command {
     Info,
     /// Measure lattice updates per second on standard cases.
     Bench(cli::bench::BenchArgs),
+    /// Parameter studies: expand SWEEP.toml into one scenario per point and run them
+    /// here (--jobs) or as a Slurm job array (--slurm); --collect gathers sweep.csv
+    /// and plots of each metric against each axis.
+    Sweep(cli::sweep::SweepArgs),
     /// Run the validation cases against analytic solutions and published data; exit
     /// status 1 when a check misses its tolerance.
     Validate(cli::validate::ValidateArgs),
@@ -60,6 +64,7 @@ fn main() -> ExitCode {
         Command::Compare(args) => cli::results::compare(args),
         Command::Info => cli::info::info(adapter),
         Command::Bench(args) => cli::bench::bench(args, adapter),
+        Command::Sweep(args) => cli::sweep::sweep(args, adapter),
         Command::Validate(args) => cli::validate::validate(args, adapter),
     };
     match result {

@@ -571,6 +571,121 @@ fn pulsatile_inflow_follows_its_waveform_with_a_cycle_column() {
     let last_time = rows.last().unwrap()[0];
     assert_eq!(last_cycle, (last_time / 0.02 + 1e-6).floor());
     assert!(last_cycle >= 2.0);
+    // The key metrics over the last full cycle (33.3 rows per period: its ends are
+    // interpolated): the imposed mean, half-amplitude 0.5 and a sine's 90° phase.
+    // Tolerances: 1% and 5% of the nominal flow, 3° (the measured inflow lags the
+    // imposed one by the lattice's response, see the deviation above).
+    let summary = json(&out.join("summary.json"));
+    let c = &summary["last_cycle"];
+    assert_eq!(c["cycle"].as_f64().unwrap(), last_cycle - 1.0, "{c}");
+    let inlet = &c["openings"][0]["flow_m3_s"];
+    let (mean, amplitude, phase) = (
+        inlet["mean"].as_f64().unwrap(),
+        inlet["amplitude"].as_f64().unwrap(),
+        inlet["phase_deg"].as_f64().unwrap(),
+    );
+    println!(
+        "last cycle: mean {:+.3}%, amplitude {:+.3}% of nominal, phase {phase:.2} deg",
+        100.0 * (mean / nominal - 1.0),
+        100.0 * (amplitude / (0.5 * nominal) - 1.0)
+    );
+    assert!((mean / nominal - 1.0).abs() < 0.01, "{inlet}");
+    assert!((amplitude / (0.5 * nominal) - 1.0).abs() < 0.05, "{inlet}");
+    assert!((phase - 90.0).abs() < 3.0, "{inlet}");
+    let report = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(report.contains("| inlet flow, cycle mean | "), "{report}");
+    assert!(
+        report.contains("over the last full inflow cycle"),
+        "{report}"
+    );
+}
+
+/// `embolus sweep`: a two-point sweep run here two at a time, collected into
+/// sweep.csv and plots; running it again finds every point completed; a point that
+/// is not a valid scenario stops the sweep before anything runs.
+#[test]
+fn a_sweep_runs_its_points_and_collects_them() {
+    let dir = scratch("sweep");
+    let base = scene(&dir, "steps = 60\noutput_interval = 1.0e-3", "");
+    let sweep = dir.join("study.toml");
+    std::fs::write(
+        &sweep,
+        "scenario = \"scene.toml\"\nset = [\"time.steps=40\"]\n\
+         [[axis]]\nkey = \"inlet.mean_velocity\"\nvalues = [0.03, 0.05]\n",
+    )
+    .unwrap();
+    let out = dir.join("study");
+    let sweep_here = || {
+        embolus()
+            .arg("sweep")
+            .arg(&sweep)
+            .args(["--jobs", "2", "--out"])
+            .arg(&out)
+            .output()
+            .unwrap()
+    };
+    let o = sweep_here();
+    let (stdout, stderr) = text(&o);
+    assert!(o.status.success(), "{stdout}\n{stderr}");
+    let csv = std::fs::read_to_string(out.join("sweep.csv")).unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), 3, "{csv}");
+    assert!(
+        lines[0].starts_with("point,status,inlet.mean_velocity,"),
+        "{csv}"
+    );
+    assert!(
+        lines[1].starts_with("mean_velocity-0.03,completed,0.03,"),
+        "{csv}"
+    );
+    assert!(
+        lines[2].starts_with("mean_velocity-0.05,completed,0.05,"),
+        "{csv}"
+    );
+    let point = std::fs::read_to_string(out.join("scenarios/mean_velocity-0.05.toml")).unwrap();
+    assert!(
+        point.contains("mean_velocity = 0.05") && point.contains("steps = 40"),
+        "{point}"
+    );
+    let summary = json(&out.join("runs/mean_velocity-0.05/summary.json"));
+    assert_eq!(summary["scenario"], "mean_velocity-0.05");
+    assert_eq!(summary["steps"], 40);
+    assert!(out
+        .join("plots/inlet_flow_vs_inlet_mean_velocity.png")
+        .exists());
+    assert!(out.join("compare/compare.md").exists());
+    assert!(base.exists());
+    // Again: the points completed, so nothing runs and the table is the same.
+    let o = sweep_here();
+    let (stdout, stderr) = text(&o);
+    assert!(o.status.success(), "{stdout}\n{stderr}");
+    assert_eq!(std::fs::read_to_string(out.join("sweep.csv")).unwrap(), csv);
+    let log = std::fs::read_to_string(out.join("logs/mean_velocity-0.03.log")).unwrap();
+    assert!(log.contains("already completed"), "{log}");
+
+    // A point the scenario refuses: named with the key, before anything runs.
+    std::fs::write(
+        &sweep,
+        "scenario = \"scene.toml\"\n[[axis]]\nkey = \"inlet.mean_velocity\"\nvalues = [0.05, -1.0]\n",
+    )
+    .unwrap();
+    let bad_out = dir.join("bad");
+    let o = embolus()
+        .arg("sweep")
+        .arg(&sweep)
+        .arg("--out")
+        .arg(&bad_out)
+        .output()
+        .unwrap();
+    let (stdout, stderr) = text(&o);
+    assert!(!o.status.success(), "{stdout}");
+    assert!(
+        stderr.contains("sweep point mean_velocity--1")
+            && stderr.contains("mean_velocity")
+            && stderr.contains("Fix:"),
+        "{stderr}"
+    );
+    assert!(!bad_out.join("runs").exists(), "nothing ran");
 }
 
 /// `[outlets.NAME] pressure_waveform`: the outlet holds p(t) = p (1 + ½ sin 2πt/T),
@@ -799,4 +914,25 @@ fn resume_or_start_continues_a_stopped_run_bitwise() {
     assert!(o.status.success(), "{stdout}\n{stderr}");
     assert!(stdout.contains("already completed"), "{stdout}");
     assert_eq!(std::fs::read(batch.join("metrics.csv")).unwrap(), before);
+}
+
+/// Every point of the shipped study (studies/*.toml) is a valid scenario.
+#[test]
+fn the_shipped_studies_check() {
+    let dir = scratch("studies");
+    for entry in std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/studies")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "toml") {
+            let o = embolus()
+                .arg("sweep")
+                .arg(&path)
+                .arg("--dry-run")
+                .arg("--out")
+                .arg(dir.join(path.file_stem().unwrap()))
+                .output()
+                .unwrap();
+            let (stdout, stderr) = text(&o);
+            assert!(o.status.success(), "{}: {stdout}\n{stderr}", path.display());
+        }
+    }
 }

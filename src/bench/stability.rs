@@ -83,6 +83,7 @@ pub fn chart(rows: &[StabilityRow]) -> crate::render::plot::Chart {
         }
     }
     Chart {
+        markers: false,
         title: "Smallest stable relaxation time, doubly periodic shear layer 128²".into(),
         x_label: "Mach number".into(),
         y_label: "log10(τ − ½)".into(),

@@ -10,6 +10,7 @@ pub mod render;
 pub mod results;
 pub mod run;
 pub mod signals;
+pub mod sweep;
 pub mod validate;
 
 /// Exit code of a run that diverged (2 is taken by usage errors).

@@ -9,4 +9,5 @@ pub mod overlay;
 pub mod plot;
 pub mod run_plots;
 pub mod session;
+pub mod sweep_plots;
 pub mod video;

@@ -41,6 +41,8 @@ pub struct Chart {
     pub x_label: String,
     pub y_label: String,
     pub series: Vec<Series>,
+    /// Mark every data point with a dot (for few, measured points).
+    pub markers: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -303,6 +305,11 @@ pub fn render(chart: &Chart, width: u32, height: u32) -> Pixmap {
             .map(|&(x, y)| (sx(x), sy(y)))
             .collect();
         c.line(&pts, s.colour, 2.0, s.dashed);
+        if chart.markers {
+            for &(x, y) in &pts {
+                c.rect(x - 3.5, y - 3.5, 7.0, 7.0, s.colour);
+            }
+        }
     }
     // Titles.
     let tw = c.text_width(&chart.title, 17.0);
@@ -387,6 +394,7 @@ mod tests {
     #[test]
     fn a_chart_draws_its_series_in_their_colours() {
         let chart = Chart {
+            markers: false,
             title: "flow".into(),
             x_label: "time [s]".into(),
             y_label: "flow [m^3/s]".into(),

@@ -112,6 +112,7 @@ pub fn write_plots(runs: &[LabelledRun], dir: &Path) -> Result<Vec<PathBuf>, Plo
             continue;
         }
         let chart = Chart {
+            markers: false,
             title: spec.title.into(),
             x_label: "time [s]".into(),
             y_label: spec.y_label.into(),

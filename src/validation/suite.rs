@@ -208,6 +208,7 @@ fn pipe_poiseuille(ctx: &GpuContext, quick: bool) -> Result<CaseOutput, GpuError
         ));
     }
     let chart = Chart {
+        markers: false,
         title: "Cylinder Poiseuille: error against resolution".into(),
         x_label: "radius [cells]".into(),
         y_label: "relative error [%]".into(),
@@ -393,6 +394,7 @@ fn lid_driven_cavity(ctx: &GpuContext, quick: bool) -> Result<CaseOutput, GpuErr
         charts.push((
             format!("cavity_re{re:.0}"),
             Chart {
+                markers: false,
                 title: format!("Lid-driven cavity, Re {re:.0}: u/U on the vertical centreline"),
                 x_label: "y/L".into(),
                 y_label: "u/U".into(),
@@ -597,6 +599,7 @@ fn nozzle_charts(
     charts.push((
         "fda_nozzle_centreline".to_string(),
         Chart {
+            markers: false,
             title: "FDA nozzle, Re 500: centreline axial velocity".into(),
             x_label: "z [m] (expansion at 0)".into(),
             y_label: "u_z [m/s]".into(),
@@ -623,6 +626,7 @@ fn nozzle_charts(
     charts.push((
         "fda_nozzle_wall_pressure".to_string(),
         Chart {
+            markers: false,
             title: "FDA nozzle, Re 500: wall pressure relative to z = 32 mm".into(),
             x_label: "z [m]".into(),
             y_label: "p [Pa]".into(),
@@ -645,6 +649,7 @@ fn nozzle_charts(
         charts.push((
             format!("fda_nozzle_profile_z{:.0}mm", z * 1e3),
             Chart {
+                markers: false,
                 title: format!(
                     "FDA nozzle, Re 500: axial velocity across z = {:.0} mm",
                     z * 1e3
