@@ -12,6 +12,10 @@ embolus="$(realpath "${1:-target/release/embolus}")"
 [ -x "$embolus" ] || { echo "slurm test: no embolus binary at $embolus (cargo build --release)"; exit 1; }
 
 skip() { echo "slurm test: SKIPPED: $1"; exit 0; }
+# Slurm's daemons run as root here: go through sudo when it needs no password.
+if [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
+    exec sudo -E "$0" "$embolus"
+fi
 if ! command -v sbatch >/dev/null || ! command -v slurmctld >/dev/null || ! command -v munged >/dev/null; then
     [ "$(id -u)" -eq 0 ] || skip "slurm-wlm is not installed and installing it needs root"
     command -v apt-get >/dev/null || skip "slurm-wlm is not installed and there is no apt-get"

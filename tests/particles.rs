@@ -289,7 +289,30 @@ fn embolizing_one_branch_closes_it_and_the_flow_reroutes() {
     ] {
         column(&header, name);
     }
-    assert!(out.join("particles.pvd").exists());
+    // Each particle keeps its id from file to file: the 12 ids, once each, and a
+    // particle lodged in the second-last output is where it was in the last.
+    let files = embolus::io::vtk_read::read_pvd(&out.join("particles.pvd")).unwrap();
+    let read = |k: usize| embolus::io::vtk_read::read(&files[files.len() - k].1).unwrap();
+    let (last, before_last) = (read(1), read(2));
+    let ids = |f: &embolus::io::vtk_read::VtkFile| -> Vec<i64> {
+        f.arrays["id"].values.iter().map(|&v| v as i64).collect()
+    };
+    let mut sorted = ids(&last);
+    sorted.sort();
+    assert_eq!(sorted, (0..12).collect::<Vec<i64>>());
+    let lodged = embolus::particles::plan::state::LODGED as f64;
+    let mut followed = 0;
+    for (j, id) in ids(&before_last).into_iter().enumerate() {
+        if before_last.arrays["state"].values[j] == lodged {
+            let k = ids(&last).iter().position(|&x| x == id).unwrap();
+            assert_eq!(
+                last.points[k], before_last.points[j],
+                "particle {id} moved while lodged"
+            );
+            followed += 1;
+        }
+    }
+    assert!(followed > 0, "no lodged particle to follow");
 }
 
 /// The same seed gives bit-identical particles; another seed does not.

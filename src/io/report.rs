@@ -262,7 +262,7 @@ pub fn write_report(dir: &Path, summary: &Value, plots: &[PathBuf]) -> std::io::
             ""
         },
         if s["particles"].is_object() {
-            "- `particles.pvd`: the particles as VTK PolyData (diameter, state, agent); open it with fields.pvd and show it as Point Gaussian.\n"
+            "- `particles.pvd`: the particles as VTK PolyData (diameter, state, agent, id: the same particle has the same id in every output); open it with fields.pvd and show it as Point Gaussian.\n"
         } else {
             ""
         }

@@ -223,6 +223,9 @@ impl ParticleRecorder {
         );
         let state = VtiData::I32(released.iter().map(|&i| status[i][0] as i32).collect());
         let agent = VtiData::I32(released.iter().map(|&i| status[i][1] as i32).collect());
+        // The particle's index in the injection plan: the same particle has the same
+        // id in every output, so tracks and fates can be followed.
+        let id = VtiData::I32(released.iter().map(|&i| i as i32).collect());
         let name = format!("particles_{:09}.vtp", row.step);
         crate::io::vtp::write_vtp(
             &dir.join(&name),
@@ -231,6 +234,7 @@ impl ParticleRecorder {
                 ("diameter [m]", diameter),
                 ("state", state),
                 ("agent", agent),
+                ("id", id),
             ],
         )
         .map_err(io)?;
