@@ -67,9 +67,9 @@ fn positive_seconds(text: &str) -> Result<f64, String> {
 /// Applies `--steps`: the run stops there; outputs stay at their steps.
 fn with_steps(mut loaded: LoadedScenario, steps: Option<u64>) -> Result<LoadedScenario> {
     if let Some(n) = steps {
-        anyhow::ensure!(n > 0, "--steps must be at least 1");
-        loaded.steps = n;
-        loaded.output_every = loaded.output_every.min(n);
+        loaded
+            .stop_after(n)
+            .map_err(|_| anyhow::anyhow!("--steps must be at least 1"))?;
     }
     Ok(loaded)
 }

@@ -95,6 +95,17 @@ impl LoadedScenario {
         crate::io::checkpoint::scenario_hash(&self.source, &kinds)
     }
 
+    /// Stops the run after `steps` steps instead of the scenario's duration
+    /// (`--steps`); outputs keep their steps, metrics at least at the end.
+    pub fn stop_after(&mut self, steps: u64) -> Result<(), String> {
+        if steps == 0 {
+            return Err("the number of steps must be at least 1".into());
+        }
+        self.steps = steps;
+        self.output_every = self.output_every.min(steps);
+        Ok(())
+    }
+
     /// Scenario name for reports: the `name` key or the file stem.
     pub fn name(&self) -> String {
         scenario_name(&self.scenario, &self.path)
