@@ -36,8 +36,8 @@ fn text(o: &Output) -> (String, String) {
     )
 }
 
-/// Runs a scene into `out`, expects success and returns its metrics.csv.
-fn run_successfully(scene: &Path, out: &Path) -> String {
+/// Runs a scene into `out`, expects success and returns what it printed.
+fn run_ok(scene: &Path, out: &Path) -> (String, String) {
     let o = embolus()
         .arg("run")
         .arg(scene)
@@ -47,6 +47,12 @@ fn run_successfully(scene: &Path, out: &Path) -> String {
         .unwrap();
     let (stdout, stderr) = text(&o);
     assert!(o.status.success(), "{stdout}\n{stderr}");
+    (stdout, stderr)
+}
+
+/// Runs a scene into `out`, expects success and returns its metrics.csv.
+fn run_successfully(scene: &Path, out: &Path) -> String {
+    run_ok(scene, out);
     std::fs::read_to_string(out.join("metrics.csv")).unwrap()
 }
 
@@ -59,15 +65,7 @@ fn run_writes_metrics_and_summary() {
     let dir = scratch("run");
     let scene = scene(&dir, "steps = 200\noutput_interval = 2.5e-3", "");
     let out = dir.join("results");
-    let o = embolus()
-        .arg("run")
-        .arg(&scene)
-        .arg("--out")
-        .arg(&out)
-        .output()
-        .unwrap();
-    let (stdout, stderr) = text(&o);
-    assert!(o.status.success(), "{stdout}\n{stderr}");
+    let (stdout, _) = run_ok(&scene, &out);
     assert!(
         stdout.contains("relaxation time tau"),
         "no unit table:\n{stdout}"
@@ -933,6 +931,49 @@ fn the_shipped_studies_check() {
                 .unwrap();
             let (stdout, stderr) = text(&o);
             assert!(o.status.success(), "{}: {stdout}\n{stderr}", path.display());
+        }
+    }
+}
+
+/// Flow / baseline compares the outlet flow with its value when the injection
+/// began: an injection during the inflow ramp gets a note (the baseline was a
+/// transient: 15x "before" at the end), a late one none (1.00x).
+#[test]
+fn an_injection_during_start_up_is_said_to_have_an_unsettled_baseline() {
+    let dir = scratch("baseline");
+    for (start, settled) in [("1.0e-3", false), ("2.0e-2", true)] {
+        let scene = scene(
+            &dir,
+            "steps = 600\noutput_interval = 1.0e-3",
+            &format!(
+                "[[injections]]\nagent = \"beads_100_300\"\nstart = {start}\nduration = 2.0e-3\n\
+                 count = 10\nopening = \"inlet\"\n"
+            ),
+        );
+        let out = dir.join(format!("start-{start}"));
+        let (stdout, _) = run_ok(&scene, &out);
+        let summary = json(&out.join("summary.json"));
+        let change = summary["particles"]["baseline_change"]["outlet"]
+            .as_f64()
+            .unwrap();
+        let ratio = summary["particles"]["final_flow_over_baseline"]["outlet"]
+            .as_f64()
+            .unwrap();
+        println!("injection at {start} s: baseline change {change:.4}, flow / baseline {ratio:.3}");
+        let report = std::fs::read_to_string(out.join("report.md")).unwrap();
+        if settled {
+            assert!(
+                change < 0.02 && (ratio - 1.0).abs() < 0.02,
+                "{change} {ratio}"
+            );
+            assert!(!stdout.contains("still changing") && !report.contains("still changing"));
+        } else {
+            assert!(change > 0.5 && ratio > 2.0, "{change} {ratio}");
+            assert!(
+                stdout.contains("still changing when the injection began"),
+                "{stdout}"
+            );
+            assert!(report.contains("start-up transient"), "{report}");
         }
     }
 }

@@ -319,6 +319,9 @@ fn print_summary(summary: &RunSummary, loaded: &LoadedScenario, out_dir: &Path) 
             );
         }
     }
+    if let Some(p) = &summary.particles {
+        unsettled_baseline_note(&p.baseline_change);
+    }
     if let Some(w) = &summary.wall_shear {
         println!(
             "  wall shear stress: mean {} Pa, max {} Pa over {} wall cells{}",
@@ -356,6 +359,22 @@ fn print_summary(summary: &RunSummary, loaded: &LoadedScenario, out_dir: &Path) 
                 .as_ref()
                 .map(|v| format!("; video {v}"))
                 .unwrap_or_default()
+        );
+    }
+}
+
+/// A note when an outlet's flow was still changing as the injection began.
+fn unsettled_baseline_note(change: &std::collections::BTreeMap<String, f64>) {
+    use embolus::sim::particle_recorder::SETTLED_CHANGE;
+    let unsettled: Vec<String> = change
+        .iter()
+        .filter(|(_, c)| **c > SETTLED_CHANGE)
+        .map(|(name, c)| format!("{name} {}%", readable(100.0 * c)))
+        .collect();
+    if !unsettled.is_empty() {
+        println!(
+            "  note: the outlet flows were still changing when the injection began ({} over the last output interval), so flow / baseline compares with a start-up transient; start the injection later (after the inflow ramp and a few transit times)",
+            unsettled.join(", ")
         );
     }
 }

@@ -143,6 +143,11 @@ pub fn key_metrics(s: &Value) -> Vec<(String, Option<f64>, &'static str)> {
                 m.push((format!("{name} flow / baseline"), num(v), "-"));
             }
         }
+        if let Some(r) = p["baseline_change"].as_object() {
+            for (name, v) in r {
+                m.push((format!("{name} baseline change"), num(v), "-"));
+            }
+        }
     }
     m
 }
@@ -230,6 +235,25 @@ pub fn write_report(dir: &Path, summary: &Value, plots: &[PathBuf]) -> std::io::
             fmt(num(&c["start_s"]), ""),
             fmt(num(&c["end_s"]), ""),
             c["samples"]
+        );
+    }
+    let unsettled: Vec<String> = s["particles"]["baseline_change"]
+        .as_object()
+        .map(|m| {
+            m.iter()
+                .filter(|(_, c)| {
+                    c.as_f64()
+                        .is_some_and(|c| c > crate::sim::particle_recorder::SETTLED_CHANGE)
+                })
+                .map(|(name, c)| format!("{name} {}%", readable(100.0 * c.as_f64().unwrap_or(0.0))))
+                .collect()
+        })
+        .unwrap_or_default();
+    if !unsettled.is_empty() {
+        let _ = writeln!(
+            r,
+            "**Note:** the outlet flows were still changing when the injection began ({} over the last output interval before it): *flow / baseline* compares with a start-up transient. Start the injection later, after the inflow ramp and a few transit times.\n",
+            unsettled.join(", ")
         );
     }
     let _ = writeln!(r, "| metric | value |\n|---|---|");

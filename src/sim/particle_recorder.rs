@@ -15,6 +15,10 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
+/// A baseline whose flow changed by more than this over the output interval before
+/// it was still settling (the run says so; start the injection later).
+pub const SETTLED_CHANGE: f64 = 0.02;
+
 /// Flow below this fraction of its baseline counts as occluded.
 pub const OCCLUSION_FLOW_FRACTION: f64 = 0.1;
 
@@ -31,6 +35,10 @@ pub struct ParticleSummary {
     /// the time from the first release until the flow fell below 10% of the baseline.
     pub baseline_flow_m3_s: BTreeMap<String, f64>,
     pub final_flow_over_baseline: BTreeMap<String, f64>,
+    /// Per outlet: relative change of the flow over the output interval that ended at
+    /// the baseline. Above [`SETTLED_CHANGE`] the flow had not settled when the
+    /// injection began, and flow / baseline compares with a start-up transient.
+    pub baseline_change: BTreeMap<String, f64>,
     pub time_to_occlusion_s: BTreeMap<String, Option<f64>>,
     /// Per outlet: fraction of the injected particle volume that left through it.
     pub exited_volume_fraction: BTreeMap<String, f64>,
@@ -55,6 +63,10 @@ pub struct ParticleRecorder {
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct ParticleRecorderState {
     pub baseline: Option<Vec<f64>>,
+    /// The flows one output before the baseline: how much they still changed tells
+    /// whether the baseline is a settled flow or a start-up transient.
+    #[serde(default)]
+    pub baseline_before: Option<Vec<f64>>,
     #[serde(with = "crate::io::nan_as_null")]
     pub last_ratio: Vec<f64>,
     pub time_to_occlusion: Vec<Option<f64>>,
@@ -102,6 +114,7 @@ impl ParticleRecorder {
             vtp_dir: run.write_vtp.then(|| out_dir.join("particles")),
             state: ParticleRecorderState {
                 baseline: None,
+                baseline_before: None,
                 last_ratio: vec![f64::NAN; n],
                 time_to_occlusion: vec![None; n],
                 last: Tally::default(),
@@ -150,6 +163,7 @@ impl ParticleRecorder {
             self.openings.len(),
         );
         if row.step <= self.first_release_step || self.state.baseline.is_none() {
+            self.state.baseline_before = self.state.baseline.take();
             self.state.baseline = Some(row.flow_m3_s.clone());
         }
         let baseline = self.state.baseline.clone().unwrap_or_default();
@@ -272,6 +286,14 @@ impl ParticleRecorder {
             final_flow_over_baseline: outlets
                 .iter()
                 .map(|&k| (name(k), self.state.last_ratio[k]))
+                .collect(),
+            baseline_change: outlets
+                .iter()
+                .filter_map(|&k| {
+                    let before = self.state.baseline_before.as_ref()?.get(k)?;
+                    let now = baseline.get(k)?;
+                    (now.abs() > 0.0).then(|| (name(k), (now - before).abs() / now.abs()))
+                })
                 .collect(),
             time_to_occlusion_s: outlets
                 .iter()
