@@ -5,6 +5,7 @@
 
 pub mod bench;
 pub mod cpu;
+pub mod dosimetry;
 pub mod geometry;
 pub mod gpu;
 pub mod io;

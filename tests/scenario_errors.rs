@@ -540,3 +540,51 @@ fn bad_pulses_and_magnets_are_refused() {
     let text = format!("{GOOD}{injection}{magnet}");
     expect_error(&text, &["magnets[0]", "not finite", "Fix:"]);
 }
+
+/// [dosimetry]: each bad value names its key, line and fix; a good table loads with
+/// the agent's activity per sphere.
+#[test]
+fn bad_dosimetry_is_refused() {
+    let spheres =
+        "\n[[injections]]\nagent = \"y90_glass\"\nstart = 0.0\nduration = 0.005\ncount = 10\n";
+    let with = |dosimetry: &str| format!("{GOOD}{spheres}[dosimetry]\n{dosimetry}");
+    let good = load(&with(
+        "activity = 3.0\n[dosimetry.territories.outlet]\nmass = 1.2\ntumour_mass = 0.2\ntumour_to_normal = 3.0\n",
+    ))
+    .unwrap_or_else(|e| panic!("{e}"));
+    let plan = good.dosimetry.unwrap();
+    assert_eq!(plan.activity_per_sphere_bq, 2500.0);
+    assert_eq!(plan.territories[0].tumour_mass_kg, 0.2);
+    for (text, needles) in [
+        (
+            with("activity = -3.0\n"),
+            vec!["dosimetry.activity", "positive"],
+        ),
+        (
+            with("activity = 3.0\nlung_shunt_fraction = 1.0\n"),
+            vec!["lung_shunt_fraction", "fraction below 1"],
+        ),
+        (
+            with("activity = 3.0\nhours_to_treatment = -2.0\n"),
+            vec!["hours_to_treatment"],
+        ),
+        (
+            with("activity = 3.0\n[dosimetry.territories.outlet9]\nmass = 1.0\n"),
+            vec!["no outlet \"outlet9\"", "outlet"],
+        ),
+        (
+            with("activity = 3.0\n[dosimetry.territories.outlet]\nmass = 1.0\ntumour_mass = 1.0\n"),
+            vec!["tumour_mass", "below the territory's mass"],
+        ),
+        (
+            format!("{GOOD}[dosimetry]\nactivity = 3.0\n"),
+            vec!["injects none", "[[injections]]"],
+        ),
+        (
+            with("activity = 3.0\n").replace("y90_glass", "beads_100_300"),
+            vec!["activity_per_sphere", "beads_100_300", "y90_glass 2500"],
+        ),
+    ] {
+        expect_error(&text, &needles);
+    }
+}

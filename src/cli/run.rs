@@ -322,6 +322,33 @@ fn print_summary(summary: &RunSummary, loaded: &LoadedScenario, out_dir: &Path) 
     if let Some(p) = &summary.particles {
         unsettled_baseline_note(&p.baseline_change);
     }
+    if let Some(d) = &summary.dosimetry {
+        println!(
+            "  Y-90: {} GBq at treatment ({} GBq to the lungs); {}% of the spheres in the territories, {}% in the vessels, {}% still moving",
+            readable(d.activity_at_treatment_gbq),
+            readable(d.lung_shunt_activity_gbq),
+            readable(100.0 * d.in_territories_fraction),
+            readable(100.0 * d.in_vessels_fraction),
+            readable(100.0 * d.in_transit_fraction)
+        );
+        for t in &d.territories {
+            let tumour = match (t.tumour_dose_gy, t.normal_dose_gy) {
+                (Some(a), Some(b)) => format!(
+                    "; tumour {} Gy, normal tissue {} Gy",
+                    readable(a),
+                    readable(b)
+                ),
+                _ => String::new(),
+            };
+            println!(
+                "  {:<8} territory {} kg: {} GBq, mean dose {} Gy{tumour}",
+                t.outlet,
+                readable(t.mass_kg),
+                readable(t.activity_gbq),
+                readable(t.mean_dose_gy)
+            );
+        }
+    }
     if let Some(w) = &summary.wall_shear {
         println!(
             "  wall shear stress: mean {} Pa, max {} Pa over {} wall cells{}",

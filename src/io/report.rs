@@ -149,7 +149,78 @@ pub fn key_metrics(s: &Value) -> Vec<(String, Option<f64>, &'static str)> {
             }
         }
     }
+    let d = &s["dosimetry"];
+    if d.is_object() {
+        m.push((
+            "activity at treatment".into(),
+            num(&d["activity_at_treatment_gbq"]),
+            "GBq",
+        ));
+        for t in d["territories"].as_array().into_iter().flatten() {
+            let name = t["outlet"].as_str().unwrap_or("?");
+            m.push((
+                format!("{name} territory dose"),
+                num(&t["mean_dose_gy"]),
+                "Gy",
+            ));
+            m.push((
+                format!("{name} tumour dose"),
+                num(&t["tumour_dose_gy"]),
+                "Gy",
+            ));
+            m.push((
+                format!("{name} normal-tissue dose"),
+                num(&t["normal_dose_gy"]),
+                "Gy",
+            ));
+        }
+    }
     m
+}
+
+/// The dosimetry section of report.md: activity bookkeeping and dose per territory.
+fn dosimetry_section(d: &Value) -> String {
+    let mut r = String::new();
+    let _ = writeln!(
+        r,
+        "\n## Dosimetry (Y-90, partition model)\n\n\
+         {} GBq at calibration, {} h to treatment (decay factor {}): {} GBq, of which {} GBq shunted to the lungs. \
+         {} real spheres of {} Bq, {} per simulated sphere. Simulated spheres: {}% in the territories below, \
+         {}% through other outlets, {}% lodged in the vessels, {}% still moving, {}% not yet released. \
+         Dose assumes local deposition (D = C·A/m, docs/dosimetry.md).\n",
+        fmt(num(&d["activity_at_calibration_gbq"]), ""),
+        fmt(num(&d["hours_to_treatment"]), ""),
+        fmt(num(&d["decay_factor"]), ""),
+        fmt(num(&d["activity_at_treatment_gbq"]), ""),
+        fmt(num(&d["lung_shunt_activity_gbq"]), ""),
+        fmt(num(&d["spheres_real"]).map(f64::round), ""),
+        fmt(num(&d["activity_per_sphere_bq"]), ""),
+        fmt(num(&d["real_per_simulated"]), ""),
+        fmt(num(&d["in_territories_fraction"]).map(|x| 100.0 * x), ""),
+        fmt(num(&d["other_outlets_fraction"]).map(|x| 100.0 * x), ""),
+        fmt(num(&d["in_vessels_fraction"]).map(|x| 100.0 * x), ""),
+        fmt(num(&d["in_transit_fraction"]).map(|x| 100.0 * x), ""),
+        fmt(num(&d["not_released_fraction"]).map(|x| 100.0 * x), ""),
+    );
+    let _ = writeln!(
+        r,
+        "| territory | mass | spheres (simulated / real) | activity | mean dose | tumour dose | normal-tissue dose |\n|---|---|---|---|---|---|---|"
+    );
+    for t in d["territories"].as_array().into_iter().flatten() {
+        let _ = writeln!(
+            r,
+            "| {} | {} | {} / {} | {} | {} | {} | {} |",
+            t["outlet"].as_str().unwrap_or("?"),
+            fmt(num(&t["mass_kg"]), "kg"),
+            t["spheres_simulated"],
+            fmt(num(&t["spheres_real"]).map(f64::round), ""),
+            fmt(num(&t["activity_gbq"]), "GBq"),
+            fmt(num(&t["mean_dose_gy"]), "Gy"),
+            fmt(num(&t["tumour_dose_gy"]), "Gy"),
+            fmt(num(&t["normal_dose_gy"]), "Gy"),
+        );
+    }
+    r
 }
 
 /// Writes DIR/report.md linking `plots` (paths inside DIR).
@@ -259,6 +330,9 @@ pub fn write_report(dir: &Path, summary: &Value, plots: &[PathBuf]) -> std::io::
     let _ = writeln!(r, "| metric | value |\n|---|---|");
     for (name, v, unit) in key_metrics(s) {
         let _ = writeln!(r, "| {name} | {} |", fmt(v, unit));
+    }
+    if s["dosimetry"].is_object() {
+        r += &dosimetry_section(&s["dosimetry"]);
     }
     if !plots.is_empty() {
         let _ = writeln!(r, "\n## Plots\n");

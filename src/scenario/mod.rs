@@ -53,6 +53,8 @@ pub struct LoadedScenario {
     pub checkpoint: outputs::CheckpointPlan,
     /// Frames and video during the run ([render]).
     pub render: Option<outputs::RenderPlan>,
+    /// Y-90 dose by the partition model ([dosimetry]).
+    pub dosimetry: Option<crate::dosimetry::DosimetryPlan>,
 }
 
 impl LoadedScenario {

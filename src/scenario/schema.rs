@@ -45,6 +45,9 @@ pub struct Scenario {
     /// Frames and a video rendered during the run.
     #[serde(default)]
     pub render: Option<RenderSpec>,
+    /// Y-90 dose by the partition model from where the spheres went.
+    #[serde(default)]
+    pub dosimetry: Option<crate::dosimetry::spec::DosimetrySpec>,
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize, clap::ValueEnum)]

@@ -269,6 +269,21 @@ impl ParticleRecorder {
         )
     }
 
+    /// Where the spheres ended, for the dosimetry.
+    pub fn sphere_fates(&self) -> crate::dosimetry::SphereFates {
+        let t = &self.state.last;
+        crate::dosimetry::SphereFates {
+            planned: self.gpu.len() as u64,
+            released: t.injected,
+            free: t.free,
+            in_vessels: t.lodged + t.stuck,
+            by_outlet: self
+                .outlets()
+                .map(|(k, name)| (name.to_string(), t.exited_by_opening[k]))
+                .collect(),
+        }
+    }
+
     pub fn summary(&self) -> ParticleSummary {
         let name = |k: usize| self.openings[k].0.clone();
         let outlets: Vec<usize> = self.outlets().map(|(k, _)| k).collect();

@@ -6,6 +6,7 @@
 //! reports the first problem it finds with the key's line and a fix.
 
 pub mod checker;
+pub mod dosimetry;
 pub mod flow;
 pub mod geometry;
 pub mod outlets;
@@ -89,6 +90,7 @@ pub fn build(
     .map_err(fail)?;
     let checkpoint = super::outputs::checkpoint_plan(&scenario, units).map_err(fail)?;
     let render = super::outputs::render_plan(&scenario, units, flow.steps).map_err(fail)?;
+    let dosimetry = dosimetry::plan(&c, &scenario, &built.voxels)?;
     Ok(LoadedScenario {
         path: path.to_path_buf(),
         source: source.to_string(),
@@ -109,5 +111,6 @@ pub fn build(
         fields,
         checkpoint,
         render,
+        dosimetry,
     })
 }

@@ -435,6 +435,11 @@ impl<'a> Run<'a> {
                 .as_ref()
                 .map(|p| p.display().to_string()),
             render,
+            dosimetry: loaded
+                .dosimetry
+                .as_ref()
+                .zip(self.particles.as_ref())
+                .map(|(plan, p)| crate::dosimetry::doses(plan, &p.sphere_fates())),
         };
         let path = self.out.join("summary.json");
         crate::io::summary::write_json(&path, &summary).map_err(io_err(&path))?;

@@ -67,6 +67,8 @@ pub struct RunSummary {
     pub checkpoint: Option<String>,
     /// Frames rendered during the run.
     pub render: Option<RenderSummary>,
+    /// Y-90 activity and absorbed dose per territory (partition model).
+    pub dosimetry: Option<crate::dosimetry::DoseSummary>,
 }
 
 /// Rendering during a run, for summary.json.
