@@ -224,6 +224,11 @@ class Results:
         return out
 
     @property
+    def dosimetry(self) -> Optional[Dict[str, Any]]:
+        """Y-90 activity and partition-model dose per territory ([dosimetry]), or None."""
+        return self.summary.get("dosimetry")
+
+    @property
     def fates(self) -> Dict[str, Any]:
         """The particles' fate: counts per state, per branch, exited volume fraction,
         time to occlusion and flow / baseline per outlet (empty without particles)."""
