@@ -127,7 +127,7 @@ def test_overrides_particles_and_fates(tmp_path):
     assert n == 20 and sorted(p["id"]) == list(range(20))
     assert p["position [m]"].shape == (n, 3) and p["diameter [m]"].shape == (n,)
     assert set(np.unique(p["state"])) <= {1, 2, 3, 4}
-    assert res.fates["tally"]["injected"] == 20
+    assert res.fates["tally"]["injected"] == 20 and res.dosimetry is None
     assert res.pvd["particles"] is not None and res.particle_steps[-1] == res.summary["steps"]
 
 
