@@ -136,13 +136,19 @@ def test_ctrl_c_stops_the_run_cleanly_and_raises_keyboard_interrupt(tmp_path):
         if p["step"] >= 40:
             os.kill(os.getpid(), signal.SIGINT)
 
-    scene = tiny(tmp_path).read_text().replace("steps = 200", "steps = 100000")
+    scene = tiny(tmp_path).read_text().replace("steps = 200", "steps = 20000")
     (tmp_path / "long.toml").write_text(scene)
-    with pytest.raises(KeyboardInterrupt):
-        embolus.run(tmp_path / "long.toml", out=tmp_path / "stopped", progress=interrupt)
+    # Python's own Ctrl-C handler, also where the test runner started with SIGINT
+    # ignored (a background job of a non-interactive shell).
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            embolus.run(tmp_path / "long.toml", out=tmp_path / "stopped", progress=interrupt)
+    finally:
+        signal.signal(signal.SIGINT, previous)
     stopped = embolus.Results.open(tmp_path / "stopped")
     assert stopped.status == "interrupted"
-    assert 40 <= stopped.summary["steps"] < 100000
+    assert 40 <= stopped.summary["steps"] < 20000
     assert (stopped.dir / "checkpoint.bin").exists()
 
 
