@@ -94,7 +94,13 @@ SWEEP
 out="$work/sweep"
 "$embolus" sweep "$work/study.toml" --slurm --gpus 0 --throttle 2 --time 00:10:00 --out "$out"
 grep -q -- "--array=0-3%2" "$out/sweep.slurm"
-sbatch --wait "$out/sweep.slurm" || { echo "slurm test: the job array failed"; tail -n 30 "$out"/logs/*.log; exit 1; }
+# At most 10 minutes: a job that never starts must fail the test, not hang CI.
+timeout 600 sbatch --wait "$out/sweep.slurm" || {
+    echo "slurm test: the job array failed or did not finish in 10 minutes"
+    squeue 2>&1 | tail -n 5
+    tail -n 30 "$out"/logs/*.log 2>/dev/null
+    exit 1
+}
 "$embolus" sweep --collect "$out"
 
 python3 - "$out" <<'PY'
