@@ -331,6 +331,18 @@ fn print_summary(summary: &RunSummary, loaded: &LoadedScenario, out_dir: &Path) 
             readable(100.0 * d.in_vessels_fraction),
             readable(100.0 * d.in_transit_fraction)
         );
+        if let (Some(t), Some(n), Some(r)) = (
+            d.tumour_dose_gy,
+            d.normal_tissue_dose_gy,
+            d.tumour_to_normal_dose_ratio,
+        ) {
+            println!(
+                "  tumour {} Gy, normal tissue of the territories {} Gy: tumour-to-normal dose ratio {}",
+                readable(t),
+                readable(n),
+                readable(r)
+            );
+        }
         for t in &d.territories {
             let tumour = match (t.tumour_dose_gy, t.normal_dose_gy) {
                 (Some(a), Some(b)) => format!(

@@ -87,6 +87,12 @@ pub struct DoseSummary {
     pub in_transit_fraction: f64,
     pub not_released_fraction: f64,
     pub territories: Vec<TerritoryDose>,
+    /// Over all territories: the tumours' dose (their activity over their mass), the
+    /// normal tissue's, and the ratio of the two — the figure selective and lobar
+    /// injections are compared by. None without a tumour.
+    pub tumour_dose_gy: Option<f64>,
+    pub normal_tissue_dose_gy: Option<f64>,
+    pub tumour_to_normal_dose_ratio: Option<f64>,
 }
 
 /// Activity after `hours` of decay.
@@ -158,6 +164,21 @@ pub fn doses(plan: &DosimetryPlan, fates: &SphereFates) -> DoseSummary {
         })
         .collect();
     let in_territories: u64 = territories.iter().map(|t| t.spheres_simulated).sum();
+    // Pooled tumour and normal tissue: activity over mass of each, all territories.
+    let (mut tumour, mut normal) = ((0.0, 0.0), (0.0, 0.0));
+    for (t, plan_t) in territories.iter().zip(&plan.territories) {
+        let (a_t, a_n) = partition(
+            t.activity_gbq,
+            t.mass_kg,
+            plan_t.tumour_mass_kg,
+            plan_t.tumour_to_normal,
+        );
+        tumour = (tumour.0 + a_t, tumour.1 + plan_t.tumour_mass_kg);
+        normal = (normal.0 + a_n, normal.1 + t.mass_kg - plan_t.tumour_mass_kg);
+    }
+    let tumour_dose = (tumour.1 > 0.0).then(|| plan.dose_constant * tumour.0 / tumour.1);
+    let normal_dose =
+        (tumour.1 > 0.0 && normal.1 > 0.0).then(|| plan.dose_constant * normal.0 / normal.1);
     let through_outlets: u64 = fates.by_outlet.iter().map(|(_, n)| n).sum();
     DoseSummary {
         activity_at_calibration_gbq: plan.activity_gbq,
@@ -175,6 +196,9 @@ pub fn doses(plan: &DosimetryPlan, fates: &SphereFates) -> DoseSummary {
         in_transit_fraction: share(fates.free),
         not_released_fraction: share(fates.planned.saturating_sub(fates.released)),
         territories,
+        tumour_dose_gy: tumour_dose,
+        normal_tissue_dose_gy: normal_dose,
+        tumour_to_normal_dose_ratio: tumour_dose.zip(normal_dose).map(|(t, n)| t / n),
     }
 }
 
@@ -200,6 +224,35 @@ mod tests {
             tumour_mass_kg: tumour,
             tumour_to_normal: ratio,
         }
+    }
+
+    #[test]
+    fn pooled_normal_tissue_takes_every_territory() {
+        // Two 1 kg territories, a 0.2 kg tumour (T/N 3) in the first; 300 and 700 of
+        // 1000 spheres. First: 0.9 GBq, tumour 0.9·0.6/1.4; normal 0.9·0.8/1.4 + 2.1.
+        let fates = SphereFates {
+            planned: 1000,
+            released: 1000,
+            by_outlet: vec![("a".into(), 300), ("b".into(), 700)],
+            ..Default::default()
+        };
+        let d = doses(
+            &plan(vec![
+                territory("a", 1.0, 0.2, 3.0),
+                territory("b", 1.0, 0.0, 1.0),
+            ]),
+            &fates,
+        );
+        let tumour = 49.67 * (0.9 * 0.6 / 1.4) / 0.2;
+        let normal = 49.67 * (0.9 * 0.8 / 1.4 + 2.1) / 1.8;
+        assert!((d.tumour_dose_gy.unwrap() / tumour - 1.0).abs() < 1e-12);
+        assert!((d.normal_tissue_dose_gy.unwrap() / normal - 1.0).abs() < 1e-12);
+        assert!((d.tumour_to_normal_dose_ratio.unwrap() / (tumour / normal) - 1.0).abs() < 1e-12);
+        let none = doses(&plan(vec![territory("b", 1.0, 0.0, 1.0)]), &fates);
+        assert_eq!(
+            (none.tumour_dose_gy, none.tumour_to_normal_dose_ratio),
+            (None, None)
+        );
     }
 
     #[test]
@@ -262,6 +315,9 @@ mod tests {
         assert!((t.normal_dose_gy.unwrap() / (49.67 * a_n / 0.9) - 1.0).abs() < 1e-12);
         // Tumour-to-normal dose ratio is the uptake ratio.
         assert!((t.tumour_dose_gy.unwrap() / t.normal_dose_gy.unwrap() - 4.0).abs() < 1e-12);
+        // One territory: the pooled figures are its own.
+        assert!((d.tumour_dose_gy.unwrap() / t.tumour_dose_gy.unwrap() - 1.0).abs() < 1e-12);
+        assert!((d.tumour_to_normal_dose_ratio.unwrap() - 4.0).abs() < 1e-12);
         assert!((d.lung_shunt_activity_gbq / (3.0 * decayed(1.0, 24.0) * 0.1) - 1.0).abs() < 1e-12);
         let fractions = [
             d.in_territories_fraction,

@@ -151,11 +151,22 @@ pub fn key_metrics(s: &Value) -> Vec<(String, Option<f64>, &'static str)> {
     }
     let d = &s["dosimetry"];
     if d.is_object() {
-        m.push((
-            "activity at treatment".into(),
-            num(&d["activity_at_treatment_gbq"]),
-            "GBq",
-        ));
+        for (name, key, unit) in [
+            ("activity at treatment", "activity_at_treatment_gbq", "GBq"),
+            ("tumour dose (all tumours)", "tumour_dose_gy", "Gy"),
+            (
+                "normal-tissue dose (all territories)",
+                "normal_tissue_dose_gy",
+                "Gy",
+            ),
+            (
+                "tumour / normal-tissue dose",
+                "tumour_to_normal_dose_ratio",
+                "-",
+            ),
+        ] {
+            m.push((name.into(), num(&d[key]), unit));
+        }
         for t in d["territories"].as_array().into_iter().flatten() {
             let name = t["outlet"].as_str().unwrap_or("?");
             m.push((
@@ -206,6 +217,15 @@ fn dosimetry_section(d: &Value) -> String {
         r,
         "| territory | mass | spheres (simulated / real) | activity | mean dose | tumour dose | normal-tissue dose |\n|---|---|---|---|---|---|---|"
     );
+    if let Some(ratio) = num(&d["tumour_to_normal_dose_ratio"]) {
+        let _ = writeln!(
+            r,
+            "All tumours: {}; all normal tissue of the territories: {}; ratio {}.\n",
+            fmt(num(&d["tumour_dose_gy"]), "Gy"),
+            fmt(num(&d["normal_tissue_dose_gy"]), "Gy"),
+            fmt(Some(ratio), "")
+        );
+    }
     for t in d["territories"].as_array().into_iter().flatten() {
         let _ = writeln!(
             r,
