@@ -613,11 +613,11 @@ fn a_sweep_runs_its_points_and_collects_them() {
     )
     .unwrap();
     let out = dir.join("study");
+    // Run from the sweep's folder with a bare file name, as a user would.
     let sweep_here = || {
         embolus()
-            .arg("sweep")
-            .arg(&sweep)
-            .args(["--jobs", "2", "--out"])
+            .current_dir(&dir)
+            .args(["sweep", "study.toml", "--jobs", "2", "--out"])
             .arg(&out)
             .output()
             .unwrap()
@@ -660,6 +660,31 @@ fn a_sweep_runs_its_points_and_collects_them() {
     assert_eq!(std::fs::read_to_string(out.join("sweep.csv")).unwrap(), csv);
     let log = std::fs::read_to_string(out.join("logs/mean_velocity-0.03.log")).unwrap();
     assert!(log.contains("already completed"), "{log}");
+
+    // Replicates: a seed axis gives each metric's mean and standard deviation over the
+    // seeds (these runs have no particles, so the flows agree exactly: SD 0).
+    std::fs::write(
+        dir.join("seeds.toml"),
+        "scenario = \"scene.toml\"\nset = [\"time.steps=20\"]\n\
+         [[axis]]\nkey = \"particles.seed\"\nvalues = [1, 2]\n",
+    )
+    .unwrap();
+    let o = embolus()
+        .current_dir(&dir)
+        .args(["sweep", "seeds.toml", "--jobs", "2", "--out", "seeds"])
+        .output()
+        .unwrap();
+    let (stdout, stderr) = text(&o);
+    assert!(o.status.success(), "{stdout}\n{stderr}");
+    let stats = std::fs::read_to_string(dir.join("seeds/sweep_stats.csv")).unwrap();
+    let rows: Vec<Vec<&str>> = stats.lines().map(|l| l.split(',').collect()).collect();
+    assert_eq!(rows.len(), 2, "{stats}");
+    assert_eq!(rows[1][0], "2", "two runs: {stats}");
+    let sd = rows[0]
+        .iter()
+        .position(|h| *h == "inlet flow sd [m^3/s]")
+        .unwrap();
+    assert_eq!(rows[1][sd], "0e0", "{stats}");
 
     // A point the scenario refuses: named with the key, before anything runs.
     std::fs::write(

@@ -293,6 +293,12 @@ fn collect(dir: &Path) -> Result<ExitCode> {
         c.plots.len(),
         dir.join("plots").display()
     );
+    if let Some(stats) = &c.stats {
+        println!(
+            "wrote     {} (mean and standard deviation of every metric over the seeds)",
+            stats.display()
+        );
+    }
     if let Some(md) = &c.compare {
         println!("wrote     {}", md.display());
     }

@@ -40,6 +40,8 @@ pub struct Collected {
     pub plots: Vec<PathBuf>,
     /// OUT/compare/compare.md when the runs were compared.
     pub compare: Option<PathBuf>,
+    /// OUT/sweep_stats.csv when the sweep has a seed axis (replicates).
+    pub stats: Option<PathBuf>,
 }
 
 /// Reads every point's results; a point without a summary is "not run".
@@ -85,7 +87,7 @@ pub fn table(out: &Path, record: &SweepRecord) -> SweepTable {
 }
 
 /// A CSV field, quoted where it holds a comma, quote or line break.
-fn csv_field(text: &str) -> String {
+pub(crate) fn csv_field(text: &str) -> String {
     if text.contains([',', '"', '\n']) {
         format!("\"{}\"", text.replace('"', "\"\""))
     } else {
@@ -147,6 +149,15 @@ pub fn collect(out: &Path) -> Result<Collected, String> {
     let csv_path = out.join("sweep.csv");
     std::fs::write(&csv_path, csv(&table))
         .map_err(|e| format!("cannot write {}: {e}", csv_path.display()))?;
+    let stats = match super::replicates::stats_csv(&table) {
+        Some(text) => {
+            let path = out.join("sweep_stats.csv");
+            std::fs::write(&path, text)
+                .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+            Some(path)
+        }
+        None => None,
+    };
     let plots = crate::render::sweep_plots::write_sweep_plots(&table, &out.join("plots"))
         .map_err(|e| e.to_string())?;
     let finished: Vec<PathBuf> = record
@@ -168,6 +179,7 @@ pub fn collect(out: &Path) -> Result<Collected, String> {
         csv: csv_path,
         plots,
         compare,
+        stats,
     })
 }
 

@@ -5,6 +5,7 @@
 
 pub mod collect;
 pub mod points;
+pub mod replicates;
 pub mod slurm;
 pub mod spec;
 

@@ -49,7 +49,9 @@ pub fn write(
             sweep.base.display()
         )
     })?;
-    let base_dir = std::fs::canonicalize(sweep.base.parent().unwrap_or(Path::new(".")))
+    // The folder of the base scenario ("" for a bare file name: the current folder).
+    let folder = sweep.base.parent().filter(|p| !p.as_os_str().is_empty());
+    let base_dir = std::fs::canonicalize(folder.unwrap_or(Path::new(".")))
         .map_err(|e| format!("cannot resolve the folder of {}: {e}", sweep.base.display()))?;
     let scenarios = out.join("scenarios");
     std::fs::create_dir_all(&scenarios)
