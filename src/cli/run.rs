@@ -404,16 +404,11 @@ fn print_summary(summary: &RunSummary, loaded: &LoadedScenario, out_dir: &Path) 
 
 /// A note when an outlet's flow was still changing as the injection began.
 fn unsettled_baseline_note(change: &std::collections::BTreeMap<String, f64>) {
-    use embolus::sim::particle_recorder::SETTLED_CHANGE;
-    let unsettled: Vec<String> = change
-        .iter()
-        .filter(|(_, c)| **c > SETTLED_CHANGE)
-        .map(|(name, c)| format!("{name} {}%", readable(100.0 * c)))
-        .collect();
+    let unsettled =
+        embolus::io::report::unsettled_outlets(change.iter().map(|(n, c)| (n.as_str(), *c)));
     if !unsettled.is_empty() {
         println!(
-            "  note: the outlet flows were still changing when the injection began ({} over the last output interval), so flow / baseline compares with a start-up transient; start the injection later (after the inflow ramp and a few transit times)",
-            unsettled.join(", ")
+            "  note: the outlet flows were still changing when the injection began ({unsettled} over the last output interval), so flow / baseline compares with a start-up transient; start the injection later (after the inflow ramp and a few transit times)"
         );
     }
 }

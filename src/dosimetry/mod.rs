@@ -131,51 +131,34 @@ pub fn doses(plan: &DosimetryPlan, fates: &SphereFates) -> DoseSummary {
     let planned = fates.planned.max(1) as f64;
     let spheres_real = plan.activity_gbq * 1e9 / plan.activity_per_sphere_bq;
     let share = |n: u64| n as f64 / planned;
-    let territories: Vec<TerritoryDose> = plan
-        .territories
-        .iter()
-        .map(|t| {
-            let n = fates
-                .by_outlet
-                .iter()
-                .find(|(name, _)| *name == t.outlet)
-                .map_or(0, |(_, n)| *n);
-            let activity = to_liver * share(n);
-            let (tumour, normal) = if t.tumour_mass_kg > 0.0 {
-                let (a_t, a_n) =
-                    partition(activity, t.mass_kg, t.tumour_mass_kg, t.tumour_to_normal);
-                (
-                    Some(plan.dose_constant * a_t / t.tumour_mass_kg),
-                    Some(plan.dose_constant * a_n / (t.mass_kg - t.tumour_mass_kg)),
-                )
-            } else {
-                (None, None)
-            };
-            TerritoryDose {
-                outlet: t.outlet.clone(),
-                mass_kg: t.mass_kg,
-                spheres_simulated: n,
-                spheres_real: spheres_real * share(n),
-                activity_gbq: activity,
-                mean_dose_gy: plan.dose_constant * activity / t.mass_kg,
-                tumour_dose_gy: tumour,
-                normal_dose_gy: normal,
-            }
-        })
-        .collect();
-    let in_territories: u64 = territories.iter().map(|t| t.spheres_simulated).sum();
-    // Pooled tumour and normal tissue: activity over mass of each, all territories.
+    // Per territory its dose; pooled over all of them, the tumours' and the normal
+    // tissue's activity and mass.
+    let mut territories = Vec::with_capacity(plan.territories.len());
     let (mut tumour, mut normal) = ((0.0, 0.0), (0.0, 0.0));
-    for (t, plan_t) in territories.iter().zip(&plan.territories) {
-        let (a_t, a_n) = partition(
-            t.activity_gbq,
-            t.mass_kg,
-            plan_t.tumour_mass_kg,
-            plan_t.tumour_to_normal,
-        );
-        tumour = (tumour.0 + a_t, tumour.1 + plan_t.tumour_mass_kg);
-        normal = (normal.0 + a_n, normal.1 + t.mass_kg - plan_t.tumour_mass_kg);
+    for t in &plan.territories {
+        let n = fates
+            .by_outlet
+            .iter()
+            .find(|(name, _)| *name == t.outlet)
+            .map_or(0, |(_, n)| *n);
+        let activity = to_liver * share(n);
+        let (a_t, a_n) = partition(activity, t.mass_kg, t.tumour_mass_kg, t.tumour_to_normal);
+        let normal_kg = t.mass_kg - t.tumour_mass_kg;
+        tumour = (tumour.0 + a_t, tumour.1 + t.tumour_mass_kg);
+        normal = (normal.0 + a_n, normal.1 + normal_kg);
+        let with_tumour = t.tumour_mass_kg > 0.0;
+        territories.push(TerritoryDose {
+            outlet: t.outlet.clone(),
+            mass_kg: t.mass_kg,
+            spheres_simulated: n,
+            spheres_real: spheres_real * share(n),
+            activity_gbq: activity,
+            mean_dose_gy: plan.dose_constant * activity / t.mass_kg,
+            tumour_dose_gy: with_tumour.then(|| plan.dose_constant * a_t / t.tumour_mass_kg),
+            normal_dose_gy: with_tumour.then(|| plan.dose_constant * a_n / normal_kg),
+        });
     }
+    let in_territories: u64 = territories.iter().map(|t| t.spheres_simulated).sum();
     let tumour_dose = (tumour.1 > 0.0).then(|| plan.dose_constant * tumour.0 / tumour.1);
     let normal_dose =
         (tumour.1 > 0.0 && normal.1 > 0.0).then(|| plan.dose_constant * normal.0 / normal.1);

@@ -189,6 +189,17 @@ pub fn key_metrics(s: &Value) -> Vec<(String, Option<f64>, &'static str)> {
     m
 }
 
+/// "NAME X%" for each outlet whose flow still changed by more than
+/// [`SETTLED_CHANGE`](crate::sim::particle_recorder::SETTLED_CHANGE) as the
+/// injection began (the run's output and report.md note them).
+pub fn unsettled_outlets<'a>(changes: impl Iterator<Item = (&'a str, f64)>) -> String {
+    changes
+        .filter(|(_, c)| *c > crate::sim::particle_recorder::SETTLED_CHANGE)
+        .map(|(name, c)| format!("{name} {}%", readable(100.0 * c)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// The dosimetry section of report.md: activity bookkeeping and dose per territory.
 fn dosimetry_section(d: &Value) -> String {
     let mut r = String::new();
@@ -328,23 +339,17 @@ pub fn write_report(dir: &Path, summary: &Value, plots: &[PathBuf]) -> std::io::
             c["samples"]
         );
     }
-    let unsettled: Vec<String> = s["particles"]["baseline_change"]
-        .as_object()
-        .map(|m| {
-            m.iter()
-                .filter(|(_, c)| {
-                    c.as_f64()
-                        .is_some_and(|c| c > crate::sim::particle_recorder::SETTLED_CHANGE)
-                })
-                .map(|(name, c)| format!("{name} {}%", readable(100.0 * c.as_f64().unwrap_or(0.0))))
-                .collect()
-        })
-        .unwrap_or_default();
+    let unsettled = unsettled_outlets(
+        s["particles"]["baseline_change"]
+            .as_object()
+            .into_iter()
+            .flatten()
+            .filter_map(|(name, c)| Some((name.as_str(), c.as_f64()?))),
+    );
     if !unsettled.is_empty() {
         let _ = writeln!(
             r,
-            "**Note:** the outlet flows were still changing when the injection began ({} over the last output interval before it): *flow / baseline* compares with a start-up transient. Start the injection later, after the inflow ramp and a few transit times.\n",
-            unsettled.join(", ")
+            "**Note:** the outlet flows were still changing when the injection began ({unsettled} over the last output interval before it): *flow / baseline* compares with a start-up transient. Start the injection later, after the inflow ramp and a few transit times.\n"
         );
     }
     let _ = writeln!(r, "| metric | value |\n|---|---|");

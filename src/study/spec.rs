@@ -21,6 +21,7 @@
 //! slowest.
 
 use super::SweepError;
+use crate::scenario::case::plain_folder_name;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
@@ -131,7 +132,7 @@ impl Sweep {
                 .map(|s| s.to_string_lossy().into_owned())
                 .unwrap_or_else(|| "sweep".into())
         });
-        if !plain_name(&name) {
+        if !plain_folder_name(&name) {
             return Err(SweepError::new(
                 path,
                 "name",
@@ -219,16 +220,6 @@ impl Sweep {
     pub fn keys(&self) -> Vec<String> {
         self.axes.iter().flat_map(|a| a.keys.clone()).collect()
     }
-}
-
-/// Whether `name` is a plain folder name (as a scenario's `name` must be).
-pub fn plain_name(name: &str) -> bool {
-    !name.is_empty()
-        && name.len() <= 100
-        && !name.starts_with('.')
-        && name
-            .chars()
-            .all(|ch| ch.is_ascii_alphanumeric() || "-_.".contains(ch))
 }
 
 /// The values of one [[axis]] table.
@@ -370,7 +361,7 @@ fn unique_names(points: &mut [Point]) {
     let names: Vec<String> = points.iter().map(|p| p.name.clone()).collect();
     for p in points.iter_mut() {
         let repeats = names.iter().filter(|n| **n == p.name).count() > 1;
-        if repeats || !plain_name(&p.name) {
+        if repeats || !plain_folder_name(&p.name) {
             p.name = format!("point{:04}", p.index);
         }
     }

@@ -30,6 +30,17 @@ pub fn build_geometry(
     geometry::build_geometry(&c, scenario)
 }
 
+/// Whether `name` is one plain folder name: letters, digits, '-', '_' and '.' (not
+/// first), at most 100 characters (scenario names, sweep names and sweep points).
+pub fn plain_folder_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 100
+        && !name.starts_with('.')
+        && name
+            .chars()
+            .all(|ch| ch.is_ascii_alphanumeric() || "-_.".contains(ch))
+}
+
 /// The scenario's `name` names its default results directory (`results/<name>`), so
 /// it must be one plain folder name: no separators, no `..`, nothing that would put
 /// results outside `results/`.
@@ -37,13 +48,7 @@ fn check_name(c: &Checker, scenario: &Scenario) -> Result<(), ScenarioError> {
     let Some(name) = &scenario.name else {
         return Ok(());
     };
-    let plain = !name.is_empty()
-        && name.len() <= 100
-        && !name.starts_with('.')
-        && name
-            .chars()
-            .all(|ch| ch.is_ascii_alphanumeric() || "-_.".contains(ch));
-    if plain {
+    if plain_folder_name(name) {
         return Ok(());
     }
     Err(c.fail(
