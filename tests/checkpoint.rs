@@ -63,10 +63,16 @@ fn a_resumed_run_is_bitwise_the_run_straight_through() {
 
 /// The same with one population set updated in place (the default): the checkpoint holds that
 /// set in the layout of the step it was taken at (odd here), and the resumed run
-/// continues with the right parity.
+/// continues with the right parity. The walls are interpolated, so the checkpoint
+/// also carries the wall-link table's copies of the populations leaving the wall,
+/// which the in-place step keeps there (src/lbm/wall_links.rs).
 #[test]
 fn a_resumed_in_place_run_is_bitwise_the_run_straight_through() {
-    resumed_run_matches(&format!("{SCENARIO}[lbm]\nin_place = true\n"), "-aa", 151);
+    resumed_run_matches(
+        &format!("{SCENARIO}[lbm]\nin_place = true\nwalls = \"interpolated\"\n"),
+        "-aa",
+        151,
+    );
 }
 
 /// Runs straight to step 300 and stopped at `stop` then resumed to 300; compares
@@ -108,6 +114,14 @@ fn resumed_run_matches(text: &str, tag: &str, stop: u64) {
     let ca = checkpoint::read(&straight.join(checkpoint::FILE_NAME)).unwrap();
     let cb = checkpoint::read(&split.join(checkpoint::FILE_NAME)).unwrap();
     assert_eq!(ca.header.step, 300);
+    assert_eq!(
+        ca.header
+            .sections
+            .iter()
+            .any(|s| s.name == "lattice.wall_links"),
+        text.contains("interpolated"),
+        "a wall-link section exactly when the walls are interpolated"
+    );
     assert_eq!(ca.header.sections, cb.header.sections);
     for (info, (x, y)) in ca
         .header

@@ -160,7 +160,7 @@ fn open_aorta_openings_match_their_boundary_loops() {
         })
         .collect();
     loop_radii.sort_by(|a, b| b.total_cmp(a));
-    let (v, _) = embolus::geometry::surface::voxelize_surface(mesh, &[], None, 2.5e-4).unwrap();
+    let (v, _, _) = embolus::geometry::surface::voxelize_surface(mesh, &[], None, 2.5e-4).unwrap();
     assert_eq!(v.openings.len(), 3);
     for (o, r) in v.openings.iter().zip(&loop_radii) {
         let voxel_radius = (o.area_m2 / std::f64::consts::PI).sqrt();

@@ -17,6 +17,7 @@ const DIR_MASK: u32 = 31u;
 const OPENING_SHIFT: u32 = 7u;
 const OPENING_MASK: u32 = 15u;
 const RECORD_SHIFT: u32 = 11u;
+const LINK_SHIFT: u32 = 2u;
 const WORKGROUP_SIZE: u32 = 64u;
 const REDUCTION_WORKGROUP_SIZE: u32 = 256u;
 const PROBE_CELLS_PER_THREAD: u32 = 16u;

@@ -14,6 +14,28 @@ override COUPLED: u32 = 0u;
 // Threads per workgroup of this kernel (tuned per adapter: `embolus bench` sweeps it).
 override STEP_WORKGROUP_SIZE: u32 = 64u;
 
+// Interpolated walls: the wall-link table is bound and fluid cells' flags point into
+// it (src/lbm/wall_links.rs); 0 compiles the interpolation out.
+override WALL_LINKS: u32 = 0u;
+
+// The population arriving along c_q at fluid cell x whose upstream link the true
+// wall cuts at `distance` (fraction q_w of the link from x): `toward` = f*_q̄(x),
+// `second` = f*_q̄(x + c_q) when `second_ok` (that cell is fluid), `away` = f*_q(x).
+// Bouzidi, Firdaouss & Lallemand, Phys. Fluids 13 (2001) 3452, eq. 5 (linear):
+//   q_w < ½: 2 q_w f*_q̄(x) + (1 − 2 q_w) f*_q̄(x + c_q)   (halfway without x + c_q)
+//   q_w ≥ ½: f*_q̄(x) / (2 q_w) + (1 − 1/(2 q_w)) f*_q(x)
+// CPU twin: lbm::wall_links::interpolated_bounce_back.
+fn interpolated_bounce_back(distance: f32, toward: f32, second: f32, second_ok: bool, away: f32) -> f32 {
+    if (distance < 0.5) {
+        if (!second_ok) {
+            return toward;
+        }
+        return 2.0 * distance * toward + (1.0 - 2.0 * distance) * second;
+    }
+    let k = 0.5 / distance;
+    return k * toward + (1.0 - k) * away;
+}
+
 // What a moving wall adds to the population q it bounces back: 2 w ρ₀ (c_q·u_w)/c_s²
 // (Ladd 1994; Krüger et al. 2017, eq. 5.26), ρ₀ = 1; walls at rest (record field 0,
 // all but the lid of the cavity validation case) add nothing.

@@ -29,5 +29,5 @@ fn stream_collide(
     // Generated from the lattice constants (src/lbm/shader_source.rs, fluid_update).
     // Its own slot is the thread index: dense, t is the cell; sparse, stored cells
     // are listed in slot order.
-    fluid_update(cell, p, t);
+    fluid_update(cell, flag, p, t);
 }

@@ -91,8 +91,8 @@ fn stream_collide_in_place(
     }
     // Generated from the lattice constants (src/lbm/shader_source.rs, fluid_update).
     if (AA_PARITY == 0u) {
-        fluid_update_even(cell, p, t);
+        fluid_update_even(cell, flag, p, t);
     } else {
-        fluid_update_odd(cell, p, t);
+        fluid_update_odd(cell, flag, p, t);
     }
 }

@@ -31,6 +31,7 @@ pub fn describe(loaded: &LoadedScenario) {
             o.name, o.role, o.centre_m[0], o.centre_m[1], o.centre_m[2], o.radius_m, o.area_m2
         );
     }
+    describe_walls(loaded);
     if let Some(r) = &loaded.rheology {
         let (low, high) = r.model.viscosity_range();
         println!(
@@ -155,5 +156,28 @@ pub fn describe_outputs(loaded: &LoadedScenario) {
             "warning   the field output may reach {:.1} GiB: set [fields] interval, stride, region_min/region_max or select to write less",
             bytes as f64 / (1u64 << 30) as f64
         );
+    }
+}
+
+/// Where the no-slip walls sit: halfway between cells or on the true surface.
+fn describe_walls(loaded: &LoadedScenario) {
+    use embolus::scenario::schema::WallTreatment;
+    let links = &loaded.wall_links;
+    match loaded.scenario.lbm.walls {
+        WallTreatment::Halfway => println!(
+            "walls     halfway bounce-back: a staircase on curved walls ([lbm] walls = \"interpolated\" puts them on the true surface)"
+        ),
+        WallTreatment::Interpolated if links.is_empty() => println!(
+            "walls     halfway bounce-back: this geometry's walls lie halfway between cells already"
+        ),
+        WallTreatment::Interpolated => {
+            let cells = links.windows(2).filter(|w| w[0].cell != w[1].cell).count() + 1;
+            println!(
+                "walls     interpolated on the true surface (Bouzidi): {} links cut in {} cells, {:.1} KiB on the GPU",
+                links.len(),
+                cells,
+                embolus::lbm::wall_links::table_bytes(links) as f64 / 1024.0
+            );
+        }
     }
 }

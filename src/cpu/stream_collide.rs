@@ -6,6 +6,7 @@ use crate::lbm::equilibrium::{equilibrium_shifted, gather, moments};
 use crate::lbm::lattice::{flags, opposite, Q, VELOCITIES, WEIGHTS};
 use crate::lbm::rheology::LatticeRheology;
 use crate::lbm::setup::{BoundaryRecord, GridDims};
+use crate::lbm::wall_links::{entry_links, interpolated_bounce_back};
 
 /// Post-collision populations of one cell (TRT with Guo forcing; BGK when ω⁻ = ω⁺).
 /// `f` holds the streamed (pre-collision) populations, shifted by their weights.
@@ -193,6 +194,30 @@ pub fn boundary_populations(
     })
 }
 
+/// Replaces the halfway bounce-back of each link of `cell` the true wall cuts by
+/// interpolated bounce-back (`lbm::wall_links::interpolated_bounce_back`). A link
+/// whose wall cell was reopened since keeps the streamed value.
+fn interpolate_walls(
+    inputs: &StepInputs,
+    src: &[f32],
+    cell: usize,
+    entry: usize,
+    streamed: &mut [f32; Q],
+) {
+    let n = inputs.dims.cells();
+    for (q, distance, _) in entry_links(inputs.wall_links, entry) {
+        let c = VELOCITIES[q];
+        let from = inputs.dims.neighbor(cell, [-c[0], -c[1], -c[2]]);
+        if flags::kind(inputs.flags[from]) != flags::WALL {
+            continue;
+        }
+        let inward = inputs.dims.neighbor(cell, c);
+        let second = (flags::kind(inputs.flags[inward]) == flags::FLUID)
+            .then(|| src[opposite(q) * n + inward]);
+        streamed[q] = interpolated_bounce_back(distance, streamed[q], second, src[q * n + cell]);
+    }
+}
+
 /// Everything one step reads besides the populations.
 pub struct StepInputs<'a> {
     pub dims: GridDims,
@@ -203,6 +228,8 @@ pub struct StepInputs<'a> {
     pub smagorinsky: Option<f32>,
     pub force: [f32; 3],
     pub inlet_scale: f32,
+    /// The wall-link table of interpolated walls (empty: halfway everywhere).
+    pub wall_links: &'a [u32],
 }
 
 /// One pull-stream + collide step from `src` into `dst` (population-major, shifted).
@@ -232,7 +259,7 @@ pub fn step(inputs: &StepInputs, src: &[f32], dst: &mut [f32]) {
                 )
             }
             _ => {
-                let streamed: [f32; Q] = std::array::from_fn(|q| {
+                let mut streamed: [f32; Q] = std::array::from_fn(|q| {
                     let c = VELOCITIES[q];
                     let from = inputs.dims.neighbor(cell, [-c[0], -c[1], -c[2]]);
                     let wall = inputs.flags[from];
@@ -252,6 +279,9 @@ pub fn step(inputs: &StepInputs, src: &[f32], dst: &mut [f32]) {
                         src[q * n + from]
                     }
                 });
+                if let Some(entry) = flags::link_entry(flag) {
+                    interpolate_walls(inputs, src, cell, entry, &mut streamed);
+                }
                 collide(
                     &streamed,
                     inputs.relaxation,

@@ -3,7 +3,7 @@
 use super::caps::Cap;
 use super::error::GeometryError;
 use super::implicit::voxelize;
-use super::nifti::{read_mask, voxelize_mask};
+use super::nifti::{read_mask, voxelize_mask, LumenLevel};
 use super::primitives::{rectangular_channel, straight_cylinder};
 use super::shapes::{
     aneurysm, bifurcation, murray_daughter_radius, smooth_polyline, stenosis, tree, Assembly,
@@ -12,14 +12,18 @@ use super::shapes::{
 use super::stl::read_stl;
 use super::surface::{assign_roles, voxelize_surface};
 use super::vec3::normalize;
-use super::voxels::{Role, Voxels};
+use super::voxels::{Axis, Role, Voxels};
+use super::wall_links::WallSurface;
 use crate::scenario::schema::{Geometry, OpeningSpec};
 use std::path::Path;
 
-/// Voxels plus the mask of cells cut away beyond openings (not vessel wall).
+/// Voxels plus the mask of cells cut away beyond openings (not vessel wall), and the
+/// surface the voxels were made from (for interpolated walls; `None` for channels,
+/// whose walls lie halfway between cells already).
 pub struct Built {
     pub voxels: Voxels,
     pub beyond_openings: Vec<bool>,
+    pub surface: Option<WallSurface>,
 }
 
 /// Catmull–Rom points per centreline segment of a `tube`.
@@ -160,7 +164,7 @@ pub fn build(
     base_dir: &Path,
     inlet: Option<&str>,
 ) -> Result<Built, GeometryError> {
-    let (mut voxels, beyond_openings) = match geometry {
+    let (mut voxels, beyond_openings, surface) = match geometry {
         Geometry::Cylinder {
             radius,
             length,
@@ -168,7 +172,8 @@ pub fn build(
         } => {
             let v = straight_cylinder(*radius, *length, *axis, voxel_size_m);
             let n = v.dims.cells();
-            (v, vec![false; n])
+            let surface = cylinder_surface(&v, *radius, *axis);
+            (v, vec![false; n], Some(surface))
         }
         Geometry::Channel {
             width,
@@ -178,7 +183,7 @@ pub fn build(
         } => {
             let v = rectangular_channel(*width, *height, *length, *axis, voxel_size_m);
             let n = v.dims.cells();
-            (v, vec![false; n])
+            (v, vec![false; n], None)
         }
         Geometry::Stl {
             file,
@@ -189,7 +194,9 @@ pub fn build(
         } => {
             let mut mesh = read_stl(&base_dir.join(file))?;
             mesh.transform(*scale, *rotate_deg, *translate);
-            voxelize_surface(mesh, &declared_caps(openings), inlet, voxel_size_m)?
+            let (v, beyond, capped) =
+                voxelize_surface(mesh, &declared_caps(openings), inlet, voxel_size_m)?;
+            (v, beyond, Some(WallSurface::Mesh(capped)))
         }
         Geometry::Nifti {
             file,
@@ -197,14 +204,18 @@ pub fn build(
             openings,
         } => {
             let mask = read_mask(&base_dir.join(file), *label)?;
-            voxelize_mask(&mask, &declared_caps(openings), inlet, voxel_size_m)?
+            let (v, beyond) = voxelize_mask(&mask, &declared_caps(openings), inlet, voxel_size_m)?;
+            let inside = move |p: [f64; 3]| LumenLevel::new(&mask).at(p) > 0.5;
+            (v, beyond, Some(WallSurface::Implicit(Box::new(inside))))
         }
         analytic => {
             let mut a = assembly(analytic)?;
             if inlet.is_some() {
                 assign_roles(&mut a.caps, inlet)?;
             }
-            voxelize(&a, voxel_size_m)?
+            let (v, beyond) = voxelize(&a, voxel_size_m)?;
+            let inside = move |p: [f64; 3]| a.contains(p);
+            (v, beyond, Some(WallSurface::Implicit(Box::new(inside))))
         }
     };
     if let (Some(name), Geometry::Cylinder { .. } | Geometry::Channel { .. }) = (inlet, geometry) {
@@ -225,5 +236,19 @@ pub fn build(
     Ok(Built {
         voxels,
         beyond_openings,
+        surface,
     })
+}
+
+/// The inside test of a straight cylinder voxelized by [`straight_cylinder`]: its axis
+/// runs through the middle of the grid's cross-section (origin at the grid corner).
+fn cylinder_surface(voxels: &Voxels, radius_m: f64, axis: Axis) -> WallSurface {
+    let (u, v) = axis.across();
+    let n = [voxels.dims.nx, voxels.dims.ny, voxels.dims.nz];
+    let dx = voxels.voxel_size_m;
+    let centre = [u, v].map(|a| n[a.index()] as f64 * dx / 2.0);
+    let (u, v) = (u.index(), v.index());
+    WallSurface::Implicit(Box::new(move |p: [f64; 3]| {
+        (p[u] - centre[0]).powi(2) + (p[v] - centre[1]).powi(2) < radius_m * radius_m
+    }))
 }

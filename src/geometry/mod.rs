@@ -16,9 +16,11 @@ pub mod stl;
 pub mod surface;
 pub mod vec3;
 pub mod voxels;
+pub mod wall_links;
 
 pub use caps::Cap;
 pub use error::GeometryError;
 pub use from_scenario::{build, Built};
 pub use primitives::{rectangular_channel, straight_cylinder};
 pub use voxels::{Axis, CellKind, Opening, Role, Voxels};
+pub use wall_links::{wall_links, WallLink, WallSurface};

@@ -354,6 +354,59 @@ impl Mask {
     }
 }
 
+/// The trilinear interpolation of a 0/1 mask at world points: the lumen is where it
+/// exceeds ½ (the voxelizer's test, and the level set interpolated walls follow).
+pub struct LumenLevel<'a> {
+    mask: &'a Mask,
+    /// World-to-voxel map (rows act on world offsets from the mask's origin).
+    inverse: [[f64; 3]; 3],
+}
+
+impl<'a> LumenLevel<'a> {
+    pub fn new(mask: &'a Mask) -> Self {
+        LumenLevel {
+            mask,
+            inverse: invert(mask.axes_m),
+        }
+    }
+
+    /// The interpolated mask at world point `p` [m]: 0 outside the image.
+    pub fn at(&self, p: [f64; 3]) -> f64 {
+        let mask = self.mask;
+        let [ni, nj, nk] = mask.dims;
+        let sample = |i: i64, j: i64, k: i64| -> f64 {
+            let inside_image = i >= 0
+                && j >= 0
+                && k >= 0
+                && (i as usize) < ni
+                && (j as usize) < nj
+                && (k as usize) < nk;
+            if inside_image && mask.inside[i as usize + ni * (j as usize + nj * k as usize)] {
+                1.0
+            } else {
+                0.0
+            }
+        };
+        let d: [f64; 3] = std::array::from_fn(|a| p[a] - mask.offset_m[a]);
+        let ijk: [f64; 3] =
+            std::array::from_fn(|r| (0..3).map(|c| self.inverse[r][c] * d[c]).sum::<f64>());
+        let base = ijk.map(|v| v.floor());
+        let t: [f64; 3] = std::array::from_fn(|a| ijk[a] - base[a]);
+        let [bi, bj, bk] = base.map(|v| v as i64);
+        let mut value = 0.0;
+        for corner in 0..8 {
+            let (ci, cj, ck) = (corner & 1, (corner >> 1) & 1, (corner >> 2) & 1);
+            let w = (if ci == 1 { t[0] } else { 1.0 - t[0] })
+                * (if cj == 1 { t[1] } else { 1.0 - t[1] })
+                * (if ck == 1 { t[2] } else { 1.0 - t[2] });
+            if w > 0.0 {
+                value += w * sample(bi + ci as i64, bj + cj as i64, bk + ck as i64);
+            }
+        }
+        value
+    }
+}
+
 /// Resamples a mask onto cubic voxels of `voxel_size_m` (trilinear, lumen above ½) and opens
 /// it: declared caps, or else one opening per patch where the vessel leaves the image.
 pub fn voxelize_mask(
@@ -398,40 +451,9 @@ pub fn voxelize_mask(
     // Trilinear interpolation of the 0/1 mask at each cell centre, lumen above 1/2:
     // smoother walls than nearest-neighbour when the scenario's voxels are finer than
     // the image's, the same lumen when they are equal.
-    let inverse = invert(mask.axes_m);
-    let [_, _, nk] = mask.dims;
-    let sample = |i: i64, j: i64, k: i64| -> f64 {
-        let inside_image = i >= 0
-            && j >= 0
-            && k >= 0
-            && (i as usize) < ni
-            && (j as usize) < nj
-            && (k as usize) < nk;
-        if inside_image && mask.inside[i as usize + ni * (j as usize + nj * k as usize)] {
-            1.0
-        } else {
-            0.0
-        }
-    };
+    let level = LumenLevel::new(mask);
     for n in 0..voxels.dims.cells() {
-        let p = voxels.cell_centre_m(n);
-        let d: [f64; 3] = std::array::from_fn(|a| p[a] - mask.offset_m[a]);
-        let ijk: [f64; 3] =
-            std::array::from_fn(|r| (0..3).map(|c| inverse[r][c] * d[c]).sum::<f64>());
-        let base = ijk.map(|v| v.floor());
-        let t: [f64; 3] = std::array::from_fn(|a| ijk[a] - base[a]);
-        let [bi, bj, bk] = base.map(|v| v as i64);
-        let mut value = 0.0;
-        for corner in 0..8 {
-            let (ci, cj, ck) = (corner & 1, (corner >> 1) & 1, (corner >> 2) & 1);
-            let w = (if ci == 1 { t[0] } else { 1.0 - t[0] })
-                * (if cj == 1 { t[1] } else { 1.0 - t[1] })
-                * (if ck == 1 { t[2] } else { 1.0 - t[2] });
-            if w > 0.0 {
-                value += w * sample(bi + ci as i64, bj + cj as i64, bk + ck as i64);
-            }
-        }
-        if value > 0.5 {
+        if level.at(voxels.cell_centre_m(n)) > 0.5 {
             voxels.kinds[n] = CellKind::Fluid;
         }
     }

@@ -51,7 +51,7 @@ pub fn voxelize_surface(
     declared: &[Cap],
     inlet: Option<&str>,
     voxel_size_m: f64,
-) -> Result<(Voxels, Vec<bool>), GeometryError> {
+) -> Result<(Voxels, Vec<bool>, Mesh), GeometryError> {
     let automatic = mesh.cap_open_ends();
     let mut caps = if declared.is_empty() {
         automatic
@@ -81,7 +81,8 @@ pub fn voxelize_surface(
         ));
     }
     let beyond = finish(&mut voxels, &caps)?;
-    Ok((voxels, beyond))
+    // The capped mesh: the surface interpolated walls are placed on.
+    Ok((voxels, beyond, mesh))
 }
 
 #[cfg(test)]
@@ -96,7 +97,7 @@ mod tests {
     fn open_aorta_gives_three_openings_inlet_largest() {
         let mut mesh = read_stl(Path::new(OPEN)).unwrap();
         mesh.transform(1e-3, [0.0; 3], [0.0; 3]);
-        let (v, _) = voxelize_surface(mesh, &[], None, 5e-4).unwrap();
+        let (v, _, _) = voxelize_surface(mesh, &[], None, 5e-4).unwrap();
         assert_eq!(v.openings.len(), 3);
         assert_eq!(v.openings[0].role, Role::Inlet);
         // README: inlet radius ≈ 7.7 mm, outlets ≈ 4.4 mm.

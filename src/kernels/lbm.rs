@@ -37,6 +37,13 @@ pub fn step_bindings(split: PopulationSplit) -> Bindings {
         .read("inlet_dynamics", "array<vec4<f32>>")
         .read_write("velocity_field", "array<vec4<f32>>")
         .read("porous_drag", "array<f32>");
+    // The wall-link table: in place, the kernels keep each cut cell's last
+    // post-collision populations in it (src/lbm/wall_links.rs).
+    b = if split.in_place {
+        b.read_write("wall_links", "array<u32>")
+    } else {
+        b.read("wall_links", "array<u32>")
+    };
     if split.in_place {
         b = b
             .read_write("boundary_out", "array<f32>")

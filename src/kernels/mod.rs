@@ -76,6 +76,7 @@ pub fn lattice_prelude() -> String {
         ("OPENING_SHIFT", flags::OPENING_SHIFT),
         ("OPENING_MASK", flags::OPENING_MASK),
         ("RECORD_SHIFT", flags::RECORD_SHIFT),
+        ("LINK_SHIFT", flags::LINK_SHIFT),
         ("WORKGROUP_SIZE", WORKGROUP_SIZE),
         ("REDUCTION_WORKGROUP_SIZE", REDUCTION_WORKGROUP_SIZE),
         ("PROBE_CELLS_PER_THREAD", PROBE_CELLS_PER_THREAD),

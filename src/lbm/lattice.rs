@@ -96,6 +96,13 @@ pub mod flags {
     /// Largest number of boundary cells one grid may have.
     pub const MAX_RECORDS: usize = 1 << (32 - RECORD_SHIFT);
 
+    /// Fluid cells cut by the true wall (interpolated bounce-back): 1 + the first
+    /// word of the cell's entry in the wall-link table, 0 for a cell without one
+    /// ([`crate::lbm::wall_links`]).
+    pub const LINK_SHIFT: u32 = 2;
+    /// Largest wall-link table a flag word can address.
+    pub const MAX_LINK_WORDS: usize = (1 << (32 - LINK_SHIFT)) - 1;
+
     /// Packs a boundary cell's flag word.
     pub fn boundary(kind: u32, inward_dir: usize, opening: usize, record: usize) -> u32 {
         debug_assert!(kind == INLET || kind == OUTLET);
@@ -110,6 +117,12 @@ pub mod flags {
     pub fn moving_wall(record: usize) -> u32 {
         debug_assert!((1..MAX_RECORDS).contains(&record));
         WALL | ((record as u32) << RECORD_SHIFT)
+    }
+
+    /// The wall-link table entry of a fluid cell, if it has one.
+    pub fn link_entry(flag: u32) -> Option<usize> {
+        let entry = flag >> LINK_SHIFT;
+        (kind(flag) == FLUID && entry != 0).then(|| entry as usize - 1)
     }
 
     pub fn kind(flag: u32) -> u32 {

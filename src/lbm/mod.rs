@@ -11,6 +11,7 @@ pub mod region;
 pub mod rheology;
 pub mod setup;
 pub mod sparse;
+pub mod wall_links;
 pub mod waveform;
 pub mod womersley;
 

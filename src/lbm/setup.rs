@@ -98,6 +98,9 @@ pub struct LatticeSetup {
     /// One population set updated in place (AA pattern): half the population memory,
     /// bitwise the results of two sets.
     pub in_place: bool,
+    /// Interpolated walls: the wall-link table the fluid cells' flags point into
+    /// ([`super::wall_links`]); empty for halfway bounce-back everywhere.
+    pub wall_links: Vec<u32>,
 }
 
 impl LatticeSetup {
@@ -138,6 +141,7 @@ impl LatticeSetup {
             step_workgroup_size: crate::kernels::WORKGROUP_SIZE,
             sparse: false,
             in_place: false,
+            wall_links: Vec::new(),
         }
     }
 }

@@ -653,6 +653,20 @@ pub struct Lbm {
     /// needs half the population memory for bitwise the same results.
     #[serde(default = "default_in_place")]
     pub in_place: bool,
+    /// Where no-slip walls sit: "halfway" between the last fluid and the first wall
+    /// cell (a staircase, first order on curved walls) or "interpolated" on the true
+    /// surface (Bouzidi–Firdaouss–Lallemand, second order; docs/numerics.md).
+    #[serde(default)]
+    pub walls: WallTreatment,
+}
+
+/// `[lbm] walls`: how the no-slip wall is placed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum WallTreatment {
+    #[default]
+    Halfway,
+    Interpolated,
 }
 
 /// `[lbm] storage`: which cells hold populations.
@@ -698,6 +712,7 @@ impl Default for Lbm {
             precision: Default::default(),
             storage: Default::default(),
             in_place: default_in_place(),
+            walls: WallTreatment::default(),
         }
     }
 }

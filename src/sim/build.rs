@@ -115,6 +115,7 @@ pub fn lattice_setup(voxels: &Voxels, loaded: &LoadedScenario) -> LatticeSetup {
         .is_sparse(voxels.lumen_cells(), voxels.dims.cells());
     setup.in_place = s.lbm.in_place;
     setup.outlet_models = loaded.outlet_models.clone();
+    crate::lbm::wall_links::attach(&mut setup, &loaded.wall_links);
     if s.outlet.non_reflecting {
         let d = voxels.dims;
         setup.outlet_filter_steps = Some(crate::lbm::outlets::wave_filter_steps(

@@ -9,6 +9,7 @@ use crate::lbm::lattice::flags;
 use crate::lbm::setup::Precision;
 use crate::lbm::womersley::{bessel_j, womersley_z, Complex as C};
 use crate::lbm::{CollisionModel, GridDims, LatticeSetup, Relaxation};
+use crate::scenario::schema::WallTreatment;
 use crate::scenario::LoadedScenario;
 use crate::sim::build::lattice_setup;
 use crate::sim::lattice_gpu::{StepState, SCHEDULE_CAPACITY};
@@ -128,6 +129,18 @@ pub fn pipe_poiseuille(
     n: usize,
     precision: Precision,
 ) -> Result<PipeResult, GpuError> {
+    pipe_poiseuille_with(ctx, n, precision, WallTreatment::Halfway)
+}
+
+/// [`pipe_poiseuille`] with the given wall treatment: halfway walls are compared with
+/// the circle of the lumen's voxel area (where halfway bounce-back puts the wall),
+/// interpolated walls with the true radius.
+pub fn pipe_poiseuille_with(
+    ctx: &GpuContext,
+    n: usize,
+    precision: Precision,
+    walls: WallTreatment,
+) -> Result<PipeResult, GpuError> {
     // τ = 1 (ν = 1/6 lattice) with lattice velocity 0.02: u_peak = 6 ν u_lat / dx.
     let radius = 1e-3;
     let dx = radius / n as f64;
@@ -141,9 +154,13 @@ pub fn pipe_poiseuille(
          [time]\nsteps = {steps}\nlattice_velocity = 0.02\n\
          [geometry]\nshape = \"cylinder\"\nradius = {radius}\nlength = {}\naxis = \"z\"\n\
          [inlet]\nmean_velocity = {mean_velocity}\nprofile = \"parabolic\"\n[outlet]\npressure = 0.0\nnon_reflecting = false\n\
-         [lbm]\nprecision = \"{}\"\n",
+         [lbm]\nprecision = \"{}\"\nwalls = \"{}\"\n",
         6.0 * radius,
-        precision.name()
+        precision.name(),
+        match walls {
+            WallTreatment::Halfway => "halfway",
+            WallTreatment::Interpolated => "interpolated",
+        }
     );
     // A plain pressure outlet: the non-reflecting one's slow flux filter adds a mode of
     // a few hundred steps that this short run to steady state would still carry.
@@ -170,7 +187,12 @@ pub fn pipe_poiseuille(
     // Hagen–Poiseuille for the voxelized lumen: the radius of the circle with the
     // lumen's cross-section area (halfway bounce-back puts the wall between cells,
     // so the lumen area is exactly the fluid-cell count).
-    let r = (voxels.openings[0].cells.len() as f64 / std::f64::consts::PI).sqrt();
+    let r = match walls {
+        WallTreatment::Halfway => {
+            (voxels.openings[0].cells.len() as f64 / std::f64::consts::PI).sqrt()
+        }
+        WallTreatment::Interpolated => n as f64,
+    };
     // The axis lies on the corner of the 4 central cells: r_c² = ½ (cells²).
     let c = d.nx / 2;
     let centre: f64 = [(c - 1, c - 1), (c, c - 1), (c - 1, c), (c, c)]

@@ -4,6 +4,7 @@
 //! same case functions, so the suite and the tests cannot drift apart.
 
 pub mod cavity;
+pub mod curved_walls;
 pub mod fda_nozzle;
 pub mod flows;
 pub mod nozzle;

@@ -23,6 +23,7 @@ pub fn cpu_run(setup: &LatticeSetup, steps: usize) -> Vec<f32> {
         smagorinsky: setup.smagorinsky,
         force: setup.force,
         inlet_scale: 1.0,
+        wall_links: &setup.wall_links,
     };
     for _ in 0..steps {
         step(&inputs, &a, &mut b);

@@ -4,8 +4,10 @@
 
 use super::checker::Checker;
 use crate::geometry;
+use crate::geometry::{wall_links, WallLink};
+use crate::lbm::lattice::flags;
 use crate::scenario::error::{key_line, ScenarioError};
-use crate::scenario::schema::{Geometry, Scenario};
+use crate::scenario::schema::{Geometry, Scenario, WallTreatment};
 use std::path::Path;
 
 /// Radius (or half-width) below this many voxels cannot carry a flow profile.
@@ -227,4 +229,30 @@ fn estimate_cells(g: &Geometry, dx: f64) -> Option<f64> {
         } => Some((width / dx + 2.0) * (height / dx + 2.0) * (length / dx + 2.0)),
         _ => None,
     }
+}
+
+/// The links the vessel's surface cuts when the scenario asks for interpolated walls;
+/// none for halfway walls or a geometry whose walls lie halfway already (channels).
+pub fn wall_links_of(
+    c: &Checker,
+    built: &crate::geometry::Built,
+    scenario: &Scenario,
+) -> Result<Vec<WallLink>, ScenarioError> {
+    let (Some(surface), WallTreatment::Interpolated) = (&built.surface, scenario.lbm.walls) else {
+        return Ok(Vec::new());
+    };
+    let links = wall_links(&built.voxels, &built.beyond_openings, surface);
+    let words = crate::lbm::wall_links::table_bytes(&links) / 4;
+    if words > flags::MAX_LINK_WORDS as u64 {
+        return Err(c.fail(
+            "lbm",
+            "walls",
+            format!(
+                "the wall cuts {} links, more than one wall-link table can address",
+                links.len()
+            ),
+            "use walls = \"halfway\" or a coarser voxel_size".into(),
+        ));
+    }
+    Ok(links)
 }

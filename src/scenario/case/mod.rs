@@ -96,11 +96,13 @@ pub fn build(
     let checkpoint = super::outputs::checkpoint_plan(&scenario, units).map_err(fail)?;
     let render = super::outputs::render_plan(&scenario, units, flow.steps).map_err(fail)?;
     let dosimetry = dosimetry::plan(&c, &scenario, &built.voxels)?;
+    let wall_links = geometry::wall_links_of(&c, &built, &scenario)?;
     Ok(LoadedScenario {
         path: path.to_path_buf(),
         source: source.to_string(),
         scenario,
         voxels: built.voxels,
+        wall_links,
         beyond_openings: built.beyond_openings,
         units: flow.units,
         throat: flow.throat,

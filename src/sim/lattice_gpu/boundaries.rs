@@ -29,6 +29,12 @@ pub struct BoundaryTables {
     schedule: wgpu::Buffer,
     step_state: wgpu::Buffer,
     clock_counter: wgpu::Buffer,
+    /// Interpolated walls' wall-link table (src/lbm/wall_links.rs); one word when
+    /// the walls are halfway.
+    wall_links: wgpu::Buffer,
+    /// The wall-link table holds links (the step interpolates, and checkpoints keep
+    /// the table's copies of the last populations).
+    pub has_wall_links: bool,
     /// Openings (at least one: the probe kernel needs a slot).
     pub opening_count: usize,
     /// Inlet and outlet cells in all.
@@ -159,6 +165,12 @@ impl BoundaryTables {
             schedule: storage_from(ctx, "step schedule", &vec![start; SCHEDULE_CAPACITY]),
             step_state: storage_from(ctx, "step state", &[start]),
             clock_counter: storage_from(ctx, "clock counter", &[0u32]),
+            wall_links: storage_from(
+                ctx,
+                "wall links",
+                &non_empty(&crate::lbm::wall_links::table_with_away(setup)),
+            ),
+            has_wall_links: !setup.wall_links.is_empty(),
             opening_count,
             boundary_cells: all_cells.len(),
             dynamic_outlets,
@@ -179,6 +191,13 @@ impl BoundaryTables {
             .with("schedule", &self.schedule)
             .with("step_state", &self.step_state)
             .with("counter", &self.clock_counter)
+            .with("wall_links", &self.wall_links)
+    }
+
+    /// The wall-link table, when the walls are interpolated (a checkpoint section:
+    /// in place, it holds the cut cells' last populations).
+    pub fn wall_links_state(&self) -> Option<&wgpu::Buffer> {
+        self.has_wall_links.then_some(&self.wall_links)
     }
 
     /// The state a run changes, by name (checkpoints).

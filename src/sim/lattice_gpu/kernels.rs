@@ -31,6 +31,8 @@ pub(crate) struct StepConstants {
     pub inlet_harmonics: usize,
     pub coupled: bool,
     pub workgroup_size: u32,
+    /// Interpolated walls: the step reads the wall-link table.
+    pub wall_links: bool,
     pub step_cells: usize,
     pub outlet_filter_rate: f64,
 }
@@ -69,6 +71,7 @@ impl LatticeKernels {
             ("INLET_STRIDE", (1 + c.inlet_harmonics.div_ceil(2)) as f64),
             ("COUPLED", c.coupled as u32 as f64),
             ("STEP_WORKGROUP_SIZE", c.workgroup_size as f64),
+            ("WALL_LINKS", c.wall_links as u32 as f64),
         ]);
         let step_module = KernelModule::new(ctx, "stream_collide", &lbm::step(split))?;
         let groups: [wgpu::BindGroup; 2] = [

@@ -150,6 +150,7 @@ impl GpuLattice {
             inlet_harmonics: setup.inlet_harmonics,
             coupled: coupling.is_coupled(),
             workgroup_size: setup.step_workgroup_size,
+            wall_links: boundaries.has_wall_links,
             step_cells: storage.step_cells(),
             outlet_filter_rate: setup.outlet_filter_steps.map_or(0.0, |t| 1.0 / t.max(1.0)) as f64,
         };
@@ -224,6 +225,9 @@ impl GpuLattice {
         v.push(("porous_drag".into(), self.coupling.porous_drag()));
         v.push(("velocity_field".into(), self.coupling.velocity_field()));
         v.push((step_state.0.into(), step_state.1));
+        if let Some(links) = self.boundaries.wall_links_state() {
+            v.push(("wall_links".into(), links));
+        }
         v
     }
 

@@ -366,7 +366,8 @@ pub fn memory_estimate(loaded: &crate::scenario::LoadedScenario) -> (u64, bool) 
         StoredCells::from_flags(&kinds, d)
     });
     let sets = if lbm.in_place { 1 } else { 2 };
-    let bytes = memory_bytes(d.cells(), stored.as_ref(), lbm.precision, sets);
+    let bytes = memory_bytes(d.cells(), stored.as_ref(), lbm.precision, sets)
+        + crate::lbm::wall_links::table_bytes(&loaded.wall_links);
     (bytes, sparse)
 }
 
