@@ -119,11 +119,20 @@ fn interpolated_walls_match_cpu_reference_in_every_layout() {
         embolus::scenario::LoadedScenario::from_str(std::path::Path::new("bfl.toml"), text)
             .unwrap_or_else(|e| panic!("{e}"));
     assert!(
-        loaded.wall_links.len() > 500,
+        loaded
+            .wall_links
+            .iter()
+            .map(|c| c.links.len())
+            .sum::<usize>()
+            > 500,
         "{} links",
         loaded.wall_links.len()
     );
-    let distances: Vec<f32> = loaded.wall_links.iter().map(|l| l.distance).collect();
+    let distances: Vec<f32> = loaded
+        .wall_links
+        .iter()
+        .flat_map(|c| c.links.iter().map(|l| l.1))
+        .collect();
     assert!(distances.iter().any(|&d| d < 0.3) && distances.iter().any(|&d| d > 0.7));
     let mut setup = embolus::sim::build::lattice_setup(&loaded.voxels, &loaded);
     let n = setup.dims.cells();

@@ -37,3 +37,31 @@ fn mean_wall_shear_stress_of_poiseuille_flow_matches_4_mu_q_over_pi_r3() {
         );
     }
 }
+
+/// Interpolated walls (src/lbm/wall_links.rs): the wall on the true circle, the stress
+/// extrapolated to it along the fitted normal (src/geometry/wall_links.rs).
+/// Tolerances: mean WSS within 1.5% of the force balance G R / 2 at R = 10 cells, every
+/// wall cell within 5% of the mean, the field and wall-list paths equal.
+#[test]
+fn wall_shear_stress_on_interpolated_walls_matches_the_force_balance() {
+    let p = embolus::validation::wall_shear::wall_shear_pipe_with(&gpu(), 10.0, true)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let error = p.mean_wss / p.analytic_wss - 1.0;
+    println!(
+        "interpolated walls, R = {:.2} cells: mean WSS {:.6e}, G R / 2 {:.6e}, error {:+.2}%, scatter {:.2}%, transverse {:.2e}",
+        p.radius,
+        p.mean_wss,
+        p.analytic_wss,
+        100.0 * error,
+        100.0 * p.scatter,
+        p.transverse
+    );
+    assert!(p.along_flow);
+    assert!(
+        error.abs() < 0.015,
+        "mean WSS off by {:+.2}%",
+        100.0 * error
+    );
+    assert!(p.scatter < 0.05, "scatter {:.2}%", 100.0 * p.scatter);
+    assert!(p.paths_differ < 1e-9);
+}

@@ -265,8 +265,9 @@ fn load_src(q: u32, cell: u32) -> f32 {
 @group(0) @binding(8) var<storage, read_write> field_stress: array<vec4<f32>>;
 @group(0) @binding(9) var<storage, read_write> field_wall: array<vec4<f32>>;
 @group(0) @binding(10) var<storage, read> wall_cells: array<u32>;
-@group(0) @binding(11) var<storage, read_write> wall_now: array<vec4<f32>>;
-@group(0) @binding(12) var<storage, read_write> wall_sums: array<vec4<f32>>;
+@group(0) @binding(11) var<storage, read> wall_links: array<u32>;
+@group(0) @binding(12) var<storage, read_write> wall_now: array<vec4<f32>>;
+@group(0) @binding(13) var<storage, read_write> wall_sums: array<vec4<f32>>;
 // Output fields, read-only on the current populations (`src*`, post-collision):
 // velocity, density deviation, shear rate, local relaxation time and the wall shear
 // stress (WSS) at wall-adjacent cells. `sample_fields` fills a (region, stride) box at
@@ -365,7 +366,15 @@ fn stress_times(diag: vec3<f32>, off: vec3<f32>, n: vec3<f32>) -> vec3<f32> {
 // to the wall linearly from the next cell inward along the lattice direction closest
 // to n: σ_w = σ + d (σ − σ_in)/h, h = c_in·n (exact for Poiseuille flow, whose stress
 // is linear in the wall distance).
+//
+// With interpolated walls (src/lbm/wall_links.rs) a cut cell's entry in the wall-link
+// table holds the true wall's normal and distance, fitted to the surface
+// (src/geometry/wall_links.rs), which replace the lattice estimates.
 fn wall_shear(cell: u32, s: CellState) -> vec4<f32> {
+    let fitted = fitted_wall(cell);
+    if (fitted.w > 0.0) {
+        return wall_shear_from_inside(cell, s, fitted.xyz, fitted.w);
+    }
     let p = cell_coords(cell);
     var normal = vec3<f32>(0.0);
     var weight = 0.0;
@@ -382,21 +391,77 @@ fn wall_shear(cell: u32, s: CellState) -> vec4<f32> {
     }
     let n = normal / length;
     var reach = 0.0;
+    for (var q = 1u; q < Q; q++) {
+        let nb = neighbor_index(p, vec3<i32>(CX[q], CY[q], CZ[q]));
+        if ((cell_flag(nb) & TYPE_MASK) == CELL_WALL) {
+            reach += W[q] * dot(velocity_of(q), -n);
+        }
+    }
+    return extrapolated_wall_shear(cell, s, n, 0.5 * reach / weight);
+}
+
+// The wall's normal (into the lumen) and the cell's distance from it [cells] from
+// the wall-link table; w = 0 where the cell has no fitted wall.
+fn fitted_wall(cell: u32) -> vec4<f32> {
+    let flag = cell_flag(cell);
+    let entry = flag >> LINK_SHIFT;
+    if ((flag & TYPE_MASK) != CELL_FLUID || entry == 0u) {
+        return vec4<f32>(0.0);
+    }
+    let at = entry - 1u;
+    let frame = at + 1u + 2u * countOneBits(wall_links[at]);
+    return vec4<f32>(
+        bitcast<f32>(wall_links[frame]),
+        bitcast<f32>(wall_links[frame + 1u]),
+        bitcast<f32>(wall_links[frame + 2u]),
+        bitcast<f32>(wall_links[frame + 3u]),
+    );
+}
+
+// The lattice direction closest to the unit vector n.
+fn closest_direction(n: vec3<f32>) -> u32 {
     var best = 0u;
     var best_cos = -2.0;
     for (var q = 1u; q < Q; q++) {
         let c = velocity_of(q);
-        let nb = neighbor_index(p, vec3<i32>(CX[q], CY[q], CZ[q]));
-        if ((cell_flag(nb) & TYPE_MASK) == CELL_WALL) {
-            reach += W[q] * dot(c, -n);
-        }
         let cosine = dot(c, n) / sqrt(dot(c, c));
         if (cosine > best_cos) {
             best_cos = cosine;
             best = q;
         }
     }
-    let d = 0.5 * reach / weight;
+    return best;
+}
+
+// On an interpolated wall the populations the wall returns to a cut cell carry the
+// interpolation's error in their non-equilibrium part, so the cut cell's own stress
+// is off; the wall's is extrapolated from the next two cells inward along the lattice
+// direction closest to n (h and 2h further from the wall), where it is the bulk's.
+fn wall_shear_from_inside(cell: u32, s: CellState, n: vec3<f32>, d: f32) -> vec4<f32> {
+    let p = cell_coords(cell);
+    let best = closest_direction(n);
+    let c = vec3<i32>(CX[best], CY[best], CZ[best]);
+    let inner = neighbor_index(p, c);
+    let inner2 = neighbor_index(p, 2 * c);
+    if ((cell_flag(inner) & TYPE_MASK) != CELL_FLUID || (cell_flag(inner2) & TYPE_MASK) != CELL_FLUID) {
+        return extrapolated_wall_shear(cell, s, n, d);
+    }
+    let s1 = cell_state(inner);
+    let s2 = cell_state(inner2);
+    let h = dot(velocity_of(best), n);
+    let k = (d + h) / h;
+    let diag = s1.sigma_diag + k * (s1.sigma_diag - s2.sigma_diag);
+    let off = s1.sigma_off + k * (s1.sigma_off - s2.sigma_off);
+    let t = stress_times(diag, off, n);
+    let shear = t - dot(t, n) * n;
+    return vec4<f32>(shear, sqrt(dot(shear, shear)));
+}
+
+// The shear part of the stress on a wall with unit normal n (into the lumen) at
+// distance d from the cell, extrapolated from the cell and the next one inward.
+fn extrapolated_wall_shear(cell: u32, s: CellState, n: vec3<f32>, d: f32) -> vec4<f32> {
+    let p = cell_coords(cell);
+    let best = closest_direction(n);
     var diag = s.sigma_diag;
     var off = s.sigma_off;
     let inner = neighbor_index(p, vec3<i32>(CX[best], CY[best], CZ[best]));

@@ -171,11 +171,10 @@ fn describe_walls(loaded: &LoadedScenario) {
             "walls     halfway bounce-back: this geometry's walls lie halfway between cells already"
         ),
         WallTreatment::Interpolated => {
-            let cells = links.windows(2).filter(|w| w[0].cell != w[1].cell).count() + 1;
             println!(
                 "walls     interpolated on the true surface (Bouzidi): {} links cut in {} cells, {:.1} KiB on the GPU",
+                links.iter().map(|c| c.links.len()).sum::<usize>(),
                 links.len(),
-                cells,
                 embolus::lbm::wall_links::table_bytes(links) as f64 / 1024.0
             );
         }

@@ -23,4 +23,4 @@ pub use error::GeometryError;
 pub use from_scenario::{build, Built};
 pub use primitives::{rectangular_channel, straight_cylinder};
 pub use voxels::{Axis, CellKind, Opening, Role, Voxels};
-pub use wall_links::{wall_links, WallLink, WallSurface};
+pub use wall_links::{cut_cells, CutCell, WallSurface};

@@ -40,38 +40,67 @@ impl std::fmt::Debug for WallSurface {
     }
 }
 
-/// A link from a fluid cell to a wall cell that the surface cuts.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct WallLink {
+/// A fluid cell next to the wall: the links of it the surface cuts, and the wall's
+/// plane near it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CutCell {
     /// Linear index of the fluid cell x.
     pub cell: usize,
-    /// The direction q whose upstream neighbour x − c_q is the wall cell: the
-    /// population bounced back into x along c_q.
-    pub direction: usize,
-    /// Where the wall cuts the link, as a fraction of it from x's centre, in (0, 1].
-    pub distance: f32,
+    /// Per cut link, by increasing direction: the direction q whose upstream
+    /// neighbour x − c_q is the wall cell (the population bounced back into x along
+    /// c_q), and where the wall cuts the link, as a fraction of it from x's centre, in
+    /// (0, 1].
+    pub links: Vec<(usize, f32)>,
+    /// The wall's unit normal near x, pointing into the lumen, and x's distance from
+    /// the wall along it [cells]; `None` where too little of the surface is in reach
+    /// to fit a plane.
+    pub wall: Option<([f32; 3], f32)>,
 }
 
-/// The links of every fluid cell of `voxels` that the surface cuts, ordered by cell
-/// then direction. Wall cells beyond an opening (`beyond_openings`) are cut planes,
-/// not vessel wall, and keep halfway bounce-back, as does a link the surface does not
-/// cross (a wall cell whose centre the surface calls inside, e.g. an unconnected
-/// pocket removed by the voxelizer).
-pub fn wall_links(
-    voxels: &Voxels,
-    beyond_openings: &[bool],
-    surface: &WallSurface,
-) -> Vec<WallLink> {
+/// Rays probing the surface around a cell for its plane reach this far [cells]: the
+/// plane is fitted to about one cell around the nearest wall point.
+const FRAME_REACH: f64 = 1.5;
+/// The first fan's reach [cells], from a cell up to √2 cells off the wall.
+const FIRST_REACH: f64 = 3.0;
+
+/// Finds where segments cross a surface (mesh triangles binned once).
+struct Probe<'a> {
+    surface: &'a WallSurface,
+    bins: Option<TriangleBins>,
+}
+
+impl<'a> Probe<'a> {
+    fn new(surface: &'a WallSurface, voxels: &Voxels) -> Self {
+        let bins = match surface {
+            WallSurface::Mesh(mesh) => Some(TriangleBins::new(mesh, voxels)),
+            WallSurface::Implicit(_) => None,
+        };
+        Probe { surface, bins }
+    }
+
+    /// The fraction of a → b at which the segment first leaves the lumen.
+    fn crossing(&self, a: [f64; 3], b: [f64; 3]) -> Option<f64> {
+        match (self.surface, &self.bins) {
+            (WallSurface::Implicit(inside), _) => bisect(inside.as_ref(), a, b),
+            (WallSurface::Mesh(mesh), Some(bins)) => bins.first_crossing(mesh, a, b),
+            (WallSurface::Mesh(_), None) => None,
+        }
+    }
+}
+
+/// Every fluid cell of `voxels` with a link the surface cuts, in cell order. Wall
+/// cells beyond an opening (`beyond_openings`) are cut planes, not vessel wall, and
+/// keep halfway bounce-back, as does a link the surface does not cross (a wall cell
+/// whose centre the surface calls inside, e.g. an unconnected pocket the voxelizer
+/// removed).
+pub fn cut_cells(voxels: &Voxels, beyond_openings: &[bool], surface: &WallSurface) -> Vec<CutCell> {
     let dims = voxels.dims;
     let dx = voxels.voxel_size_m;
-    let bins = match surface {
-        WallSurface::Mesh(mesh) => Some(TriangleBins::new(mesh, voxels)),
-        WallSurface::Implicit(_) => None,
-    };
+    let probe = Probe::new(surface, voxels);
     (0..dims.cells())
         .into_par_iter()
         .filter(|&i| voxels.kinds[i] == CellKind::Fluid)
-        .flat_map_iter(|cell| {
+        .filter_map(|cell| {
             let a = voxels.cell_centre_m(cell);
             let mut links = Vec::new();
             for (q, c) in VELOCITIES.iter().enumerate().take(Q).skip(1) {
@@ -81,22 +110,115 @@ pub fn wall_links(
                 }
                 // The unwrapped end of the link (periodic grids wrap the cell index).
                 let b: [f64; 3] = std::array::from_fn(|k| a[k] - c[k] as f64 * dx);
-                let cut = match (surface, &bins) {
-                    (WallSurface::Implicit(inside), _) => bisect(inside.as_ref(), a, b),
-                    (WallSurface::Mesh(mesh), Some(bins)) => bins.first_crossing(mesh, a, b),
-                    (WallSurface::Mesh(_), None) => unreachable!("a mesh always has bins"),
-                };
-                if let Some(t) = cut {
-                    links.push(WallLink {
-                        cell,
-                        direction: q,
-                        distance: t.clamp(MIN_DISTANCE, 1.0) as f32,
-                    });
+                if let Some(t) = probe.crossing(a, b) {
+                    links.push((q, t.clamp(MIN_DISTANCE, 1.0) as f32));
                 }
             }
-            links
+            (!links.is_empty()).then(|| CutCell {
+                cell,
+                links,
+                wall: wall_plane(&probe, a, dx),
+            })
         })
         .collect()
+}
+
+/// The wall's plane near the lumen point x [m]: a least-squares plane through where
+/// rays in the 26 grid directions meet the surface, its normal
+/// turned towards x. The fan is cast from x, then again from half a cell off the
+/// wall point nearest x, so that it spreads evenly about that point (on a curved wall
+/// a lopsided fan tilts the plane); x's distance from the wall is measured along the
+/// normal by one more ray. Returns the normal and the distance [cells].
+fn wall_plane(probe: &Probe, x: [f64; 3], dx: f64) -> Option<([f32; 3], f32)> {
+    // The first fan reaches further: x may lie up to √2 cells from the wall.
+    let (normal, distance) = fitted_plane(probe, x, dx, FIRST_REACH)?;
+    let centre: [f64; 3] = std::array::from_fn(|a| x[a] - (distance - 0.5 * dx) * normal[a]);
+    let (normal, _) = fitted_plane(probe, centre, dx, FRAME_REACH).unwrap_or((normal, distance));
+    let normal = if dot(normal, normal) > 0.0 {
+        normal
+    } else {
+        return None;
+    };
+    // Along −n from x, at most two cells, to the surface.
+    let end: [f64; 3] = std::array::from_fn(|a| x[a] - normal[a] * 2.0 * dx);
+    let t = probe.crossing(x, end)?;
+    Some((normal.map(|v| v as f32), (2.0 * t) as f32))
+}
+
+/// The plane fitted to the fan of rays from `from`: its unit normal (towards `from`)
+/// and the distance of `from` from the surface along it [m].
+fn fitted_plane(probe: &Probe, from: [f64; 3], dx: f64, reach: f64) -> Option<([f64; 3], f64)> {
+    let mut hits: Vec<[f64; 3]> = Vec::new();
+    for k in 0..27 {
+        let d = [k % 3, (k / 3) % 3, k / 9].map(|v| v as f64 - 1.0);
+        let length = dot(d, d).sqrt();
+        if length == 0.0 {
+            continue;
+        }
+        let end: [f64; 3] = std::array::from_fn(|a| from[a] + d[a] / length * reach * dx);
+        if let Some(t) = probe.crossing(from, end) {
+            hits.push(std::array::from_fn(|a| from[a] + t * (end[a] - from[a])));
+        }
+    }
+    if hits.len() < 3 {
+        return None;
+    }
+    let mean = centroid(&hits);
+    let mut normal = plane_normal(&hits, mean)?;
+    if dot(normal, sub(from, mean)) < 0.0 {
+        normal = normal.map(|v| -v);
+    }
+    let end: [f64; 3] = std::array::from_fn(|a| from[a] - normal[a] * 2.0 * dx);
+    let t = probe.crossing(from, end)?;
+    Some((normal, 2.0 * t * dx))
+}
+
+fn centroid(points: &[[f64; 3]]) -> [f64; 3] {
+    let n = points.len() as f64;
+    std::array::from_fn(|a| points.iter().map(|p| p[a]).sum::<f64>() / n)
+}
+
+/// The unit normal of the least-squares plane through `points` (centroid `mean`):
+/// the eigenvector of their covariance with the smallest eigenvalue, by cyclic Jacobi
+/// rotations (Golub & Van Loan, Matrix Computations, sec. 8.5).
+fn plane_normal(points: &[[f64; 3]], mean: [f64; 3]) -> Option<[f64; 3]> {
+    let mut m = [[0.0f64; 3]; 3];
+    for p in points {
+        for i in 0..3 {
+            for j in 0..3 {
+                m[i][j] += (p[i] - mean[i]) * (p[j] - mean[j]);
+            }
+        }
+    }
+    let mut v = [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]];
+    for _ in 0..16 {
+        for (p, q) in [(0, 1), (0, 2), (1, 2)] {
+            if m[p][q].abs() < 1e-300 {
+                continue;
+            }
+            let theta = (m[q][q] - m[p][p]) / (2.0 * m[p][q]);
+            let t = theta.signum() / (theta.abs() + (theta * theta + 1.0).sqrt());
+            let c = 1.0 / (t * t + 1.0).sqrt();
+            let s = t * c;
+            for row in m.iter_mut() {
+                let (a, b) = (row[p], row[q]);
+                row[p] = c * a - s * b;
+                row[q] = s * a + c * b;
+            }
+            let (rp, rq) = (m[p], m[q]);
+            m[p] = std::array::from_fn(|k| c * rp[k] - s * rq[k]);
+            m[q] = std::array::from_fn(|k| s * rp[k] + c * rq[k]);
+            for row in v.iter_mut() {
+                let (a, b) = (row[p], row[q]);
+                row[p] = c * a - s * b;
+                row[q] = s * a + c * b;
+            }
+        }
+    }
+    let smallest = (0..3).min_by(|&a, &b| m[a][a].total_cmp(&m[b][b]))?;
+    let normal = [v[0][smallest], v[1][smallest], v[2][smallest]];
+    let length = dot(normal, normal).sqrt();
+    (length > 0.5).then(|| normal.map(|c| c / length))
 }
 
 /// The fraction of a → b where `inside` turns false, when a is inside and b is not.
@@ -210,7 +332,8 @@ mod tests {
     use crate::geometry::primitives::straight_cylinder;
     use crate::geometry::voxels::Axis;
 
-    /// A cylinder of radius 5.3 cells: every cut link ends on the circle.
+    /// A cylinder of radius 5.3 cells: every cut link ends on the circle, and every cut
+    /// cell's fitted wall plane is the circle's tangent.
     #[test]
     fn links_of_a_cylinder_end_on_its_surface() {
         let dx = 1.0;
@@ -219,16 +342,34 @@ mod tests {
         let c = v.dims.nx as f64 / 2.0;
         let inside = move |p: [f64; 3]| (p[0] - c).powi(2) + (p[1] - c).powi(2) < r * r;
         let beyond = vec![false; v.dims.cells()];
-        let links = wall_links(&v, &beyond, &WallSurface::Implicit(Box::new(inside)));
-        assert!(links.len() > 100, "{} links", links.len());
-        for l in &links {
-            let a = v.cell_centre_m(l.cell);
-            let cq = VELOCITIES[l.direction];
-            let p: [f64; 3] = std::array::from_fn(|k| a[k] - l.distance as f64 * cq[k] as f64 * dx);
-            let radius = ((p[0] - c).powi(2) + (p[1] - c).powi(2)).sqrt();
-            assert!((radius - r).abs() < 1e-4, "{l:?} ends at r = {radius}");
-            assert!(l.distance > 0.0 && l.distance <= 1.0);
+        let cut = cut_cells(&v, &beyond, &WallSurface::Implicit(Box::new(inside)));
+        assert!(cut.len() > 30, "{} cut cells", cut.len());
+        let (mut worst_cos, mut worst_d) = (1.0f64, 0.0f64);
+        for cell in &cut {
+            let a = v.cell_centre_m(cell.cell);
+            let radial = [a[0] - c, a[1] - c];
+            let r_cell = radial[0].hypot(radial[1]);
+            for &(q, distance) in &cell.links {
+                let cq = VELOCITIES[q];
+                let p: [f64; 3] =
+                    std::array::from_fn(|k| a[k] - distance as f64 * cq[k] as f64 * dx);
+                let radius = ((p[0] - c).powi(2) + (p[1] - c).powi(2)).sqrt();
+                assert!((radius - r).abs() < 1e-4, "{cell:?} ends at r = {radius}");
+                assert!(distance > 0.0 && distance <= 1.0);
+            }
+            // The fitted wall: normal along −r̂ within 2.5° (measured 2.0° on this
+            // tight circle), distance R − r within 0.005 cells.
+            let (n, d) = cell.wall.expect("a plane fits");
+            let cosine = -(n[0] as f64 * radial[0] + n[1] as f64 * radial[1]) / r_cell;
+            worst_cos = worst_cos.min(cosine);
+            let expected = r - r_cell;
+            worst_d = worst_d.max((d as f64 - expected).abs());
         }
+        println!(
+            "fitted walls: normal within {:.2} deg, distance within {worst_d:.1e} cells",
+            worst_cos.acos().to_degrees()
+        );
+        assert!(worst_cos > 2.5f64.to_radians().cos() && worst_d < 5e-3);
     }
 
     #[test]

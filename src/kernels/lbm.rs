@@ -143,6 +143,7 @@ pub fn fields(split: PopulationSplit) -> KernelSource {
         .read_write("field_stress", "array<vec4<f32>>")
         .read_write("field_wall", "array<vec4<f32>>")
         .read("wall_cells", "array<u32>")
+        .read("wall_links", "array<u32>")
         .read_write("wall_now", "array<vec4<f32>>")
         .read_write("wall_sums", "array<vec4<f32>>");
     assemble(split.precision, true, true, &generated, bindings, FIELDS)

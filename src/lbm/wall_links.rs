@@ -7,14 +7,16 @@
 //! (`flags::LINK_SHIFT`); the entry is
 //!   `mask` — bit q set when the population q arriving from x − c_q is interpolated,
 //!   `distance` × n — where the wall cuts each such link (fraction from x, by q),
-//!   `away` × n — the cell's own post-collision population q of the last step.
+//!   `away` × n — the cell's own post-collision population q of the last step,
+//!   `wall` × 4 — the wall's unit normal into the lumen and x's distance from it
+//!   [cells] (all zero where no plane was fitted), for the wall shear stress.
 //! The step kernels read `away` from the two-set source directly; in place the AA
 //! pattern gives that location to a neighbour's thread, so those kernels keep a copy
 //! here, written by the cell's own thread (shaders/lbm/stream_in_place.wgsl).
 
 use super::lattice::{flags, Q};
 use super::LatticeSetup;
-use crate::geometry::WallLink;
+use crate::geometry::CutCell;
 
 /// The population arriving along c_q at a fluid cell x whose upstream link is cut at
 /// `distance` (fraction q_w of the link from x), from the population that left x
@@ -38,42 +40,40 @@ pub fn interpolated_bounce_back(distance: f32, toward: f32, second: Option<f32>,
     }
 }
 
-/// Builds the wall-link table of `links` (ordered by cell, then direction) into
-/// `setup` and marks the cells' flags. Links of cells that are not plain fluid (an
-/// opening cell) are skipped: their populations come from the boundary condition.
-/// Scenario validation refuses tables beyond `flags::MAX_LINK_WORDS`; cells past that
-/// keep halfway bounce-back.
-pub fn attach(setup: &mut LatticeSetup, links: &[WallLink]) {
+/// Words of a cut cell's entry after its links' distances and copies.
+pub const WALL_WORDS: usize = 4;
+
+/// Builds the wall-link table of `cut` (in cell order) into `setup` and marks the
+/// cells' flags. Cells that are not plain fluid (an opening cell) are skipped: their
+/// populations come from the boundary condition. Scenario validation refuses tables
+/// beyond `flags::MAX_LINK_WORDS`; cells past that keep halfway bounce-back.
+pub fn attach(setup: &mut LatticeSetup, cut: &[CutCell]) {
     let mut words: Vec<u32> = Vec::new();
-    let mut k = 0;
-    while k < links.len() {
-        let cell = links[k].cell;
-        let end = k + links[k..].iter().take_while(|l| l.cell == cell).count();
-        let own = &links[k..end];
-        k = end;
-        if flags::kind(setup.flags[cell]) != flags::FLUID {
+    for c in cut {
+        if flags::kind(setup.flags[c.cell]) != flags::FLUID {
             continue;
         }
         let entry = words.len();
-        if entry + 1 + 2 * own.len() > flags::MAX_LINK_WORDS {
+        if entry + 1 + 2 * c.links.len() + WALL_WORDS > flags::MAX_LINK_WORDS {
             break;
         }
-        let mask = own.iter().fold(0u32, |m, l| m | (1 << l.direction));
-        words.push(mask);
-        words.extend(own.iter().map(|l| l.distance.to_bits()));
-        words.extend(own.iter().map(|_| 0u32));
-        setup.flags[cell] = flags::FLUID | ((entry as u32 + 1) << flags::LINK_SHIFT);
+        words.push(c.links.iter().fold(0u32, |m, &(q, _)| m | (1 << q)));
+        words.extend(c.links.iter().map(|&(_, d)| d.to_bits()));
+        words.extend(c.links.iter().map(|_| 0u32));
+        let ([nx, ny, nz], d) = c.wall.unwrap_or(([0.0; 3], 0.0));
+        words.extend([nx, ny, nz, d].map(f32::to_bits));
+        setup.flags[c.cell] = flags::FLUID | ((entry as u32 + 1) << flags::LINK_SHIFT);
     }
     setup.wall_links = words;
     setup.wall_links = table_with_away(setup);
 }
 
-/// Bytes of the wall-link table of `links` (ordered by cell): a mask word per cut
-/// cell and two words per link.
-pub fn table_bytes(links: &[WallLink]) -> u64 {
-    let cut_cells = links.windows(2).filter(|w| w[0].cell != w[1].cell).count()
-        + usize::from(!links.is_empty());
-    4 * (cut_cells + 2 * links.len()) as u64
+/// Bytes of the wall-link table of `cut`: per cut cell a mask word, two words per
+/// link and the wall's plane.
+pub fn table_bytes(cut: &[CutCell]) -> u64 {
+    cut.iter()
+        .map(|c| 4 * (1 + 2 * c.links.len() + WALL_WORDS) as u64)
+        .sum()
 }
 
 /// The entry of a cut fluid cell: its mask, and per linked direction (increasing q)

@@ -26,8 +26,9 @@ pub struct LoadedScenario {
     pub voxels: Voxels,
     /// Cells cut away beyond the openings (not vessel wall).
     pub beyond_openings: Vec<bool>,
-    /// Links the true surface cuts, for `[lbm] walls = "interpolated"` (else empty).
-    pub wall_links: Vec<crate::geometry::WallLink>,
+    /// Cells whose links the true surface cuts, for `[lbm] walls = "interpolated"`
+    /// (else empty).
+    pub wall_links: Vec<crate::geometry::CutCell>,
     pub units: LatticeUnits,
     /// The narrowest section a narrowing geometry declares, and the flow there.
     pub throat: Option<case::flow::Throat>,

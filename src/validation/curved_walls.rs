@@ -4,10 +4,10 @@
 //! inlet or outlet), so the observed order over the radius is the wall treatment's.
 
 use super::support::{gpu_run, macroscopic};
-use crate::geometry::{wall_links, CellKind, Voxels, WallSurface};
+use crate::geometry::{cut_cells, CellKind, Voxels, WallSurface};
 use crate::gpu::{GpuContext, GpuError};
-use crate::sim::build::flags_and_records;
 use crate::lbm::{CollisionModel, GridDims, LatticeSetup, Relaxation};
+use crate::sim::build::flags_and_records;
 
 /// Relaxation time of the case (ν = 1/6): the scenarios' usual range is 0.51–1, and
 /// the interpolated wall's error grows with τ (docs/validation.md).
@@ -175,12 +175,12 @@ pub fn periodic_pipe(
             let pipe = pipe.clone();
             move |p: [f64; 3]| pipe.distance(p) < pipe.radius
         };
-        let found = wall_links(
+        let found = cut_cells(
             &voxels,
             &vec![false; pipe.dims.cells()],
             &WallSurface::Implicit(Box::new(inside)),
         );
-        links = found.len();
+        links = found.iter().map(|c| c.links.len()).sum();
         crate::lbm::wall_links::attach(&mut setup, &found);
     }
     let steps = (TIME_CONSTANTS * r * r / (nu_l * 5.783)).ceil() as u32;

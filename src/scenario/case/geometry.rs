@@ -4,7 +4,7 @@
 
 use super::checker::Checker;
 use crate::geometry;
-use crate::geometry::{wall_links, WallLink};
+use crate::geometry::{cut_cells, CutCell};
 use crate::lbm::lattice::flags;
 use crate::scenario::error::{key_line, ScenarioError};
 use crate::scenario::schema::{Geometry, Scenario, WallTreatment};
@@ -237,22 +237,22 @@ pub fn wall_links_of(
     c: &Checker,
     built: &crate::geometry::Built,
     scenario: &Scenario,
-) -> Result<Vec<WallLink>, ScenarioError> {
+) -> Result<Vec<CutCell>, ScenarioError> {
     let (Some(surface), WallTreatment::Interpolated) = (&built.surface, scenario.lbm.walls) else {
         return Ok(Vec::new());
     };
-    let links = wall_links(&built.voxels, &built.beyond_openings, surface);
-    let words = crate::lbm::wall_links::table_bytes(&links) / 4;
+    let cut = cut_cells(&built.voxels, &built.beyond_openings, surface);
+    let words = crate::lbm::wall_links::table_bytes(&cut) / 4;
     if words > flags::MAX_LINK_WORDS as u64 {
         return Err(c.fail(
             "lbm",
             "walls",
             format!(
-                "the wall cuts {} links, more than one wall-link table can address",
-                links.len()
+                "the wall cuts {} cells, more than one wall-link table can address",
+                cut.len()
             ),
             "use walls = \"halfway\" or a coarser voxel_size".into(),
         ));
     }
-    Ok(links)
+    Ok(cut)
 }
