@@ -44,7 +44,7 @@ fn mean_wall_shear_stress_of_poiseuille_flow_matches_4_mu_q_over_pi_r3() {
 /// wall cell within 5% of the mean, the field and wall-list paths equal.
 #[test]
 fn wall_shear_stress_on_interpolated_walls_matches_the_force_balance() {
-    let p = embolus::validation::wall_shear::wall_shear_pipe_with(&gpu(), 10.0, true)
+    let p = embolus::validation::wall_shear::wall_shear_pipe_with(&gpu(), 10.0, true, None)
         .unwrap_or_else(|e| panic!("{e}"));
     let error = p.mean_wss / p.analytic_wss - 1.0;
     println!(

@@ -17,6 +17,7 @@ pub mod surface;
 pub mod vec3;
 pub mod voxels;
 pub mod wall_links;
+pub mod wall_surface;
 
 pub use caps::Cap;
 pub use error::GeometryError;

@@ -88,7 +88,9 @@ impl<'a> Probe<'a> {
     }
 }
 
-/// Every fluid cell of `voxels` with a link the surface cuts, in cell order. Wall
+/// Every lumen cell of `voxels` (fluid or opening) with a link the surface cuts, in
+/// cell order (opening cells take their populations from the boundary condition, but
+/// their cuts place the wall surface there). Wall
 /// cells beyond an opening (`beyond_openings`) are cut planes, not vessel wall, and
 /// keep halfway bounce-back, as does a link the surface does not cross (a wall cell
 /// whose centre the surface calls inside, e.g. an unconnected pocket the voxelizer
@@ -99,7 +101,7 @@ pub fn cut_cells(voxels: &Voxels, beyond_openings: &[bool], surface: &WallSurfac
     let probe = Probe::new(surface, voxels);
     (0..dims.cells())
         .into_par_iter()
-        .filter(|&i| voxels.kinds[i] == CellKind::Fluid)
+        .filter(|&i| voxels.kinds[i] != CellKind::Wall)
         .filter_map(|cell| {
             let a = voxels.cell_centre_m(cell);
             let mut links = Vec::new();

@@ -11,48 +11,113 @@ pub fn write_vtp(
     points: &[[f32; 3]],
     arrays: &[(&str, VtiData)],
 ) -> std::io::Result<()> {
-    let n = points.len();
+    let n = points.len() as i32;
+    let arrays: Vec<PointArray> = arrays
+        .iter()
+        .map(|(name, data)| {
+            let (kind, bytes) = match data {
+                VtiData::U8(v) => ("UInt8", v.clone()),
+                VtiData::I32(v) => ("Int32", i32_bytes(v)),
+                VtiData::F32(v) => ("Float32", f32_bytes(v)),
+            };
+            (name.to_string(), kind, 1, bytes)
+        })
+        .collect();
+    let cells = Cells {
+        section: "Verts",
+        count: n as usize,
+        connectivity: (0..n).collect(),
+        offsets: (1..=n).collect(),
+    };
+    write_polydata(path, points, &cells, &arrays)
+}
+
+/// Writes a triangle surface: `points` [m], `triangles` (indices into `points`) and
+/// per-point float arrays (name, components, values), raw appended binary.
+pub fn write_surface_vtp(
+    path: &Path,
+    points: &[[f32; 3]],
+    triangles: &[[u32; 3]],
+    arrays: &[(&str, usize, Vec<f32>)],
+) -> std::io::Result<()> {
+    let arrays: Vec<PointArray> = arrays
+        .iter()
+        .map(|(name, components, values)| {
+            (name.to_string(), "Float32", *components, f32_bytes(values))
+        })
+        .collect();
+    let cells = Cells {
+        section: "Polys",
+        count: triangles.len(),
+        connectivity: triangles.iter().flatten().map(|&i| i as i32).collect(),
+        offsets: (1..=triangles.len() as i32).map(|k| 3 * k).collect(),
+    };
+    write_polydata(path, points, &cells, &arrays)
+}
+
+/// A per-point array: name, VTK type, components, little-endian bytes.
+type PointArray = (String, &'static str, usize, Vec<u8>);
+
+/// The cells of a PolyData piece: vertices or polygons.
+struct Cells {
+    section: &'static str,
+    count: usize,
+    connectivity: Vec<i32>,
+    offsets: Vec<i32>,
+}
+
+fn f32_bytes(v: &[f32]) -> Vec<u8> {
+    v.iter().flat_map(|x| x.to_le_bytes()).collect()
+}
+
+fn i32_bytes(v: &[i32]) -> Vec<u8> {
+    v.iter().flat_map(|x| x.to_le_bytes()).collect()
+}
+
+/// Writes one PolyData piece with its points, cells and point arrays as raw appended
+/// binary.
+fn write_polydata(
+    path: &Path,
+    points: &[[f32; 3]],
+    cells: &Cells,
+    arrays: &[PointArray],
+) -> std::io::Result<()> {
     let coords: Vec<f32> = points.iter().flatten().copied().collect();
-    let connectivity: Vec<i32> = (0..n as i32).collect();
-    let offsets: Vec<i32> = (1..=n as i32).collect();
     let mut blocks: Vec<(String, Vec<u8>)> = vec![];
-    let f32_bytes = |v: &[f32]| v.iter().flat_map(|x| x.to_le_bytes()).collect::<Vec<u8>>();
-    let i32_bytes = |v: &[i32]| v.iter().flat_map(|x| x.to_le_bytes()).collect::<Vec<u8>>();
     let mut offset = 0u64;
-    let mut declare = |kind: &str,
-                       name: &str,
-                       components: usize,
-                       bytes: Vec<u8>,
-                       blocks: &mut Vec<(String, Vec<u8>)>| {
+    let mut declare = |kind: &str, name: &str, components: usize, bytes: Vec<u8>| {
         let line = format!(
             "<DataArray type=\"{kind}\" Name=\"{name}\" NumberOfComponents=\"{components}\" format=\"appended\" offset=\"{offset}\"/>"
         );
         offset += 8 + bytes.len() as u64;
         blocks.push((line, bytes));
     };
-    declare("Float32", "Points", 3, f32_bytes(&coords), &mut blocks);
-    declare(
-        "Int32",
-        "connectivity",
-        1,
-        i32_bytes(&connectivity),
-        &mut blocks,
-    );
-    declare("Int32", "offsets", 1, i32_bytes(&offsets), &mut blocks);
-    for (name, data) in arrays {
-        let (kind, bytes) = match data {
-            VtiData::U8(v) => ("UInt8", v.clone()),
-            VtiData::I32(v) => ("Int32", i32_bytes(v)),
-            VtiData::F32(v) => ("Float32", f32_bytes(v)),
-        };
-        declare(kind, name, 1, bytes, &mut blocks);
+    declare("Float32", "Points", 3, f32_bytes(&coords));
+    declare("Int32", "connectivity", 1, i32_bytes(&cells.connectivity));
+    declare("Int32", "offsets", 1, i32_bytes(&cells.offsets));
+    for (name, kind, components, bytes) in arrays {
+        declare(kind, name, *components, bytes.clone());
     }
+    let count = |section: &str| {
+        if cells.section == section {
+            cells.count
+        } else {
+            0
+        }
+    };
     let mut x = String::from("<?xml version=\"1.0\"?>\n<VTKFile type=\"PolyData\" version=\"1.0\" byte_order=\"LittleEndian\" header_type=\"UInt64\">\n");
-    x += &format!("  <PolyData>\n    <Piece NumberOfPoints=\"{n}\" NumberOfVerts=\"{n}\" NumberOfLines=\"0\" NumberOfStrips=\"0\" NumberOfPolys=\"0\">\n");
+    x += &format!(
+        "  <PolyData>\n    <Piece NumberOfPoints=\"{}\" NumberOfVerts=\"{}\" NumberOfLines=\"0\" NumberOfStrips=\"0\" NumberOfPolys=\"{}\">\n",
+        points.len(),
+        count("Verts"),
+        count("Polys")
+    );
     x += &format!("      <Points>\n        {}\n      </Points>\n", blocks[0].0);
     x += &format!(
-        "      <Verts>\n        {}\n        {}\n      </Verts>\n",
-        blocks[1].0, blocks[2].0
+        "      <{s}>\n        {}\n        {}\n      </{s}>\n",
+        blocks[1].0,
+        blocks[2].0,
+        s = cells.section
     );
     x += "      <PointData>\n";
     for b in &blocks[3..] {

@@ -5,13 +5,16 @@
 
 use super::fields_gpu::{wall_adjacent_cells, GpuFields};
 use super::particles_gpu::GpuParticles;
+use super::wall_output::WallOutput;
 use super::GpuLattice;
+use crate::geometry::wall_surface::wall_mesh;
 use crate::gpu::{GpuContext, GpuError};
 use crate::io::vtk::{write_vti, Compression, VtiArray, VtiData};
 use crate::io::vtp::write_pvd;
 use crate::particles::plan::state;
 use crate::scenario::outputs::FieldPlan;
 use crate::scenario::schema::FieldName;
+use crate::scenario::LoadedScenario;
 use crate::units::LatticeUnits;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -55,6 +58,9 @@ pub fn tawss_and_osi(sums: &[[f32; 4]], samples: u64) -> Vec<(f64, f64)> {
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct FieldRecorderState {
     pub pvd_entries: Vec<(f64, String)>,
+    /// The wall outputs written so far (wall.pvd).
+    #[serde(default)]
+    pub wall_entries: Vec<(f64, String)>,
 }
 
 pub struct FieldRecorder {
@@ -64,20 +70,30 @@ pub struct FieldRecorder {
     origin_m: [f64; 3],
     dir: PathBuf,
     pvd: PathBuf,
+    /// The wall surface's outputs (wall/*.vtp), when it has a wall.
+    wall: Option<WallOutput>,
     pub state: FieldRecorderState,
 }
 
 impl FieldRecorder {
+    /// The recorder of `loaded`'s `[fields]` on `lattice` (flags `cell_flags`), writing
+    /// under `out_dir`; with the wall surface (wall/*.vtp) when fields are written.
     pub fn new(
         ctx: &GpuContext,
         lattice: &GpuLattice,
         cell_flags: &[u32],
-        plan: &FieldPlan,
-        units: &LatticeUnits,
-        origin_m: [f64; 3],
+        loaded: &LoadedScenario,
         out_dir: &Path,
     ) -> Result<Self, GpuError> {
+        let plan = &loaded.fields;
+        let units = &loaded.units;
+        let origin_m = loaded.voxels.origin_m;
         let walls = wall_adjacent_cells(lattice.dims, cell_flags);
+        let wall = plan
+            .enabled
+            .then(|| wall_mesh(&loaded.voxels, &loaded.beyond_openings, &loaded.wall_links))
+            .filter(|m| !m.triangles.is_empty())
+            .map(|m| WallOutput::new(m, &walls, out_dir));
         let mut gpu = GpuFields::new(ctx, lattice, plan.region, walls)?;
         gpu.sample_every = plan.wss_sample_every;
         gpu.average_from_step = plan.average_from_step;
@@ -88,6 +104,7 @@ impl FieldRecorder {
             origin_m,
             dir: out_dir.join("fields"),
             pvd: out_dir.join("fields.pvd"),
+            wall,
             state: FieldRecorderState::default(),
         })
     }
@@ -263,6 +280,11 @@ impl FieldRecorder {
             .pvd_entries
             .push((time_s, format!("fields/{name}")));
         write_pvd(&self.pvd, &self.state.pvd_entries).map_err(io(&self.pvd))?;
+        if let Some(wall) = &self.wall {
+            let values = wall.values(ctx, &self.gpu, lattice, u, step)?;
+            wall.write(&values, step, time_s, &mut self.state.wall_entries)
+                .map_err(|(path, source)| FieldError::Io { path, source })?;
+        }
         Ok((path, arrays))
     }
 

@@ -9,6 +9,7 @@ pub mod lattice_gpu;
 pub mod particle_recorder;
 pub mod particles_gpu;
 pub mod run;
+pub mod wall_output;
 
 pub use coupling::Coupling;
 pub use fields_gpu::{FieldRegion, FieldSample, GpuFields};

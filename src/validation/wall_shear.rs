@@ -3,12 +3,15 @@
 //! |du/dr| = G r/(2μ).
 
 use super::support::circular_pipe;
+use crate::geometry::wall_surface::wall_mesh;
 use crate::geometry::{cut_cells, CellKind, Voxels, WallSurface};
 use crate::gpu::{GpuContext, GpuError};
 use crate::lbm::lattice::flags;
 use crate::lbm::{CollisionModel, LatticeSetup, Relaxation};
 use crate::sim::fields_gpu::{wall_adjacent_cells, FieldRegion, GpuFields};
+use crate::sim::wall_output::WallOutput;
 use crate::sim::GpuLattice;
+use crate::units::LatticeUnits;
 use std::f64::consts::PI;
 
 /// Wall shear stress in a force-driven periodic cylinder against Hagen–Poiseuille.
@@ -35,16 +38,18 @@ pub struct WallShearPipe {
 /// is 4μQ/(πR³) for the measured flow Q and the radius of the lumen's voxel area
 /// (where halfway bounce-back puts the wall).
 pub fn wall_shear_pipe(ctx: &GpuContext, r_cells: f64) -> Result<WallShearPipe, GpuError> {
-    wall_shear_pipe_with(ctx, r_cells, false)
+    wall_shear_pipe_with(ctx, r_cells, false, None)
 }
 
 /// [`wall_shear_pipe`], or with interpolated walls (`interpolated`): the wall lies on
 /// the true circle, and the reference is the force balance τ_w = G R / 2 for the true
-/// radius R.
+/// radius R. With `wall_dir`, also writes the wall surface there as a run does
+/// (`wall/wall_<steps>.vtp`, lattice units: 1 m per cell, 1 s per step, 1 kg/m³).
 pub fn wall_shear_pipe_with(
     ctx: &GpuContext,
     r_cells: f64,
     interpolated: bool,
+    wall_dir: Option<&std::path::Path>,
 ) -> Result<WallShearPipe, GpuError> {
     let n = 2 * r_cells.ceil() as usize + 2;
     let half = n as f64 / 2.0;
@@ -71,34 +76,36 @@ pub fn wall_shear_pipe_with(
         [0.0, 0.0, g as f32],
         |_| (0.0, [0.0; 3]),
     );
-    if interpolated {
-        let voxels = Voxels {
-            dims,
-            voxel_size_m: 1.0,
-            origin_m: [0.0; 3],
-            kinds: setup
-                .flags
-                .iter()
-                .map(|&f| {
-                    if f == flags::WALL {
-                        CellKind::Wall
-                    } else {
-                        CellKind::Fluid
-                    }
-                })
-                .collect(),
-            openings: vec![],
-            removed_unconnected: 0,
-        };
-        let circle =
-            move |p: [f64; 3]| (p[0] - half).powi(2) + (p[1] - half).powi(2) < r_cells * r_cells;
-        let cut = cut_cells(
+    let voxels = Voxels {
+        dims,
+        voxel_size_m: 1.0,
+        origin_m: [0.0; 3],
+        kinds: setup
+            .flags
+            .iter()
+            .map(|&f| {
+                if f == flags::WALL {
+                    CellKind::Wall
+                } else {
+                    CellKind::Fluid
+                }
+            })
+            .collect(),
+        openings: vec![],
+        removed_unconnected: 0,
+    };
+    let circle =
+        move |p: [f64; 3]| (p[0] - half).powi(2) + (p[1] - half).powi(2) < r_cells * r_cells;
+    let cut = if interpolated {
+        cut_cells(
             &voxels,
             &vec![false; dims.cells()],
             &WallSurface::Implicit(Box::new(circle)),
-        );
-        crate::lbm::wall_links::attach(&mut setup, &cut);
-    }
+        )
+    } else {
+        vec![]
+    };
+    crate::lbm::wall_links::attach(&mut setup, &cut);
     let mut lattice = GpuLattice::new(ctx, &setup)?;
     let fields = GpuFields::new(ctx, &lattice, FieldRegion::whole(dims), walls.clone())?;
     // Start-up decays as exp(−5.78 ν t/R²): 14 e-folds.
@@ -111,6 +118,15 @@ pub fn wall_shear_pipe_with(
     }
     let sample = fields.sample(ctx, &lattice)?;
     let wall = fields.wall_shear_now(ctx, &lattice)?;
+    if let Some(dir) = wall_dir {
+        let mesh = wall_mesh(&voxels, &vec![false; dims.cells()], &cut);
+        let output = WallOutput::new(mesh, &walls, dir);
+        let units = LatticeUnits::derive(1.0, 1.0, nu, 0.02, 0.02, 1.0, 0.02);
+        let values = output.values(ctx, &fields, &lattice, &units, steps as u64)?;
+        output
+            .write(&values, steps as u64, steps as f64, &mut vec![])
+            .map_err(|(path, e)| GpuError::Wgpu(format!("writing {}: {e}", path.display())))?;
+    }
 
     let z = 1;
     let flow: f64 = (0..n * n)

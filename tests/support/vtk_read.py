@@ -59,6 +59,14 @@ def read(path):
     else:
         out["coordinates"] = vtk_to_numpy(d.GetPoints().GetData()).reshape(-1).tolist() if d.GetNumberOfPoints() else []
         out["vertices"] = d.GetNumberOfVerts()
+        out["polygons"] = d.GetNumberOfPolys()
+        if d.GetNumberOfPolys():
+            triangles = vtk.vtkTriangleFilter()
+            triangles.SetInputData(d)
+            mass = vtk.vtkMassProperties()
+            mass.SetInputConnection(triangles.GetOutputPort())
+            mass.Update()
+            out["area"] = mass.GetSurfaceArea()
     return out
 
 

@@ -152,15 +152,7 @@ impl<'a> Run<'a> {
         } else {
             GpuLattice::new(ctx, &setup)?
         };
-        let mut fields = FieldRecorder::new(
-            ctx,
-            &lattice,
-            &setup.flags,
-            &loaded.fields,
-            &loaded.units,
-            loaded.voxels.origin_m,
-            &out,
-        )?;
+        let mut fields = FieldRecorder::new(ctx, &lattice, &setup.flags, loaded, &out)?;
         let mut particles = match &loaded.particles {
             Some(run) => Some(ParticleRecorder::new(
                 ctx,
