@@ -12,8 +12,8 @@ pub struct ValidateArgs {
     #[arg(long)]
     quick: bool,
     /// Run only these cases (repeat or comma-separate): shear-wave,
-    /// plane-poiseuille, pipe-poiseuille, womersley, wall-shear, particle-drag, fda-nozzle,
-    /// outlets, cavity.
+    /// plane-poiseuille, pipe-poiseuille, womersley, wall-shear, curved-walls,
+    /// particle-drag, fda-nozzle, outlets, cavity.
     #[arg(long, value_delimiter = ',')]
     case: Vec<String>,
     /// Where validation.md, validation-plots/ and validation.json go (`--out docs`

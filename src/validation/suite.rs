@@ -1,7 +1,7 @@
 //! The validation cases of `embolus validate`: what each runs in the quick and the
 //! full suite, its checks with their tolerances, and its plots.
 
-use super::{cavity, fda_nozzle, flows, nozzle, outlets, particles, wall_shear};
+use super::{cavity, curved_walls, fda_nozzle, flows, nozzle, outlets, particles, wall_shear};
 use crate::gpu::{GpuContext, GpuError};
 use crate::lbm::setup::Precision;
 use crate::lbm::CollisionModel;
@@ -92,8 +92,14 @@ pub fn cases() -> Vec<Case> {
         Case {
             name: "wall-shear",
             title: "Wall shear stress in a force-driven periodic cylinder, τ 0.8",
-            reference: "τ_w = 4μQ/(πR³) for the measured Q; |du/dr| = G r/(2μ)",
+            reference: "τ_w = 4μQ/(πR³) for the measured Q (interpolated walls: τ_w = G R/2); |du/dr| = G r/(2μ)",
             run: wall_shear_case,
+        },
+        Case {
+            name: "curved-walls",
+            title: "Interpolated against halfway walls, periodic pipe along and across the grid, τ 1",
+            reference: "u(r) = F (R² − r²)/(4ρν) for the true radius R at every fluid node",
+            run: curved_walls_case,
         },
         Case {
             name: "particle-drag",
@@ -307,9 +313,96 @@ fn wall_shear_case(ctx: &GpuContext, quick: bool) -> Result<CaseOutput, GpuError
             "",
         ));
     }
+    // Interpolated walls: the stress extrapolated to the true wall along its fitted
+    // normal, against the force balance.
+    let p = wall_shear::wall_shear_pipe_with(ctx, 10.0, true, None)?;
+    checks.push(Check::new(
+        "interpolated walls: mean WSS / (G R / 2) − 1, R 10 cells",
+        p.mean_wss / p.analytic_wss - 1.0,
+        0.015,
+        "%",
+    ));
+    checks.push(Check::new(
+        "interpolated walls: largest |WSS / mean − 1| over the wall cells, R 10",
+        p.scatter,
+        0.05,
+        "%",
+    ));
     Ok(CaseOutput {
         checks,
         charts: vec![],
+        ..Default::default()
+    })
+}
+
+/// Interpolated walls (src/lbm/wall_links.rs) against the staircase: L2 error of the
+/// velocity over R = 8, 12, 16 cells along the grid (and, in the full suite, tilted
+/// 26.6° in a grid plane and 35.3° out of every grid plane).
+fn curved_walls_case(ctx: &GpuContext, quick: bool) -> Result<CaseOutput, GpuError> {
+    let axes: &[([i32; 3], &str)] = if quick {
+        &[([0, 0, 1], "along the grid")]
+    } else {
+        &[
+            ([0, 0, 1], "along the grid"),
+            ([1, 0, 2], "tilted 26.6°"),
+            ([1, 1, 2], "tilted 35.3°"),
+        ]
+    };
+    let mut checks = Vec::new();
+    let mut series = Vec::new();
+    for (k, &(axis, label)) in axes.iter().enumerate() {
+        for interpolated in [true, false] {
+            let results: Vec<curved_walls::CurvedPipeResult> = [8, 12, 16]
+                .iter()
+                .map(|&r| curved_walls::periodic_pipe(ctx, r, axis, interpolated))
+                .collect::<Result<_, _>>()?;
+            let walls = if interpolated {
+                "interpolated"
+            } else {
+                "halfway"
+            };
+            if interpolated {
+                checks.push(Check::new(
+                    format!("L2 velocity error, R = 8 cells, {label}"),
+                    results[0].l2_error,
+                    0.008,
+                    "%",
+                ));
+                checks.push(Check::new(
+                    format!("L2 velocity error, R = 16 cells, {label}"),
+                    results[2].l2_error,
+                    0.0015,
+                    "%",
+                ));
+                let order = curved_walls::observed_order(&results);
+                checks.push(Check::new(
+                    format!("1.7 / observed order of the L2 error over R 8–16 (order {order:.2}), {label}"),
+                    1.7 / order.max(1e-9),
+                    1.0,
+                    "",
+                ));
+            }
+            series.push(Series {
+                label: format!("{walls}, {label}"),
+                points: results
+                    .iter()
+                    .map(|r| (r.radius_cells as f64, 100.0 * r.l2_error))
+                    .collect(),
+                colour: PALETTE[k % PALETTE.len()],
+                dashed: !interpolated,
+            });
+        }
+    }
+    let chart = Chart {
+        markers: true,
+        title: "Periodic pipe: L2 velocity error against resolution".into(),
+        x_label: "radius [cells]".into(),
+        y_label: "L2 error [%]".into(),
+        series,
+    };
+    Ok(CaseOutput {
+        checks,
+        charts: vec![("curved-walls".into(), chart)],
         ..Default::default()
     })
 }
