@@ -182,6 +182,14 @@ fn unknown_shape_is_reported() {
 }
 
 #[test]
+fn unknown_wall_treatment_is_reported() {
+    expect_error(
+        &format!("{GOOD}[lbm]\nwalls = \"bouzidi\"\n"),
+        &["unknown variant", "bouzidi", "interpolated", "bad.toml:"],
+    );
+}
+
+#[test]
 fn unresolved_vessel_is_reported() {
     let e = expect_error(
         &edit("voxel_size = 1.0e-4", "voxel_size = 8.0e-4"),
