@@ -15,6 +15,7 @@
 //! here, written by the cell's own thread (shaders/lbm/stream_in_place.wgsl).
 
 use super::lattice::{flags, Q};
+use super::setup::Precision;
 use super::LatticeSetup;
 use crate::geometry::CutCell;
 
@@ -91,11 +92,16 @@ pub fn entry_links(words: &[u32], entry: usize) -> impl Iterator<Item = (usize, 
 }
 
 /// The setup's wall-link table with every `away` copy taken from its populations
-/// (the state the in-place step starts from, in its natural layout): what the GPU
-/// uploads, whatever changed the populations since the table was built.
+/// (the state the in-place step starts from, in its natural layout), rounded as the
+/// GPU stores them: what the GPU uploads, whatever changed the populations since the
+/// table was built.
 pub fn table_with_away(setup: &LatticeSetup) -> Vec<u32> {
     let mut words = setup.wall_links.clone();
     let n = setup.dims.cells();
+    let stored = |v: f32| match setup.precision {
+        Precision::F32 => v,
+        Precision::F16 => half::f16::from_f32(v).to_f32(),
+    };
     for cell in 0..n {
         let Some(entry) = flags::link_entry(setup.flags[cell]) else {
             continue;
@@ -104,7 +110,7 @@ pub fn table_with_away(setup: &LatticeSetup) -> Vec<u32> {
             .map(|(q, _, slot)| (q, slot))
             .collect();
         for (q, slot) in slots {
-            words[slot] = setup.populations[q * n + cell].to_bits();
+            words[slot] = stored(setup.populations[q * n + cell]).to_bits();
         }
     }
     words

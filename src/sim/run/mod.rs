@@ -489,9 +489,10 @@ fn restore(
     }
     if let Some(mut state) = host.fields.clone() {
         let every = loaded.fields.every;
-        state
-            .pvd_entries
-            .retain(|(t, _)| every.is_some_and(|e| step_of(*t).is_multiple_of(e)));
+        let scheduled =
+            |(t, _): &(f64, String)| every.is_some_and(|e| step_of(*t).is_multiple_of(e));
+        state.pvd_entries.retain(scheduled);
+        state.wall_entries.retain(scheduled);
         fields.state = state;
     }
     Ok(host)
