@@ -22,18 +22,22 @@ fn the_quick_validation_suite_passes_and_writes_its_report() {
     println!("{stdout}");
     assert!(o.status.success(), "{stdout}\n{stderr}");
     assert!(
-        stdout.contains("all 8 cases run passed (not run: fda-nozzle)"),
+        stdout.contains("all 9 cases run passed (not run: fda-nozzle)"),
         "{stdout}"
     );
     let report = std::fs::read_to_string(out.join("validation.md")).unwrap();
     assert!(
-        report.contains("**8 of 8 cases passed.** Not run: fda-nozzle."),
+        report.contains("**9 of 9 cases passed.** Not run: fda-nozzle."),
         "{report}"
     );
     assert!(report.contains("Not run: not in the quick set"), "{report}");
     assert!(report.contains("Ghia"));
     assert!(!report.contains("**fail**"));
-    for plot in ["cavity_re100.png", "pipe_poiseuille_convergence.png"] {
+    for plot in [
+        "cavity_re100.png",
+        "pipe_poiseuille_convergence.png",
+        "curved-walls.png",
+    ] {
         let bytes = std::fs::read(out.join("validation-plots").join(plot)).unwrap();
         assert!(bytes.starts_with(b"\x89PNG"), "{plot}");
     }
@@ -41,7 +45,7 @@ fn the_quick_validation_suite_passes_and_writes_its_report() {
         serde_json::from_str(&std::fs::read_to_string(out.join("validation.json")).unwrap())
             .unwrap();
     let cases = json["cases"].as_array().unwrap();
-    assert_eq!(cases.len(), 9);
+    assert_eq!(cases.len(), 10);
     for case in cases {
         for check in case["checks"].as_array().unwrap() {
             let (m, l) = (
