@@ -336,86 +336,6 @@ fn fluid_update_even(cell: u32, flag: u32, p: vec3<u32>, own: u32) {
     if ((wall17 & TYPE_MASK) == CELL_WALL) { pop17 = aa0[18u * STORED + own] + moving_wall(17u, wall17); } else { pop17 = aa0[17u * STORED + ns17]; }
     var pop18: f32;
     if ((wall18 & TYPE_MASK) == CELL_WALL) { pop18 = aa0[17u * STORED + own] + moving_wall(18u, wall18); } else { pop18 = aa0[18u * STORED + ns18]; }
-    var link_at = 0u;
-    var link_mask = 0u;
-    var link_count = 0u;
-    if (WALL_LINKS != 0u && (flag >> LINK_SHIFT) != 0u) {
-        link_at = (flag >> LINK_SHIFT) - 1u;
-        link_mask = wall_links[link_at];
-        link_count = countOneBits(link_mask);
-        if ((link_mask & 2u) != 0u && (wall1 & TYPE_MASK) == CELL_WALL) {
-            let slot = link_at + 1u + countOneBits(link_mask & 1u);
-            pop1 = interpolated_bounce_back(bitcast<f32>(wall_links[slot]), pop1, aa0[2u * STORED + ns2], (wall2 & TYPE_MASK) == CELL_FLUID, bitcast<f32>(wall_links[slot + link_count]));
-        }
-        if ((link_mask & 4u) != 0u && (wall2 & TYPE_MASK) == CELL_WALL) {
-            let slot = link_at + 1u + countOneBits(link_mask & 3u);
-            pop2 = interpolated_bounce_back(bitcast<f32>(wall_links[slot]), pop2, aa0[1u * STORED + ns1], (wall1 & TYPE_MASK) == CELL_FLUID, bitcast<f32>(wall_links[slot + link_count]));
-        }
-        if ((link_mask & 8u) != 0u && (wall3 & TYPE_MASK) == CELL_WALL) {
-            let slot = link_at + 1u + countOneBits(link_mask & 7u);
-            pop3 = interpolated_bounce_back(bitcast<f32>(wall_links[slot]), pop3, aa0[4u * STORED + ns4], (wall4 & TYPE_MASK) == CELL_FLUID, bitcast<f32>(wall_links[slot + link_count]));
-        }
-        if ((link_mask & 16u) != 0u && (wall4 & TYPE_MASK) == CELL_WALL) {
-            let slot = link_at + 1u + countOneBits(link_mask & 15u);
-            pop4 = interpolated_bounce_back(bitcast<f32>(wall_links[slot]), pop4, aa0[3u * STORED + ns3], (wall3 & TYPE_MASK) == CELL_FLUID, bitcast<f32>(wall_links[slot + link_count]));
-        }
-        if ((link_mask & 32u) != 0u && (wall5 & TYPE_MASK) == CELL_WALL) {
-            let slot = link_at + 1u + countOneBits(link_mask & 31u);
-            pop5 = interpolated_bounce_back(bitcast<f32>(wall_links[slot]), pop5, aa0[6u * STORED + ns6], (wall6 & TYPE_MASK) == CELL_FLUID, bitcast<f32>(wall_links[slot + link_count]));
-        }
-        if ((link_mask & 64u) != 0u && (wall6 & TYPE_MASK) == CELL_WALL) {
-            let slot = link_at + 1u + countOneBits(link_mask & 63u);
-            pop6 = interpolated_bounce_back(bitcast<f32>(wall_links[slot]), pop6, aa0[5u * STORED + ns5], (wall5 & TYPE_MASK) == CELL_FLUID, bitcast<f32>(wall_links[slot + link_count]));
-        }
-        if ((link_mask & 128u) != 0u && (wall7 & TYPE_MASK) == CELL_WALL) {
-            let slot = link_at + 1u + countOneBits(link_mask & 127u);
-            pop7 = interpolated_bounce_back(bitcast<f32>(wall_links[slot]), pop7, aa0[8u * STORED + ns8], (wall8 & TYPE_MASK) == CELL_FLUID, bitcast<f32>(wall_links[slot + link_count]));
-        }
-        if ((link_mask & 256u) != 0u && (wall8 & TYPE_MASK) == CELL_WALL) {
-            let slot = link_at + 1u + countOneBits(link_mask & 255u);
-            pop8 = interpolated_bounce_back(bitcast<f32>(wall_links[slot]), pop8, aa0[7u * STORED + ns7], (wall7 & TYPE_MASK) == CELL_FLUID, bitcast<f32>(wall_links[slot + link_count]));
-        }
-        if ((link_mask & 512u) != 0u && (wall9 & TYPE_MASK) == CELL_WALL) {
-            let slot = link_at + 1u + countOneBits(link_mask & 511u);
-            pop9 = interpolated_bounce_back(bitcast<f32>(wall_links[slot]), pop9, aa0[10u * STORED + ns10], (wall10 & TYPE_MASK) == CELL_FLUID, bitcast<f32>(wall_links[slot + link_count]));
-        }
-        if ((link_mask & 1024u) != 0u && (wall10 & TYPE_MASK) == CELL_WALL) {
-            let slot = link_at + 1u + countOneBits(link_mask & 1023u);
-            pop10 = interpolated_bounce_back(bitcast<f32>(wall_links[slot]), pop10, aa0[9u * STORED + ns9], (wall9 & TYPE_MASK) == CELL_FLUID, bitcast<f32>(wall_links[slot + link_count]));
-        }
-        if ((link_mask & 2048u) != 0u && (wall11 & TYPE_MASK) == CELL_WALL) {
-            let slot = link_at + 1u + countOneBits(link_mask & 2047u);
-            pop11 = interpolated_bounce_back(bitcast<f32>(wall_links[slot]), pop11, aa0[12u * STORED + ns12], (wall12 & TYPE_MASK) == CELL_FLUID, bitcast<f32>(wall_links[slot + link_count]));
-        }
-        if ((link_mask & 4096u) != 0u && (wall12 & TYPE_MASK) == CELL_WALL) {
-            let slot = link_at + 1u + countOneBits(link_mask & 4095u);
-            pop12 = interpolated_bounce_back(bitcast<f32>(wall_links[slot]), pop12, aa0[11u * STORED + ns11], (wall11 & TYPE_MASK) == CELL_FLUID, bitcast<f32>(wall_links[slot + link_count]));
-        }
-        if ((link_mask & 8192u) != 0u && (wall13 & TYPE_MASK) == CELL_WALL) {
-            let slot = link_at + 1u + countOneBits(link_mask & 8191u);
-            pop13 = interpolated_bounce_back(bitcast<f32>(wall_links[slot]), pop13, aa0[14u * STORED + ns14], (wall14 & TYPE_MASK) == CELL_FLUID, bitcast<f32>(wall_links[slot + link_count]));
-        }
-        if ((link_mask & 16384u) != 0u && (wall14 & TYPE_MASK) == CELL_WALL) {
-            let slot = link_at + 1u + countOneBits(link_mask & 16383u);
-            pop14 = interpolated_bounce_back(bitcast<f32>(wall_links[slot]), pop14, aa0[13u * STORED + ns13], (wall13 & TYPE_MASK) == CELL_FLUID, bitcast<f32>(wall_links[slot + link_count]));
-        }
-        if ((link_mask & 32768u) != 0u && (wall15 & TYPE_MASK) == CELL_WALL) {
-            let slot = link_at + 1u + countOneBits(link_mask & 32767u);
-            pop15 = interpolated_bounce_back(bitcast<f32>(wall_links[slot]), pop15, aa0[16u * STORED + ns16], (wall16 & TYPE_MASK) == CELL_FLUID, bitcast<f32>(wall_links[slot + link_count]));
-        }
-        if ((link_mask & 65536u) != 0u && (wall16 & TYPE_MASK) == CELL_WALL) {
-            let slot = link_at + 1u + countOneBits(link_mask & 65535u);
-            pop16 = interpolated_bounce_back(bitcast<f32>(wall_links[slot]), pop16, aa0[15u * STORED + ns15], (wall15 & TYPE_MASK) == CELL_FLUID, bitcast<f32>(wall_links[slot + link_count]));
-        }
-        if ((link_mask & 131072u) != 0u && (wall17 & TYPE_MASK) == CELL_WALL) {
-            let slot = link_at + 1u + countOneBits(link_mask & 131071u);
-            pop17 = interpolated_bounce_back(bitcast<f32>(wall_links[slot]), pop17, aa0[18u * STORED + ns18], (wall18 & TYPE_MASK) == CELL_FLUID, bitcast<f32>(wall_links[slot + link_count]));
-        }
-        if ((link_mask & 262144u) != 0u && (wall18 & TYPE_MASK) == CELL_WALL) {
-            let slot = link_at + 1u + countOneBits(link_mask & 262143u);
-            pop18 = interpolated_bounce_back(bitcast<f32>(wall_links[slot]), pop18, aa0[17u * STORED + ns17], (wall17 & TYPE_MASK) == CELL_FLUID, bitcast<f32>(wall_links[slot + link_count]));
-        }
-    }
     let delta_rho = pop0 + pop1 + pop2 + pop3 + pop4 + pop5 + pop6 + pop7 + pop8 + pop9 + pop10 + pop11 + pop12 + pop13 + pop14 + pop15 + pop16 + pop17 + pop18;
     let j = vec3<f32>(pop1 - pop2 + pop7 - pop8 + pop9 - pop10 + pop13 - pop14 + pop15 - pop16, pop3 - pop4 + pop7 - pop8 + pop11 - pop12 - pop13 + pop14 + pop17 - pop18, pop5 - pop6 + pop9 - pop10 + pop11 - pop12 - pop15 + pop16 - pop17 + pop18);
     let forcing = velocity_and_force(cell, delta_rho, j);
@@ -519,8 +439,6 @@ fn fluid_update_even(cell: u32, flag: u32, p: vec3<u32>, own: u32) {
         let post = trt_relax(0.055555556, cu1, cf1, uf, fp1, fm1, eq1, relax);
         if (stored_is_spare(ns2)) { aa0[1u * STORED + own] = post.x; } else { aa0[2u * STORED + ns2] = post.x; }
         if (stored_is_spare(ns1)) { aa0[2u * STORED + own] = post.y; } else { aa0[1u * STORED + ns1] = post.y; }
-        if ((link_mask & 2u) != 0u) { wall_links[link_at + 1u + link_count + countOneBits(link_mask & 1u)] = bitcast<u32>(post.x); }
-        if ((link_mask & 4u) != 0u) { wall_links[link_at + 1u + link_count + countOneBits(link_mask & 3u)] = bitcast<u32>(post.y); }
     }
     {
         let h2 = -(pi_diag.x + pi_diag.y + pi_diag.z) / 3.0 + pi_diag.y;
@@ -529,8 +447,6 @@ fn fluid_update_even(cell: u32, flag: u32, p: vec3<u32>, own: u32) {
         let post = trt_relax(0.055555556, cu3, cf3, uf, fp3, fm3, eq3, relax);
         if (stored_is_spare(ns4)) { aa0[3u * STORED + own] = post.x; } else { aa0[4u * STORED + ns4] = post.x; }
         if (stored_is_spare(ns3)) { aa0[4u * STORED + own] = post.y; } else { aa0[3u * STORED + ns3] = post.y; }
-        if ((link_mask & 8u) != 0u) { wall_links[link_at + 1u + link_count + countOneBits(link_mask & 7u)] = bitcast<u32>(post.x); }
-        if ((link_mask & 16u) != 0u) { wall_links[link_at + 1u + link_count + countOneBits(link_mask & 15u)] = bitcast<u32>(post.y); }
     }
     {
         let h2 = -(pi_diag.x + pi_diag.y + pi_diag.z) / 3.0 + pi_diag.z;
@@ -539,8 +455,6 @@ fn fluid_update_even(cell: u32, flag: u32, p: vec3<u32>, own: u32) {
         let post = trt_relax(0.055555556, cu5, cf5, uf, fp5, fm5, eq5, relax);
         if (stored_is_spare(ns6)) { aa0[5u * STORED + own] = post.x; } else { aa0[6u * STORED + ns6] = post.x; }
         if (stored_is_spare(ns5)) { aa0[6u * STORED + own] = post.y; } else { aa0[5u * STORED + ns5] = post.y; }
-        if ((link_mask & 32u) != 0u) { wall_links[link_at + 1u + link_count + countOneBits(link_mask & 31u)] = bitcast<u32>(post.x); }
-        if ((link_mask & 64u) != 0u) { wall_links[link_at + 1u + link_count + countOneBits(link_mask & 63u)] = bitcast<u32>(post.y); }
     }
     {
         let h2 = -(pi_diag.x + pi_diag.y + pi_diag.z) / 3.0 + pi_diag.x + pi_diag.y + 2.0 * pi_off.x;
@@ -549,8 +463,6 @@ fn fluid_update_even(cell: u32, flag: u32, p: vec3<u32>, own: u32) {
         let post = trt_relax(0.027777778, cu7, cf7, uf, fp7, fm7, eq7, relax);
         if (stored_is_spare(ns8)) { aa0[7u * STORED + own] = post.x; } else { aa0[8u * STORED + ns8] = post.x; }
         if (stored_is_spare(ns7)) { aa0[8u * STORED + own] = post.y; } else { aa0[7u * STORED + ns7] = post.y; }
-        if ((link_mask & 128u) != 0u) { wall_links[link_at + 1u + link_count + countOneBits(link_mask & 127u)] = bitcast<u32>(post.x); }
-        if ((link_mask & 256u) != 0u) { wall_links[link_at + 1u + link_count + countOneBits(link_mask & 255u)] = bitcast<u32>(post.y); }
     }
     {
         let h2 = -(pi_diag.x + pi_diag.y + pi_diag.z) / 3.0 + pi_diag.x + pi_diag.z + 2.0 * pi_off.y;
@@ -559,8 +471,6 @@ fn fluid_update_even(cell: u32, flag: u32, p: vec3<u32>, own: u32) {
         let post = trt_relax(0.027777778, cu9, cf9, uf, fp9, fm9, eq9, relax);
         if (stored_is_spare(ns10)) { aa0[9u * STORED + own] = post.x; } else { aa0[10u * STORED + ns10] = post.x; }
         if (stored_is_spare(ns9)) { aa0[10u * STORED + own] = post.y; } else { aa0[9u * STORED + ns9] = post.y; }
-        if ((link_mask & 512u) != 0u) { wall_links[link_at + 1u + link_count + countOneBits(link_mask & 511u)] = bitcast<u32>(post.x); }
-        if ((link_mask & 1024u) != 0u) { wall_links[link_at + 1u + link_count + countOneBits(link_mask & 1023u)] = bitcast<u32>(post.y); }
     }
     {
         let h2 = -(pi_diag.x + pi_diag.y + pi_diag.z) / 3.0 + pi_diag.y + pi_diag.z + 2.0 * pi_off.z;
@@ -569,8 +479,6 @@ fn fluid_update_even(cell: u32, flag: u32, p: vec3<u32>, own: u32) {
         let post = trt_relax(0.027777778, cu11, cf11, uf, fp11, fm11, eq11, relax);
         if (stored_is_spare(ns12)) { aa0[11u * STORED + own] = post.x; } else { aa0[12u * STORED + ns12] = post.x; }
         if (stored_is_spare(ns11)) { aa0[12u * STORED + own] = post.y; } else { aa0[11u * STORED + ns11] = post.y; }
-        if ((link_mask & 2048u) != 0u) { wall_links[link_at + 1u + link_count + countOneBits(link_mask & 2047u)] = bitcast<u32>(post.x); }
-        if ((link_mask & 4096u) != 0u) { wall_links[link_at + 1u + link_count + countOneBits(link_mask & 4095u)] = bitcast<u32>(post.y); }
     }
     {
         let h2 = -(pi_diag.x + pi_diag.y + pi_diag.z) / 3.0 + pi_diag.x + pi_diag.y - 2.0 * pi_off.x;
@@ -579,8 +487,6 @@ fn fluid_update_even(cell: u32, flag: u32, p: vec3<u32>, own: u32) {
         let post = trt_relax(0.027777778, cu13, cf13, uf, fp13, fm13, eq13, relax);
         if (stored_is_spare(ns14)) { aa0[13u * STORED + own] = post.x; } else { aa0[14u * STORED + ns14] = post.x; }
         if (stored_is_spare(ns13)) { aa0[14u * STORED + own] = post.y; } else { aa0[13u * STORED + ns13] = post.y; }
-        if ((link_mask & 8192u) != 0u) { wall_links[link_at + 1u + link_count + countOneBits(link_mask & 8191u)] = bitcast<u32>(post.x); }
-        if ((link_mask & 16384u) != 0u) { wall_links[link_at + 1u + link_count + countOneBits(link_mask & 16383u)] = bitcast<u32>(post.y); }
     }
     {
         let h2 = -(pi_diag.x + pi_diag.y + pi_diag.z) / 3.0 + pi_diag.x + pi_diag.z - 2.0 * pi_off.y;
@@ -589,8 +495,6 @@ fn fluid_update_even(cell: u32, flag: u32, p: vec3<u32>, own: u32) {
         let post = trt_relax(0.027777778, cu15, cf15, uf, fp15, fm15, eq15, relax);
         if (stored_is_spare(ns16)) { aa0[15u * STORED + own] = post.x; } else { aa0[16u * STORED + ns16] = post.x; }
         if (stored_is_spare(ns15)) { aa0[16u * STORED + own] = post.y; } else { aa0[15u * STORED + ns15] = post.y; }
-        if ((link_mask & 32768u) != 0u) { wall_links[link_at + 1u + link_count + countOneBits(link_mask & 32767u)] = bitcast<u32>(post.x); }
-        if ((link_mask & 65536u) != 0u) { wall_links[link_at + 1u + link_count + countOneBits(link_mask & 65535u)] = bitcast<u32>(post.y); }
     }
     {
         let h2 = -(pi_diag.x + pi_diag.y + pi_diag.z) / 3.0 + pi_diag.y + pi_diag.z - 2.0 * pi_off.z;
@@ -599,8 +503,6 @@ fn fluid_update_even(cell: u32, flag: u32, p: vec3<u32>, own: u32) {
         let post = trt_relax(0.027777778, cu17, cf17, uf, fp17, fm17, eq17, relax);
         if (stored_is_spare(ns18)) { aa0[17u * STORED + own] = post.x; } else { aa0[18u * STORED + ns18] = post.x; }
         if (stored_is_spare(ns17)) { aa0[18u * STORED + own] = post.y; } else { aa0[17u * STORED + ns17] = post.y; }
-        if ((link_mask & 131072u) != 0u) { wall_links[link_at + 1u + link_count + countOneBits(link_mask & 131071u)] = bitcast<u32>(post.x); }
-        if ((link_mask & 262144u) != 0u) { wall_links[link_at + 1u + link_count + countOneBits(link_mask & 262143u)] = bitcast<u32>(post.y); }
     }
 }
 // generated by embolus::kernels::fluid_update (CPU twin: cpu::stream_collide::collide)
@@ -678,86 +580,6 @@ fn fluid_update_odd(cell: u32, flag: u32, p: vec3<u32>, own: u32) {
     if ((wall17 & TYPE_MASK) != CELL_WALL) { pop17 = aa0[18u * STORED + own]; } else if (stored_is_spare(ns17)) { pop17 = aa0[18u * STORED + own] + moving_wall(17u, wall17); } else { pop17 = aa0[17u * STORED + ns17] + moving_wall(17u, wall17); }
     var pop18: f32;
     if ((wall18 & TYPE_MASK) != CELL_WALL) { pop18 = aa0[17u * STORED + own]; } else if (stored_is_spare(ns18)) { pop18 = aa0[17u * STORED + own] + moving_wall(18u, wall18); } else { pop18 = aa0[18u * STORED + ns18] + moving_wall(18u, wall18); }
-    var link_at = 0u;
-    var link_mask = 0u;
-    var link_count = 0u;
-    if (WALL_LINKS != 0u && (flag >> LINK_SHIFT) != 0u) {
-        link_at = (flag >> LINK_SHIFT) - 1u;
-        link_mask = wall_links[link_at];
-        link_count = countOneBits(link_mask);
-        if ((link_mask & 2u) != 0u && (wall1 & TYPE_MASK) == CELL_WALL) {
-            let slot = link_at + 1u + countOneBits(link_mask & 1u);
-            pop1 = interpolated_bounce_back(bitcast<f32>(wall_links[slot]), pop1, aa0[1u * STORED + own], (wall2 & TYPE_MASK) == CELL_FLUID, bitcast<f32>(wall_links[slot + link_count]));
-        }
-        if ((link_mask & 4u) != 0u && (wall2 & TYPE_MASK) == CELL_WALL) {
-            let slot = link_at + 1u + countOneBits(link_mask & 3u);
-            pop2 = interpolated_bounce_back(bitcast<f32>(wall_links[slot]), pop2, aa0[2u * STORED + own], (wall1 & TYPE_MASK) == CELL_FLUID, bitcast<f32>(wall_links[slot + link_count]));
-        }
-        if ((link_mask & 8u) != 0u && (wall3 & TYPE_MASK) == CELL_WALL) {
-            let slot = link_at + 1u + countOneBits(link_mask & 7u);
-            pop3 = interpolated_bounce_back(bitcast<f32>(wall_links[slot]), pop3, aa0[3u * STORED + own], (wall4 & TYPE_MASK) == CELL_FLUID, bitcast<f32>(wall_links[slot + link_count]));
-        }
-        if ((link_mask & 16u) != 0u && (wall4 & TYPE_MASK) == CELL_WALL) {
-            let slot = link_at + 1u + countOneBits(link_mask & 15u);
-            pop4 = interpolated_bounce_back(bitcast<f32>(wall_links[slot]), pop4, aa0[4u * STORED + own], (wall3 & TYPE_MASK) == CELL_FLUID, bitcast<f32>(wall_links[slot + link_count]));
-        }
-        if ((link_mask & 32u) != 0u && (wall5 & TYPE_MASK) == CELL_WALL) {
-            let slot = link_at + 1u + countOneBits(link_mask & 31u);
-            pop5 = interpolated_bounce_back(bitcast<f32>(wall_links[slot]), pop5, aa0[5u * STORED + own], (wall6 & TYPE_MASK) == CELL_FLUID, bitcast<f32>(wall_links[slot + link_count]));
-        }
-        if ((link_mask & 64u) != 0u && (wall6 & TYPE_MASK) == CELL_WALL) {
-            let slot = link_at + 1u + countOneBits(link_mask & 63u);
-            pop6 = interpolated_bounce_back(bitcast<f32>(wall_links[slot]), pop6, aa0[6u * STORED + own], (wall5 & TYPE_MASK) == CELL_FLUID, bitcast<f32>(wall_links[slot + link_count]));
-        }
-        if ((link_mask & 128u) != 0u && (wall7 & TYPE_MASK) == CELL_WALL) {
-            let slot = link_at + 1u + countOneBits(link_mask & 127u);
-            pop7 = interpolated_bounce_back(bitcast<f32>(wall_links[slot]), pop7, aa0[7u * STORED + own], (wall8 & TYPE_MASK) == CELL_FLUID, bitcast<f32>(wall_links[slot + link_count]));
-        }
-        if ((link_mask & 256u) != 0u && (wall8 & TYPE_MASK) == CELL_WALL) {
-            let slot = link_at + 1u + countOneBits(link_mask & 255u);
-            pop8 = interpolated_bounce_back(bitcast<f32>(wall_links[slot]), pop8, aa0[8u * STORED + own], (wall7 & TYPE_MASK) == CELL_FLUID, bitcast<f32>(wall_links[slot + link_count]));
-        }
-        if ((link_mask & 512u) != 0u && (wall9 & TYPE_MASK) == CELL_WALL) {
-            let slot = link_at + 1u + countOneBits(link_mask & 511u);
-            pop9 = interpolated_bounce_back(bitcast<f32>(wall_links[slot]), pop9, aa0[9u * STORED + own], (wall10 & TYPE_MASK) == CELL_FLUID, bitcast<f32>(wall_links[slot + link_count]));
-        }
-        if ((link_mask & 1024u) != 0u && (wall10 & TYPE_MASK) == CELL_WALL) {
-            let slot = link_at + 1u + countOneBits(link_mask & 1023u);
-            pop10 = interpolated_bounce_back(bitcast<f32>(wall_links[slot]), pop10, aa0[10u * STORED + own], (wall9 & TYPE_MASK) == CELL_FLUID, bitcast<f32>(wall_links[slot + link_count]));
-        }
-        if ((link_mask & 2048u) != 0u && (wall11 & TYPE_MASK) == CELL_WALL) {
-            let slot = link_at + 1u + countOneBits(link_mask & 2047u);
-            pop11 = interpolated_bounce_back(bitcast<f32>(wall_links[slot]), pop11, aa0[11u * STORED + own], (wall12 & TYPE_MASK) == CELL_FLUID, bitcast<f32>(wall_links[slot + link_count]));
-        }
-        if ((link_mask & 4096u) != 0u && (wall12 & TYPE_MASK) == CELL_WALL) {
-            let slot = link_at + 1u + countOneBits(link_mask & 4095u);
-            pop12 = interpolated_bounce_back(bitcast<f32>(wall_links[slot]), pop12, aa0[12u * STORED + own], (wall11 & TYPE_MASK) == CELL_FLUID, bitcast<f32>(wall_links[slot + link_count]));
-        }
-        if ((link_mask & 8192u) != 0u && (wall13 & TYPE_MASK) == CELL_WALL) {
-            let slot = link_at + 1u + countOneBits(link_mask & 8191u);
-            pop13 = interpolated_bounce_back(bitcast<f32>(wall_links[slot]), pop13, aa0[13u * STORED + own], (wall14 & TYPE_MASK) == CELL_FLUID, bitcast<f32>(wall_links[slot + link_count]));
-        }
-        if ((link_mask & 16384u) != 0u && (wall14 & TYPE_MASK) == CELL_WALL) {
-            let slot = link_at + 1u + countOneBits(link_mask & 16383u);
-            pop14 = interpolated_bounce_back(bitcast<f32>(wall_links[slot]), pop14, aa0[14u * STORED + own], (wall13 & TYPE_MASK) == CELL_FLUID, bitcast<f32>(wall_links[slot + link_count]));
-        }
-        if ((link_mask & 32768u) != 0u && (wall15 & TYPE_MASK) == CELL_WALL) {
-            let slot = link_at + 1u + countOneBits(link_mask & 32767u);
-            pop15 = interpolated_bounce_back(bitcast<f32>(wall_links[slot]), pop15, aa0[15u * STORED + own], (wall16 & TYPE_MASK) == CELL_FLUID, bitcast<f32>(wall_links[slot + link_count]));
-        }
-        if ((link_mask & 65536u) != 0u && (wall16 & TYPE_MASK) == CELL_WALL) {
-            let slot = link_at + 1u + countOneBits(link_mask & 65535u);
-            pop16 = interpolated_bounce_back(bitcast<f32>(wall_links[slot]), pop16, aa0[16u * STORED + own], (wall15 & TYPE_MASK) == CELL_FLUID, bitcast<f32>(wall_links[slot + link_count]));
-        }
-        if ((link_mask & 131072u) != 0u && (wall17 & TYPE_MASK) == CELL_WALL) {
-            let slot = link_at + 1u + countOneBits(link_mask & 131071u);
-            pop17 = interpolated_bounce_back(bitcast<f32>(wall_links[slot]), pop17, aa0[17u * STORED + own], (wall18 & TYPE_MASK) == CELL_FLUID, bitcast<f32>(wall_links[slot + link_count]));
-        }
-        if ((link_mask & 262144u) != 0u && (wall18 & TYPE_MASK) == CELL_WALL) {
-            let slot = link_at + 1u + countOneBits(link_mask & 262143u);
-            pop18 = interpolated_bounce_back(bitcast<f32>(wall_links[slot]), pop18, aa0[18u * STORED + own], (wall17 & TYPE_MASK) == CELL_FLUID, bitcast<f32>(wall_links[slot + link_count]));
-        }
-    }
     let delta_rho = pop0 + pop1 + pop2 + pop3 + pop4 + pop5 + pop6 + pop7 + pop8 + pop9 + pop10 + pop11 + pop12 + pop13 + pop14 + pop15 + pop16 + pop17 + pop18;
     let j = vec3<f32>(pop1 - pop2 + pop7 - pop8 + pop9 - pop10 + pop13 - pop14 + pop15 - pop16, pop3 - pop4 + pop7 - pop8 + pop11 - pop12 - pop13 + pop14 + pop17 - pop18, pop5 - pop6 + pop9 - pop10 + pop11 - pop12 - pop15 + pop16 - pop17 + pop18);
     let forcing = velocity_and_force(cell, delta_rho, j);
@@ -861,8 +683,6 @@ fn fluid_update_odd(cell: u32, flag: u32, p: vec3<u32>, own: u32) {
         let post = trt_relax(0.055555556, cu1, cf1, uf, fp1, fm1, eq1, relax);
         aa0[1u * STORED + own] = post.x;
         aa0[2u * STORED + own] = post.y;
-        if ((link_mask & 2u) != 0u) { wall_links[link_at + 1u + link_count + countOneBits(link_mask & 1u)] = bitcast<u32>(post.x); }
-        if ((link_mask & 4u) != 0u) { wall_links[link_at + 1u + link_count + countOneBits(link_mask & 3u)] = bitcast<u32>(post.y); }
     }
     {
         let h2 = -(pi_diag.x + pi_diag.y + pi_diag.z) / 3.0 + pi_diag.y;
@@ -871,8 +691,6 @@ fn fluid_update_odd(cell: u32, flag: u32, p: vec3<u32>, own: u32) {
         let post = trt_relax(0.055555556, cu3, cf3, uf, fp3, fm3, eq3, relax);
         aa0[3u * STORED + own] = post.x;
         aa0[4u * STORED + own] = post.y;
-        if ((link_mask & 8u) != 0u) { wall_links[link_at + 1u + link_count + countOneBits(link_mask & 7u)] = bitcast<u32>(post.x); }
-        if ((link_mask & 16u) != 0u) { wall_links[link_at + 1u + link_count + countOneBits(link_mask & 15u)] = bitcast<u32>(post.y); }
     }
     {
         let h2 = -(pi_diag.x + pi_diag.y + pi_diag.z) / 3.0 + pi_diag.z;
@@ -881,8 +699,6 @@ fn fluid_update_odd(cell: u32, flag: u32, p: vec3<u32>, own: u32) {
         let post = trt_relax(0.055555556, cu5, cf5, uf, fp5, fm5, eq5, relax);
         aa0[5u * STORED + own] = post.x;
         aa0[6u * STORED + own] = post.y;
-        if ((link_mask & 32u) != 0u) { wall_links[link_at + 1u + link_count + countOneBits(link_mask & 31u)] = bitcast<u32>(post.x); }
-        if ((link_mask & 64u) != 0u) { wall_links[link_at + 1u + link_count + countOneBits(link_mask & 63u)] = bitcast<u32>(post.y); }
     }
     {
         let h2 = -(pi_diag.x + pi_diag.y + pi_diag.z) / 3.0 + pi_diag.x + pi_diag.y + 2.0 * pi_off.x;
@@ -891,8 +707,6 @@ fn fluid_update_odd(cell: u32, flag: u32, p: vec3<u32>, own: u32) {
         let post = trt_relax(0.027777778, cu7, cf7, uf, fp7, fm7, eq7, relax);
         aa0[7u * STORED + own] = post.x;
         aa0[8u * STORED + own] = post.y;
-        if ((link_mask & 128u) != 0u) { wall_links[link_at + 1u + link_count + countOneBits(link_mask & 127u)] = bitcast<u32>(post.x); }
-        if ((link_mask & 256u) != 0u) { wall_links[link_at + 1u + link_count + countOneBits(link_mask & 255u)] = bitcast<u32>(post.y); }
     }
     {
         let h2 = -(pi_diag.x + pi_diag.y + pi_diag.z) / 3.0 + pi_diag.x + pi_diag.z + 2.0 * pi_off.y;
@@ -901,8 +715,6 @@ fn fluid_update_odd(cell: u32, flag: u32, p: vec3<u32>, own: u32) {
         let post = trt_relax(0.027777778, cu9, cf9, uf, fp9, fm9, eq9, relax);
         aa0[9u * STORED + own] = post.x;
         aa0[10u * STORED + own] = post.y;
-        if ((link_mask & 512u) != 0u) { wall_links[link_at + 1u + link_count + countOneBits(link_mask & 511u)] = bitcast<u32>(post.x); }
-        if ((link_mask & 1024u) != 0u) { wall_links[link_at + 1u + link_count + countOneBits(link_mask & 1023u)] = bitcast<u32>(post.y); }
     }
     {
         let h2 = -(pi_diag.x + pi_diag.y + pi_diag.z) / 3.0 + pi_diag.y + pi_diag.z + 2.0 * pi_off.z;
@@ -911,8 +723,6 @@ fn fluid_update_odd(cell: u32, flag: u32, p: vec3<u32>, own: u32) {
         let post = trt_relax(0.027777778, cu11, cf11, uf, fp11, fm11, eq11, relax);
         aa0[11u * STORED + own] = post.x;
         aa0[12u * STORED + own] = post.y;
-        if ((link_mask & 2048u) != 0u) { wall_links[link_at + 1u + link_count + countOneBits(link_mask & 2047u)] = bitcast<u32>(post.x); }
-        if ((link_mask & 4096u) != 0u) { wall_links[link_at + 1u + link_count + countOneBits(link_mask & 4095u)] = bitcast<u32>(post.y); }
     }
     {
         let h2 = -(pi_diag.x + pi_diag.y + pi_diag.z) / 3.0 + pi_diag.x + pi_diag.y - 2.0 * pi_off.x;
@@ -921,8 +731,6 @@ fn fluid_update_odd(cell: u32, flag: u32, p: vec3<u32>, own: u32) {
         let post = trt_relax(0.027777778, cu13, cf13, uf, fp13, fm13, eq13, relax);
         aa0[13u * STORED + own] = post.x;
         aa0[14u * STORED + own] = post.y;
-        if ((link_mask & 8192u) != 0u) { wall_links[link_at + 1u + link_count + countOneBits(link_mask & 8191u)] = bitcast<u32>(post.x); }
-        if ((link_mask & 16384u) != 0u) { wall_links[link_at + 1u + link_count + countOneBits(link_mask & 16383u)] = bitcast<u32>(post.y); }
     }
     {
         let h2 = -(pi_diag.x + pi_diag.y + pi_diag.z) / 3.0 + pi_diag.x + pi_diag.z - 2.0 * pi_off.y;
@@ -931,8 +739,6 @@ fn fluid_update_odd(cell: u32, flag: u32, p: vec3<u32>, own: u32) {
         let post = trt_relax(0.027777778, cu15, cf15, uf, fp15, fm15, eq15, relax);
         aa0[15u * STORED + own] = post.x;
         aa0[16u * STORED + own] = post.y;
-        if ((link_mask & 32768u) != 0u) { wall_links[link_at + 1u + link_count + countOneBits(link_mask & 32767u)] = bitcast<u32>(post.x); }
-        if ((link_mask & 65536u) != 0u) { wall_links[link_at + 1u + link_count + countOneBits(link_mask & 65535u)] = bitcast<u32>(post.y); }
     }
     {
         let h2 = -(pi_diag.x + pi_diag.y + pi_diag.z) / 3.0 + pi_diag.y + pi_diag.z - 2.0 * pi_off.z;
@@ -941,8 +747,6 @@ fn fluid_update_odd(cell: u32, flag: u32, p: vec3<u32>, own: u32) {
         let post = trt_relax(0.027777778, cu17, cf17, uf, fp17, fm17, eq17, relax);
         aa0[17u * STORED + own] = post.x;
         aa0[18u * STORED + own] = post.y;
-        if ((link_mask & 131072u) != 0u) { wall_links[link_at + 1u + link_count + countOneBits(link_mask & 131071u)] = bitcast<u32>(post.x); }
-        if ((link_mask & 262144u) != 0u) { wall_links[link_at + 1u + link_count + countOneBits(link_mask & 262143u)] = bitcast<u32>(post.y); }
     }
 }
 // ---- bindings (generated from the kernel's declaration)

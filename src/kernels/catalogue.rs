@@ -52,7 +52,11 @@ fn split(buffers: usize, precision: Precision, sparse: bool, in_place: bool) -> 
 pub fn catalogue() -> Vec<(String, KernelSource)> {
     let mut out = Vec::new();
     for (name, split) in layouts() {
-        out.push((format!("step-{name}.wgsl"), lbm::step(split)));
+        out.push((format!("step-{name}.wgsl"), lbm::step(split, false)));
+        out.push((
+            format!("step-{name}-interpolated-walls.wgsl"),
+            lbm::step(split, true),
+        ));
         if split.buffers == 1 {
             out.push((format!("probes-{name}.wgsl"), lbm::probes(split)));
             out.push((format!("outlets-{name}.wgsl"), lbm::outlets(split)));

@@ -58,7 +58,11 @@ pub fn step_bindings(split: PopulationSplit) -> Bindings {
 /// The step kernel: `stream_collide` reading populations `src*` and writing `dst*`,
 /// or in place (`split.in_place`): `boundary_prepass` and `stream_collide_in_place`
 /// on one read-write set `aa*` (shaders/lbm/stream_in_place.wgsl).
-pub fn step(split: PopulationSplit) -> KernelSource {
+///
+/// `wall_links`: the fluid update interpolates the walls the wall-link table lists
+/// (src/lbm/wall_links.rs); without, that code is left out, which keeps the kernel
+/// (and its compile time) as small as halfway walls need.
+pub fn step(split: PopulationSplit, wall_links: bool) -> KernelSource {
     let accessors = if split.in_place {
         accessors("aa", split, true)
     } else {
@@ -72,11 +76,15 @@ pub fn step(split: PopulationSplit) -> KernelSource {
     };
     let (updates, kernel) = if split.in_place {
         (
-            fluid_update(split, StepKind::InPlaceEven) + &fluid_update(split, StepKind::InPlaceOdd),
+            fluid_update(split, StepKind::InPlaceEven, wall_links)
+                + &fluid_update(split, StepKind::InPlaceOdd, wall_links),
             STREAM_IN_PLACE,
         )
     } else {
-        (fluid_update(split, StepKind::TwoSets), STREAM_COLLIDE)
+        (
+            fluid_update(split, StepKind::TwoSets, wall_links),
+            STREAM_COLLIDE,
+        )
     };
     let generated = storage_layout(split) + &accessors + cells + &updates;
     let kernel = String::from(BOUNDARY) + COLLISION + kernel;
@@ -173,7 +181,8 @@ mod tests {
                 sparse,
                 in_place,
             };
-            validate(&step(split).wgsl);
+            validate(&step(split, false).wgsl);
+            validate(&step(split, true).wgsl);
             validate(&probes(split).wgsl);
             validate(&outlets(split).wgsl);
             validate(&fields(split).wgsl);

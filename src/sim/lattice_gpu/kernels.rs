@@ -73,7 +73,8 @@ impl LatticeKernels {
             ("STEP_WORKGROUP_SIZE", c.workgroup_size as f64),
             ("WALL_LINKS", c.wall_links as u32 as f64),
         ]);
-        let step_module = KernelModule::new(ctx, "stream_collide", &lbm::step(split))?;
+        let step_module =
+            KernelModule::new(ctx, "stream_collide", &lbm::step(split, c.wall_links))?;
         let groups: [wgpu::BindGroup; 2] = [
             step_module.bind(ctx, &resources[0])?,
             step_module.bind(ctx, &resources[1])?,
