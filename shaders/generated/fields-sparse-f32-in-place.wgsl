@@ -350,6 +350,14 @@ fn cell_state(cell: u32) -> CellState {
     return s;
 }
 
+// The tangential traction of the stress (diag, off) on a wall with unit normal n:
+// τ_w = σ n − (n·σ n) n (xyz) and its magnitude (w).
+fn wall_traction(diag: vec3<f32>, off: vec3<f32>, n: vec3<f32>) -> vec4<f32> {
+    let t = stress_times(diag, off, n);
+    let shear = t - dot(t, n) * n;
+    return vec4<f32>(shear, sqrt(dot(shear, shear)));
+}
+
 fn stress_times(diag: vec3<f32>, off: vec3<f32>, n: vec3<f32>) -> vec3<f32> {
     return vec3<f32>(
         diag.x * n.x + off.x * n.y + off.y * n.z,
@@ -452,9 +460,7 @@ fn wall_shear_from_inside(cell: u32, s: CellState, n: vec3<f32>, d: f32) -> vec4
     let k = (d + h) / h;
     let diag = s1.sigma_diag + k * (s1.sigma_diag - s2.sigma_diag);
     let off = s1.sigma_off + k * (s1.sigma_off - s2.sigma_off);
-    let t = stress_times(diag, off, n);
-    let shear = t - dot(t, n) * n;
-    return vec4<f32>(shear, sqrt(dot(shear, shear)));
+    return wall_traction(diag, off, n);
 }
 
 // The shear part of the stress on a wall with unit normal n (into the lumen) at
@@ -471,9 +477,7 @@ fn extrapolated_wall_shear(cell: u32, s: CellState, n: vec3<f32>, d: f32) -> vec
         diag += (d / h) * (s.sigma_diag - si.sigma_diag);
         off += (d / h) * (s.sigma_off - si.sigma_off);
     }
-    let t = stress_times(diag, off, n);
-    let shear = t - dot(t, n) * n;
-    return vec4<f32>(shear, sqrt(dot(shear, shear)));
+    return wall_traction(diag, off, n);
 }
 
 @compute @workgroup_size(WORKGROUP_SIZE)
