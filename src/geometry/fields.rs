@@ -66,6 +66,13 @@ pub fn keep_connected_to_inlets(voxels: &mut Voxels) -> Result<usize, GeometryEr
 /// (lower envelope of parabolas; Felzenszwalb & Huttenlocher, Theory of Computing 8
 /// (2012) 415, algorithm 1). Linear in the line length.
 fn edt_1d(f: &[f64], out: &mut [f64]) {
+    let mut nearest = vec![0usize; f.len()];
+    edt_1d_nearest(f, out, &mut nearest);
+}
+
+/// [`edt_1d`] that also gives, per sample, the position of the sample whose parabola
+/// is lowest there (the nearest seed along the line; 0 where there is none).
+fn edt_1d_nearest(f: &[f64], out: &mut [f64], nearest: &mut [usize]) {
     let n = f.len();
     let mut v = vec![0usize; n];
     let mut z = vec![0.0f64; n + 1];
@@ -73,6 +80,7 @@ fn edt_1d(f: &[f64], out: &mut [f64]) {
     // Skip leading infinite samples: they contribute no parabola.
     let Some(first) = f.iter().position(|x| x.is_finite()) else {
         out.iter_mut().for_each(|o| *o = f64::INFINITY);
+        nearest.iter_mut().for_each(|o| *o = 0);
         return;
     };
     v[0] = first;
@@ -103,6 +111,7 @@ fn edt_1d(f: &[f64], out: &mut [f64]) {
         }
         let p = v[k];
         *o = (q as f64 - p as f64).powi(2) + f[p];
+        nearest[q] = p;
     }
 }
 
@@ -150,6 +159,53 @@ pub fn distance_to_seeds(dims: crate::lbm::GridDims, seed: &[bool]) -> Vec<f32> 
         }
     }
     result
+}
+
+/// The nearest seed cell of each cell (by the distance between centres; exact
+/// Euclidean, the separable passes of [`distance_to_seeds`] carrying the index of the
+/// seed each parabola belongs to); `None` everywhere when there is no seed.
+pub fn nearest_seed(dims: crate::lbm::GridDims, seed: &[bool]) -> Vec<Option<u32>> {
+    let (nx, ny, nz) = (dims.nx, dims.ny, dims.nz);
+    let mut d2: Vec<f64> = seed
+        .iter()
+        .map(|&s| if s { 0.0 } else { f64::INFINITY })
+        .collect();
+    let mut owner: Vec<u32> = (0..d2.len() as u32).collect();
+    // One pass along the lines of stride `stride` and length `len` starting at `starts`:
+    // each cell takes the owner of the line position its nearest parabola came from.
+    let mut pass = |starts: Vec<usize>, stride: usize, len: usize| {
+        let results: Vec<(Vec<f64>, Vec<u32>)> = starts
+            .par_iter()
+            .map(|&s| {
+                let f: Vec<f64> = (0..len).map(|k| d2[s + stride * k]).collect();
+                let mut out = vec![0.0; len];
+                let mut from = vec![0usize; len];
+                edt_1d_nearest(&f, &mut out, &mut from);
+                let owners = from.iter().map(|&p| owner[s + stride * p]).collect();
+                (out, owners)
+            })
+            .collect();
+        for (&s, (out, owners)) in starts.iter().zip(results) {
+            for k in 0..len {
+                d2[s + stride * k] = out[k];
+                owner[s + stride * k] = owners[k];
+            }
+        }
+    };
+    let slab = nx * ny;
+    pass((0..ny * nz).map(|r| r * nx).collect(), 1, nx);
+    pass(
+        (0..nz)
+            .flat_map(|z| (0..nx).map(move |x| x + slab * z))
+            .collect(),
+        nx,
+        ny,
+    );
+    pass((0..slab).collect(), slab, nz);
+    d2.iter()
+        .zip(&owner)
+        .map(|(d, &o)| d.is_finite().then_some(o))
+        .collect()
 }
 
 /// Wall distance and local lumen radius of every cell, in cells.
@@ -216,6 +272,36 @@ pub fn wall_fields(voxels: &Voxels, beyond_openings: &[bool]) -> WallFields {
 mod tests {
     use super::*;
     use crate::lbm::GridDims;
+
+    #[test]
+    fn nearest_seed_is_a_seed_at_the_brute_force_distance() {
+        let dims = GridDims::new(9, 7, 5);
+        let seeds: Vec<usize> = vec![3, 40, 101, 250, 251];
+        let mut seed = vec![false; dims.cells()];
+        for &s in &seeds {
+            seed[s] = true;
+        }
+        let dist = |a: usize, b: usize| {
+            let (p, q) = (dims.coords(a), dims.coords(b));
+            (0..3)
+                .map(|k| (p[k] as f64 - q[k] as f64).powi(2))
+                .sum::<f64>()
+                .sqrt()
+        };
+        let nearest = nearest_seed(dims, &seed);
+        for (i, n) in nearest.iter().enumerate() {
+            let n = n.expect("every cell has a nearest seed") as usize;
+            assert!(seed[n], "cell {i}: {n} is no seed");
+            let brute = seeds
+                .iter()
+                .map(|&s| dist(i, s))
+                .fold(f64::INFINITY, f64::min);
+            assert!((dist(i, n) - brute).abs() < 1e-9, "cell {i}");
+        }
+        assert!(nearest_seed(dims, &vec![false; dims.cells()])
+            .iter()
+            .all(Option::is_none));
+    }
 
     #[test]
     fn edt_matches_brute_force() {

@@ -14,6 +14,7 @@ pub mod primitives;
 pub mod shapes;
 pub mod stl;
 pub mod surface;
+pub mod surface_distance;
 pub mod vec3;
 pub mod voxels;
 pub mod wall_links;
