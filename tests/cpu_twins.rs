@@ -94,7 +94,7 @@ const PARTICLE_STEPS: u64 = 500;
 /// Steps between occlusion updates in the case (its [particles] occlusion_interval).
 const OCCLUSION_INTERVAL: u64 = 2;
 
-/// Beads of 100-300 µm released over 2,000 steps into a stenosis whose throat is
+/// Beads of 200-400 µm released over 2,000 steps into a stenosis whose throat is
 /// 300 µm across (some pass, some lodge; lattice velocity 0.02, the throat at Mach
 /// 0.14), with occlusion every 2 steps: from the GPU state after 900 steps, 500
 /// particle steps with their occlusion updates on the GPU
@@ -109,8 +109,10 @@ fn particle_step_and_occlusion_match_their_cpu_twins() {
          area_reduction_percent = 75.0\nstenosis_length = 8.0e-4\n\
          [inlet]\nmean_velocity = 0.05\nramp_time = 0.0\n\
          [lbm]\nstorage = \"dense\"\n[particles]\ngravity = [0.0, 0.0, -9.81]\nocclusion_interval = 2\nseed = 7\n\
-         [[injections]]\nagent = \"beads_100_300\"\nstart = 0.0\nduration = 2.0e-2\ncount = 60\n\
-         opening = \"inlet\"\n",
+         [[injections]]\nagent = \"mixed\"\nstart = 0.0\nduration = 2.0e-2\ncount = 60\n\
+         opening = \"inlet\"\n\
+         [agents.mixed]\ndensity = 1100.0\n\
+         diameter = { kind = \"uniform\", min = 2.0e-4, max = 4.0e-4 }\n",
     );
     let mut c = common::coupled(&loaded);
     c.step(900);

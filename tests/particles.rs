@@ -162,12 +162,67 @@ fn many_particles_in_a_curved_vessel_stay_out_of_walls_and_are_all_accounted_for
     );
 }
 
+/// z [m] of the first particle in the last particles_*.vtp of a run (its appended
+/// binary block: an 8-byte length, then x, y, z as f32).
+fn first_particle_z(out: &Path, steps: u64) -> f64 {
+    let vtp = std::fs::read(out.join(format!("particles/particles_{steps:09}.vtp"))).unwrap();
+    let start = vtp.iter().rposition(|&b| b == b'_').unwrap() + 1 + 8;
+    f32::from_le_bytes(vtp[start + 8..start + 12].try_into().unwrap()) as f64
+}
+
+/// Issue 19: a lone 0.7 mm sphere carried down a vessel tapering from 1.0 to 0.5 mm
+/// over 4 mm (the radius falls by one voxel every 16) lodges by sieving where the
+/// lumen has narrowed to its diameter, z* = 2.4 mm: within one voxel (50 µm), and not
+/// past it by more than that. (Before, measured on the staircase and a radius ahead,
+/// it lodged where the lumen was about 1.2 diameters.) The sphere touches the wall
+/// all round a little earlier than z*, where r cos θ = d/2 (θ the taper's half-angle):
+/// printed for reference.
+#[test]
+fn a_lone_sphere_lodges_where_the_taper_equals_its_diameter() {
+    let (r_in, r_out, length, d): (f64, f64, f64, f64) = (5.0e-4, 2.5e-4, 4.0e-3, 7.0e-4);
+    let loaded = scenario(
+        "taper.toml",
+        &format!(
+            "[grid]\nvoxel_size = 5.0e-5\n[time]\nduration = 0.008\noutput_interval = 0.001\n\
+             lattice_velocity = 0.02\n\
+             [geometry]\nshape = \"tapered\"\nstart = [0.0, 0.0, 0.0]\nend = [0.0, 0.0, {length}]\n\
+             start_radius = {r_in}\nend_radius = {r_out}\n\
+             [inlet]\nmean_velocity = 0.06\nramp_time = 0.002\n\
+             [particles]\ngravity = [0.0, 0.0, 0.0]\n\
+             [[injections]]\nagent = \"bead\"\nstart = 0.0025\nduration = 0.0005\ncount = 1\n\
+             tip = [0.0, 0.0, 2.15e-3]\ncatheter_radius = 0.0\n\
+             [agents.bead]\ndensity = 1100.0\ndiameter = {{ kind = \"fixed\", diameter = {d} }}\n"
+        ),
+    );
+    let out = scratch("taper");
+    let (summary, _, _) = run_scenario(&loaded, &out);
+    let p = summary.particles.as_ref().unwrap();
+    assert_eq!(p.tally.lodged, 1, "{:?}", p.tally);
+    let z = first_particle_z(&out, summary.steps);
+    let slope = (r_in - r_out) / length;
+    let z_star = (r_in - d / 2.0) / slope;
+    let z_touch = (r_in - d / 2.0 / slope.atan().cos()) / slope;
+    println!(
+        "sphere d {:.2} mm lodged at z = {:.4} mm; lumen = d at {:.4} mm ({:+.2} voxels), touching all round at {:.4} mm",
+        d * 1e3,
+        z * 1e3,
+        z_star * 1e3,
+        (z - z_star) / 5.0e-5,
+        z_touch * 1e3
+    );
+    assert!(
+        (z - z_star).abs() <= 5.0e-5,
+        "lodged at z = {z}, z* = {z_star}"
+    );
+}
+
 /// A 0.6 mm bead in a 1 mm vessel with a 75% (area) stenosis, throat 0.5 mm (lattice
 /// velocity 0.02: the throat at Mach 0.14): it
-/// lodges in the narrowing, its centre within one diameter upstream of the section z*
-/// where the lumen has shrunk to its diameter (a sphere touches a converging wall
-/// ahead of its centre), never past it; the cells it fills become wall and the flow
-/// through the vessel falls below 10% within 2 ms.
+/// lodges in the narrowing where a sphere on the axis first touches the wall, within
+/// one voxel (on this steep narrowing that is 1.1 voxels before the section z* where
+/// the lumen has shrunk to its diameter: it touches the converging wall ahead of its
+/// centre), never past z*; the cells it fills become wall and the flow through the
+/// vessel falls below 10% within 2 ms.
 #[test]
 fn bead_larger_than_the_throat_lodges_at_the_throat() {
     let loaded = scenario(
@@ -187,10 +242,7 @@ fn bead_larger_than_the_throat_lodges_at_the_throat() {
     let p = summary.particles.as_ref().unwrap();
     assert_eq!(p.tally.lodged, 1, "{:?}", p.tally);
     // Where: read the final particle file.
-    let vtp =
-        std::fs::read(out.join(format!("particles/particles_{:09}.vtp", summary.steps))).unwrap();
-    let start = vtp.iter().rposition(|&b| b == b'_').unwrap() + 1 + 8;
-    let z = f32::from_le_bytes(vtp[start + 8..start + 12].try_into().unwrap()) as f64;
+    let z = first_particle_z(&out, summary.steps);
     // Cosine stenosis: r(z) = R (1 − δ (1 + cos(2π (z − z_c)/L))/2), throat radius R/2.
     let (r0, zc, len) = (5.0e-4, 2.0e-3, 1.5e-3);
     let delta = 0.5;
@@ -222,7 +274,32 @@ fn bead_larger_than_the_throat_lodges_at_the_throat() {
         "section where the lumen equals the bead: z* = {:.3} mm",
         lo * 1e3
     );
-    assert!(z < lo && z > lo - 6.0e-4, "lodged at z = {z}, z* = {lo}");
+    // Where a sphere on the axis first touches the wall: its centre's distance from
+    // the wall profile, min over z of √((z − z_c)² + r(z)²), equals its radius.
+    let clearance = |zc_: f64| {
+        (-4000..=4000)
+            .map(|k| {
+                let z = zc_ + k as f64 * 1.0e-7;
+                (z - zc_).hypot(radius_at(z))
+            })
+            .fold(f64::INFINITY, f64::min)
+            - 3.0e-4
+    };
+    let (mut a, mut b) = (zc - len / 2.0, zc);
+    for _ in 0..40 {
+        let mid = 0.5 * (a + b);
+        if clearance(mid) > 0.0 {
+            a = mid;
+        } else {
+            b = mid;
+        }
+    }
+    println!(
+        "a sphere on the axis touches the wall at z = {:.4} mm",
+        a * 1e3
+    );
+    assert!(z < lo, "lodged at z = {z}, past z* = {lo}");
+    assert!((z - a).abs() < 5.0e-5, "lodged at z = {z}, touching at {a}");
     assert!(p.occluded_cells > 0);
     let flow = column(&header, "outlet flow [m^3/s]");
     let occluded = column(&header, "occluded cells [-]");
@@ -245,7 +322,8 @@ fn bead_larger_than_the_throat_lodges_at_the_throat() {
 
 /// Beads (300-500 µm) injected through a catheter into one daughter of a bifurcation
 /// pack against its outlet, whose bed stops particles above 100 µm: that branch's
-/// flow falls below 10% of its value before the injection, the other branch's rises.
+/// flow falls below 10% of its value before the injection (and stays below 15% while
+/// the velocity inlet pushes on), the other branch's rises.
 #[test]
 fn embolizing_one_branch_closes_it_and_the_flow_reroutes() {
     let loaded = scenario(
@@ -278,7 +356,21 @@ fn embolizing_one_branch_closes_it_and_the_flow_reroutes() {
         p.time_to_occlusion_s
     );
     assert_eq!(p.tally.lodged_by_branch[1], 12);
-    assert!(r1 < 0.1, "outlet1 still carries {r1} of its flow");
+    // Closed: below 10% of its flow once all 12 have lodged. The velocity inlet keeps
+    // pushing the parent's flow, so the pressure behind the plug rises and its leak
+    // creeps up afterwards (pressure-driven inflow, issue 19): below 15% at the end.
+    let lodged = column(&header, "particles lodged [-]");
+    let closed = rows
+        .iter()
+        .filter(|r| r[lodged] == 12.0)
+        .map(|r| r[q1] / before[q1])
+        .fold(f64::INFINITY, f64::min);
+    println!(
+        "outlet1 flow at its lowest after the lodging: {:.1}% of before",
+        100.0 * closed
+    );
+    assert!(closed < 0.1, "outlet1 still carries {closed} of its flow");
+    assert!(r1 < 0.15, "outlet1 carries {r1} of its flow at the end");
     assert!(r2 > 1.2, "outlet2 flow rose only by {r2}");
     assert!(p.time_to_occlusion_s["outlet1"].is_some());
     // The metrics name their columns with units.
@@ -405,7 +497,7 @@ fn pressure_gradient_force_lets_a_neutral_sphere_follow_an_accelerating_flow() {
     let with = scenario_with(true);
     let mut d = direct(&without);
     let run = with.particles.as_ref().unwrap();
-    let geometry = embolus::particles::fields::cell_geometry(&with.voxels);
+    let geometry = embolus::particles::fields::scenario_cell_geometry(&with);
     let forced = embolus::sim::GpuParticles::new(
         &d.ctx,
         &d.lattice,

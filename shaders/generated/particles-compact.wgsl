@@ -117,6 +117,7 @@ const OUTSIDE: u32 = 65535u;
 const BRIDGING_CHANCE: f32 = 0.1;
 const DRAG_GROWTH: f32 = 1.2;
 const DRAG_START: f32 = 0.01;
+const NORMAL_OFFSET: f32 = 2.0;
 // ---- bindings (generated from the kernel's declaration)
 @group(0) @binding(0) var<storage, read> status: array<vec4<u32>>;
 @group(0) @binding(1) var<storage, read> clock: array<u32>;

@@ -44,7 +44,7 @@ pub fn time_particles(
     for m in plan.meta.iter_mut().take(settled) {
         m[0] = crate::particles::plan::state::EXITED;
     }
-    let geometry = crate::particles::fields::cell_geometry(&loaded.voxels);
+    let geometry = crate::particles::fields::scenario_cell_geometry(&loaded);
     let particles = crate::sim::GpuParticles::new(
         ctx,
         &lattice,

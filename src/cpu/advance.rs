@@ -10,9 +10,10 @@
 
 use crate::lbm::lattice::flags;
 use crate::lbm::GridDims;
+use crate::particles::fields::{decode_normal, NORMAL_OFFSET};
 use crate::particles::kernel_params::{ParticleParams, BRIDGING_CHANCE};
 use crate::particles::plan::state;
-use glam::{IVec3, Mat3, Vec2, Vec3};
+use glam::{IVec3, Mat3, Vec3};
 
 /// What the kernel reads besides the particles (grid order, dense).
 pub struct AdvanceInputs<'a> {
@@ -85,18 +86,40 @@ impl AdvanceInputs<'_> {
         self.trilinear(x, |c| v3(self.velocity_field[c]))
     }
 
+    /// Signed distance to the wall: the nearest of the corner cells' tangent planes,
+    /// else trilinear (shaders/particles/advance.wgsl, wall_distance).
     fn wall_distance(&self, x: Vec3) -> f32 {
-        self.trilinear(x, |c| Vec3::splat(self.cell_geometry[c][0]))
-            .x
+        let s = x - Vec3::splat(0.5);
+        let base = s.floor().as_ivec3();
+        let nearest_plane = (0..8)
+            .filter_map(|k| {
+                let o = IVec3::new(k & 1, (k >> 1) & 1, (k >> 2) & 1);
+                let c = (base + o).clamp(IVec3::ZERO, self.size() - IVec3::ONE);
+                let g = self.cell_geometry[self.cell_of(c)];
+                (g[1] != 0.0).then(|| {
+                    let n = Vec3::from(decode_normal([g[1] - NORMAL_OFFSET, g[3]]));
+                    g[0] + (x - c.as_vec3() - Vec3::splat(0.5)).dot(n)
+                })
+            })
+            .reduce(f32::min);
+        nearest_plane.unwrap_or_else(|| {
+            self.trilinear(x, |c| Vec3::splat(self.cell_geometry[c][0]))
+                .x
+        })
+    }
+
+    /// Gradient of the wall distance, central differences over one cell.
+    fn distance_gradient(&self, x: Vec3) -> Vec3 {
+        Vec3::new(
+            self.wall_distance(x + Vec3::X * 0.5) - self.wall_distance(x - Vec3::X * 0.5),
+            self.wall_distance(x + Vec3::Y * 0.5) - self.wall_distance(x - Vec3::Y * 0.5),
+            self.wall_distance(x + Vec3::Z * 0.5) - self.wall_distance(x - Vec3::Z * 0.5),
+        )
     }
 
     /// Unit normal from the wall into the lumen (gradient of the distance).
     fn wall_normal(&self, x: Vec3) -> Vec3 {
-        let g = Vec3::new(
-            self.wall_distance(x + Vec3::X * 0.5) - self.wall_distance(x - Vec3::X * 0.5),
-            self.wall_distance(x + Vec3::Y * 0.5) - self.wall_distance(x - Vec3::Y * 0.5),
-            self.wall_distance(x + Vec3::Z * 0.5) - self.wall_distance(x - Vec3::Z * 0.5),
-        );
+        let g = self.distance_gradient(x);
         let n = g.length();
         if n > 1e-12 {
             g / n
@@ -133,45 +156,68 @@ impl AdvanceInputs<'_> {
         g
     }
 
-    /// The widest sphere's radius [cells] in the open cross-section through `a`
-    /// perpendicular to `dir` (shaders/particles/advance.wgsl, cross_section_radius).
-    fn cross_section_radius(&self, a: Vec3, dir: Vec3, reach: i32) -> f32 {
+    /// The wall distance with cells packed with lodged material as wall (−¼ inside).
+    fn open_distance(&self, x: Vec3) -> f32 {
+        let c = x.floor().as_ivec3();
+        if self.in_grid(c)
+            && self.cell_geometry[self.cell_of(c)][2] >= self.params.blocking_fraction
+        {
+            return -0.25;
+        }
+        self.wall_distance(x)
+    }
+
+    /// How far the lumen is open from p along u, up to `limit` [cells]
+    /// (shaders/particles/advance.wgsl, free_length).
+    fn free_length(&self, p: Vec3, u: Vec3, limit: f32) -> f32 {
+        let mut d = self.open_distance(p);
+        if d <= 0.0 {
+            return 0.0;
+        }
+        let mut t = 0.0f32;
+        for _ in 0..64 {
+            let step = d.clamp(0.25, 1.0);
+            if t + step >= limit {
+                return limit;
+            }
+            let d_next = self.open_distance(p + u * (t + step));
+            if d_next <= 0.0 {
+                return t + step * d / (d - d_next);
+            }
+            t += step;
+            d = d_next;
+        }
+        t
+    }
+
+    /// Width of the open lumen in the plane through `a` perpendicular to `dir`: the
+    /// shortest of 8 chords through the re-centred section centre
+    /// (shaders/particles/advance.wgsl, section_width).
+    fn section_width(&self, a: Vec3, dir: Vec3, limit: f32) -> f32 {
         let helper = if dir.x.abs() > 0.9 { Vec3::Y } else { Vec3::X };
         let e1 = dir.cross(helper).normalize();
         let e2 = dir.cross(e1);
-        let at = |i: i32, j: i32| (a + e1 * i as f32 + e2 * j as f32).floor().as_ivec3();
-        let blocking = self.params.blocking_fraction;
-        let mut packed: Vec<(i32, i32)> = Vec::new();
-        for i in -reach..=reach {
-            for j in -reach..=reach {
-                let c = at(i, j);
-                if self.in_grid(c) && packed.len() < 64 {
-                    let g = self.cell_geometry[self.cell_of(c)];
-                    if g[0] > 0.0 && g[2] >= blocking {
-                        packed.push((i, j));
-                    }
-                }
-            }
+        let chord_dir = |k: i32| {
+            let angle = k as f32 * std::f32::consts::FRAC_PI_8;
+            angle.cos() * e1 + angle.sin() * e2
+        };
+        let mut mean_mid = Vec3::ZERO;
+        for k in 0..8 {
+            let u = chord_dir(k);
+            let ahead = self.free_length(a, u, limit);
+            let behind = self.free_length(a, -u, limit);
+            mean_mid += a + u * (0.5 * (ahead - behind));
         }
-        let mut widest = 0.0f32;
-        for i in -reach..=reach {
-            for j in -reach..=reach {
-                let c = at(i, j);
-                if !self.in_grid(c) {
-                    continue;
-                }
-                let g = self.cell_geometry[self.cell_of(c)];
-                if g[2] >= blocking {
-                    continue;
-                }
-                let mut free = g[0];
-                for &(pi, pj) in &packed {
-                    free = free.min(Vec2::new((pi - i) as f32, (pj - j) as f32).length() - 0.5);
-                }
-                widest = widest.max(free);
-            }
+        let mut c = 2.0 * mean_mid / 8.0 - a;
+        if self.open_distance(c) <= self.open_distance(a) {
+            c = a;
         }
-        widest
+        let mut width = 2.0 * limit;
+        for k in 0..8 {
+            let u = chord_dir(k);
+            width = width.min(self.free_length(c, u, limit) + self.free_length(c, -u, limit));
+        }
+        width
     }
 }
 
@@ -414,9 +460,16 @@ fn settle(inputs: &AdvanceInputs, m: &mut [u32; 4], c: IVec3, f: &Fate, x_new: &
     }
     let packed_ahead = inputs.cell_geometry[ahead_cell][2] >= pp.blocking_fraction;
     if f.gap < 0.0 || packed_ahead {
-        let reach =
-            ((inputs.wall_distance(f.x_new).max(0.0) + radius).ceil() + 2.0).min(12.0) as i32;
-        let lumen = 2.0 * inputs.cross_section_radius(f.x_new + dir * (radius + 0.5), dir, reach);
+        // Measured through the contact ring on a converging wall, or beyond the front
+        // against a plug (the kernel says why).
+        let slope = (-inputs.distance_gradient(f.x_new).dot(dir)).clamp(0.0, 1.0);
+        let look = if packed_ahead {
+            radius + 0.5
+        } else {
+            radius * slope + 0.5
+        };
+        let reach = ((inputs.wall_distance(f.x_new).max(0.0) + radius).ceil() + 2.0).min(12.0);
+        let lumen = inputs.section_width(f.x_new + dir * look, dir, reach);
         let bridged = packed_ahead
             && lumen < pp.bridging_ratio * f.d
             && random01(f.i as u32 ^ 0x9e3779b9, f.step, pp.seed) < BRIDGING_CHANCE;

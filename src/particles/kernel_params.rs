@@ -108,6 +108,7 @@ pub fn wgsl_constants() -> String {
         ("BRIDGING_CHANCE", BRIDGING_CHANCE),
         ("DRAG_GROWTH", DRAG_GROWTH),
         ("DRAG_START", DRAG_START),
+        ("NORMAL_OFFSET", super::fields::NORMAL_OFFSET),
     ] {
         s += &format!("const {name}: f32 = {value:?};\n");
     }

@@ -29,6 +29,9 @@ pub struct LoadedScenario {
     /// Cells whose links the true surface cuts, for `[lbm] walls = "interpolated"`
     /// (else empty).
     pub wall_links: Vec<crate::geometry::CutCell>,
+    /// The vessel's true surface where the geometry has one (analytic shapes, STL,
+    /// NIfTI; not channels): wall links and the particles' wall distance use it.
+    pub surface: Option<std::sync::Arc<crate::geometry::WallSurface>>,
     pub units: LatticeUnits,
     /// The narrowest section a narrowing geometry declares, and the flow there.
     pub throat: Option<case::flow::Throat>,

@@ -85,7 +85,7 @@ impl ParticleRecorder {
         out_dir: &std::path::Path,
     ) -> Result<Self, GpuError> {
         let voxels = &loaded.voxels;
-        let geometry = crate::particles::fields::cell_geometry(voxels);
+        let geometry = crate::particles::fields::scenario_cell_geometry(loaded);
         let gpu = GpuParticles::new(
             ctx,
             lattice,

@@ -141,7 +141,7 @@ pub fn coupled(loaded: &embolus::scenario::LoadedScenario) -> Coupled {
         .particles
         .as_ref()
         .expect("the scenario injects particles");
-    let geometry = embolus::particles::fields::cell_geometry(&loaded.voxels);
+    let geometry = embolus::particles::fields::scenario_cell_geometry(loaded);
     let particles = embolus::sim::GpuParticles::new(
         &ctx,
         &lattice,

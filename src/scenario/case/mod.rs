@@ -103,6 +103,7 @@ pub fn build(
         scenario,
         voxels: built.voxels,
         wall_links,
+        surface: built.surface.map(std::sync::Arc::new),
         beyond_openings: built.beyond_openings,
         units: flow.units,
         throat: flow.throat,
