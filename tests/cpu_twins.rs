@@ -36,14 +36,31 @@ fn read<T: bytemuck::Pod>(ctx: &GpuContext, buffer: &wgpu::Buffer) -> Vec<T> {
 /// step 40 and its state before agrees with the kernel's within 1e-5 relative.
 #[test]
 fn outlet_update_matches_its_cpu_twin() {
-    let loaded = scenario(
+    outlet_twin("mean_velocity = 0.02\nramp_time = 0.0\n");
+}
+
+/// The same with the inflow driven by pressure through an upstream resistance and
+/// compliance (the inlet's model row marked DRIVEN_INLET).
+#[test]
+fn pressure_driven_inlet_update_matches_its_cpu_twin() {
+    let gpu_state = outlet_twin("pressure = 20.0\nresistance = 5.0e8\ncompliance = 1.0e-12\n");
+    assert!(
+        gpu_state[0][2] < 0.0,
+        "the driven inlet takes in flow: {gpu_state:?}"
+    );
+}
+
+/// Runs the outlet comparison on the bifurcation with `inlet` keys; returns the
+/// kernel's outlet states.
+fn outlet_twin(inlet: &str) -> Vec<[f32; 4]> {
+    let loaded = scenario(&format!(
         "[grid]\nvoxel_size = 1.0e-4\n[time]\nsteps = 100\nlattice_velocity = 0.05\n\
          [geometry]\nshape = \"bifurcation\"\nparent_radius = 4.0e-4\nparent_length = 1.5e-3\n\
-         daughter_length = 1.5e-3\n[inlet]\nmean_velocity = 0.02\nramp_time = 0.0\n\
+         daughter_length = 1.5e-3\n[inlet]\n{inlet}\
          [outlets.outlet1]\nresistance = 1.0e9\n\
          [outlets.outlet2]\nproximal_resistance = 1.0e8\ncompliance = 1.0e-11\n\
-         distal_resistance = 9.0e8\ndistal_pressure = 100.0\n",
-    );
+         distal_resistance = 9.0e8\ndistal_pressure = 100.0\n"
+    ));
     let mut setup = lattice_setup(&loaded.voxels, &loaded);
     setup.sparse = false;
     setup.in_place = false;
@@ -87,6 +104,7 @@ fn outlet_update_matches_its_cpu_twin() {
         "the outlets carry flow: {gpu_state:?}"
     );
     println!("outlet state, CPU twin vs kernel: max relative difference {worst:.2e}");
+    gpu_state
 }
 
 /// Particle steps run alone on a frozen flow, GPU against CPU.

@@ -216,6 +216,92 @@ fn a_lone_sphere_lodges_where_the_taper_equals_its_diameter() {
     );
 }
 
+/// Issue 19: a vessel whose only outlet a bead closes, fed through a pressure-driven
+/// inlet (a 20 Pa source behind 3.2e8 Pa s/m^3 of upstream resistance): before the
+/// release the inlet holds p_in + R Q_in = p_source; once the bead lodges the inflow
+/// falls below 5% of its baseline (stasis, reported with its time), the source
+/// pressure comes to stand in the vessel, and the run stays bounded for the 0.2 s
+/// it goes on (`stop_at = "stasis"`, `after_stasis = 0.2`), then stops.
+#[test]
+fn occluding_the_only_outlet_under_pressure_driven_inflow_reaches_stasis() {
+    let (source_pa, resistance) = (20.0, 3.2e8);
+    let loaded = scenario(
+        "stasis.toml",
+        &format!(
+            "[grid]\nvoxel_size = 2.0e-4\n\
+             [time]\nduration = 1.0\noutput_interval = 0.01\nlattice_velocity = 0.02\n\
+             stop_at = \"stasis\"\nafter_stasis = 0.2\n\
+             [geometry]\nshape = \"tapered\"\nstart = [0.0, 0.0, 0.0]\nend = [0.0, 0.0, 8.0e-3]\n\
+             start_radius = 1.0e-3\nend_radius = 5.0e-4\n\
+             [inlet]\npressure = {source_pa}\nresistance = {resistance}\n\
+             [particles]\ngravity = [0.0, 0.0, 0.0]\n\
+             [[injections]]\nagent = \"bead\"\nstart = 0.1\nduration = 0.001\ncount = 1\n\
+             tip = [0.0, 0.0, 4.0e-3]\ncatheter_radius = 0.0\n\
+             [agents.bead]\ndensity = 1100.0\ndiameter = {{ kind = \"fixed\", diameter = 1.4e-3 }}\n"
+        ),
+    );
+    let out = scratch("stasis");
+    let (summary, rows, header) = run_scenario(&loaded, &out);
+    let p = summary.particles.as_ref().unwrap();
+    assert_eq!(p.tally.lodged, 1, "{:?}", p.tally);
+    let (q_in, p_in, speed, drift) = (
+        column(&header, "inlet flow [m^3/s]"),
+        column(&header, "inlet pressure [Pa]"),
+        column(&header, "max speed [m/s]"),
+        column(&header, "mass drift [-]"),
+    );
+    // The source model at the last output before the release.
+    let before = rows.iter().rev().find(|r| r[0] <= 0.1).unwrap();
+    let source = before[p_in] + resistance * before[q_in];
+    println!(
+        "before the release: inflow {:.4e} m^3/s at {:.3} Pa: p_in + R Q = {source:.4} Pa (source {source_pa})",
+        before[q_in], before[p_in]
+    );
+    assert!((source - source_pa).abs() < 0.005 * source_pa);
+    let stasis = p.time_to_stasis_s.expect("the inflow reaches stasis");
+    let at = 0.1 + stasis;
+    let after: Vec<&Vec<f64>> = rows.iter().filter(|r| r[0] >= at - 1e-9).collect();
+    let held = rows.last().unwrap()[0] - at;
+    println!(
+        "stasis {stasis:.4} s after the release; held {held:.3} s, {} outputs: inflow at most {:.2e} of baseline, inlet pressure {:.4}-{:.4} Pa, mass drift at most {:.2e}; stopped at step {} of {}",
+        after.len(),
+        after.iter().map(|r| (r[q_in] / before[q_in]).abs()).fold(0.0, f64::max),
+        after.iter().map(|r| r[p_in]).fold(f64::INFINITY, f64::min),
+        after.iter().map(|r| r[p_in]).fold(0.0, f64::max),
+        after.iter().map(|r| r[drift].abs()).fold(0.0, f64::max),
+        summary.steps,
+        summary.steps_planned
+    );
+    assert!(held >= 0.2 - 1e-4, "held {held} s after stasis");
+    assert!(
+        summary.steps < summary.steps_planned,
+        "stop_at = stasis ended the run"
+    );
+    assert!(p.final_inflow_over_baseline.unwrap().abs() < 0.05);
+    for r in &after {
+        assert!(r.iter().all(|v| v.is_finite()), "{r:?}");
+        assert!(
+            (r[q_in] / before[q_in]).abs() < 0.05,
+            "inflow {:e}",
+            r[q_in]
+        );
+        // The whole source pressure stands in the closed vessel.
+        assert!(
+            (r[p_in] - source_pa).abs() < 0.01 * source_pa,
+            "inlet pressure {}",
+            r[p_in]
+        );
+        // Bounded: nothing faster than the flow before the closure, the density
+        // within 5% (the source pressure raises it by 1.4% in the closed part).
+        assert!(
+            r[speed] < before[speed] && r[drift].abs() < 0.05,
+            "bounded: {r:?}"
+        );
+    }
+    let end = rows.last().unwrap();
+    assert!(end[speed] < 0.01 * before[speed], "still moving: {end:?}");
+}
+
 /// A 0.6 mm bead in a 1 mm vessel with a 75% (area) stenosis, throat 0.5 mm (lattice
 /// velocity 0.02: the throat at Mach 0.14): it
 /// lodges in the narrowing where a sphere on the axis first touches the wall, within

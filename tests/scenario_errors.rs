@@ -596,3 +596,65 @@ fn bad_dosimetry_is_refused() {
         expect_error(&text, &needles);
     }
 }
+
+/// Issue 19: a pressure-driven inlet's keys: its resistance, no velocity or waveform
+/// besides, a source above the outlet pressure, a source pressure that stays weakly
+/// compressible at stasis; `stop_at = "stasis"` only where the inflow can fall.
+#[test]
+fn bad_pressure_driven_inlets_are_refused() {
+    let driven = |keys: &str| edit("mean_velocity = 0.05", keys);
+    // A good one loads: 5 Pa through 4e7 Pa s/m^3 drives at most 1.25e-7 m^3/s.
+    let good = load(&driven("pressure = 5.0\nresistance = 4.0e7")).unwrap();
+    assert!((good.flow_rate_m3_s - 1.25e-7).abs() < 1e-19);
+    expect_error(
+        &driven("pressure = 5.0"),
+        &["[inlet.resistance]", "upstream resistance"],
+    );
+    expect_error(
+        &driven("resistance = 4.0e7"),
+        &["[inlet.resistance]", "needs `pressure`"],
+    );
+    expect_error(
+        &driven("pressure = 5.0\nresistance = 4.0e7\nmean_velocity = 0.05"),
+        &["[inlet.mean_velocity]", "pressure-driven"],
+    );
+    expect_error(
+        &driven("pressure = 5.0\nresistance = 4.0e7\nwaveform = { kind = \"sine\", period = 1.0, amplitude = 0.1 }"),
+        &["[inlet.waveform]", "not supported yet"],
+    );
+    expect_error(
+        &driven("pressure = -5.0\nresistance = 4.0e7"),
+        &["[inlet.pressure]", "does not exceed the outlet pressure"],
+    );
+    expect_error(
+        &driven("pressure = 5.0\nresistance = -1.0"),
+        &["[inlet.resistance]"],
+    );
+    // 2 kPa standing in the vessel at this time step is δρ ≈ 2.2.
+    expect_error(
+        &driven("pressure = 2000.0\nresistance = 1.6e10"),
+        &[
+            "[time.lattice_velocity]",
+            "at stasis",
+            "lattice_velocity <=",
+        ],
+    );
+    let velocity_inlet_stop = GOOD.replace(
+        "lattice_velocity = 0.05",
+        "lattice_velocity = 0.05\nstop_at = \"stasis\"",
+    );
+    expect_error(&velocity_inlet_stop, &["[time.stop_at]", "velocity inlet"]);
+    let hold_alone = GOOD.replace(
+        "lattice_velocity = 0.05",
+        "lattice_velocity = 0.05\nafter_stasis = 0.2",
+    );
+    expect_error(&hold_alone, &["[time.after_stasis]", "stop_at"]);
+    let driven_without_particles = driven("pressure = 5.0\nresistance = 4.0e7").replace(
+        "lattice_velocity = 0.05",
+        "lattice_velocity = 0.05\nstop_at = \"stasis\"",
+    );
+    expect_error(
+        &driven_without_particles,
+        &["[time.stop_at]", "injects none"],
+    );
+}

@@ -172,6 +172,7 @@ fn src_get(q: u32, index: u32) -> f32 {
 }
 fn load_src(q: u32, cell: u32) -> f32 { return src_get(q, storage_index(cell)); }
 const INLET_KIND: u32 = 4u;
+const DRIVEN_INLET: u32 = 8u;
 // ---- bindings (generated from the kernel's declaration)
 @group(0) @binding(0) var<storage, read> flags: array<u32>;
 @group(0) @binding(1) var<storage, read> src0: array<f32>;
@@ -213,8 +214,9 @@ override OUTLET_FILTER_RATE: f32 = 0.0;
 
 var<workgroup> flux_sum: array<f32, REDUCTION_WORKGROUP_SIZE>;
 
-// INLET_KIND, the kind of inlet openings in outlet_models, comes from
-// src/lbm/outlets.rs (generated above).
+// INLET_KIND, the kind of inlet openings in outlet_models, and DRIVEN_INLET, added to
+// the kind of a pressure-driven inlet's model, come from src/lbm/outlets.rs
+// (generated above).
 
 // One workgroup per opening: the exact lattice flux out of the vessel across the
 // opening cells' links of the populations just written.
@@ -263,7 +265,8 @@ fn update_outlets() {
         var f = outlet_flux[k];
         f.y += OUTLET_FILTER_RATE * (f.x - f.y);
         outlet_flux[k] = f;
-        if (u32(outlet_models[2u * k].x) == INLET_KIND) {
+        let raw_kind = u32(outlet_models[2u * k].x);
+        if (raw_kind == INLET_KIND || raw_kind >= DRIVEN_INLET) {
             inflow -= f.x;
             slow_inflow -= f.y;
         } else {
@@ -277,7 +280,8 @@ fn update_outlets() {
         let model = outlet_models[2u * k];
         let pressures = outlet_models[2u * k + 1u];
         var state = outlet_state[k];
-        let kind = u32(model.x);
+        // A pressure-driven inlet: its model, on its (negative) outflow.
+        let kind = select(u32(model.x), u32(model.x) - DRIVEN_INLET, u32(model.x) >= DRIVEN_INLET);
         let beta = pressures.z;
         let impedance = pressures.w;
         var modelled = state.w;

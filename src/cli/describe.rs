@@ -31,6 +31,7 @@ pub fn describe(loaded: &LoadedScenario) {
             o.name, o.role, o.centre_m[0], o.centre_m[1], o.centre_m[2], o.radius_m, o.area_m2
         );
     }
+    describe_pressure_inlet(loaded);
     describe_walls(loaded);
     if let Some(r) = &loaded.rheology {
         let (low, high) = r.model.viscosity_range();
@@ -157,6 +158,33 @@ pub fn describe_outputs(loaded: &LoadedScenario) {
             bytes as f64 / (1u64 << 30) as f64
         );
     }
+}
+
+/// A pressure-driven inlet: its source, the flow bound that set dt, and the density
+/// deviation its pressure makes standing in a closed vessel.
+fn describe_pressure_inlet(loaded: &LoadedScenario) {
+    let Some(inlet) = loaded
+        .scenario
+        .inlet
+        .as_ref()
+        .filter(|i| i.pressure_driven())
+    else {
+        return;
+    };
+    let source = inlet.pressure.unwrap_or(0.0);
+    println!(
+        "inflow    pressure-driven: {} Pa through {:.3e} Pa s/m^3{} (at most {:.3e} m^3/s, which sets dt); at stasis the lattice density deviation is {:.4} (limit 0.1)",
+        source,
+        inlet.resistance.unwrap_or(0.0),
+        inlet
+            .compliance
+            .map(|c| format!(" and {c:.3e} m^3/Pa"))
+            .unwrap_or_default(),
+        loaded.flow_rate_m3_s,
+        loaded
+            .units
+            .pressure_to_delta_density(source - loaded.scenario.outlet.pressure)
+    );
 }
 
 /// Where the no-slip walls sit: halfway between cells or on the true surface.

@@ -259,6 +259,12 @@ fn print_summary(summary: &RunSummary, loaded: &LoadedScenario, out_dir: &Path) 
         readable(summary.wall_time_s),
         summary.mlups
     );
+    if summary.status == RunStatus::Completed && summary.steps < summary.steps_planned {
+        println!(
+            "  stopped at stasis (stop_at = \"stasis\"), {} of {} steps",
+            summary.steps, summary.steps_planned
+        );
+    }
     if let Some(m) = &summary.final_metrics {
         for (k, o) in voxels.openings.iter().enumerate() {
             println!(
@@ -320,6 +326,18 @@ fn print_summary(summary: &RunSummary, loaded: &LoadedScenario, out_dir: &Path) 
         }
     }
     if let Some(p) = &summary.particles {
+        if let Some(ratio) = p.final_inflow_over_baseline {
+            println!(
+                "  inflow now {} x its value before injection{}",
+                readable(ratio),
+                p.time_to_stasis_s
+                    .map(|t| format!(
+                        "; stasis (below 5%) {} s after the first release",
+                        readable(t)
+                    ))
+                    .unwrap_or_default()
+            );
+        }
         unsettled_baseline_note(&p.baseline_change);
     }
     if let Some(d) = &summary.dosimetry {

@@ -5,7 +5,7 @@
 //! kernel's tree reduction, so results agree to rounding.
 
 use crate::lbm::lattice::{flags, opposite, VELOCITIES};
-use crate::lbm::outlets::INLET_KIND;
+use crate::lbm::outlets::{DRIVEN_INLET, INLET_KIND};
 use crate::lbm::GridDims;
 
 /// What the outlet update reads besides the state.
@@ -56,7 +56,8 @@ pub fn update_outlets(inputs: &OutletInputs, state: &mut [[f32; 4]], flux: &mut 
         (0.0f32, 0.0f32, 0.0f32, 0.0f32);
     for (k, f) in flux.iter_mut().enumerate() {
         f[1] += inputs.filter_rate * (f[0] - f[1]);
-        if inputs.model_rows[2 * k][0] == INLET_KIND {
+        let raw_kind = inputs.model_rows[2 * k][0];
+        if raw_kind == INLET_KIND || raw_kind >= DRIVEN_INLET {
             inflow -= f[0];
             slow_inflow -= f[1];
         } else {
@@ -68,7 +69,13 @@ pub fn update_outlets(inputs: &OutletInputs, state: &mut [[f32; 4]], flux: &mut 
         let (outflow, slow) = (flux[k][0], flux[k][1]);
         let model = inputs.model_rows[2 * k];
         let pressures = inputs.model_rows[2 * k + 1];
-        let (kind, beta, impedance) = (model[0] as u32, pressures[2], pressures[3]);
+        // A pressure-driven inlet: its model, on its (negative) outflow.
+        let raw_kind = if model[0] >= DRIVEN_INLET {
+            model[0] - DRIVEN_INLET
+        } else {
+            model[0]
+        };
+        let (kind, beta, impedance) = (raw_kind as u32, pressures[2], pressures[3]);
         let mut modelled = s[3];
         match kind {
             1 => modelled += beta * (pressures[0] + model[1] * outflow - modelled),

@@ -138,6 +138,12 @@ pub fn key_metrics(s: &Value) -> Vec<(String, Option<f64>, &'static str)> {
                 m.push((format!("{name} time to occlusion"), num(v), "s"));
             }
         }
+        m.push((
+            "inflow / baseline".into(),
+            num(&p["final_inflow_over_baseline"]),
+            "-",
+        ));
+        m.push(("time to stasis".into(), num(&p["time_to_stasis_s"]), "s"));
         if let Some(r) = p["final_flow_over_baseline"].as_object() {
             for (name, v) in r {
                 m.push((format!("{name} flow / baseline"), num(v), "-"));

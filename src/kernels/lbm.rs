@@ -122,8 +122,9 @@ pub fn outlets(split: PopulationSplit) -> KernelSource {
         .read("step_state", "StepState");
     let generated = generated
         + &format!(
-            "const INLET_KIND: u32 = {}u;\n",
-            crate::lbm::outlets::INLET_KIND as u32
+            "const INLET_KIND: u32 = {}u;\nconst DRIVEN_INLET: u32 = {}u;\n",
+            crate::lbm::outlets::INLET_KIND as u32,
+            crate::lbm::outlets::DRIVEN_INLET as u32
         );
     assemble(split.precision, false, true, &generated, bindings, OUTLETS)
 }

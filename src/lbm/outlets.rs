@@ -85,6 +85,10 @@ impl OutletModel {
 /// flux is the inflow that the non-reflecting outlets share (outlets.wgsl).
 pub const INLET_KIND: f32 = 4.0;
 
+/// Added to the kind of a pressure-driven inlet's model (row 0, x): the kernel
+/// applies the model (kind − DRIVEN_INLET) to it, and counts its flux as inflow.
+pub const DRIVEN_INLET: f32 = 8.0;
+
 /// Most outlets whose pressure follows a waveform (slots in the step schedule).
 pub const SCHEDULED_PRESSURE_SLOTS: usize = 8;
 

@@ -69,6 +69,9 @@ pub struct LatticeSetup {
     /// Outlet model per opening (by opening index); openings without an entry keep
     /// the fixed density deviation of their boundary records.
     pub outlet_models: Vec<super::outlets::OutletModel>,
+    /// Openings that are inlets driven by a pressure (their cells are pressure cells
+    /// and their model in `outlet_models` gives the pressure from their inflow).
+    pub pressure_inlets: Vec<usize>,
     /// Non-reflecting outlets: the time constant [steps] of the slow part of each
     /// outlet's flux (`outlets::wave_filter_steps`); `None` reflects pressure waves
     /// as a plain pressure condition does.
@@ -134,6 +137,7 @@ impl LatticeSetup {
             inlet_harmonics: 0,
             inlet_dynamics: vec![],
             outlet_models: vec![],
+            pressure_inlets: vec![],
             outlet_filter_steps: None,
             force,
             populations,

@@ -333,6 +333,21 @@ pub struct Time {
     /// Peak inlet velocity in lattice units; sets the time step dt = u_lattice·dx/u_peak.
     #[serde(default = "default_lattice_velocity")]
     pub lattice_velocity: f64,
+    /// End the run early: `"stasis"` once the inflow has stayed below 5% of its
+    /// value before the first release for `after_stasis` seconds (a pressure-driven
+    /// inlet and particles needed); `duration`/`steps` stays the limit.
+    #[serde(default)]
+    pub stop_at: Option<StopAt>,
+    /// Seconds to go on after stasis with `stop_at = "stasis"` (default 0).
+    #[serde(default)]
+    pub after_stasis: Option<f64>,
+}
+
+/// An event that ends a run before its duration.
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum StopAt {
+    Stasis,
 }
 
 fn default_lattice_velocity() -> f64 {
@@ -542,6 +557,25 @@ pub struct Inlet {
     /// Pulsatile inflow: a factor on the mean flow, periodic (default constant).
     #[serde(default)]
     pub waveform: Option<crate::lbm::waveform::WaveformSpec>,
+    /// Pressure-driven inflow instead of a velocity: the upstream circulation's
+    /// pressure [Pa, gauge like the outlets'], reaching the inlet through
+    /// `resistance` (and `compliance`), so that the inflow falls as the vessel closes.
+    #[serde(default)]
+    pub pressure: Option<f64>,
+    /// Resistance of the upstream circulation between `pressure` and the inlet
+    /// [Pa·s/m³]; required with `pressure`.
+    #[serde(default)]
+    pub resistance: Option<f64>,
+    /// Compliance of the upstream circulation at the inlet [m³/Pa] (optional).
+    #[serde(default)]
+    pub compliance: Option<f64>,
+}
+
+impl Inlet {
+    /// Whether the inflow is driven by an upstream pressure (else a velocity).
+    pub fn pressure_driven(&self) -> bool {
+        self.pressure.is_some()
+    }
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize)]

@@ -115,6 +115,9 @@ pub fn lattice_setup(voxels: &Voxels, loaded: &LoadedScenario) -> LatticeSetup {
         .is_sparse(voxels.lumen_cells(), voxels.dims.cells());
     setup.in_place = s.lbm.in_place;
     setup.outlet_models = loaded.outlet_models.clone();
+    if s.inlet.as_ref().is_some_and(|i| i.pressure_driven()) {
+        drive_inlets_by_pressure(&mut setup, voxels, outlet_delta_density);
+    }
     crate::lbm::wall_links::attach(&mut setup, &loaded.wall_links);
     if s.outlet.non_reflecting {
         let d = voxels.dims;
@@ -123,6 +126,27 @@ pub fn lattice_setup(voxels: &Voxels, loaded: &LoadedScenario) -> LatticeSetup {
         ));
     }
     setup
+}
+
+/// Turns the inlets' cells into pressure cells (what outlets are: the density
+/// imposed, the velocity extrapolated), starting at the outlet pressure; the outlet
+/// kernel then sets their pressure from their inflow through the inlet's model.
+fn drive_inlets_by_pressure(setup: &mut LatticeSetup, voxels: &Voxels, start_delta_density: f32) {
+    for (k, opening) in voxels.openings.iter().enumerate() {
+        if opening.role != Role::Inlet {
+            continue;
+        }
+        for &cell in &opening.cells {
+            let flag = setup.flags[cell];
+            let record = flags::record(flag);
+            setup.flags[cell] = flags::boundary(flags::OUTLET, flags::inward_dir(flag), k, record);
+            setup.records[record] = BoundaryRecord {
+                velocity: [0.0; 3],
+                delta_density: start_delta_density,
+            };
+        }
+        setup.pressure_inlets.push(k);
+    }
 }
 
 /// Most inflow harmonics a Womersley inlet carries.

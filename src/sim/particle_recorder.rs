@@ -22,6 +22,9 @@ pub const SETTLED_CHANGE: f64 = 0.02;
 /// Flow below this fraction of its baseline counts as occluded.
 pub const OCCLUSION_FLOW_FRACTION: f64 = 0.1;
 
+/// Inflow below this fraction of its baseline is stasis (issue 19: < 5%).
+pub const STASIS_FLOW_FRACTION: f64 = 0.05;
+
 /// The particle part of summary.json.
 #[derive(Clone, Debug, Serialize)]
 pub struct ParticleSummary {
@@ -40,6 +43,11 @@ pub struct ParticleSummary {
     /// injection began, and flow / baseline compares with a start-up transient.
     pub baseline_change: BTreeMap<String, f64>,
     pub time_to_occlusion_s: BTreeMap<String, Option<f64>>,
+    /// Inflow through the inlets at the end over its baseline, and the time from the
+    /// first release until it fell below [`STASIS_FLOW_FRACTION`] of it (stasis; with
+    /// a velocity inlet the inflow is imposed and never falls).
+    pub final_inflow_over_baseline: Option<f64>,
+    pub time_to_stasis_s: Option<f64>,
     /// Per outlet: fraction of the injected particle volume that left through it.
     pub exited_volume_fraction: BTreeMap<String, f64>,
 }
@@ -70,6 +78,10 @@ pub struct ParticleRecorderState {
     #[serde(with = "crate::io::nan_as_null")]
     pub last_ratio: Vec<f64>,
     pub time_to_occlusion: Vec<Option<f64>>,
+    #[serde(default)]
+    pub time_to_stasis: Option<f64>,
+    #[serde(default)]
+    pub last_inflow_ratio: Option<f64>,
     pub last: Tally,
     pub occluded_cells: u64,
     pub vtp_entries: Vec<(f64, String)>,
@@ -117,6 +129,8 @@ impl ParticleRecorder {
                 baseline_before: None,
                 last_ratio: vec![f64::NAN; n],
                 time_to_occlusion: vec![None; n],
+                time_to_stasis: None,
+                last_inflow_ratio: None,
                 last: Tally::default(),
                 occluded_cells: 0,
                 vtp_entries: vec![],
@@ -201,11 +215,41 @@ impl ParticleRecorder {
             columns.push(t.lodged_by_branch[k] as f64);
             columns.push(ratio);
         }
+        self.follow_inflow(row, &baseline);
         if let Some(dir) = &self.vtp_dir {
             self.write_vtp(ctx, dir.clone(), row, &status)?;
         }
         self.state.last = t;
         Ok(columns)
+    }
+
+    /// The inflow through the inlets over its baseline, and the time to stasis.
+    fn follow_inflow(&mut self, row: &MetricsRow, baseline: &[f64]) {
+        let inlets: Vec<usize> = (0..self.openings.len())
+            .filter(|&k| self.openings[k].1 == Role::Inlet)
+            .collect();
+        let sum = |flows: &[f64]| inlets.iter().filter_map(|&k| flows.get(k)).sum::<f64>();
+        let before = sum(baseline);
+        if before.abs() == 0.0 {
+            return;
+        }
+        let ratio = sum(&row.flow_m3_s) / before;
+        self.state.last_inflow_ratio = Some(ratio);
+        if row.step > self.first_release_step
+            && self.state.time_to_stasis.is_none()
+            // |ratio|: the closure's pressure wave can briefly reverse the inflow.
+            && ratio.abs() < STASIS_FLOW_FRACTION
+        {
+            self.state.time_to_stasis =
+                Some(row.time_s - self.first_release_step as f64 * self.dt_s);
+        }
+    }
+
+    /// When the inflow fell to stasis ([`STASIS_FLOW_FRACTION`]) [s from the start].
+    pub fn stasis_time_s(&self) -> Option<f64> {
+        self.state
+            .time_to_stasis
+            .map(|t| t + self.first_release_step as f64 * self.dt_s)
     }
 
     fn write_vtp(
@@ -314,6 +358,8 @@ impl ParticleRecorder {
                 .iter()
                 .map(|&k| (name(k), self.state.time_to_occlusion[k]))
                 .collect(),
+            final_inflow_over_baseline: self.state.last_inflow_ratio,
+            time_to_stasis_s: self.state.time_to_stasis,
             exited_volume_fraction: outlets
                 .iter()
                 .map(|&k| {

@@ -9,7 +9,9 @@ use crate::geometry::Voxels;
 use crate::lbm::rheology::{LatticeRheology, ViscosityModel};
 use crate::lbm::waveform::Waveform;
 use crate::scenario::error::ScenarioError;
-use crate::scenario::schema::{CollisionName, Geometry, Inlet, Profile, RheologySpec, Scenario};
+use crate::scenario::schema::{
+    CollisionName, Geometry, Inlet, Profile, RheologySpec, Scenario, StopAt,
+};
 use crate::units::{LatticeUnits, MACH_MAX};
 use std::f64::consts::PI;
 
@@ -163,8 +165,32 @@ fn inlet_shape(scenario: &Scenario, inlet: &Inlet, area_m2: f64) -> (f64, f64, f
     }
 }
 
-/// The inlet flow rate [m³/s] from mean_velocity or flow_rate.
-fn flow_rate(c: &Checker, inlet: &Inlet, area_m2: f64) -> Result<f64, ScenarioError> {
+/// The inlet flow rate [m³/s] from mean_velocity or flow_rate; for a pressure-driven
+/// inlet the flow the source would drive with the vessel's own resistance negligible,
+/// (p_source − p_outlet)/R, an upper bound that sets the time step.
+fn flow_rate(
+    c: &Checker,
+    inlet: &Inlet,
+    outlet_pressure: f64,
+    area_m2: f64,
+) -> Result<f64, ScenarioError> {
+    if let Some(p) = inlet.pressure {
+        return pressure_driven_flow_rate(c, inlet, p, outlet_pressure);
+    }
+    if let Some(key) = [
+        ("resistance", inlet.resistance),
+        ("compliance", inlet.compliance),
+    ]
+    .iter()
+    .find_map(|(k, v)| v.map(|_| *k))
+    {
+        return Err(c.fail(
+            "inlet",
+            key,
+            format!("{key} belongs to a pressure-driven inlet, which needs `pressure`"),
+            "add pressure = <Pa> (the upstream circulation's pressure) or remove the key".into(),
+        ));
+    }
     match (inlet.mean_velocity, inlet.flow_rate) {
         (Some(_), Some(_)) => Err(c.fail(
             "inlet",
@@ -187,6 +213,121 @@ fn flow_rate(c: &Checker, inlet: &Inlet, area_m2: f64) -> Result<f64, ScenarioEr
             Ok(q)
         }
     }
+}
+
+/// (p_source − p_outlet)/R for a pressure-driven inlet, after checking its keys.
+fn pressure_driven_flow_rate(
+    c: &Checker,
+    inlet: &Inlet,
+    source_pa: f64,
+    outlet_pressure: f64,
+) -> Result<f64, ScenarioError> {
+    if let Some(key) = [
+        ("mean_velocity", inlet.mean_velocity.is_some()),
+        ("flow_rate", inlet.flow_rate.is_some()),
+        ("waveform", inlet.waveform.is_some()),
+    ]
+    .iter()
+    .find_map(|(k, given)| given.then_some(*k))
+    {
+        return Err(c.fail(
+            "inlet",
+            key,
+            format!("a pressure-driven inlet (`pressure` given) takes no {key}: the pressure and resistance set the flow"),
+            format!("remove {key}, or remove pressure/resistance for a velocity inlet (pulsatile source pressures are not supported yet)"),
+        ));
+    }
+    let Some(resistance) = inlet.resistance else {
+        return Err(c.fail(
+            "inlet",
+            "resistance",
+            "a pressure-driven inlet needs the upstream resistance".into(),
+            "add resistance = <Pa s/m^3> (e.g. the upstream pressure drop over the expected flow)"
+                .into(),
+        ));
+    };
+    c.positive("inlet", "resistance", resistance, "Pa s/m^3")?;
+    if let Some(compliance) = inlet.compliance {
+        c.positive("inlet", "compliance", compliance, "m^3/Pa")?;
+    }
+    if !(source_pa.is_finite() && source_pa > outlet_pressure) {
+        return Err(c.fail(
+            "inlet",
+            "pressure",
+            format!("the source pressure {source_pa} Pa does not exceed the outlet pressure {outlet_pressure} Pa: nothing would flow in"),
+            "give the upstream pressure in Pa (gauge, e.g. 12000 for 90 mmHg) above [outlet] pressure".into(),
+        ));
+    }
+    Ok((source_pa - outlet_pressure) / resistance)
+}
+
+/// `[time] stop_at = "stasis"` needs an inflow that can fall (a pressure-driven
+/// inlet) and particles to close the vessel; `after_stasis` belongs to it.
+fn check_stop_at(c: &Checker, scenario: &Scenario, inlet: &Inlet) -> Result<(), ScenarioError> {
+    let time = &scenario.time;
+    match (time.stop_at, time.after_stasis) {
+        (None, Some(_)) => Err(c.fail(
+            "time",
+            "after_stasis",
+            "after_stasis belongs to stop_at = \"stasis\", which is not set".into(),
+            "add stop_at = \"stasis\" or remove after_stasis".into(),
+        )),
+        (Some(_), Some(t)) if !(t.is_finite() && t >= 0.0) => Err(c.fail(
+            "time",
+            "after_stasis",
+            format!("after_stasis must be a time of 0 s or more, not {t}"),
+            "give the seconds to go on after stasis, e.g. after_stasis = 0.2".into(),
+        )),
+        (Some(StopAt::Stasis), _) if !inlet.pressure_driven() => Err(c.fail(
+            "time",
+            "stop_at",
+            "stop_at = \"stasis\" needs an inflow that can fall: a velocity inlet imposes its flow however the vessel closes".into(),
+            "drive the inlet by pressure ([inlet] pressure = <Pa>, resistance = <Pa s/m^3>)".into(),
+        )),
+        (Some(StopAt::Stasis), _) if scenario.injections.is_empty() => Err(c.fail(
+            "time",
+            "stop_at",
+            "stop_at = \"stasis\" waits for particles to close the vessel, and the scenario injects none".into(),
+            "add [[injections]] or remove stop_at".into(),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Largest density deviation a pressure-driven inlet may impose at stasis: the whole
+/// source pressure then stands in the vessel, and the lattice fluid's compressibility
+/// error grows with δρ (10% keeps it weakly compressible).
+pub const MAX_STASIS_DELTA_DENSITY: f64 = 0.1;
+
+/// A pressure-driven inlet's source pressure must stay weakly compressible in the
+/// lattice when it stands in a closed vessel: δρ = (p_source − p_outlet)/(ρ c_s²) in
+/// lattice units, which falls with the square of the time step.
+fn check_stasis_pressure(
+    c: &Checker,
+    scenario: &Scenario,
+    inlet: &Inlet,
+    units: &LatticeUnits,
+) -> Result<(), ScenarioError> {
+    let Some(source) = inlet.pressure else {
+        return Ok(());
+    };
+    let delta = units.pressure_to_delta_density(source - scenario.outlet.pressure);
+    if delta <= MAX_STASIS_DELTA_DENSITY {
+        return Ok(());
+    }
+    let u = scenario.time.lattice_velocity;
+    Err(c.fail(
+        "time",
+        "lattice_velocity",
+        format!(
+            "at stasis the inlet's source pressure stands in the vessel: {:.0} Pa is a density deviation of {delta:.3} in lattice units (at most {MAX_STASIS_DELTA_DENSITY})",
+            source - scenario.outlet.pressure
+        ),
+        format!(
+            "set lattice_velocity <= {:.4} (a shorter time step), or a lower source pressure",
+            u * (MAX_STASIS_DELTA_DENSITY / delta).sqrt()
+        ),
+    ))
 }
 
 /// The settings of [outlet] and [lbm] that must be finite and positive.
@@ -349,7 +490,7 @@ pub fn plan(
             ),
         ));
     }
-    let flow_rate = flow_rate(c, inlet, area)?;
+    let flow_rate = flow_rate(c, inlet, scenario.outlet.pressure, area)?;
     numerics(c, scenario)?;
     let waveform = waveform(c, inlet.waveform.as_ref(), "inlet.waveform", c.path)?;
     let u_lattice = scenario.time.lattice_velocity;
@@ -373,6 +514,8 @@ pub fn plan(
         u_lattice,
         scenario.lbm.collision,
     )?;
+    check_stasis_pressure(c, scenario, inlet, &units)?;
+    check_stop_at(c, scenario, inlet)?;
     let (steps, ramp_steps, output_every) = timeline(c, scenario, inlet, &units)?;
     let rheology = viscosity_law.map(|model| {
         let per_si = units.dt_s / (scenario.fluid.density * dx * dx);

@@ -103,5 +103,55 @@ pub fn outlet_models(
             }
         })
         .collect::<Result<Vec<_>, _>>()?;
+    let mut models = models;
+    if let Some((k, model)) = pressure_inlet_model(c, scenario, voxels, units)? {
+        models[k] = model;
+    }
     Ok((models, waveforms))
+}
+
+/// The model of a pressure-driven inlet, as the outlet kernel applies it (it measures
+/// outflow, which is −inflow here): δρ = δρ_source + R' Q_out = δρ_source − R' Q_in,
+/// or with a compliance the Windkessel whose "distal" end is the source (charged
+/// through R', discharged by the inflow). `None` for a velocity inlet.
+fn pressure_inlet_model(
+    c: &Checker,
+    scenario: &Scenario,
+    voxels: &geometry::Voxels,
+    units: &LatticeUnits,
+) -> Result<Option<(usize, OutletModel)>, ScenarioError> {
+    use crate::lbm::outlets::{compliance_to_lattice, resistance_to_lattice};
+    let Some(inlet) = scenario.inlet.as_ref().filter(|i| i.pressure_driven()) else {
+        return Ok(None);
+    };
+    let inlets: Vec<usize> = (0..voxels.openings.len())
+        .filter(|&k| voxels.openings[k].role == geometry::Role::Inlet)
+        .collect();
+    if inlets.len() != 1 {
+        return Err(c.fail(
+            "inlet",
+            "pressure",
+            format!(
+                "a pressure-driven inflow feeds one inlet; this geometry has {}",
+                inlets.len()
+            ),
+            "use a velocity inlet (mean_velocity) with several inlets".into(),
+        ));
+    }
+    // flow::pressure_driven_flow_rate has checked the values.
+    let source = units.pressure_to_delta_density(inlet.pressure.unwrap_or(0.0)) as f32;
+    let resistance = resistance_to_lattice(units, inlet.resistance.unwrap_or(0.0)) as f32;
+    let model = match inlet.compliance {
+        None => OutletModel::Resistance {
+            resistance,
+            distal_delta_density: source,
+        },
+        Some(compliance) => OutletModel::Windkessel {
+            proximal: 0.0,
+            compliance: compliance_to_lattice(units, compliance) as f32,
+            distal: resistance,
+            distal_delta_density: source,
+        },
+    };
+    Ok(Some((inlets[0], model)))
 }

@@ -8,7 +8,7 @@ use crate::gpu::bindings::Resources;
 use crate::gpu::buffers::{non_empty, read_back, storage_from};
 use crate::gpu::{GpuContext, GpuError};
 use crate::lbm::lattice::{flags, Q};
-use crate::lbm::outlets::{acoustic_impedance, OutletModel, INLET_KIND};
+use crate::lbm::outlets::{acoustic_impedance, OutletModel, DRIVEN_INLET, INLET_KIND};
 use crate::lbm::{BoundaryRecord, LatticeSetup};
 
 pub struct BoundaryTables {
@@ -111,6 +111,8 @@ fn outlet_rows(setup: &LatticeSetup, o: &Openings) -> (Vec<OutletModel>, Vec<[f3
         let mut head = head;
         if !o.is_outlet[k] {
             head[0] = INLET_KIND;
+        } else if setup.pressure_inlets.contains(&k) {
+            head[0] += DRIVEN_INLET;
         } else if setup.outlet_filter_steps.is_some() {
             pressures[3] = acoustic_impedance(o.cells[k].len());
         }
@@ -131,10 +133,20 @@ impl BoundaryTables {
             || models
                 .iter()
                 .any(|m| !matches!(m, OutletModel::Pressure { .. }));
+        // A pressure-driven inlet starts at the pressure of the fluid at rest (its
+        // record's) and rises through its model: its resistance's relaxation (and
+        // compliance) make the start gradual.
         let state: Vec<[f32; 4]> = models
             .iter()
-            .map(|m| {
-                let d = m.initial_delta_density();
+            .enumerate()
+            .map(|(k, m)| {
+                let d = match setup.pressure_inlets.contains(&k) {
+                    true => {
+                        setup.records[flags::record(setup.flags[opening_cells[k][0] as usize])]
+                            .delta_density
+                    }
+                    false => m.initial_delta_density(),
+                };
                 [d, d, 0.0, d]
             })
             .collect();

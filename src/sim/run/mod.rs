@@ -233,7 +233,23 @@ impl<'a> Run<'a> {
     }
 
     pub fn is_done(&self) -> bool {
-        self.steps_done() >= self.loaded.steps
+        self.steps_done() >= self.loaded.steps || self.held_after_stasis()
+    }
+
+    /// `[time] stop_at = "stasis"`: stasis reached (seen at an output) and held for
+    /// `after_stasis` seconds, at an output (so the last metrics row is the end).
+    fn held_after_stasis(&self) -> bool {
+        let time = &self.loaded.scenario.time;
+        if time.stop_at != Some(crate::scenario::schema::StopAt::Stasis) {
+            return false;
+        }
+        let Some(since) = self.particles.as_ref().and_then(|p| p.stasis_time_s()) else {
+            return false;
+        };
+        let done = self.steps_done();
+        let now = done as f64 * self.loaded.units.dt_s;
+        self.metrics.last_row.step == done
+            && now - since >= time.after_stasis.unwrap_or(0.0) - 0.5 * self.loaded.units.dt_s
     }
 
     /// The next step at which an output is due, or the end.
