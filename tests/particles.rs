@@ -302,6 +302,47 @@ fn occluding_the_only_outlet_under_pressure_driven_inflow_reaches_stasis() {
     assert!(end[speed] < 0.01 * before[speed], "still moving: {end:?}");
 }
 
+/// Issue 19: where nothing lodges, every reported flow / baseline is 1.00 ± 0.02,
+/// pulsatile flow included: tracers through a pipe whose inflow pulses (sine,
+/// amplitude 0.5, period 20 ms, outputs every 2 ms) compare the mean over the last
+/// period with the mean over the period before the release, not two instants of the
+/// cycle; and the settled baseline gets no start-up note.
+#[test]
+fn where_nothing_lodges_pulsatile_flow_over_baseline_is_one() {
+    let loaded = pipe(
+        "[[injections]]\nagent = \"tracer\"\nstart = 0.06\nduration = 0.01\ncount = 200\n\
+         opening = \"inlet\"\n",
+    );
+    let text = loaded
+        .source
+        .replace("steps = 1\n", "duration = 0.098\noutput_interval = 0.002\n")
+        .replace(
+            "ramp_time = 0.0\n",
+            "ramp_time = 0.0\n[inlet.waveform]\nkind = \"sine\"\nperiod = 0.02\namplitude = 0.5\n",
+        );
+    let loaded = scenario("pulsatile.toml", &text);
+    let out = scratch("pulsatile-baseline");
+    let (summary, rows, header) = run_scenario(&loaded, &out);
+    let p = summary.particles.as_ref().unwrap();
+    assert_eq!(p.tally.lodged + p.tally.stuck, 0, "{:?}", p.tally);
+    let outlet = p.final_flow_over_baseline["outlet"];
+    let inflow = p.final_inflow_over_baseline.unwrap();
+    // What an instant would have said: the last output against the one at the release.
+    let q = column(&header, "outlet flow [m^3/s]");
+    let at_release = rows.iter().rev().find(|r| r[0] <= 0.06 + 1e-9).unwrap()[q];
+    let instant = rows.last().unwrap()[q] / at_release;
+    println!(
+        "pulsatile pipe, nothing lodged: outlet flow / baseline {outlet:.4}, inflow {inflow:.4}, baseline change {:?} (instantaneous: {instant:.3})",
+        p.baseline_change
+    );
+    assert!((outlet - 1.0).abs() <= 0.02 && (inflow - 1.0).abs() <= 0.02);
+    assert!(
+        p.baseline_change["outlet"] <= 0.02,
+        "{:?}",
+        p.baseline_change
+    );
+}
+
 /// A 0.6 mm bead in a 1 mm vessel with a 75% (area) stenosis, throat 0.5 mm (lattice
 /// velocity 0.02: the throat at Mach 0.14): it
 /// lodges in the narrowing where a sphere on the axis first touches the wall, within

@@ -458,6 +458,35 @@ fn free_length(p: vec3<f32>, u: vec3<f32>, limit: f32) -> f32 {
     return t;
 }
 
+// Chords of a section are marched this far each way [cells].
+const SECTION_REACH: f32 = 12.0;
+// The open point of a blocked section is looked for this far around [cells].
+const OPEN_POINT_REACH: i32 = 6;
+
+// A point of the open lumen in the section through p spanned by e1 and e2: p itself,
+// or where the section is most open over a square of ±OPEN_POINT_REACH cells (a
+// particle grazing the wall or a partial plug looks at a section point inside it;
+// the open lumen beside it is what it must pass). p when the section is closed.
+fn open_section_point(p: vec3<f32>, e1: vec3<f32>, e2: vec3<f32>) -> vec3<f32> {
+    if (open_distance(p) > 0.0) {
+        return p;
+    }
+    let reach = OPEN_POINT_REACH;
+    var best = p;
+    var best_distance = 0.0;
+    for (var i = -reach; i <= reach; i++) {
+        for (var j = -reach; j <= reach; j++) {
+            let q = p + e1 * f32(i) + e2 * f32(j);
+            let d = open_distance(q);
+            if (d > best_distance) {
+                best = q;
+                best_distance = d;
+            }
+        }
+    }
+    return best;
+}
+
 // Width [cells] of the open lumen in the plane through `a` perpendicular to `dir`:
 // the shortest of 8 chords through the section's centre, each at most 2 limit. The
 // centre: a chord's midpoint through a is a's projection onto the line through the
@@ -465,10 +494,11 @@ fn free_length(p: vec3<f32>, u: vec3<f32>, limit: f32) -> f32 {
 // halfway between a and that centre (Thales' circle), so c = 2 mean − a; through c
 // every chord of a circle is its diameter and the shortest chord of an ellipse its
 // minor axis, the width a sphere must pass.
-fn section_width(a: vec3<f32>, dir: vec3<f32>, limit: f32) -> f32 {
+fn section_width(section_point: vec3<f32>, dir: vec3<f32>, limit: f32) -> f32 {
     let helper = select(vec3<f32>(1.0, 0.0, 0.0), vec3<f32>(0.0, 1.0, 0.0), abs(dir.x) > 0.9);
     let e1 = normalize(cross(dir, helper));
     let e2 = cross(dir, e1);
+    let a = open_section_point(section_point, e1, e2);
     var mean_mid = vec3<f32>(0.0);
     for (var k = 0; k < 8; k++) {
         let angle = f32(k) * 0.39269908; // π/8
@@ -646,10 +676,11 @@ fn advance_particles(
                 // not a radius before.
                 let slope = clamp(-dot(distance_gradient(x_new), dir), 0.0, 1.0);
                 let look = select(radius * slope + 0.5, radius + 0.5, packed_ahead);
-                // The section must span the lumen around the particle (its distance to
-                // the wall plus its radius), up to 12 cells each way.
-                let reach = min(ceil(max(wall_distance(x_new), 0.0) + radius) + 2.0, 12.0);
-                let lumen = section_width(x_new + dir * look, dir, reach);
+                // Chords reach SECTION_REACH cells each way: a capped chord reads a
+                // lumen at least that wide (an earlier cap at the particle's own
+                // wall distance + 2 cells read wide vessels as narrow and bridged in
+                // them).
+                let lumen = section_width(x_new + dir * look, dir, SECTION_REACH);
                 let bridged = packed_ahead && lumen < pp.bridging_ratio * d
                     && random01(i ^ 0x9e3779b9u, step) < BRIDGING_CHANCE;
                 if (d >= lumen || bridged) {

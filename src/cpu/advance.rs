@@ -15,6 +15,12 @@ use crate::particles::kernel_params::{ParticleParams, BRIDGING_CHANCE};
 use crate::particles::plan::state;
 use glam::{IVec3, Mat3, Vec3};
 
+/// Chords of a section are marched this far each way [cells] (the kernel's
+/// SECTION_REACH).
+const SECTION_REACH: f32 = 12.0;
+/// The open point of a blocked section is looked for this far around [cells].
+const OPEN_POINT_REACH: i32 = 6;
+
 /// What the kernel reads besides the particles (grid order, dense).
 pub struct AdvanceInputs<'a> {
     pub dims: GridDims,
@@ -190,13 +196,36 @@ impl AdvanceInputs<'_> {
         t
     }
 
+    /// A point of the open lumen in the section through p: p, or the most open
+    /// point over ±OPEN_POINT_REACH cells (shaders/particles/advance.wgsl,
+    /// open_section_point).
+    fn open_section_point(&self, p: Vec3, e1: Vec3, e2: Vec3) -> Vec3 {
+        if self.open_distance(p) > 0.0 {
+            return p;
+        }
+        let reach = OPEN_POINT_REACH;
+        let (mut best, mut best_distance) = (p, 0.0f32);
+        for i in -reach..=reach {
+            for j in -reach..=reach {
+                let q = p + e1 * i as f32 + e2 * j as f32;
+                let d = self.open_distance(q);
+                if d > best_distance {
+                    best = q;
+                    best_distance = d;
+                }
+            }
+        }
+        best
+    }
+
     /// Width of the open lumen in the plane through `a` perpendicular to `dir`: the
     /// shortest of 8 chords through the re-centred section centre
     /// (shaders/particles/advance.wgsl, section_width).
-    fn section_width(&self, a: Vec3, dir: Vec3, limit: f32) -> f32 {
+    fn section_width(&self, section_point: Vec3, dir: Vec3, limit: f32) -> f32 {
         let helper = if dir.x.abs() > 0.9 { Vec3::Y } else { Vec3::X };
         let e1 = dir.cross(helper).normalize();
         let e2 = dir.cross(e1);
+        let a = self.open_section_point(section_point, e1, e2);
         let chord_dir = |k: i32| {
             let angle = k as f32 * std::f32::consts::FRAC_PI_8;
             angle.cos() * e1 + angle.sin() * e2
@@ -468,8 +497,7 @@ fn settle(inputs: &AdvanceInputs, m: &mut [u32; 4], c: IVec3, f: &Fate, x_new: &
         } else {
             radius * slope + 0.5
         };
-        let reach = ((inputs.wall_distance(f.x_new).max(0.0) + radius).ceil() + 2.0).min(12.0);
-        let lumen = inputs.section_width(f.x_new + dir * look, dir, reach);
+        let lumen = inputs.section_width(f.x_new + dir * look, dir, SECTION_REACH);
         let bridged = packed_ahead
             && lumen < pp.bridging_ratio * f.d
             && random01(f.i as u32 ^ 0x9e3779b9, f.step, pp.seed) < BRIDGING_CHANCE;

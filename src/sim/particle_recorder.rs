@@ -22,6 +22,9 @@ pub const SETTLED_CHANGE: f64 = 0.02;
 /// Flow below this fraction of its baseline counts as occluded.
 pub const OCCLUSION_FLOW_FRACTION: f64 = 0.1;
 
+/// Fewest outputs per period for cycle-mean flows (fewer: instantaneous flows).
+pub const MIN_CYCLE_SAMPLES: usize = 4;
+
 /// Inflow below this fraction of its baseline is stasis (issue 19: < 5%).
 pub const STASIS_FLOW_FRACTION: f64 = 0.05;
 
@@ -58,6 +61,9 @@ pub struct ParticleRecorder {
     diameters_m: Vec<f64>,
     openings: Vec<(String, Role)>,
     first_release_step: u64,
+    /// Period of a pulsatile flow [s]: flows are then compared as means over the
+    /// last period (an instantaneous flow in diastole is no baseline).
+    period_s: Option<f64>,
     dt_s: f64,
     dx_m: f64,
     origin_m: [f64; 3],
@@ -80,6 +86,9 @@ pub struct ParticleRecorderState {
     pub time_to_occlusion: Vec<Option<f64>>,
     #[serde(default)]
     pub time_to_stasis: Option<f64>,
+    /// The flows of the outputs within the last period of a pulsatile flow.
+    #[serde(default)]
+    pub recent_flows: Vec<(f64, Vec<f64>)>,
     #[serde(default)]
     pub last_inflow_ratio: Option<f64>,
     pub last: Tally,
@@ -118,6 +127,12 @@ impl ParticleRecorder {
                 .map(|o| (o.name.clone(), o.role))
                 .collect(),
             first_release_step: run.plan.first_release_step,
+            period_s: loaded.waveform.period_s().or_else(|| {
+                loaded
+                    .outlet_waveforms
+                    .iter()
+                    .find_map(|(_, w)| w.period_s())
+            }),
             dt_s: loaded.units.dt_s,
             dx_m: voxels.voxel_size_m,
             origin_m: voxels.origin_m,
@@ -130,6 +145,7 @@ impl ParticleRecorder {
                 last_ratio: vec![f64::NAN; n],
                 time_to_occlusion: vec![None; n],
                 time_to_stasis: None,
+                recent_flows: Vec::new(),
                 last_inflow_ratio: None,
                 last: Tally::default(),
                 occluded_cells: 0,
@@ -176,9 +192,10 @@ impl ParticleRecorder {
             &self.labels,
             self.openings.len(),
         );
+        let flows = self.compared_flows(row);
         if row.step <= self.first_release_step || self.state.baseline.is_none() {
             self.state.baseline_before = self.state.baseline.take();
-            self.state.baseline = Some(row.flow_m3_s.clone());
+            self.state.baseline = Some(flows.clone());
         }
         let baseline = self.state.baseline.clone().unwrap_or_default();
         let mut columns = vec![
@@ -194,7 +211,7 @@ impl ParticleRecorder {
         let outlets: Vec<usize> = self.outlets().map(|(k, _)| k).collect();
         for k in outlets {
             let ratio = if baseline[k].abs() > 0.0 {
-                row.flow_m3_s[k] / baseline[k]
+                flows[k] / baseline[k]
             } else {
                 f64::NAN
             };
@@ -215,7 +232,7 @@ impl ParticleRecorder {
             columns.push(t.lodged_by_branch[k] as f64);
             columns.push(ratio);
         }
-        self.follow_inflow(row, &baseline);
+        self.follow_inflow(row, &flows, &baseline);
         if let Some(dir) = &self.vtp_dir {
             self.write_vtp(ctx, dir.clone(), row, &status)?;
         }
@@ -223,8 +240,31 @@ impl ParticleRecorder {
         Ok(columns)
     }
 
+    /// Each opening's flow as compared with its baseline: the output's own, or for a
+    /// pulsatile flow the mean over the outputs within the last period (once they
+    /// span it with at least [`MIN_CYCLE_SAMPLES`]; before, the output's own).
+    fn compared_flows(&mut self, row: &MetricsRow) -> Vec<f64> {
+        let Some(period) = self.period_s else {
+            return row.flow_m3_s.clone();
+        };
+        let recent = &mut self.state.recent_flows;
+        recent.retain(|(t, _)| *t < row.time_s);
+        recent.push((row.time_s, row.flow_m3_s.clone()));
+        // Outputs a period or more back are out, but one that far lets the window
+        // count as spanning the period.
+        let spans = recent[0].0 <= row.time_s - period + 0.5 * self.dt_s;
+        recent.retain(|(t, _)| *t > row.time_s - period + 0.5 * self.dt_s);
+        if !spans || recent.len() < MIN_CYCLE_SAMPLES {
+            return row.flow_m3_s.clone();
+        }
+        let n = recent.len() as f64;
+        (0..row.flow_m3_s.len())
+            .map(|k| recent.iter().map(|(_, f)| f[k]).sum::<f64>() / n)
+            .collect()
+    }
+
     /// The inflow through the inlets over its baseline, and the time to stasis.
-    fn follow_inflow(&mut self, row: &MetricsRow, baseline: &[f64]) {
+    fn follow_inflow(&mut self, row: &MetricsRow, flows: &[f64], baseline: &[f64]) {
         let inlets: Vec<usize> = (0..self.openings.len())
             .filter(|&k| self.openings[k].1 == Role::Inlet)
             .collect();
@@ -233,7 +273,7 @@ impl ParticleRecorder {
         if before.abs() == 0.0 {
             return;
         }
-        let ratio = sum(&row.flow_m3_s) / before;
+        let ratio = sum(flows) / before;
         self.state.last_inflow_ratio = Some(ratio);
         if row.step > self.first_release_step
             && self.state.time_to_stasis.is_none()
