@@ -532,6 +532,30 @@ fn embolizing_one_branch_closes_it_and_the_flow_reroutes() {
         }
     }
     assert!(followed > 0, "no lodged particle to follow");
+    // fates.csv accounts for every particle once, with the tally's fates.
+    let fates = std::fs::read_to_string(out.join("particles/fates.csv")).unwrap();
+    let mut lines = fates.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let at = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    let ids: Vec<usize> = rows.iter().map(|r| r[at("id")].parse().unwrap()).collect();
+    assert_eq!(ids, (0..12).collect::<Vec<_>>());
+    let end = summary.simulated_time_s;
+    for r in &rows {
+        let seen: f64 = r[at("seen by [s]")].parse().unwrap();
+        let released: f64 = r[at("release time [s]")].parse().unwrap();
+        let d: f64 = r[at("diameter [m]")].parse().unwrap();
+        assert_eq!(
+            (r[at("fate")], r[at("where")]),
+            ("lodged", "branch outlet1")
+        );
+        assert!((0.05..=0.07).contains(&released) && released < seen && seen <= end + 1e-9);
+        assert!((3.0e-4..=5.0e-4).contains(&d));
+    }
+    println!(
+        "fates.csv: 12 rows, all lodged in branch outlet1, seen by {} s",
+        rows[0][at("seen by [s]")]
+    );
 }
 
 /// The same seed gives bit-identical particles; another seed does not.

@@ -277,3 +277,94 @@ fn wall_surface_of_a_pipe_reads_back_in_vtk_with_its_wall_shear_stress() {
     assert!(worst < 0.05, "worst vertex {worst}");
     assert!((area / side - 1.0).abs() < 0.02, "area {area} vs {side}");
 }
+
+/// Issue 19: particle tracks for ParaView's pathlines: a run's particles_*.vtp carry
+/// an `id` array that VTK reads back, the same particle keeps its id from one output
+/// to the next (a lodged one at the same position), and particles/fates.csv has one
+/// row per planned particle, by id.
+#[test]
+fn particle_ids_read_back_in_vtk_and_follow_each_particle() {
+    let dir = scratch("ids");
+    let loaded = LoadedScenario::from_str(
+        Path::new("ids.toml"),
+        "[grid]\nvoxel_size = 5.0e-5\n[time]\nsteps = 1800\noutput_interval = 2.0e-3\n\
+         lattice_velocity = 0.02\n\
+         [geometry]\nshape = \"stenosis\"\nradius = 3.0e-4\nlength = 2.0e-3\n\
+         area_reduction_percent = 75.0\nstenosis_length = 8.0e-4\n\
+         [inlet]\nmean_velocity = 0.05\nramp_time = 0.0\n\
+         [particles]\ngravity = [0.0, 0.0, -9.81]\nseed = 7\n\
+         [[injections]]\nagent = \"mixed\"\nstart = 0.0\nduration = 1.0e-2\ncount = 40\n\
+         opening = \"inlet\"\n\
+         [agents.mixed]\ndensity = 1100.0\n\
+         diameter = { kind = \"uniform\", min = 2.0e-4, max = 4.0e-4 }\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let ctx = common::gpu();
+    let config = embolus::sim::run::RunConfig::new(dir.clone());
+    let summary = embolus::sim::run::run(&ctx, &loaded, &config, &mut ()).unwrap();
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir.join("particles"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "vtp"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 2, "{files:?}");
+    let (before, last) = (&files[files.len() - 2], &files[files.len() - 1]);
+    let read = vtk_read(&[before, last]);
+    let ids = |r: &Value| -> Vec<i64> {
+        values(&r["arrays"]["id"])
+            .iter()
+            .map(|v| *v as i64)
+            .collect()
+    };
+    let (a, b) = (
+        &read[before.to_str().unwrap()],
+        &read[last.to_str().unwrap()],
+    );
+    let (ids_a, ids_b) = (ids(a), ids(b));
+    for list in [&ids_a, &ids_b] {
+        let mut sorted = list.clone();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(sorted.len(), list.len(), "an id appears twice");
+        assert!(list.iter().all(|&i| (0..40).contains(&i)));
+    }
+    // A particle lodged in the earlier output is at the same place in the later.
+    let lodged = 2.0;
+    let position = |r: &Value, j: usize| -> [f64; 3] {
+        let c = r["coordinates"].as_array().unwrap();
+        std::array::from_fn(|k| c[3 * j + k].as_f64().unwrap())
+    };
+    let mut followed = 0;
+    for (j, id) in ids_a.iter().enumerate() {
+        if values(&a["arrays"]["state"])[j] != lodged {
+            continue;
+        }
+        let k = ids_b
+            .iter()
+            .position(|x| x == id)
+            .expect("the id is still there");
+        assert_eq!(
+            position(a, j),
+            position(b, k),
+            "particle {id} moved while lodged"
+        );
+        followed += 1;
+    }
+    let fates = std::fs::read_to_string(dir.join("particles/fates.csv")).unwrap();
+    let rows: Vec<&str> = fates.lines().skip(1).collect();
+    assert_eq!(rows.len(), 40, "one row per planned particle");
+    for (i, r) in rows.iter().enumerate() {
+        assert!(r.starts_with(&format!("{i},mixed,")), "{r}");
+    }
+    let p = summary.particles.as_ref().unwrap();
+    let lodged_rows = rows.iter().filter(|r| r.contains(",lodged,")).count() as u64;
+    println!(
+        "ids: {} and {} particles in the last two outputs, {followed} lodged followed by id; fates.csv: 40 rows, {lodged_rows} lodged (tally {})",
+        ids_a.len(),
+        ids_b.len(),
+        p.tally.lodged
+    );
+    assert!(followed > 0, "no lodged particle to follow");
+    assert_eq!(lodged_rows, p.tally.lodged);
+}

@@ -6,6 +6,7 @@ pub mod coupling;
 pub mod field_recorder;
 pub mod fields_gpu;
 pub mod lattice_gpu;
+pub mod particle_fates;
 pub mod particle_recorder;
 pub mod particles_gpu;
 pub mod run;

@@ -70,6 +70,8 @@ pub struct ParticleRecorder {
     cell_volume_m3: f64,
     agents: Vec<String>,
     vtp_dir: Option<PathBuf>,
+    /// particles/fates.csv, written at the end of the run.
+    fates_path: PathBuf,
     pub state: ParticleRecorderState,
 }
 
@@ -91,6 +93,10 @@ pub struct ParticleRecorderState {
     pub recent_flows: Vec<(f64, Vec<f64>)>,
     #[serde(default)]
     pub last_inflow_ratio: Option<f64>,
+    /// Per particle: the step of the output that first saw it lodged, stuck or
+    /// exited (0: not yet; fates.csv).
+    #[serde(default)]
+    pub fate_step: Vec<u64>,
     pub last: Tally,
     pub occluded_cells: u64,
     pub vtp_entries: Vec<(f64, String)>,
@@ -139,6 +145,7 @@ impl ParticleRecorder {
             cell_volume_m3: voxels.voxel_size_m.powi(3),
             agents: run.plan.agent_names.clone(),
             vtp_dir: run.write_vtp.then(|| out_dir.join("particles")),
+            fates_path: out_dir.join("particles").join("fates.csv"),
             state: ParticleRecorderState {
                 baseline: None,
                 baseline_before: None,
@@ -147,6 +154,7 @@ impl ParticleRecorder {
                 time_to_stasis: None,
                 recent_flows: Vec::new(),
                 last_inflow_ratio: None,
+                fate_step: Vec::new(),
                 last: Tally::default(),
                 occluded_cells: 0,
                 vtp_entries: vec![],
@@ -192,6 +200,7 @@ impl ParticleRecorder {
             &self.labels,
             self.openings.len(),
         );
+        self.note_fates(&status, row.step);
         let flows = self.compared_flows(row);
         if row.step <= self.first_release_step || self.state.baseline.is_none() {
             self.state.baseline_before = self.state.baseline.take();
@@ -238,6 +247,42 @@ impl ParticleRecorder {
         }
         self.state.last = t;
         Ok(columns)
+    }
+
+    /// Marks the particles first seen lodged, stuck or exited at this output.
+    fn note_fates(&mut self, status: &[[u32; 4]], step: u64) {
+        use crate::particles::plan::state::{EXITED, LODGED, STUCK};
+        let seen = &mut self.state.fate_step;
+        seen.resize(status.len(), 0);
+        for (s, m) in seen.iter_mut().zip(status) {
+            if *s == 0 && matches!(m[0], LODGED | STUCK | EXITED) {
+                *s = step;
+            }
+        }
+    }
+
+    /// Writes particles/fates.csv: every planned particle's fate (at the end of a
+    /// run, stopped or not).
+    pub fn write_fates(&self, ctx: &GpuContext) -> Result<(), RecordError> {
+        let status = self.gpu.read_status(ctx)?;
+        let positions = self.gpu.read_positions(ctx)?;
+        let path = &self.fates_path;
+        let io = |e| RecordError::Io(path.clone(), e);
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(io)?;
+        }
+        let openings: Vec<String> = self.openings.iter().map(|o| o.0.clone()).collect();
+        let context = super::particle_fates::FateContext {
+            agents: &self.agents,
+            diameters_m: &self.diameters_m,
+            openings: &openings,
+            branch_of_cell: &self.labels,
+            dt_s: self.dt_s,
+            dx_m: self.dx_m,
+            origin_m: self.origin_m,
+            fate_step: &self.state.fate_step,
+        };
+        super::particle_fates::write_fates(path, &context, &status, &positions).map_err(io)
     }
 
     /// Each opening's flow as compared with its baseline: the output's own, or for a

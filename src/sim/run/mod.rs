@@ -434,7 +434,13 @@ impl<'a> Run<'a> {
                 crate::results::cycle::last_full_cycle(&table.ok()?, period)
             }),
             divergence: self.divergence.clone(),
-            particles: self.particles.as_ref().map(|p| p.summary()),
+            particles: match &self.particles {
+                Some(p) => {
+                    p.write_fates(self.ctx)?;
+                    Some(p.summary())
+                }
+                None => None,
+            },
             wall_shear,
             field_outputs: self.fields.state.pvd_entries.len(),
             checkpoint: self
