@@ -292,6 +292,9 @@ fn decode_normal(e: vec2<f32>) -> vec3<f32> {
     return normalize(n);
 }
 
+// Corner planes more than this below the interpolated distance are not used [cells].
+const PLANE_DISAGREEMENT: f32 = 0.5;
+
 // Signed distance [cells] from x to the wall (+ in the lumen). Where the cells around
 // x carry their tangent planes of the true surface (cell_geometry.y ≠ 0: the normal,
 // octahedral, its first number offset by NORMAL_OFFSET), the nearest of those planes;
@@ -316,7 +319,10 @@ fn wall_distance(x: vec3<f32>) -> f32 {
             nearest_plane = min(nearest_plane, g.x + dot(x - vec3<f32>(c) - vec3<f32>(0.5), n));
         }
     }
-    return select(d, nearest_plane, nearest_plane < 1e29);
+    // A plane well below the interpolated distance belongs to a lumen on the other
+    // side of a thin wall (the two daughters at a carina): planes hold only where the
+    // lumen is locally convex, so there the cells' distances are interpolated.
+    return select(d, nearest_plane, nearest_plane < 1e29 && nearest_plane > d - PLANE_DISAGREEMENT);
 }
 
 // Gradient of the wall distance (central differences over one cell): the unit normal
@@ -487,6 +493,23 @@ fn open_section_point(p: vec3<f32>, e1: vec3<f32>, e2: vec3<f32>) -> vec3<f32> {
     return best;
 }
 
+// Whether the section through a (perpendicular to dir) plainly admits a sphere of
+// diameter d: an open ball of radius d/2 (the open distance is a distance in 3-D, at
+// most the one within the section) at a, or one or two diameters into the lumen
+// from a along the wall normal at the contact (`normal`) within the section. A
+// cheap sufficient test; where it fails the section is measured.
+fn section_admits(a: vec3<f32>, dir: vec3<f32>, d: f32, normal: vec3<f32>) -> bool {
+    let g = normal - dot(normal, dir) * dir;
+    let l = length(g);
+    let n = select(vec3<f32>(0.0), g / max(l, 1e-30), l > 1e-6);
+    for (var k = 0; k < 3; k++) {
+        if (open_distance(a + n * (f32(k) * d)) >= 0.5 * d) {
+            return true;
+        }
+    }
+    return false;
+}
+
 // Width [cells] of the open lumen in the plane through `a` perpendicular to `dir`:
 // the shortest of 8 chords through the section's centre, each at most 2 limit. The
 // centre: a chord's midpoint through a is a's projection onto the line through the
@@ -587,8 +610,11 @@ fn advance_particles(
     // between fluid and wall cells), with an optional chance of sticking.
     var state = FREE;
     let gap = wall_distance(x_new) - radius;
+    // The wall's normal at the contact (zero without one), also for lodging below.
+    var contact_normal = vec3<f32>(0.0);
     if (gap < 0.0) {
         let n = wall_normal(x_new);
+        contact_normal = n;
         x_new -= gap * n;
         let vn = dot(v_new, n);
         if (vn < 0.0) {
@@ -674,18 +700,23 @@ fn advance_particles(
                 // against dir: small in a taper, 1 facing a step), plus half a cell, so
                 // that a sphere lodges where the lumen has narrowed to its diameter,
                 // not a radius before.
-                let slope = clamp(-dot(distance_gradient(x_new), dir), 0.0, 1.0);
+                let slope = clamp(-dot(contact_normal, dir), 0.0, 1.0);
                 let look = select(radius * slope + 0.5, radius + 0.5, packed_ahead);
                 // Chords reach SECTION_REACH cells each way: a capped chord reads a
                 // lumen at least that wide (an earlier cap at the particle's own
                 // wall distance + 2 cells read wide vessels as narrow and bridged in
                 // them).
-                let lumen = section_width(x_new + dir * look, dir, SECTION_REACH);
-                let bridged = packed_ahead && lumen < pp.bridging_ratio * d
-                    && random01(i ^ 0x9e3779b9u, step) < BRIDGING_CHANCE;
-                if (d >= lumen || bridged) {
-                    m.x = LODGED;
-                    m.w = cell;
+                let section = x_new + dir * look;
+                // Without a plug ahead only sieving can stop it: skip the measurement
+                // where the section plainly admits the sphere (most wall contacts).
+                if (packed_ahead || !section_admits(section, dir, d, contact_normal)) {
+                    let lumen = section_width(section, dir, SECTION_REACH);
+                    let bridged = packed_ahead && lumen < pp.bridging_ratio * d
+                        && random01(i ^ 0x9e3779b9u, step) < BRIDGING_CHANCE;
+                    if (d >= lumen || bridged) {
+                        m.x = LODGED;
+                        m.w = cell;
+                    }
                 }
             }
         }

@@ -20,6 +20,9 @@ use glam::{IVec3, Mat3, Vec3};
 const SECTION_REACH: f32 = 12.0;
 /// The open point of a blocked section is looked for this far around [cells].
 const OPEN_POINT_REACH: i32 = 6;
+/// Corner planes more than this below the interpolated distance are not used
+/// (the kernel's PLANE_DISAGREEMENT) [cells].
+const PLANE_DISAGREEMENT: f32 = 0.5;
 
 /// What the kernel reads besides the particles (grid order, dense).
 pub struct AdvanceInputs<'a> {
@@ -108,10 +111,14 @@ impl AdvanceInputs<'_> {
                 })
             })
             .reduce(f32::min);
-        nearest_plane.unwrap_or_else(|| {
-            self.trilinear(x, |c| Vec3::splat(self.cell_geometry[c][0]))
-                .x
-        })
+        let interpolated = self
+            .trilinear(x, |c| Vec3::splat(self.cell_geometry[c][0]))
+            .x;
+        // Planes of a lumen beyond a thin wall fall far below: interpolate there.
+        match nearest_plane {
+            Some(p) if p > interpolated - PLANE_DISAGREEMENT => p,
+            _ => interpolated,
+        }
     }
 
     /// Gradient of the wall distance, central differences over one cell.
@@ -216,6 +223,19 @@ impl AdvanceInputs<'_> {
             }
         }
         best
+    }
+
+    /// Whether the section through a plainly admits a sphere of diameter d
+    /// (shaders/particles/advance.wgsl, section_admits).
+    fn section_admits(&self, a: Vec3, dir: Vec3, d: f32, normal: Vec3) -> bool {
+        let g = normal - normal.dot(dir) * dir;
+        let l = g.length();
+        let n = if l > 1e-6 {
+            g / l.max(1e-30)
+        } else {
+            Vec3::ZERO
+        };
+        (0..3).any(|k| self.open_distance(a + n * (k as f32 * d)) >= 0.5 * d)
     }
 
     /// Width of the open lumen in the plane through `a` perpendicular to `dir`: the
@@ -380,8 +400,10 @@ fn advance_one(inputs: &AdvanceInputs, ps: &mut Particles, i: usize, step: u32) 
     let restitution = agent[0][3];
     let mut stuck = false;
     let gap = inputs.wall_distance(x_new) - radius;
+    let mut contact_normal = Vec3::ZERO;
     if gap < 0.0 {
         let n = inputs.wall_normal(x_new);
+        contact_normal = n;
         x_new -= gap * n;
         let vn = v_new.dot(n);
         if vn < 0.0 {
@@ -418,6 +440,7 @@ fn advance_one(inputs: &AdvanceInputs, ps: &mut Particles, i: usize, step: u32) 
         u,
         d,
         gap,
+        contact_normal,
         stuck,
     };
     settle(inputs, &mut m, c, &fate, &mut x_new);
@@ -441,8 +464,10 @@ struct Fate {
     /// Fluid velocity at the step's start.
     u: Vec3,
     d: f32,
-    /// Distance of the sphere's surface from the wall (negative: in contact).
+    /// Distance of the sphere's surface from the wall (negative: in contact), and
+    /// the wall's normal there (zero without contact).
     gap: f32,
+    contact_normal: Vec3,
     stuck: bool,
 }
 
@@ -491,19 +516,24 @@ fn settle(inputs: &AdvanceInputs, m: &mut [u32; 4], c: IVec3, f: &Fate, x_new: &
     if f.gap < 0.0 || packed_ahead {
         // Measured through the contact ring on a converging wall, or beyond the front
         // against a plug (the kernel says why).
-        let slope = (-inputs.distance_gradient(f.x_new).dot(dir)).clamp(0.0, 1.0);
+        let slope = (-f.contact_normal.dot(dir)).clamp(0.0, 1.0);
         let look = if packed_ahead {
             radius + 0.5
         } else {
             radius * slope + 0.5
         };
-        let lumen = inputs.section_width(f.x_new + dir * look, dir, SECTION_REACH);
-        let bridged = packed_ahead
-            && lumen < pp.bridging_ratio * f.d
-            && random01(f.i as u32 ^ 0x9e3779b9, f.step, pp.seed) < BRIDGING_CHANCE;
-        if f.d >= lumen || bridged {
-            m[0] = state::LODGED;
-            m[3] = cell as u32;
+        let section = f.x_new + dir * look;
+        // Without a plug ahead only sieving can stop it: skip the measurement where
+        // the section plainly admits the sphere (the kernel says why).
+        if packed_ahead || !inputs.section_admits(section, dir, f.d, f.contact_normal) {
+            let lumen = inputs.section_width(section, dir, SECTION_REACH);
+            let bridged = packed_ahead
+                && lumen < pp.bridging_ratio * f.d
+                && random01(f.i as u32 ^ 0x9e3779b9, f.step, pp.seed) < BRIDGING_CHANCE;
+            if f.d >= lumen || bridged {
+                m[0] = state::LODGED;
+                m[3] = cell as u32;
+            }
         }
     }
 }

@@ -227,7 +227,8 @@ impl ParticleRecorder {
             self.state.last_ratio[k] = ratio;
             if row.step > self.first_release_step
                 && self.state.time_to_occlusion[k].is_none()
-                && ratio < OCCLUSION_FLOW_FRACTION
+                // |ratio|: a reversed branch flow is no occlusion.
+                && ratio.abs() < OCCLUSION_FLOW_FRACTION
             {
                 self.state.time_to_occlusion[k] =
                     Some(row.time_s - self.first_release_step as f64 * self.dt_s);
