@@ -696,7 +696,7 @@ fn advance_particles(
                 // Where the section is measured. Against a plug: just beyond the
                 // particle's front. Against the wall: through the ring where a sphere
                 // touches a converging wall, radius · sin θ ahead of its centre (sin θ
-                // the wall's slope against the flow, the distance gradient's component
+                // the wall's slope against the flow, the contact normal's component
                 // against dir: small in a taper, 1 facing a step), plus half a cell, so
                 // that a sphere lodges where the lumen has narrowed to its diameter,
                 // not a radius before.
