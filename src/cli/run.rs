@@ -315,10 +315,15 @@ fn print_summary(summary: &RunSummary, loaded: &LoadedScenario, out_dir: &Path) 
                 .iter()
                 .position(|o| &o.name == name)
                 .map_or(0, |k| t.lodged_by_branch[k]);
+            let ratio = p.final_flow_over_baseline[name];
+            let flow_now = if ratio.is_finite() {
+                format!("flow now {ratio:.2} x its value before injection")
+            } else {
+                "flow not compared: no baseline (the first release came before the flows were measured; release later to get one)".into()
+            };
             println!(
-                "  {name:<8} {lodged} lodged in its branch; {:.1}% of the injected volume left here; flow now {:.2} x its value before injection{}",
+                "  {name:<8} {lodged} lodged in its branch; {:.1}% of the injected volume left here; {flow_now}{}",
                 100.0 * fraction,
-                p.final_flow_over_baseline[name],
                 p.time_to_occlusion_s[name]
                     .map(|t| format!("; occluded {} s after the first release", readable(t)))
                     .unwrap_or_default()
