@@ -112,7 +112,7 @@ const PARTICLE_STEPS: u64 = 500;
 /// Steps between occlusion updates in the case (its [particles] occlusion_interval).
 const OCCLUSION_INTERVAL: u64 = 2;
 
-/// Beads of 200-400 µm released over 2,000 steps into a stenosis whose throat is
+/// Beads of 150-400 µm released over 2,000 steps into a stenosis whose throat is
 /// 300 µm across (some pass, some lodge; lattice velocity 0.02, the throat at Mach
 /// 0.14), with occlusion every 2 steps: from the GPU state after 900 steps, 500
 /// particle steps with their occlusion updates on the GPU
@@ -130,7 +130,7 @@ fn particle_step_and_occlusion_match_their_cpu_twins() {
          [[injections]]\nagent = \"mixed\"\nstart = 0.0\nduration = 2.0e-2\ncount = 60\n\
          opening = \"inlet\"\n\
          [agents.mixed]\ndensity = 1100.0\n\
-         diameter = { kind = \"uniform\", min = 2.0e-4, max = 4.0e-4 }\n",
+         diameter = { kind = \"uniform\", min = 1.5e-4, max = 4.0e-4 }\n",
     );
     let mut c = common::coupled(&loaded);
     c.step(900);
@@ -166,6 +166,7 @@ fn particle_step_and_occlusion_match_their_cpu_twins() {
             cell_geometry: &geometry,
             tables: &run.plan.tables,
             params,
+            crowd_block: run.plan.crowd_block(),
         };
         let mut particles = Particles {
             positions: &mut positions,

@@ -216,6 +216,71 @@ fn a_lone_sphere_lodges_where_the_taper_equals_its_diameter() {
     );
 }
 
+/// A stream of spheres (diameter d, released across the inlet) through a vessel
+/// tapering from radius 250 µm to r_out over 2 mm: (lodged count, total, the largest
+/// lumen/d at which one lodged, from fates.csv).
+fn taper_stream(d: f64, r_out: f64, count: usize, duration: f64) -> (usize, usize, f64) {
+    let (r_in, length) = (2.5e-4, 2.0e-3);
+    let loaded = scenario(
+        "stream.toml",
+        &format!(
+            "[grid]\nvoxel_size = 5.0e-5\n[time]\nduration = {end}\noutput_interval = {end}\n\
+             lattice_velocity = 0.0135\n\
+             [geometry]\nshape = \"tapered\"\nstart = [0.0, 0.0, 0.0]\nend = [0.0, 0.0, {length}]\n\
+             start_radius = {r_in}\nend_radius = {r_out}\n\
+             [inlet]\nmean_velocity = 0.02\nramp_time = 0.0\n\
+             [particles]\ngravity = [0.0, 0.0, 0.0]\nwrite_vtp = false\n\
+             [[injections]]\nagent = \"bead\"\nstart = 0.0\nduration = {duration}\ncount = {count}\n\
+             [agents.bead]\ndensity = 1050.0\ndiameter = {{ kind = \"fixed\", diameter = {d} }}\n",
+            end = duration + 0.035
+        ),
+    );
+    let out = scratch(&format!("stream-{count}-{d}"));
+    let (summary, _, _) = run_scenario(&loaded, &out);
+    let fates = std::fs::read_to_string(out.join("particles/fates.csv")).unwrap();
+    let lodged_z: Vec<f64> = fates
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').collect::<Vec<_>>())
+        .filter(|f| f[4] == "lodged")
+        .map(|f| f[7].parse().unwrap())
+        .collect();
+    let lumen_over_d = |z: f64| 2.0 * (r_in + (r_out - r_in) * (z / length).clamp(0.0, 1.0)) / d;
+    let widest = lodged_z
+        .iter()
+        .map(|&z| lumen_over_d(z))
+        .fold(0.0, f64::max);
+    let tally = &summary.particles.as_ref().unwrap().tally;
+    assert_eq!(tally.injected as usize, count, "{tally:?}");
+    (lodged_z.len(), count, widest)
+}
+
+/// Bridging needs several particles at a neck (Marin et al. 2018): a taper whose
+/// outlet is 1.33 diameters across lets a lone 150 µm sphere through (sieving alone
+/// cannot stop it), while a stream of them (a volume fraction of a few percent)
+/// clogs it, only where the lumen is below bridging_ratio = 3 diameters; a stream of
+/// spheres four times narrower than the outlet never lodges.
+#[test]
+fn spheres_arriving_together_bridge_a_neck_that_one_alone_passes() {
+    let (lone, _, _) = taper_stream(1.5e-4, 1.0e-4, 1, 1.0e-3);
+    let (stream, total, widest) = taper_stream(1.5e-4, 1.0e-4, 40, 0.02);
+    let (narrow, narrow_total, _) = taper_stream(5.0e-5, 1.0e-4, 40, 0.02);
+    println!(
+        "taper to 1.33 d: lone sphere lodged {lone}/1; stream {stream}/{total} lodged, the widest neck {widest:.2} d; \
+         spheres of a quarter of the outlet: {narrow}/{narrow_total} lodged"
+    );
+    assert_eq!(lone, 0, "a lone sphere narrower than the outlet must pass");
+    assert!(
+        stream > 0,
+        "a stream arriving together should bridge the neck"
+    );
+    assert!(
+        widest < 3.5,
+        "bridged where the lumen was {widest:.2} diameters (above ~3.5 no arches)"
+    );
+    assert_eq!(narrow, 0, "spheres a quarter of the outlet must not bridge");
+}
+
 /// Issue 19: a vessel whose only outlet a bead closes, fed through a pressure-driven
 /// inlet (a 20 Pa source behind 3.2e8 Pa s/m^3 of upstream resistance): before the
 /// release the inlet holds p_in + R Q_in = p_source; once the bead lodges the inflow

@@ -27,10 +27,10 @@ const TAU_MINUS_MAX: f32 = 3.000000;
 // flag bits come from the generated prelude above (src/lbm/lattice.rs).
 
 // Grid size, set per pipeline (pipeline-overridable constants).
-override NX: u32 = 1u;
-override NY: u32 = 1u;
-override NZ: u32 = 1u;
-override CELLS: u32 = NX * NY * NZ;
+var<private> NX: u32;
+var<private> NY: u32;
+var<private> NZ: u32;
+var<private> CELLS: u32;
 
 struct Params {
     omega_plus: f32,
@@ -117,12 +117,12 @@ const NO_BRICK: u32 = 0xffffffffu;
 // The table's layout (the header's words, set per pipeline from the lattice so that
 // lookups need no header loads: GpuLattice::cell_table_constants): sparse or dense,
 // bricks along x and y, where the brick tables and the flags start, the spare slot.
-override CELLS_SPARSE: u32 = 0u;
-override BRICKS_X: u32 = 1u;
-override BRICKS_Y: u32 = 1u;
-override BRICK_TABLES_AT: u32 = 0u;
-override FLAGS_AT: u32 = CELL_TABLE_HEADER;
-override SPARE_SLOT: u32 = 0xffffffffu;
+var<private> CELLS_SPARSE: u32;
+var<private> BRICKS_X: u32;
+var<private> BRICKS_Y: u32;
+var<private> BRICK_TABLES_AT: u32;
+var<private> FLAGS_AT: u32;
+var<private> SPARE_SLOT: u32;
 
 // The stored cell (population slot) of the cell at p: its grid index when dense;
 // through its 4 × 4 × 4 brick when sparse, the spare slot for plain walls.
@@ -165,22 +165,51 @@ const LODGED: u32 = 2u;
 const STUCK: u32 = 3u;
 const EXITED: u32 = 4u;
 const OUTSIDE: u32 = 65535u;
+const LIST_HORIZON: u32 = 32u;
 const BRIDGING_CHANCE: f32 = 0.1;
+const CONVERGING_SLOPE: f32 = 0.035;
+const NECK_BASELINE: f32 = 4.0;
+const NECK_NARROWING: f32 = 0.5;
 const DRAG_GROWTH: f32 = 1.2;
 const DRAG_START: f32 = 0.01;
 const NORMAL_OFFSET: f32 = 2.0;
+struct GridLayout {
+    nx: u32, ny: u32, nz: u32,
+    cells_sparse: u32, bricks_x: u32, bricks_y: u32, brick_tables_at: u32, flags_at: u32,
+    spare_slot: u32,
+    crowd_block: u32,
+    particle_count: u32,
+    _pad: u32,
+}
+// The particle pipelines are compiled once for every grid: the grid size and the
+// cell table's layout, pipeline constants in the LBM kernels, are private variables
+// here, set from the `grid` binding as each thread starts.
+fn load_layout() {
+    NX = grid.nx;
+    NY = grid.ny;
+    NZ = grid.nz;
+    CELLS = NX * NY * NZ;
+    CELLS_SPARSE = grid.cells_sparse;
+    BRICKS_X = grid.bricks_x;
+    BRICKS_Y = grid.bricks_y;
+    BRICK_TABLES_AT = grid.brick_tables_at;
+    FLAGS_AT = grid.flags_at;
+    SPARE_SLOT = grid.spare_slot;
+}
 // ---- bindings (generated from the kernel's declaration)
 @group(0) @binding(0) var<uniform> pp: ParticleParams;
-@group(0) @binding(1) var<storage, read> flags: array<u32>;
-@group(0) @binding(2) var<storage, read> velocity_field: array<vec4<f32>>;
-@group(0) @binding(3) var<storage, read> cell_geometry: array<vec4<f32>>;
-@group(0) @binding(4) var<storage, read_write> positions: array<vec4<f32>>;
-@group(0) @binding(5) var<storage, read_write> velocities: array<vec4<f32>>;
-@group(0) @binding(6) var<storage, read_write> status: array<vec4<u32>>;
-@group(0) @binding(7) var<storage, read> tables: array<vec4<f32>>;
-@group(0) @binding(8) var<storage, read_write> solid: array<atomic<u32>>;
-@group(0) @binding(9) var<storage, read> clock: array<u32>;
-@group(0) @binding(10) var<storage, read> active_list: array<u32>;
+@group(0) @binding(1) var<uniform> grid: GridLayout;
+@group(0) @binding(2) var<storage, read> flags: array<u32>;
+@group(0) @binding(3) var<storage, read> velocity_field: array<vec4<f32>>;
+@group(0) @binding(4) var<storage, read> cell_geometry: array<vec4<f32>>;
+@group(0) @binding(5) var<storage, read_write> positions: array<vec4<f32>>;
+@group(0) @binding(6) var<storage, read_write> velocities: array<vec4<f32>>;
+@group(0) @binding(7) var<storage, read_write> status: array<vec4<u32>>;
+@group(0) @binding(8) var<storage, read> tables: array<vec4<f32>>;
+@group(0) @binding(9) var<storage, read_write> solid: array<atomic<u32>>;
+@group(0) @binding(10) var<storage, read> clock: array<u32>;
+@group(0) @binding(11) var<storage, read> active_list: array<u32>;
+@group(0) @binding(12) var<storage, read_write> crowd: array<atomic<u32>>;
 // Embolic particles: one thread per active particle (the list of compact.wgsl), one
 // dispatch per LBM step, after the flow step. Lagrangian point particles in lattice
 // units (positions in cells, the centre of cell i at i + 0.5; velocities in cells per
@@ -208,8 +237,8 @@ struct ParticleParams {
     // (dt²/dx).
     dx_m: f32,
     accel_to_lattice: f32,
-    // A particle lodges where the lumen ahead is narrower than bridging_ratio · d and
-    // lodged material is already there (Marin et al. 2018).
+    // A particle may bridge where the lumen ahead is narrower than bridging_ratio · d
+    // and lodged material or other particles are there (Marin et al. 2018).
     bridging_ratio: f32,
     // Corner of cell (0,0,0) [m].
     origin_m: vec4<f32>,
@@ -229,6 +258,7 @@ struct ParticleParams {
 
 // Bindings (declared in src/kernels/, generated in front of this file):
 //   pp: ParticleParams (uniform)
+//   grid: GridLayout (uniform): the grid, read at run time (src/kernels/particles.rs)
 //   flags: array<u32> (read)
 //   velocity_field: array<vec4<f32>> (read)
 // (signed wall distance [cells]: + in the lumen, − in the wall; 0; solid fraction as
@@ -252,6 +282,8 @@ struct ParticleParams {
 //   clock: array<u32> (read)
 // Active particles: count, then indices (shaders/particles/compact.wgsl).
 //   active_list: array<u32> (read)
+// Free particles per crowding block (grid.crowd_block³ cells) at the step's start (below).
+//   crowd: array<atomic<u32>> (read_write)
 
 fn in_grid(c: vec3<i32>) -> bool {
     return all(c >= vec3<i32>(0)) && all(c < vec3<i32>(i32(NX), i32(NY), i32(NZ)));
@@ -494,16 +526,34 @@ fn open_section_point(p: vec3<f32>, e1: vec3<f32>, e2: vec3<f32>) -> vec3<f32> {
 }
 
 // Whether the section through a (perpendicular to dir) plainly admits a sphere of
-// diameter d: an open ball of radius d/2 (the open distance is a distance in 3-D, at
-// most the one within the section) at a, or one or two diameters into the lumen
-// from a along the wall normal at the contact (`normal`) within the section. A
-// cheap sufficient test; where it fails the section is measured.
-fn section_admits(a: vec3<f32>, dir: vec3<f32>, d: f32, normal: vec3<f32>) -> bool {
+// diameter `width`: an open ball of radius width/2 (the open distance is a distance
+// in 3-D, at most the one within the section) at a, or one or two widths into the
+// lumen from a along the wall normal at the contact (`normal`) within the section,
+// or on the rings one and two widths around a in the section. A cheap sufficient
+// test (at most 19 distances against the ~400 of a measurement); where it fails the
+// section is measured. Without the rings a particle beside packed material (a
+// lining of stuck beads) measured its section nearly every step, which made a run
+// with sticky beads several times slower.
+fn section_admits(a: vec3<f32>, dir: vec3<f32>, width: f32, normal: vec3<f32>) -> bool {
+    let r = 0.5 * width;
+    if (open_distance(a) >= r) {
+        return true;
+    }
     let g = normal - dot(normal, dir) * dir;
     let l = length(g);
-    let n = select(vec3<f32>(0.0), g / max(l, 1e-30), l > 1e-6);
-    for (var k = 0; k < 3; k++) {
-        if (open_distance(a + n * (f32(k) * d)) >= 0.5 * d) {
+    if (l > 1e-6) {
+        let n = g / l;
+        if (open_distance(a + n * width) >= r || open_distance(a + n * (2.0 * width)) >= r) {
+            return true;
+        }
+    }
+    let helper = select(vec3<f32>(1.0, 0.0, 0.0), vec3<f32>(0.0, 1.0, 0.0), abs(dir.x) > 0.9);
+    let e1 = normalize(cross(dir, helper));
+    let e2 = cross(dir, e1);
+    for (var k = 0; k < 16; k++) {
+        let angle = f32(k % 8) * 0.7853982; // π/4
+        let reach = f32(1 + k / 8) * width;
+        if (open_distance(a + (cos(angle) * e1 + sin(angle) * e2) * reach) >= r) {
             return true;
         }
     }
@@ -543,17 +593,93 @@ fn section_width(section_point: vec3<f32>, dir: vec3<f32>, limit: f32) -> f32 {
     return width;
 }
 
+// Crowding: the free particles in each block of crowd_block³ cells as the step
+// starts (count_crowd before advance_particles, clear_crowd after it), so that a
+// particle at a constriction knows whether others arrive with it (bridging). The
+// block (grid.crowd_block) is about the largest particle's diameter
+// (ParticlePlan::crowd_block), so the 3×3×3 blocks around a particle hold every
+// partner that touches it.
+fn crowd_blocks() -> vec3<i32> {
+    let edge = grid.crowd_block;
+    return vec3<i32>((vec3<u32>(NX, NY, NZ) + vec3<u32>(edge - 1u)) / edge);
+}
+
+fn crowd_index(b: vec3<i32>) -> u32 {
+    let n = crowd_blocks();
+    return u32(b.x) + u32(n.x) * (u32(b.y) + u32(n.y) * u32(b.z));
+}
+
+fn crowd_block(x: vec3<f32>) -> vec3<i32> {
+    return vec3<i32>(floor(x / f32(grid.crowd_block)));
+}
+
+// Free particles other than this one in the 3×3×3 blocks around x (its position as
+// the step started; `counted`: it was free then, so it counted itself).
+fn partners(x: vec3<f32>, counted: bool) -> u32 {
+    let b = crowd_block(x);
+    let n = crowd_blocks();
+    var count = 0u;
+    for (var k = 0; k < 27; k++) {
+        let c = b + vec3<i32>(k % 3 - 1, (k / 3) % 3 - 1, k / 9 - 1);
+        if (all(c >= vec3<i32>(0)) && all(c < n)) {
+            count += atomicLoad(&crowd[crowd_index(c)]);
+        }
+    }
+    return select(count, max(count, 1u) - 1u, counted);
+}
+
+const NOT_LISTED: u32 = 0xffffffffu;
+
+// The grid layout loaded; the particle of this thread's slot in the active list, or
+// NOT_LISTED past its end.
+fn listed_particle(gid: vec3<u32>, groups: vec3<u32>) -> u32 {
+    load_layout();
+    let t = linear_invocation(gid, groups);
+    if (t >= active_list[0]) {
+        return NOT_LISTED;
+    }
+    return active_list[1u + t];
+}
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn count_crowd(
+    @builtin(global_invocation_id) gid: vec3<u32>,
+    @builtin(num_workgroups) groups: vec3<u32>,
+) {
+    let i = listed_particle(gid, groups);
+    if (i == NOT_LISTED) {
+        return;
+    }
+    let b = crowd_block(positions[i].xyz);
+    if (status[i].x == FREE && all(b >= vec3<i32>(0)) && all(b < crowd_blocks())) {
+        atomicAdd(&crowd[crowd_index(b)], 1u);
+    }
+}
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn clear_crowd(
+    @builtin(global_invocation_id) gid: vec3<u32>,
+    @builtin(num_workgroups) groups: vec3<u32>,
+) {
+    load_layout();
+    let k = linear_invocation(gid, groups);
+    let n = crowd_blocks();
+    if (k < u32(n.x * n.y * n.z)) {
+        atomicStore(&crowd[k], 0u);
+    }
+}
+
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn advance_particles(
     @builtin(global_invocation_id) gid: vec3<u32>,
     @builtin(num_workgroups) groups: vec3<u32>,
 ) {
-    let t = linear_invocation(gid, groups);
-    if (t >= active_list[0]) {
+    let i = listed_particle(gid, groups);
+    if (i == NOT_LISTED) {
         return;
     }
-    let i = active_list[1u + t];
     var m = status[i];
+    let counted = m.x == FREE;
     let step = clock[0];
     if (m.x == WAITING) {
         if (step < m.z) {
@@ -670,8 +796,9 @@ fn advance_particles(
             m.w = cell;
         } else {
             // Lodging: the lumen ahead is narrower than the particle (sieving), or
-            // lodged material ahead stops it (a plug), or bridges a constriction
-            // narrower than bridging_ratio diameters. "Ahead" is where the flow
+            // lodged material ahead stops it (a plug), or it bridges a constriction
+            // narrower than bridging_ratio diameters with packed material or other
+            // particles. "Ahead" is where the flow
             // carries it: a particle held against a narrowing bounces back, but the
             // flow keeps pushing it in.
             let carrier = select(v_new, u, length(u) > 1e-9);
@@ -688,9 +815,6 @@ fn advance_particles(
             // Packed material (solid fraction ≥ blocking_fraction) narrows the
             // cross-section like wall: a particle the flow can carry around a partial
             // plug passes, one facing a plug across the lumen lodges behind it.
-            // Bridging needs packed material right ahead and is a chance per step
-            // (clogging at constrictions is intermittent: Souzy & Marin 2022), so
-            // that a stream of particles does not freeze behind the first one.
             let packed_ahead = cell_geometry[ahead_cell].z >= pp.blocking_fraction;
             if (gap < 0.0 || packed_ahead) {
                 // Where the section is measured. Against a plug: just beyond the
@@ -707,16 +831,47 @@ fn advance_particles(
                 // wall distance + 2 cells read wide vessels as narrow and bridged in
                 // them).
                 let section = x_new + dir * look;
-                // Without a plug ahead only sieving can stop it: skip the measurement
-                // where the section plainly admits the sphere (most wall contacts).
-                if (packed_ahead || !section_admits(section, dir, d, contact_normal)) {
-                    let lumen = section_width(section, dir, SECTION_REACH);
-                    let bridged = packed_ahead && lumen < pp.bridging_ratio * d
-                        && random01(i ^ 0x9e3779b9u, step) < BRIDGING_CHANCE;
-                    if (d >= lumen || bridged) {
-                        m.x = LODGED;
-                        m.w = cell;
+                // Sieving, measured only where a cheap test does not already admit
+                // the sphere (most wall contacts).
+                var lumen = -1.0;
+                var lodge = false;
+                if (!section_admits(section, dir, d, contact_normal)) {
+                    lumen = section_width(section, dir, SECTION_REACH);
+                    lodge = d >= lumen;
+                }
+                // Bridging (Marin et al. 2018; Souzy & Marin 2022): an arch across a
+                // neck of width w narrower than bridging_ratio · d needs about w/d
+                // particles side by side. Packed material ahead stands for those
+                // already there; otherwise the free particles arriving with this one
+                // must supply them where the wall converges ahead, into a neck
+                // narrower than the lumen behind (not along a straight vessel), and
+                // a lone particle never bridges. Clogging is
+                // intermittent: a chance per step of BRIDGING_CHANCE times the
+                // share of the arch present, so a stream does not freeze at once.
+                if (!lodge && random01(i ^ 0x9e3779b9u, step) < BRIDGING_CHANCE) {
+                    var others = 1u;
+                    if (!packed_ahead) {
+                        others = select(0u, partners(x, counted), slope > CONVERGING_SLOPE);
                     }
+                    if (others > 0u && !section_admits(section, dir, pp.bridging_ratio * d, contact_normal)) {
+                        if (lumen < 0.0) {
+                            lumen = section_width(section, dir, SECTION_REACH);
+                        }
+                        // A neck: narrower ahead than behind (checked last, costly).
+                        var neck = packed_ahead;
+                        if (!packed_ahead && lumen < pp.bridging_ratio * d) {
+                            let behind = x_new - dir * max(2.0 * d, NECK_BASELINE);
+                            neck = section_width(behind, dir, SECTION_REACH) >= lumen + NECK_NARROWING;
+                        }
+                        let missing = max(ceil(lumen / d), 2.0) - 1.0;
+                        let present = select(min(f32(others) / missing, 1.0), 1.0, packed_ahead);
+                        lodge = neck && lumen < pp.bridging_ratio * d
+                            && random01(i ^ 0x85ebca6bu, step) < present;
+                    }
+                }
+                if (lodge) {
+                    m.x = LODGED;
+                    m.w = cell;
                 }
             }
         }

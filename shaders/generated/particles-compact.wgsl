@@ -114,15 +114,28 @@ const LODGED: u32 = 2u;
 const STUCK: u32 = 3u;
 const EXITED: u32 = 4u;
 const OUTSIDE: u32 = 65535u;
+const LIST_HORIZON: u32 = 32u;
 const BRIDGING_CHANCE: f32 = 0.1;
+const CONVERGING_SLOPE: f32 = 0.035;
+const NECK_BASELINE: f32 = 4.0;
+const NECK_NARROWING: f32 = 0.5;
 const DRAG_GROWTH: f32 = 1.2;
 const DRAG_START: f32 = 0.01;
 const NORMAL_OFFSET: f32 = 2.0;
+struct GridLayout {
+    nx: u32, ny: u32, nz: u32,
+    cells_sparse: u32, bricks_x: u32, bricks_y: u32, brick_tables_at: u32, flags_at: u32,
+    spare_slot: u32,
+    crowd_block: u32,
+    particle_count: u32,
+    _pad: u32,
+}
 // ---- bindings (generated from the kernel's declaration)
-@group(0) @binding(0) var<storage, read> status: array<vec4<u32>>;
-@group(0) @binding(1) var<storage, read> clock: array<u32>;
-@group(0) @binding(2) var<storage, read_write> active_list: array<atomic<u32>>;
-@group(0) @binding(3) var<storage, read_write> advance_args: array<u32>;
+@group(0) @binding(0) var<uniform> grid: GridLayout;
+@group(0) @binding(1) var<storage, read> status: array<vec4<u32>>;
+@group(0) @binding(2) var<storage, read> clock: array<u32>;
+@group(0) @binding(3) var<storage, read_write> active_list: array<atomic<u32>>;
+@group(0) @binding(4) var<storage, read_write> advance_args: array<u32>;
 // Active-particle list: lodged, stuck and exited particles, and those released later
 // than the list's horizon, get no thread in advance_particles. Rebuilt every
 // LIST_HORIZON steps by a full scan (one thread per particle, 1/LIST_HORIZON of a
@@ -133,13 +146,12 @@ const NORMAL_OFFSET: f32 = 2.0;
 //
 // active_list[0]: number of active particles, active_list[1 + k]: their indices.
 // advance_args: the indirect dispatch of advance_particles (x, y, z workgroups).
-
-
-// Steps until the next rebuild: a waiting particle released before then is listed.
-override LIST_HORIZON: u32 = 32u;
-override PARTICLE_COUNT: u32 = 0u;
+// LIST_HORIZON (steps until the next rebuild: a waiting particle released before
+// then is listed) comes from the generated prelude; the particle count from
+// `grid`.
 
 // Bindings (declared in src/kernels/, generated in front of this file):
+//   grid: GridLayout (uniform)
 //   status: array<vec4<u32>> (read)
 //   clock: array<u32> (read)
 //   active_list: array<atomic<u32>> (read_write)
@@ -156,7 +168,7 @@ fn list_scan(
     @builtin(num_workgroups) groups: vec3<u32>,
 ) {
     let i = linear_invocation(gid, groups);
-    if (i >= PARTICLE_COUNT) {
+    if (i >= grid.particle_count) {
         return;
     }
     let m = status[i];

@@ -27,10 +27,10 @@ const TAU_MINUS_MAX: f32 = 3.000000;
 // flag bits come from the generated prelude above (src/lbm/lattice.rs).
 
 // Grid size, set per pipeline (pipeline-overridable constants).
-override NX: u32 = 1u;
-override NY: u32 = 1u;
-override NZ: u32 = 1u;
-override CELLS: u32 = NX * NY * NZ;
+var<private> NX: u32;
+var<private> NY: u32;
+var<private> NZ: u32;
+var<private> CELLS: u32;
 
 struct Params {
     omega_plus: f32,
@@ -117,12 +117,12 @@ const NO_BRICK: u32 = 0xffffffffu;
 // The table's layout (the header's words, set per pipeline from the lattice so that
 // lookups need no header loads: GpuLattice::cell_table_constants): sparse or dense,
 // bricks along x and y, where the brick tables and the flags start, the spare slot.
-override CELLS_SPARSE: u32 = 0u;
-override BRICKS_X: u32 = 1u;
-override BRICKS_Y: u32 = 1u;
-override BRICK_TABLES_AT: u32 = 0u;
-override FLAGS_AT: u32 = CELL_TABLE_HEADER;
-override SPARE_SLOT: u32 = 0xffffffffu;
+var<private> CELLS_SPARSE: u32;
+var<private> BRICKS_X: u32;
+var<private> BRICKS_Y: u32;
+var<private> BRICK_TABLES_AT: u32;
+var<private> FLAGS_AT: u32;
+var<private> SPARE_SLOT: u32;
 
 // The stored cell (population slot) of the cell at p: its grid index when dense;
 // through its 4 × 4 × 4 brick when sparse, the spare slot for plain walls.
@@ -165,18 +165,46 @@ const LODGED: u32 = 2u;
 const STUCK: u32 = 3u;
 const EXITED: u32 = 4u;
 const OUTSIDE: u32 = 65535u;
+const LIST_HORIZON: u32 = 32u;
 const BRIDGING_CHANCE: f32 = 0.1;
+const CONVERGING_SLOPE: f32 = 0.035;
+const NECK_BASELINE: f32 = 4.0;
+const NECK_NARROWING: f32 = 0.5;
 const DRAG_GROWTH: f32 = 1.2;
 const DRAG_START: f32 = 0.01;
 const NORMAL_OFFSET: f32 = 2.0;
+struct GridLayout {
+    nx: u32, ny: u32, nz: u32,
+    cells_sparse: u32, bricks_x: u32, bricks_y: u32, brick_tables_at: u32, flags_at: u32,
+    spare_slot: u32,
+    crowd_block: u32,
+    particle_count: u32,
+    _pad: u32,
+}
+// The particle pipelines are compiled once for every grid: the grid size and the
+// cell table's layout, pipeline constants in the LBM kernels, are private variables
+// here, set from the `grid` binding as each thread starts.
+fn load_layout() {
+    NX = grid.nx;
+    NY = grid.ny;
+    NZ = grid.nz;
+    CELLS = NX * NY * NZ;
+    CELLS_SPARSE = grid.cells_sparse;
+    BRICKS_X = grid.bricks_x;
+    BRICKS_Y = grid.bricks_y;
+    BRICK_TABLES_AT = grid.brick_tables_at;
+    FLAGS_AT = grid.flags_at;
+    SPARE_SLOT = grid.spare_slot;
+}
 // ---- bindings (generated from the kernel's declaration)
 @group(0) @binding(0) var<uniform> op: OcclusionParams;
-@group(0) @binding(1) var<storage, read_write> flags: array<u32>;
-@group(0) @binding(2) var<storage, read> solid: array<u32>;
-@group(0) @binding(3) var<storage, read_write> porous_drag: array<f32>;
-@group(0) @binding(4) var<storage, read_write> velocity_field: array<vec4<f32>>;
-@group(0) @binding(5) var<storage, read_write> clock: array<atomic<u32>>;
-@group(0) @binding(6) var<storage, read_write> cell_geometry: array<vec4<f32>>;
+@group(0) @binding(1) var<uniform> grid: GridLayout;
+@group(0) @binding(2) var<storage, read_write> flags: array<u32>;
+@group(0) @binding(3) var<storage, read> solid: array<u32>;
+@group(0) @binding(4) var<storage, read_write> porous_drag: array<f32>;
+@group(0) @binding(5) var<storage, read_write> velocity_field: array<vec4<f32>>;
+@group(0) @binding(6) var<storage, read_write> clock: array<atomic<u32>>;
+@group(0) @binding(7) var<storage, read_write> cell_geometry: array<vec4<f32>>;
 // Occlusion: lodged particles' solid volume becomes a porous drag on the flow, and a
 // cell filled past `wall_fraction` becomes wall (clock[1] counts those cells). One thread per cell, every
 // `occlusion_interval` steps (docs/particles.md).
@@ -198,6 +226,7 @@ struct OcclusionParams {
 
 // Bindings (declared in src/kernels/, generated in front of this file):
 //   op: OcclusionParams (uniform)
+//   grid: GridLayout (uniform): the grid, read at run time (src/kernels/particles.rs)
 //   flags: array<u32> (read_write)
 //   solid: array<u32> (read)
 //   porous_drag: array<f32> (read_write)
@@ -211,6 +240,7 @@ fn occlude(
     @builtin(global_invocation_id) gid: vec3<u32>,
     @builtin(num_workgroups) groups: vec3<u32>,
 ) {
+    load_layout();
     let cell = linear_invocation(gid, groups);
     if (cell >= CELLS) {
         return;

@@ -8,13 +8,12 @@
 //
 // active_list[0]: number of active particles, active_list[1 + k]: their indices.
 // advance_args: the indirect dispatch of advance_particles (x, y, z workgroups).
-
-
-// Steps until the next rebuild: a waiting particle released before then is listed.
-override LIST_HORIZON: u32 = 32u;
-override PARTICLE_COUNT: u32 = 0u;
+// LIST_HORIZON (steps until the next rebuild: a waiting particle released before
+// then is listed) comes from the generated prelude; the particle count from
+// `grid`.
 
 // Bindings (declared in src/kernels/, generated in front of this file):
+//   grid: GridLayout (uniform)
 //   status: array<vec4<u32>> (read)
 //   clock: array<u32> (read)
 //   active_list: array<atomic<u32>> (read_write)
@@ -31,7 +30,7 @@ fn list_scan(
     @builtin(num_workgroups) groups: vec3<u32>,
 ) {
     let i = linear_invocation(gid, groups);
-    if (i >= PARTICLE_COUNT) {
+    if (i >= grid.particle_count) {
         return;
     }
     let m = status[i];

@@ -19,6 +19,7 @@ struct OcclusionParams {
 
 // Bindings (declared in src/kernels/, generated in front of this file):
 //   op: OcclusionParams (uniform)
+//   grid: GridLayout (uniform): the grid, read at run time (src/kernels/particles.rs)
 //   flags: array<u32> (read_write)
 //   solid: array<u32> (read)
 //   porous_drag: array<f32> (read_write)
@@ -32,6 +33,7 @@ fn occlude(
     @builtin(global_invocation_id) gid: vec3<u32>,
     @builtin(num_workgroups) groups: vec3<u32>,
 ) {
+    load_layout();
     let cell = linear_invocation(gid, groups);
     if (cell >= CELLS) {
         return;

@@ -11,7 +11,9 @@
 use crate::lbm::lattice::flags;
 use crate::lbm::GridDims;
 use crate::particles::fields::{decode_normal, NORMAL_OFFSET};
-use crate::particles::kernel_params::{ParticleParams, BRIDGING_CHANCE};
+use crate::particles::kernel_params::{
+    ParticleParams, BRIDGING_CHANCE, CONVERGING_SLOPE, NECK_BASELINE, NECK_NARROWING,
+};
 use crate::particles::plan::state;
 use glam::{IVec3, Mat3, Vec3};
 
@@ -36,6 +38,8 @@ pub struct AdvanceInputs<'a> {
     /// Agent, magnet and opening rows (`ParticlePlan::tables`).
     pub tables: &'a [[f32; 4]],
     pub params: ParticleParams,
+    /// Edge of the crowding blocks [cells] (`ParticlePlan::crowd_block`).
+    pub crowd_block: u32,
 }
 
 /// The particle arrays the kernel changes, in the GPU's layout.
@@ -225,17 +229,31 @@ impl AdvanceInputs<'_> {
         best
     }
 
-    /// Whether the section through a plainly admits a sphere of diameter d
+    /// Whether the section through a plainly admits a sphere of diameter `width`
     /// (shaders/particles/advance.wgsl, section_admits).
-    fn section_admits(&self, a: Vec3, dir: Vec3, d: f32, normal: Vec3) -> bool {
+    fn section_admits(&self, a: Vec3, dir: Vec3, width: f32, normal: Vec3) -> bool {
+        let r = 0.5 * width;
+        if self.open_distance(a) >= r {
+            return true;
+        }
         let g = normal - normal.dot(dir) * dir;
         let l = g.length();
-        let n = if l > 1e-6 {
-            g / l.max(1e-30)
-        } else {
-            Vec3::ZERO
-        };
-        (0..3).any(|k| self.open_distance(a + n * (k as f32 * d)) >= 0.5 * d)
+        if l > 1e-6 {
+            let n = g / l;
+            if self.open_distance(a + n * width) >= r
+                || self.open_distance(a + n * (2.0 * width)) >= r
+            {
+                return true;
+            }
+        }
+        let helper = if dir.x.abs() > 0.9 { Vec3::Y } else { Vec3::X };
+        let e1 = dir.cross(helper).normalize();
+        let e2 = dir.cross(e1);
+        (0..16).any(|k| {
+            let angle = (k % 8) as f32 * std::f32::consts::FRAC_PI_4;
+            let reach = (1 + k / 8) as f32 * width;
+            self.open_distance(a + (angle.cos() * e1 + angle.sin() * e2) * reach) >= r
+        })
     }
 
     /// Width of the open lumen in the plane through `a` perpendicular to `dir`: the
@@ -360,14 +378,76 @@ fn acceleration(
 
 /// One step of every particle at particle step `step` (the kernel's clock).
 pub fn advance(inputs: &AdvanceInputs, particles: &mut Particles, step: u32) {
+    let crowd = Crowd::count(inputs, particles);
     for i in 0..particles.status.len() {
-        advance_one(inputs, particles, i, step);
+        advance_one(inputs, &crowd, particles, i, step);
     }
 }
 
-fn advance_one(inputs: &AdvanceInputs, ps: &mut Particles, i: usize, step: u32) {
+/// Free particles per block of `crowd_block`³ cells as the step starts (the
+/// kernel's count_crowd).
+struct Crowd {
+    edge: f32,
+    blocks: IVec3,
+    counts: Vec<u32>,
+}
+
+impl Crowd {
+    fn count(inputs: &AdvanceInputs, particles: &Particles) -> Crowd {
+        let edge = inputs.crowd_block.max(1);
+        let dims = inputs.dims;
+        let blocks = IVec3::new(
+            dims.nx.div_ceil(edge as usize) as i32,
+            dims.ny.div_ceil(edge as usize) as i32,
+            dims.nz.div_ceil(edge as usize) as i32,
+        );
+        let mut crowd = Crowd {
+            edge: edge as f32,
+            blocks,
+            counts: vec![0; dims.blocks(edge as usize)],
+        };
+        for (p, m) in particles.positions.iter().zip(particles.status.iter()) {
+            if m[0] == state::FREE {
+                if let Some(k) = crowd.index(crowd.block(v3(*p))) {
+                    crowd.counts[k] += 1;
+                }
+            }
+        }
+        crowd
+    }
+
+    fn block(&self, x: Vec3) -> IVec3 {
+        (x / self.edge).floor().as_ivec3()
+    }
+
+    fn index(&self, b: IVec3) -> Option<usize> {
+        let inside = b.cmpge(IVec3::ZERO).all() && b.cmplt(self.blocks).all();
+        inside.then(|| (b.x + self.blocks.x * (b.y + self.blocks.y * b.z)) as usize)
+    }
+
+    /// Free particles other than this one in the 3×3×3 blocks around x (the
+    /// kernel's partners).
+    fn partners(&self, x: Vec3, counted: bool) -> u32 {
+        let b = self.block(x);
+        let mut count = 0;
+        for k in 0..27 {
+            let c = b + IVec3::new(k % 3 - 1, (k / 3) % 3 - 1, k / 9 - 1);
+            if let Some(index) = self.index(c) {
+                count += self.counts[index];
+            }
+        }
+        if counted {
+            count.max(1) - 1
+        } else {
+            count
+        }
+    }
+}
+
+fn advance_one(inputs: &AdvanceInputs, crowd: &Crowd, ps: &mut Particles, i: usize, step: u32) {
     let pp = &inputs.params;
     let mut m = ps.status[i];
+    let counted = m[0] == state::FREE;
     if m[0] == state::WAITING {
         if step < m[2] {
             return;
@@ -442,6 +522,7 @@ fn advance_one(inputs: &AdvanceInputs, ps: &mut Particles, i: usize, step: u32) 
         gap,
         contact_normal,
         stuck,
+        partners: crowd.partners(x, counted),
     };
     settle(inputs, &mut m, c, &fate, &mut x_new);
     if m[0] == state::LODGED || m[0] == state::STUCK {
@@ -469,6 +550,8 @@ struct Fate {
     gap: f32,
     contact_normal: Vec3,
     stuck: bool,
+    /// Free particles arriving with it (`Crowd::partners`).
+    partners: u32,
 }
 
 /// Exit, capture at an outlet's bed, sticking or lodging (sieving, plugs,
@@ -523,17 +606,47 @@ fn settle(inputs: &AdvanceInputs, m: &mut [u32; 4], c: IVec3, f: &Fate, x_new: &
             radius * slope + 0.5
         };
         let section = f.x_new + dir * look;
-        // Without a plug ahead only sieving can stop it: skip the measurement where
-        // the section plainly admits the sphere (the kernel says why).
-        if packed_ahead || !inputs.section_admits(section, dir, f.d, f.contact_normal) {
-            let lumen = inputs.section_width(section, dir, SECTION_REACH);
-            let bridged = packed_ahead
-                && lumen < pp.bridging_ratio * f.d
-                && random01(f.i as u32 ^ 0x9e3779b9, f.step, pp.seed) < BRIDGING_CHANCE;
-            if f.d >= lumen || bridged {
-                m[0] = state::LODGED;
-                m[3] = cell as u32;
+        // Sieving where the cheap test does not admit the sphere, then bridging with
+        // packed material or partners (the kernel says why).
+        let mut lumen = -1.0;
+        let mut lodge = false;
+        if !inputs.section_admits(section, dir, f.d, f.contact_normal) {
+            lumen = inputs.section_width(section, dir, SECTION_REACH);
+            lodge = f.d >= lumen;
+        }
+        let i = f.i as u32;
+        if !lodge && random01(i ^ 0x9e3779b9, f.step, pp.seed) < BRIDGING_CHANCE {
+            let others = match (packed_ahead, slope > CONVERGING_SLOPE) {
+                (true, _) => 1,
+                (false, true) => f.partners,
+                (false, false) => 0,
+            };
+            let arch_width = pp.bridging_ratio * f.d;
+            if others > 0 && !inputs.section_admits(section, dir, arch_width, f.contact_normal) {
+                if lumen < 0.0 {
+                    lumen = inputs.section_width(section, dir, SECTION_REACH);
+                }
+                // A neck: narrower ahead than behind (the kernel says why).
+                let mut neck = packed_ahead;
+                if !packed_ahead && lumen < arch_width {
+                    let behind = f.x_new - dir * (2.0 * f.d).max(NECK_BASELINE);
+                    neck =
+                        inputs.section_width(behind, dir, SECTION_REACH) >= lumen + NECK_NARROWING;
+                }
+                let missing = (lumen / f.d).ceil().max(2.0) - 1.0;
+                let present = if packed_ahead {
+                    1.0
+                } else {
+                    (others as f32 / missing).min(1.0)
+                };
+                lodge = neck
+                    && lumen < arch_width
+                    && random01(i ^ 0x85ebca6b, f.step, pp.seed) < present;
             }
+        }
+        if lodge {
+            m[0] = state::LODGED;
+            m[3] = cell as u32;
         }
     }
 }

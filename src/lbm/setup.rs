@@ -21,6 +21,13 @@ impl GridDims {
     pub fn cells(&self) -> usize {
         self.nx * self.ny * self.nz
     }
+    /// Blocks of `edge`³ cells that cover the grid (partial blocks at the far faces).
+    pub fn blocks(&self, edge: usize) -> usize {
+        [self.nx, self.ny, self.nz]
+            .iter()
+            .map(|n| n.div_ceil(edge.max(1)))
+            .product()
+    }
     pub fn index(&self, x: usize, y: usize, z: usize) -> usize {
         x + self.nx * (y + self.ny * z)
     }

@@ -11,9 +11,19 @@ pub const SOLID_SCALE: f32 = 1_048_576.0;
 /// Largest porous drag σ (per step) the flow receives: beyond it a cell is closed for
 /// all practical purposes (u shrinks by 1/(1 + σ/2)).
 pub const MAX_DRAG: f32 = 1000.0;
-/// Chance per step that a particle in contact with packed material at a constriction
-/// narrower than bridging_ratio diameters lodges there.
+/// Chance per step that a particle at a constriction narrower than bridging_ratio
+/// diameters, with packed material ahead or enough partners to close an arch,
+/// lodges there.
 pub const BRIDGING_CHANCE: f32 = 0.1;
+/// Particles arriving together bridge only where the wall converges ahead of them
+/// (an arch forms at a neck, not along a straight narrow vessel): the contact
+/// normal's component against the flow must exceed this (sin 2°).
+pub const CONVERGING_SLOPE: f32 = 0.035;
+/// ... and the neck must be narrower than the lumen max(2 d, NECK_BASELINE) cells
+/// behind by at least NECK_NARROWING cells: the contact normal alone tilts near
+/// openings and let a crowd bridge a straight tube at its inlet.
+pub const NECK_BASELINE: f32 = 4.0;
+pub const NECK_NARROWING: f32 = 0.5;
 /// The porous drag of a filling cell grows by at most this factor per occlusion
 /// update, from DRAG_START (shaders/particles/occlusion.wgsl says why).
 pub const DRAG_GROWTH: f32 = 1.2;
@@ -67,6 +77,60 @@ impl ParticleParams {
     }
 }
 
+/// The grid and cell-table layout the particle kernels read at run time
+/// (`GridLayout` of src/kernels/particles.rs): as pipeline constants they made every
+/// grid compile its own particle pipelines (~10 s each on lavapipe).
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, bytemuck::Pod, bytemuck::Zeroable)]
+pub struct GridLayout {
+    pub nx: u32,
+    pub ny: u32,
+    pub nz: u32,
+    pub cells_sparse: u32,
+    pub bricks_x: u32,
+    pub bricks_y: u32,
+    pub brick_tables_at: u32,
+    pub flags_at: u32,
+    pub spare_slot: u32,
+    /// Edge of the crowding blocks [cells] (`ParticlePlan::crowd_block`).
+    pub crowd_block: u32,
+    pub particle_count: u32,
+    pub _pad: u32,
+}
+
+impl GridLayout {
+    /// From the grid size, the lattice's cell-table constants
+    /// (`GpuLattice::cell_table_constants`; those it omits keep the WGSL defaults of
+    /// shaders/common/cells.wgsl), the crowding block and the particle count.
+    pub fn new(
+        dims: crate::lbm::GridDims,
+        cell_table: &[(&str, f64)],
+        crowd_block: u32,
+        particle_count: usize,
+    ) -> Self {
+        let value = |name: &str, default: u32| {
+            cell_table
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map_or(default, |(_, v)| *v as u32)
+        };
+        GridLayout {
+            nx: dims.nx as u32,
+            ny: dims.ny as u32,
+            nz: dims.nz as u32,
+            cells_sparse: value("CELLS_SPARSE", 0),
+            bricks_x: value("BRICKS_X", 1),
+            bricks_y: value("BRICKS_Y", 1),
+            brick_tables_at: value("BRICK_TABLES_AT", 0),
+            flags_at: value("FLAGS_AT", crate::lbm::sparse::CELL_TABLE_HEADER as u32),
+            spare_slot: value("SPARE_SLOT", u32::MAX),
+            crowd_block,
+            particle_count: particle_count as u32,
+            _pad: 0,
+        }
+    }
+}
+
 /// The layout of `OcclusionParams` in shaders/particles/occlusion.wgsl.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, PartialEq, bytemuck::Pod, bytemuck::Zeroable)]
@@ -101,11 +165,18 @@ pub fn wgsl_constants() -> String {
         ("STUCK", state::STUCK),
         ("EXITED", state::EXITED),
         ("OUTSIDE", state::OUTSIDE),
+        (
+            "LIST_HORIZON",
+            crate::sim::particles_gpu::LIST_HORIZON as u32,
+        ),
     ] {
         s += &format!("const {name}: u32 = {value}u;\n");
     }
     for (name, value) in [
         ("BRIDGING_CHANCE", BRIDGING_CHANCE),
+        ("CONVERGING_SLOPE", CONVERGING_SLOPE),
+        ("NECK_BASELINE", NECK_BASELINE),
+        ("NECK_NARROWING", NECK_NARROWING),
         ("DRAG_GROWTH", DRAG_GROWTH),
         ("DRAG_START", DRAG_START),
         ("NORMAL_OFFSET", super::fields::NORMAL_OFFSET),

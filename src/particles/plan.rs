@@ -85,6 +85,16 @@ pub struct ParticlePlan {
 }
 
 impl ParticlePlan {
+    /// Edge [cells] of the blocks in which free particles are counted each step for
+    /// bridging (shaders/particles/advance.wgsl, `partners`): the largest diameter
+    /// rounded up, so that the 3×3×3 blocks around a particle reach every particle
+    /// touching it, within 2-8 cells (smaller blocks cost a clear of 4 bytes per
+    /// cell per step; larger ones are far beyond a point-particle model anyway).
+    pub fn crowd_block(&self) -> u32 {
+        let largest = self.positions.iter().map(|p| p[3]).fold(0.0f32, f32::max);
+        (largest.ceil() as u32).clamp(2, 8)
+    }
+
     pub fn len(&self) -> usize {
         self.positions.len()
     }

@@ -14,7 +14,7 @@ use crate::kernels::{particles, WORKGROUP_SIZE};
 use crate::particles::plan::{KernelSettings, ParticlePlan};
 
 pub use crate::particles::kernel_params::SOLID_SCALE;
-use crate::particles::kernel_params::{OcclusionParams, ParticleParams};
+use crate::particles::kernel_params::{GridLayout, OcclusionParams, ParticleParams};
 
 /// Steps between rebuilds of the active-particle list (shaders/particles/compact.wgsl):
 /// a particle that lodges or exits keeps its thread for at most this long.
@@ -31,7 +31,11 @@ pub struct GpuParticles {
     solid: wgpu::Buffer,
     /// Per cell (signed wall distance, lumen radius, …): occlusion updates it.
     geometry: wgpu::Buffer,
+    /// Free particles per crowding block (counted, read and cleared every step).
+    crowd_blocks: usize,
+    count_crowd: BoundKernel,
     advance: BoundKernel,
+    clear_crowd: BoundKernel,
     occlude: BoundKernel,
     tick: BoundKernel,
     /// Active-list kernels: reset, scan, indirect arguments.
@@ -93,6 +97,9 @@ impl GpuParticles {
         let geometry = storage_from(ctx, "cell geometry", cell_geometry);
         let solid = storage_from(ctx, "solid volume", &vec![0u32; 2 * cells]);
         let clock = storage_from(ctx, "particle clock", &[start_step as u32, 0u32]);
+        let crowd_block = plan.crowd_block();
+        let crowd_blocks = lattice.dims.blocks(crowd_block as usize);
+        let crowd = storage_from(ctx, "particle crowding", &vec![0u32; crowd_blocks]);
         let active = storage_from(ctx, "active particles", &vec![0u32; plan.len() + 1]);
         let advance_args = ctx.device.create_buffer(&wgpu::BufferDescriptor {
             label: Some("advance dispatch"),
@@ -101,17 +108,19 @@ impl GpuParticles {
             mapped_at_creation: false,
         });
 
-        let size = [
-            ("NX", lattice.dims.nx as f64),
-            ("NY", lattice.dims.ny as f64),
-            ("NZ", lattice.dims.nz as f64),
-        ];
-        // The kernels that read cells (advance, occlude, tick) also need the layout.
-        let mut cell_constants = size.to_vec();
-        cell_constants.extend(lattice.cell_table_constants());
+        // The grid reaches the particle kernels through a uniform, not pipeline
+        // constants, so that every grid shares their compiled pipelines.
+        let layout = GridLayout::new(
+            lattice.dims,
+            &lattice.cell_table_constants(),
+            crowd_block,
+            plan.len(),
+        );
+        let layout = uniform_from(ctx, "particle grid layout", &layout);
         let resources = Resources::new()
             .with("pp", &params)
             .with("op", &occlusion)
+            .with("grid", &layout)
             .with("flags", lattice.cell_table())
             .and(&coupling.resources())
             .with("cell_geometry", &geometry)
@@ -122,29 +131,26 @@ impl GpuParticles {
             .with("solid", &solid)
             .with("clock", &clock)
             .with("active_list", &active)
-            .with("advance_args", &advance_args);
-        let bound = |module: &KernelModule,
-                     entry_point: &str,
-                     constants: &[(&str, f64)]|
-         -> Result<BoundKernel, GpuError> {
+            .with("advance_args", &advance_args)
+            .with("crowd", &crowd);
+        let bound = |module: &KernelModule, entry_point: &str| -> Result<BoundKernel, GpuError> {
             Ok(BoundKernel::new(
-                module.pipeline(ctx, entry_point, constants)?,
+                module.pipeline(ctx, entry_point, &[])?,
                 module.bind(ctx, &resources)?,
             ))
         };
         let advance = KernelModule::new(ctx, "advance_particles", &particles::advance())?;
         let occlusion = KernelModule::new(ctx, "occlusion", &particles::occlusion())?;
         let compact = KernelModule::new(ctx, "active particle list", &particles::compact())?;
-        let mut list_constants = size.to_vec();
-        list_constants.push(("LIST_HORIZON", LIST_HORIZON as f64));
-        list_constants.push(("PARTICLE_COUNT", plan.len() as f64));
-        let advance_kernel = bound(&advance, "advance_particles", &cell_constants)?;
-        let occlude_kernel = bound(&occlusion, "occlude", &cell_constants)?;
-        let tick_kernel = bound(&occlusion, "tick", &cell_constants)?;
+        let advance_kernel = bound(&advance, "advance_particles")?;
+        let count_crowd = bound(&advance, "count_crowd")?;
+        let clear_crowd = bound(&advance, "clear_crowd")?;
+        let occlude_kernel = bound(&occlusion, "occlude")?;
+        let tick_kernel = bound(&occlusion, "tick")?;
         let list_kernels = [
-            bound(&compact, "list_reset", &list_constants)?,
-            bound(&compact, "list_scan", &list_constants)?,
-            bound(&compact, "list_args", &list_constants)?,
+            bound(&compact, "list_reset")?,
+            bound(&compact, "list_scan")?,
+            bound(&compact, "list_args")?,
         ];
         ctx.errors.check()?;
         Ok(GpuParticles {
@@ -157,7 +163,10 @@ impl GpuParticles {
             clock,
             solid,
             geometry,
+            crowd_blocks,
+            count_crowd,
             advance: advance_kernel,
+            clear_crowd,
             occlude: occlude_kernel,
             tick: tick_kernel,
             list_kernels,
@@ -286,9 +295,14 @@ impl StepHook for GpuParticles {
                 self.record_list_rebuild(pass);
                 self.list_valid_until.set(Some(step + LIST_HORIZON));
             }
-            pass.set_pipeline(&self.advance.pipeline);
-            pass.set_bind_group(0, &self.advance.group, &[]);
-            pass.dispatch_workgroups_indirect(&self.advance_args, 0);
+            // Crowding counts as the step starts, the step, then the counts cleared.
+            for kernel in [&self.count_crowd, &self.advance] {
+                pass.set_pipeline(&kernel.pipeline);
+                pass.set_bind_group(0, &kernel.group, &[]);
+                pass.dispatch_workgroups_indirect(&self.advance_args, 0);
+            }
+            self.clear_crowd
+                .record(pass, dispatch_size(self.crowd_blocks, WORKGROUP_SIZE));
         }
         if (step + 1).is_multiple_of(self.occlusion_interval) {
             self.occlude
