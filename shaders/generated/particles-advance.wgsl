@@ -525,6 +525,13 @@ fn open_section_point(p: vec3<f32>, e1: vec3<f32>, e2: vec3<f32>) -> vec3<f32> {
     return best;
 }
 
+// Two unit vectors spanning the section perpendicular to the unit vector dir.
+fn section_axes(dir: vec3<f32>) -> mat2x3<f32> {
+    let helper = select(vec3<f32>(1.0, 0.0, 0.0), vec3<f32>(0.0, 1.0, 0.0), abs(dir.x) > 0.9);
+    let e1 = normalize(cross(dir, helper));
+    return mat2x3<f32>(e1, cross(dir, e1));
+}
+
 // Whether the section through a (perpendicular to dir) plainly admits a sphere of
 // diameter `width`: an open ball of radius width/2 (the open distance is a distance
 // in 3-D, at most the one within the section) at a, or one or two widths into the
@@ -547,9 +554,9 @@ fn section_admits(a: vec3<f32>, dir: vec3<f32>, width: f32, normal: vec3<f32>) -
             return true;
         }
     }
-    let helper = select(vec3<f32>(1.0, 0.0, 0.0), vec3<f32>(0.0, 1.0, 0.0), abs(dir.x) > 0.9);
-    let e1 = normalize(cross(dir, helper));
-    let e2 = cross(dir, e1);
+    let axes = section_axes(dir);
+    let e1 = axes[0];
+    let e2 = axes[1];
     for (var k = 0; k < 16; k++) {
         let angle = f32(k % 8) * 0.7853982; // π/4
         let reach = f32(1 + k / 8) * width;
@@ -568,9 +575,9 @@ fn section_admits(a: vec3<f32>, dir: vec3<f32>, width: f32, normal: vec3<f32>) -
 // every chord of a circle is its diameter and the shortest chord of an ellipse its
 // minor axis, the width a sphere must pass.
 fn section_width(section_point: vec3<f32>, dir: vec3<f32>, limit: f32) -> f32 {
-    let helper = select(vec3<f32>(1.0, 0.0, 0.0), vec3<f32>(0.0, 1.0, 0.0), abs(dir.x) > 0.9);
-    let e1 = normalize(cross(dir, helper));
-    let e2 = cross(dir, e1);
+    let axes = section_axes(dir);
+    let e1 = axes[0];
+    let e2 = axes[1];
     let a = open_section_point(section_point, e1, e2);
     var mean_mid = vec3<f32>(0.0);
     for (var k = 0; k < 8; k++) {

@@ -246,9 +246,7 @@ impl AdvanceInputs<'_> {
                 return true;
             }
         }
-        let helper = if dir.x.abs() > 0.9 { Vec3::Y } else { Vec3::X };
-        let e1 = dir.cross(helper).normalize();
-        let e2 = dir.cross(e1);
+        let (e1, e2) = section_axes(dir);
         (0..16).any(|k| {
             let angle = (k % 8) as f32 * std::f32::consts::FRAC_PI_4;
             let reach = (1 + k / 8) as f32 * width;
@@ -260,9 +258,7 @@ impl AdvanceInputs<'_> {
     /// shortest of 8 chords through the re-centred section centre
     /// (shaders/particles/advance.wgsl, section_width).
     fn section_width(&self, section_point: Vec3, dir: Vec3, limit: f32) -> f32 {
-        let helper = if dir.x.abs() > 0.9 { Vec3::Y } else { Vec3::X };
-        let e1 = dir.cross(helper).normalize();
-        let e2 = dir.cross(e1);
+        let (e1, e2) = section_axes(dir);
         let a = self.open_section_point(section_point, e1, e2);
         let chord_dir = |k: i32| {
             let angle = k as f32 * std::f32::consts::FRAC_PI_8;
@@ -286,6 +282,14 @@ impl AdvanceInputs<'_> {
         }
         width
     }
+}
+
+/// Two unit vectors spanning the section perpendicular to the unit vector dir (the
+/// kernel's section_axes).
+fn section_axes(dir: Vec3) -> (Vec3, Vec3) {
+    let helper = if dir.x.abs() > 0.9 { Vec3::Y } else { Vec3::X };
+    let e1 = dir.cross(helper).normalize();
+    (e1, dir.cross(e1))
 }
 
 /// The kernel's PCG hash: a uniform number in [0, 1) per particle, step and seed.

@@ -15,13 +15,13 @@ pub const MAX_DRAG: f32 = 1000.0;
 /// diameters, with packed material ahead or enough partners to close an arch,
 /// lodges there.
 pub const BRIDGING_CHANCE: f32 = 0.1;
-/// Particles arriving together bridge only where the wall converges ahead of them
-/// (an arch forms at a neck, not along a straight narrow vessel): the contact
-/// normal's component against the flow must exceed this (sin 2°).
+/// Particles arriving together bridge only at a neck, not along a straight narrow
+/// vessel (arches form where the flow converges): the wall must converge ahead (the
+/// contact normal's component against the flow above CONVERGING_SLOPE, sin 2°) and
+/// the lumen ahead be at least NECK_NARROWING cells narrower than max(2 d,
+/// NECK_BASELINE) cells behind (the contact normal alone tilts near openings and
+/// let a crowd bridge a straight tube at its inlet).
 pub const CONVERGING_SLOPE: f32 = 0.035;
-/// ... and the neck must be narrower than the lumen max(2 d, NECK_BASELINE) cells
-/// behind by at least NECK_NARROWING cells: the contact normal alone tilts near
-/// openings and let a crowd bridge a straight tube at its inlet.
 pub const NECK_BASELINE: f32 = 4.0;
 pub const NECK_NARROWING: f32 = 0.5;
 /// The porous drag of a filling cell grows by at most this factor per occlusion
