@@ -3,6 +3,8 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+mod common;
+
 fn embolus() -> Command {
     Command::new(env!("CARGO_BIN_EXE_embolus"))
 }
@@ -685,6 +687,11 @@ fn a_sweep_runs_its_points_and_collects_them() {
         .position(|h| *h == "inlet flow sd [m^3/s]")
         .unwrap();
     assert_eq!(rows[1][sd], "0e0", "{stats}");
+    let report = std::fs::read_to_string(dir.join("seeds/sweep_stats.md")).unwrap();
+    assert!(
+        report.contains("## All runs (2 runs)") && report.contains("± 0 m^3/s |"),
+        "{report}"
+    );
 
     // A point the scenario refuses: named with the key, before anything runs.
     std::fs::write(
@@ -1003,20 +1010,42 @@ fn an_injection_during_start_up_is_said_to_have_an_unsettled_baseline() {
     }
 }
 
+/// A NIfTI label map of 40³ voxels of 2 mm: label 1 in the block of voxels 5..35 on
+/// each axis, label 2 (a tumour) in the block 17..23 within it.
+fn liver_labels(path: &Path) {
+    let mut bytes = common::nifti_u8_header([40; 3], 2.0);
+    for n in 0..40 * 40 * 40 {
+        let ijk = [n % 40, (n / 40) % 40, n / 1600];
+        let within = |lo: usize, hi: usize| ijk.iter().all(|c| (lo..hi).contains(c));
+        bytes.push(if within(17, 23) {
+            2
+        } else if within(5, 35) {
+            1
+        } else {
+            0
+        });
+    }
+    std::fs::write(path, bytes).unwrap();
+}
+
 /// Y-90 dosimetry end to end: 30 glass spheres released near a small pipe's axis all leave
-/// through its outlet, whose territory then holds the whole liver activity: the
-/// partition-model dose C · A · 2^(−t/T½) · (1 − LSF) / m, within 0.5%; report.md
-/// shows the dosimetry table.
+/// through its outlet, whose territory (from a label map) then holds the whole liver
+/// activity: the partition-model dose C · A · 2^(−t/T½) · (1 − LSF) / m, m the map's
+/// mass, within 0.5%, the tumour at 4x the normal tissue's dose. The dose map spreads
+/// that activity by the β kernel: dose.vti, dvh.csv (201 bins, from 100%) and
+/// plots/dvh.png are written; report.md shows the dosimetry and dose-map tables.
 #[test]
 fn y90_spheres_deliver_the_partition_model_dose_to_their_territory() {
     let dir = scratch("dose");
+    liver_labels(&dir.join("liver.nii"));
     let scene = scene(
         &dir,
         "steps = 2000\noutput_interval = 5.0e-3",
         "[[injections]]\nagent = \"y90_glass\"\nstart = 5.0e-3\nduration = 2.0e-3\ncount = 30\n\
          tip = [6.0e-4, 6.0e-4, 2.0e-4]\ncatheter_radius = 1.5e-4\n\
          [dosimetry]\nactivity = 3.0\nhours_to_treatment = 24.0\nlung_shunt_fraction = 0.1\n\
-         [dosimetry.territories.outlet]\nmass = 1.5\n",
+         [dosimetry.dose_map]\nlabel_map = \"liver.nii\"\n\
+         [dosimetry.territories.outlet]\nlabel = 1\ntumour_label = 2\ntumour_to_normal = 4.0\n",
     );
     let out = dir.join("out");
     let (stdout, _) = run_ok(&scene, &out);
@@ -1032,18 +1061,82 @@ fn y90_spheres_deliver_the_partition_model_dose_to_their_territory() {
         (decay / 0.5f64.powf(24.0 / 64.1) - 1.0).abs() < 1e-3,
         "{decay}"
     );
-    let expected = 49.67 * 3.0 * 0.5f64.powf(24.0 / 64.1) * 0.9 / 1.5;
-    let dose = d["territories"][0]["mean_dose_gy"].as_f64().unwrap();
+    // The map's mass: 30³ voxels of (2 mm)³ at 1,060 kg/m³.
+    let t = &d["territories"][0];
+    let mass = t["mass_kg"].as_f64().unwrap();
+    assert!(
+        (mass / (27_000.0 * 8e-9 * 1060.0) - 1.0).abs() < 1e-9,
+        "{mass}"
+    );
+    let expected = 49.67 * 3.0 * 0.5f64.powf(24.0 / 64.1) * 0.9 / mass;
+    let dose = t["mean_dose_gy"].as_f64().unwrap();
     println!("territory dose {dose:.3} Gy against {expected:.3} Gy");
     assert!(
         (dose / expected - 1.0).abs() < 0.005,
         "{dose} vs {expected}"
     );
-    assert!(stdout.contains("mean dose"), "{stdout}");
+    let (tumour, normal) = (
+        t["tumour_dose_gy"].as_f64().unwrap(),
+        t["normal_dose_gy"].as_f64().unwrap(),
+    );
+    assert!((tumour / normal - 4.0).abs() < 1e-9, "{tumour} / {normal}");
+    // The dose map: its regions, the tumour's mean between the normal tissue's and
+    // its partition dose (β energy leaves a 12 mm tumour), the activity all placed.
+    let m = &d["dose_map"];
+    let regions: Vec<&str> = m["regions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["region"].as_str().unwrap())
+        .collect();
+    assert_eq!(regions, ["outlet", "outlet tumour", "outlet normal"]);
+    let mean = |k: usize| m["regions"][k]["mean_dose_gy"].as_f64().unwrap();
+    println!("map: tumour {:.1} Gy, normal {:.1} Gy", mean(1), mean(2));
+    assert!(
+        mean(1) < tumour && mean(1) > 2.0 * mean(2),
+        "{}",
+        m["regions"]
+    );
+    let placed = m["activity_in_territories_gbq"].as_f64().unwrap();
+    assert!(
+        (placed / (3.0 * decay * 0.9) - 1.0).abs() < 1e-9,
+        "{placed}"
+    );
+    assert!(
+        stdout.contains("mean dose") && stdout.contains("dose map:"),
+        "{stdout}"
+    );
+    // dose.vti: the 40³ grid of 2 mm over the image; its activity sums to the
+    // territory's (tests/vtk_readback.rs reads a dose map back with VTK itself).
+    let vti = embolus::io::vtk_read::read(&out.join("dose.vti")).unwrap();
+    assert_eq!((vti.dims, vti.spacing), ([40; 3], 2e-3));
+    let bq: f64 = vti.arrays["activity_Bq"].values.iter().sum();
+    assert!((bq / (placed * 1e9) - 1.0).abs() < 1e-5, "{bq}");
+    assert_eq!(
+        vti.arrays["label"]
+            .values
+            .iter()
+            .filter(|&&l| l == 2.0)
+            .count(),
+        216
+    );
+    let dvh = std::fs::read_to_string(out.join("dvh.csv")).unwrap();
+    let rows: Vec<&str> = dvh.lines().collect();
+    assert_eq!(rows.len(), 202, "a header and 201 dose bins");
+    assert!(rows[0].starts_with("dose [Gy],outlet volume [%],outlet tumour volume [%]"));
+    assert!(
+        rows[1].starts_with("0.000000e0,100.0000,100.0000"),
+        "{}",
+        rows[1]
+    );
+    let png = std::fs::read(out.join("plots/dvh.png")).unwrap();
+    assert_eq!(&png[1..4], b"PNG");
     let report = std::fs::read_to_string(out.join("report.md")).unwrap();
     assert!(
         report.contains("## Dosimetry (Y-90, partition model)")
-            && report.contains("| outlet | 1.5 kg | 30 / "),
+            && report.contains("| outlet | ")
+            && report.contains("### Dose map (β transport)")
+            && report.contains("| outlet tumour | "),
         "{report}"
     );
 }

@@ -4,6 +4,8 @@
 use embolus::scenario::{LoadedScenario, ScenarioError};
 use std::path::Path;
 
+mod common;
+
 const GOOD: &str = r#"
 [fluid]
 density = 1060.0
@@ -592,9 +594,104 @@ fn bad_dosimetry_is_refused() {
             with("activity = 3.0\n").replace("y90_glass", "beads_100_300"),
             vec!["activity_per_sphere", "beads_100_300", "y90_glass 2500"],
         ),
+        (
+            with("activity = 3.0\n[dosimetry.territories.outlet]\nlabel = 1\n"),
+            vec![
+                "dosimetry.territories.outlet.label",
+                "needs a label map",
+                "label_map",
+            ],
+        ),
+        (
+            with("activity = 3.0\n[dosimetry.territories.outlet]\ntumour_to_normal = 2.0\n"),
+            vec!["dosimetry.territories.outlet.mass", "no mass"],
+        ),
+        (
+            with("activity = 3.0\n[dosimetry.dose_map]\nvoxel = -1.0e-3\n"),
+            vec!["dosimetry.dose_map.voxel", "positive"],
+        ),
+        (
+            with("activity = 3.0\n[dosimetry.dose_map]\nvoxel = 1.0e-6\n"),
+            vec!["dosimetry.dose_map.voxel", "larger dose_map.voxel"],
+        ),
+        (
+            with("activity = 3.0\n[dosimetry.dose_map]\nlabel_map = \"no-such-labels.nii\"\n"),
+            vec![
+                "dosimetry.dose_map.label_map",
+                "no-such-labels.nii",
+                "NIfTI-1 label map",
+            ],
+        ),
     ] {
         expect_error(&text, &needles);
     }
+}
+
+/// [dosimetry.dose_map] with a label map (8³ voxels of 1 mm: label 1, a 2³ tumour
+/// labelled 2): territory masses come from it at 1,060 kg/m³; a label it lacks, a mass
+/// beside a label and a tumour label without the territory's own are refused.
+#[test]
+fn label_map_territories_take_their_masses_from_the_map() {
+    let dir = std::env::temp_dir().join(format!("embolus-labels-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("labels.nii");
+    let mut bytes = common::nifti_u8_header([8; 3], 1.0);
+    bytes.extend((0..512).map(|n| {
+        let tumour = [n % 8, (n / 8) % 8, n / 64]
+            .iter()
+            .all(|&c| (3..5).contains(&c));
+        if tumour {
+            2u8
+        } else {
+            1
+        }
+    }));
+    std::fs::write(&path, bytes).unwrap();
+    let spheres =
+        "\n[[injections]]\nagent = \"y90_resin\"\nstart = 0.0\nduration = 0.005\ncount = 10\n";
+    let with = |territory: &str| {
+        format!(
+            "{GOOD}{spheres}[dosimetry]\nactivity = 1.0\n[dosimetry.dose_map]\nlabel_map = {:?}\n\
+             [dosimetry.territories.outlet]\n{territory}",
+            path.display().to_string()
+        )
+    };
+    let good = load(&with("label = 1\ntumour_label = 2\n")).unwrap_or_else(|e| panic!("{e}"));
+    let plan = good.dosimetry.unwrap();
+    let t = &plan.territories[0];
+    let voxel_kg = 1060.0 * 1e-9;
+    assert!(
+        (t.mass_kg / (512.0 * voxel_kg) - 1.0).abs() < 1e-9,
+        "{}",
+        t.mass_kg
+    );
+    assert!((t.tumour_mass_kg / (8.0 * voxel_kg) - 1.0).abs() < 1e-9);
+    assert_eq!(plan.activity_per_sphere_bq, 50.0);
+    for (territory, needles) in [
+        (
+            "label = 7\n",
+            vec!["dosimetry.dose_map.label_map", "no voxel with label 7"],
+        ),
+        (
+            "label = 1\nmass = 1.0\n",
+            vec!["dosimetry.territories.outlet.mass", "remove mass"],
+        ),
+        (
+            "mass = 1.0\ntumour_label = 2\n",
+            vec!["tumour_label", "territory's own label"],
+        ),
+        (
+            "label = 1\ntumour_mass = 0.1\n",
+            vec!["tumour_mass", "tumour_label instead"],
+        ),
+        (
+            "label = 1\ntumour_label = 1\n",
+            vec!["tumour_label", "label 1 is given to two regions"],
+        ),
+    ] {
+        expect_error(&with(territory), &needles);
+    }
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// Issue 19: a pressure-driven inlet's keys: its resistance, no velocity or waveform

@@ -368,3 +368,71 @@ fn particle_ids_read_back_in_vtk_and_follow_each_particle() {
     assert!(followed > 0, "no lodged particle to follow");
     assert_eq!(lodged_rows, p.tally.lodged);
 }
+
+/// dose.vti of a dose map (a 24³ box of 1 mm voxels, a labelled territory with a
+/// tumour, spheres lodged at two points) reads back in VTK with its grid and every
+/// dose, activity and label value as computed.
+#[test]
+fn dose_map_reads_back_in_vtk() {
+    use embolus::dosimetry::dose_map::DoseGrid;
+    use embolus::dosimetry::map::{compute, DoseMapPlan, SpherePositions};
+    use embolus::dosimetry::output::{dose_arrays, write_dose_files};
+    use embolus::dosimetry::{DosimetryPlan, SphereFates, Territory};
+    let dir = scratch("dose");
+    let grid = DoseGrid::covering([-2e-3, 0.0, 1e-3], [22e-3, 24e-3, 25e-3], 1e-3);
+    let labels: Vec<i32> = (0..grid.voxels())
+        .map(|n| match (n % 24, (n / 24) % 24, n / 576) {
+            (10..14, 10..14, 10..14) => 2,
+            (4..20, 4..20, 4..20) => 1,
+            _ => 0,
+        })
+        .collect();
+    let plan = DosimetryPlan {
+        activity_gbq: 1.0,
+        hours_to_treatment: 0.0,
+        lung_shunt_fraction: 0.0,
+        dose_constant: 49.67,
+        activity_per_sphere_bq: 2500.0,
+        territories: vec![Territory {
+            outlet: "out".into(),
+            mass_kg: 1.0,
+            tumour_mass_kg: 0.1,
+            tumour_to_normal: 3.0,
+            label: Some(1),
+            tumour_label: Some(2),
+        }],
+        dose_map: DoseMapPlan {
+            density_kg_m3: 1060.0,
+            grid,
+            labels: Some(labels),
+            label_map: None,
+        },
+    };
+    let fates = SphereFates {
+        planned: 10,
+        released: 10,
+        in_vessels: 2,
+        by_outlet: vec![("out".into(), 8)],
+        ..Default::default()
+    };
+    let lodged = [[0.5e-3, 3.5e-3, 6.5e-3], [20.5e-3, 20.5e-3, 20.5e-3]];
+    let map = compute(&plan, &fates, &SpherePositions { lodged_m: &lodged });
+    let files = write_dose_files(&dir, &map).unwrap();
+    assert!(files.iter().all(|f| f.exists()), "{files:?}");
+    let vti = dir.join("dose.vti");
+    let read = vtk_read(&[&vti]);
+    let r = &read[vti.to_str().unwrap()];
+    assert_eq!(r["dimensions"], serde_json::json!([24, 24, 24]));
+    assert_eq!(r["spacing"][0].as_f64().unwrap(), 1e-3);
+    assert!((r["origin"][0].as_f64().unwrap() + 1.5e-3).abs() < 1e-12);
+    // Three arrays (dose, activity, labels), each as computed.
+    let arrays = dose_arrays(&map);
+    assert_eq!(arrays.len(), 3);
+    let labelled = map.labels.as_ref().unwrap();
+    assert_eq!(labelled.iter().filter(|&&l| l == 2).count(), 64);
+    for a in &arrays {
+        assert_array_equal(&r["arrays"][&a.name], a);
+    }
+    // The dose is nowhere negative.
+    assert!(map.dose_gy.iter().all(|&d| d >= 0.0));
+}

@@ -71,6 +71,9 @@ pub fn describe(loaded: &LoadedScenario) {
             plan.first_release_step
         );
     }
+    if let Some(d) = &loaded.dosimetry {
+        describe_dosimetry(d);
+    }
     if loaded.units.tau < 0.55 {
         println!(
             "note      tau < 0.55: close to 1/2; refine the grid if results look noisy{}",
@@ -207,4 +210,42 @@ fn describe_walls(loaded: &LoadedScenario) {
             );
         }
     }
+}
+
+/// The dosimetry plan: activity, each territory's masses, the dose map's grid.
+fn describe_dosimetry(d: &embolus::dosimetry::DosimetryPlan) {
+    println!(
+        "dosimetry {} GBq at calibration, {:.4} GBq to the liver at treatment; {} Bq per sphere",
+        d.activity_gbq,
+        d.liver_activity_gbq(),
+        d.activity_per_sphere_bq
+    );
+    for t in &d.territories {
+        println!(
+            "territory {:<8} {:.4} kg{}",
+            t.outlet,
+            t.mass_kg,
+            if t.tumour_mass_kg > 0.0 {
+                format!(
+                    " with a {:.4} kg tumour at {} x the normal uptake",
+                    t.tumour_mass_kg, t.tumour_to_normal
+                )
+            } else {
+                String::new()
+            }
+        );
+    }
+    let m = &d.dose_map;
+    println!(
+        "dose map  {} x {} x {} voxels of {:.3} mm at {} kg/m^3{}",
+        m.grid.dims[0],
+        m.grid.dims[1],
+        m.grid.dims[2],
+        m.grid.voxel_m * 1e3,
+        m.density_kg_m3,
+        m.label_map
+            .as_ref()
+            .map(|l| format!(", territories from {l}"))
+            .unwrap_or_else(|| " over the vessel's box".into())
+    );
 }

@@ -383,6 +383,9 @@ fn print_summary(summary: &RunSummary, loaded: &LoadedScenario, out_dir: &Path) 
                 readable(t.mean_dose_gy)
             );
         }
+        if let Some(m) = &d.dose_map {
+            dose_map_lines(m);
+        }
     }
     if let Some(w) = &summary.wall_shear {
         println!(
@@ -466,5 +469,26 @@ fn exit_status(summary: &RunSummary, out_dir: &Path) -> ExitCode {
             );
             ExitCode::from(EXIT_DIVERGED)
         }
+    }
+}
+
+/// The dose map's lines at the end of a run: its grid and files, then each region.
+fn dose_map_lines(m: &embolus::dosimetry::map::DoseMapSummary) {
+    println!(
+        "  dose map: {} x {} x {} voxels of {} mm with the β kernel -> dose.vti, dvh.csv, plots/dvh.png",
+        m.dims[0],
+        m.dims[1],
+        m.dims[2],
+        readable(m.voxel_m * 1e3)
+    );
+    for g in &m.regions {
+        println!(
+            "  {:<14} mean {} Gy, D70 {} Gy, V100 {}%, max {} Gy",
+            g.region,
+            readable(g.mean_dose_gy),
+            readable(g.d70_gy),
+            readable(100.0 * g.v100),
+            readable(g.max_dose_gy)
+        );
     }
 }

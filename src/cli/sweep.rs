@@ -299,6 +299,12 @@ fn collect(dir: &Path) -> Result<ExitCode> {
             stats.display()
         );
     }
+    if let Some(report) = &c.stats_report {
+        println!(
+            "wrote     {} (the same as mean ± SD tables)",
+            report.display()
+        );
+    }
     if let Some(md) = &c.compare {
         println!("wrote     {}", md.display());
     }

@@ -12,6 +12,12 @@
 
 use serde::Serialize;
 
+pub mod convolve;
+pub mod dose_map;
+pub mod dvh;
+pub mod kernel;
+pub mod map;
+pub mod output;
 pub mod spec;
 
 /// Y-90 half-life [h] (64.1 h = 2.67 d).
@@ -32,6 +38,15 @@ pub struct DosimetryPlan {
     /// Activity of one real sphere at calibration [Bq].
     pub activity_per_sphere_bq: f64,
     pub territories: Vec<Territory>,
+    pub dose_map: map::DoseMapPlan,
+}
+
+impl DosimetryPlan {
+    /// The activity reaching the liver [GBq]: decayed to the treatment, less the
+    /// lung shunt.
+    pub fn liver_activity_gbq(&self) -> f64 {
+        decayed(self.activity_gbq, self.hours_to_treatment) * (1.0 - self.lung_shunt_fraction)
+    }
 }
 
 /// The tissue an outlet feeds.
@@ -44,6 +59,9 @@ pub struct Territory {
     pub tumour_mass_kg: f64,
     /// Tumour-to-normal uptake per unit mass.
     pub tumour_to_normal: f64,
+    /// Its normal tissue's and its tumour's labels in the label map.
+    pub label: Option<i64>,
+    pub tumour_label: Option<i64>,
 }
 
 /// Dose in one territory.
@@ -93,6 +111,8 @@ pub struct DoseSummary {
     pub tumour_dose_gy: Option<f64>,
     pub normal_tissue_dose_gy: Option<f64>,
     pub tumour_to_normal_dose_ratio: Option<f64>,
+    /// The voxel dose map's figures (filled in by the run).
+    pub dose_map: Option<map::DoseMapSummary>,
 }
 
 /// Activity after `hours` of decay.
@@ -122,6 +142,16 @@ pub struct SphereFates {
     pub by_outlet: Vec<(String, u64)>,
 }
 
+impl SphereFates {
+    /// Spheres that left through `outlet`.
+    pub fn exited_through(&self, outlet: &str) -> u64 {
+        self.by_outlet
+            .iter()
+            .find(|(name, _)| name == outlet)
+            .map_or(0, |(_, n)| *n)
+    }
+}
+
 /// The dose summary of a plan and the spheres' fates.
 pub fn doses(plan: &DosimetryPlan, fates: &SphereFates) -> DoseSummary {
     let decay = decayed(1.0, plan.hours_to_treatment);
@@ -136,11 +166,7 @@ pub fn doses(plan: &DosimetryPlan, fates: &SphereFates) -> DoseSummary {
     let mut territories = Vec::with_capacity(plan.territories.len());
     let (mut tumour, mut normal) = ((0.0, 0.0), (0.0, 0.0));
     for t in &plan.territories {
-        let n = fates
-            .by_outlet
-            .iter()
-            .find(|(name, _)| *name == t.outlet)
-            .map_or(0, |(_, n)| *n);
+        let n = fates.exited_through(&t.outlet);
         let activity = to_liver * share(n);
         let (a_t, a_n) = partition(activity, t.mass_kg, t.tumour_mass_kg, t.tumour_to_normal);
         let normal_kg = t.mass_kg - t.tumour_mass_kg;
@@ -182,6 +208,7 @@ pub fn doses(plan: &DosimetryPlan, fates: &SphereFates) -> DoseSummary {
         tumour_dose_gy: tumour_dose,
         normal_tissue_dose_gy: normal_dose,
         tumour_to_normal_dose_ratio: tumour_dose.zip(normal_dose).map(|(t, n)| t / n),
+        dose_map: None,
     }
 }
 
@@ -197,6 +224,12 @@ mod tests {
             dose_constant: DOSE_CONSTANT_GY_KG_PER_GBQ,
             activity_per_sphere_bq: 2500.0,
             territories,
+            dose_map: map::DoseMapPlan {
+                density_kg_m3: spec::LIVER_DENSITY_KG_M3,
+                grid: dose_map::DoseGrid::covering([0.0; 3], [1e-3; 3], 0.5e-3),
+                labels: None,
+                label_map: None,
+            },
         }
     }
 
@@ -206,6 +239,8 @@ mod tests {
             mass_kg: mass,
             tumour_mass_kg: tumour,
             tumour_to_normal: ratio,
+            label: None,
+            tumour_label: None,
         }
     }
 

@@ -24,13 +24,39 @@ pub struct DosimetrySpec {
     /// The tissue each outlet feeds, by outlet name.
     #[serde(default)]
     pub territories: BTreeMap<String, TerritorySpec>,
+    /// The voxel dose map (dose.vti, dose-volume histograms).
+    #[serde(default)]
+    pub dose_map: DoseMapSpec,
+}
+
+/// [dosimetry.dose_map] (docs/dosimetry.md "Dose map").
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct DoseMapSpec {
+    /// Edge of a dose voxel [m]; default the label map's finest spacing, else the
+    /// larger of 0.25 mm and the vessel box's longest side over 128.
+    #[serde(default)]
+    pub voxel: Option<f64>,
+    /// Tissue density [kg/m³] (default 1,060, liver).
+    #[serde(default)]
+    pub density: Option<f64>,
+    /// NIfTI-1 label map of the territories and tumours, relative to the scenario.
+    #[serde(default)]
+    pub label_map: Option<String>,
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct TerritorySpec {
-    /// Mass of the territory [kg].
-    pub mass: f64,
+    /// Mass of the territory [kg] (from the label map when `label` is given).
+    #[serde(default)]
+    pub mass: Option<f64>,
+    /// The territory's normal-tissue label in the label map.
+    #[serde(default)]
+    pub label: Option<i64>,
+    /// The label of its tumour in the label map.
+    #[serde(default)]
+    pub tumour_label: Option<i64>,
     /// Mass of the tumour within it [kg].
     #[serde(default)]
     pub tumour_mass: f64,
@@ -38,6 +64,9 @@ pub struct TerritorySpec {
     #[serde(default = "one")]
     pub tumour_to_normal: f64,
 }
+
+/// Density of liver tissue [kg/m³] (ICRU Report 46, docs/references.md).
+pub const LIVER_DENSITY_KG_M3: f64 = 1060.0;
 
 fn default_dose_constant() -> f64 {
     super::DOSE_CONSTANT_GY_KG_PER_GBQ

@@ -43,28 +43,115 @@ pub fn read_mask(path: &Path, label: Option<i64>) -> Result<Mask, GeometryError>
 
 /// Parses a NIfTI-1 file's bytes, gzip-compressed or not; `path` is for messages.
 pub fn mask_from_bytes(raw: &[u8], path: &Path, label: Option<i64>) -> Result<Mask, GeometryError> {
-    let bytes = if raw.starts_with(&[0x1f, 0x8b]) {
-        // Bounded: a small corrupt or hostile file must not inflate without end.
-        let limit = crate::io::input::MAX_VOLUME_BYTES;
-        let mut out = Vec::new();
-        flate2::read::GzDecoder::new(raw)
-            .take(limit + 1)
-            .read_to_end(&mut out)
-            .map_err(|e| bad(path, format!("gzip data is corrupt: {e}")))?;
-        if out.len() as u64 > limit {
-            return Err(bad(
-                path,
-                format!("it inflates to more than {} GiB", limit >> 30),
-            ));
-        }
-        out
-    } else {
-        raw.to_vec()
-    };
-    parse_mask(&bytes, path, label)
+    parse_mask(&inflate(raw, path)?, path, label)
+}
+
+/// The file's bytes, gunzipped if gzip-compressed (bounded: a small corrupt or hostile
+/// file must not inflate without end).
+fn inflate(raw: &[u8], path: &Path) -> Result<Vec<u8>, GeometryError> {
+    if !raw.starts_with(&[0x1f, 0x8b]) {
+        return Ok(raw.to_vec());
+    }
+    let limit = crate::io::input::MAX_VOLUME_BYTES;
+    let mut out = Vec::new();
+    flate2::read::GzDecoder::new(raw)
+        .take(limit + 1)
+        .read_to_end(&mut out)
+        .map_err(|e| bad(path, format!("gzip data is corrupt: {e}")))?;
+    if out.len() as u64 > limit {
+        return Err(bad(
+            path,
+            format!("it inflates to more than {} GiB", limit >> 30),
+        ));
+    }
+    Ok(out)
 }
 
 pub fn parse_mask(b: &[u8], path: &Path, label: Option<i64>) -> Result<Mask, GeometryError> {
+    let volume = parse_volume(b, path)?;
+    let inside: Vec<bool> = volume
+        .values
+        .iter()
+        .map(|&v| match label {
+            Some(l) => v.round() as i64 == l,
+            None => v != 0.0,
+        })
+        .collect();
+    if !inside.iter().any(|&m| m) {
+        return Err(GeometryError::shape(
+            format!(
+                "{}: no voxel has label {}",
+                path.display(),
+                label.map_or("non-zero".to_string(), |l| l.to_string())
+            ),
+            "set geometry.label to a label present in the mask",
+        ));
+    }
+    Ok(Mask {
+        dims: volume.dims,
+        inside,
+        axes_m: volume.axes_m,
+        offset_m: volume.offset_m,
+    })
+}
+
+/// world = Σ_c axes[c] · ijk[c] + offset (the columns of `axes` are the voxel axes).
+fn voxel_to_world(axes: &[[f64; 3]; 3], offset: &[f64; 3], ijk: [f64; 3]) -> [f64; 3] {
+    std::array::from_fn(|r| offset[r] + (0..3).map(|c| axes[c][r] * ijk[c]).sum::<f64>())
+}
+
+/// A NIfTI image's values (scaled by scl_slope and scl_inter) with its voxel-to-world
+/// map (metres).
+#[derive(Debug)]
+pub struct Volume {
+    pub dims: [usize; 3],
+    /// i fastest.
+    pub values: Vec<f64>,
+    /// world = Σ_c axes_m[c] · ijk[c] + offset_m; columns are voxel axes.
+    pub axes_m: [[f64; 3]; 3],
+    pub offset_m: [f64; 3],
+}
+
+impl Volume {
+    /// World position of voxel centre (i, j, k) [m].
+    pub fn world(&self, ijk: [f64; 3]) -> [f64; 3] {
+        voxel_to_world(&self.axes_m, &self.offset_m, ijk)
+    }
+
+    /// A lookup of the voxel whose centre is nearest to a world point [m], if inside
+    /// the image (the world-to-voxel map inverted once).
+    pub fn nearest_voxel(&self) -> impl Fn([f64; 3]) -> Option<usize> + '_ {
+        let inv = invert(self.axes_m);
+        move |p_m| {
+            let d: [f64; 3] = std::array::from_fn(|r| p_m[r] - self.offset_m[r]);
+            let mut n = 0;
+            let mut stride = 1;
+            for (row, &size) in inv.iter().zip(&self.dims) {
+                let f = (row[0] * d[0] + row[1] * d[1] + row[2] * d[2]).round();
+                if !(f >= 0.0 && f < size as f64) {
+                    return None;
+                }
+                n += f as usize * stride;
+                stride *= size;
+            }
+            Some(n)
+        }
+    }
+}
+
+/// Reads a NIfTI-1 image (a label map) whole.
+pub fn read_volume(path: &Path) -> Result<Volume, GeometryError> {
+    let raw = crate::io::input::read_bounded(path, crate::io::input::MAX_VOLUME_BYTES).map_err(
+        |source| GeometryError::Read {
+            path: path.to_path_buf(),
+            source,
+        },
+    )?;
+    parse_volume(&inflate(&raw, path)?, path)
+}
+
+/// Parses an uncompressed NIfTI-1 file's bytes; `path` is for messages.
+pub fn parse_volume(b: &[u8], path: &Path) -> Result<Volume, GeometryError> {
     if b.len() < 348 {
         return Err(bad(
             path,
@@ -161,22 +248,7 @@ pub fn parse_mask(b: &[u8], path: &Path, label: Option<i64>) -> Result<Mask, Geo
         };
         raw * slope + intercept
     };
-    let inside: Vec<bool> = (0..count)
-        .map(|n| match label {
-            Some(l) => value(n).round() as i64 == l,
-            None => value(n) != 0.0,
-        })
-        .collect();
-    if !inside.iter().any(|&m| m) {
-        return Err(GeometryError::shape(
-            format!(
-                "{}: no voxel has label {}",
-                path.display(),
-                label.map_or("non-zero".to_string(), |l| l.to_string())
-            ),
-            "set geometry.label to a label present in the mask",
-        ));
-    }
+    let values: Vec<f64> = (0..count).map(value).collect();
     // Spatial units (xyzt_units bits 0-2): 1 m, 2 mm (default), 3 µm.
     let unit = match b[123] & 7 {
         1 => 1.0,
@@ -237,9 +309,9 @@ pub fn parse_mask(b: &[u8], path: &Path, label: Option<i64>) -> Result<Mask, Geo
             "the voxel spacing (pixdim or sform) is zero or not finite",
         ));
     }
-    Ok(Mask {
+    Ok(Volume {
         dims,
-        inside,
+        values,
         axes_m: axes.map(|a| scale(a, unit)),
         offset_m: scale(offset, unit),
     })
@@ -266,9 +338,7 @@ fn invert(m: [[f64; 3]; 3]) -> [[f64; 3]; 3] {
 
 impl Mask {
     fn world(&self, ijk: [f64; 3]) -> [f64; 3] {
-        std::array::from_fn(|r| {
-            self.offset_m[r] + (0..3).map(|c| self.axes_m[c][r] * ijk[c]).sum::<f64>()
-        })
+        voxel_to_world(&self.axes_m, &self.offset_m, ijk)
     }
 
     /// Openings where the mask touches a face of the image: one per connected patch.

@@ -191,6 +191,20 @@ pub fn key_metrics(s: &Value) -> Vec<(String, Option<f64>, &'static str)> {
                 "Gy",
             ));
         }
+        for g in d["dose_map"]["regions"].as_array().into_iter().flatten() {
+            let name = g["region"].as_str().unwrap_or("?");
+            m.push((
+                format!("{name} map mean dose"),
+                num(&g["mean_dose_gy"]),
+                "Gy",
+            ));
+            m.push((format!("{name} D70"), num(&g["d70_gy"]), "Gy"));
+            m.push((
+                format!("{name} V100"),
+                num(&g["v100"]).map(|v| 100.0 * v),
+                "%",
+            ));
+        }
     }
     m
 }
@@ -230,10 +244,6 @@ fn dosimetry_section(d: &Value) -> String {
         fmt(num(&d["in_transit_fraction"]).map(|x| 100.0 * x), ""),
         fmt(num(&d["not_released_fraction"]).map(|x| 100.0 * x), ""),
     );
-    let _ = writeln!(
-        r,
-        "| territory | mass | spheres (simulated / real) | activity | mean dose | tumour dose | normal-tissue dose |\n|---|---|---|---|---|---|---|"
-    );
     if let Some(ratio) = num(&d["tumour_to_normal_dose_ratio"]) {
         let _ = writeln!(
             r,
@@ -243,6 +253,10 @@ fn dosimetry_section(d: &Value) -> String {
             fmt(Some(ratio), "")
         );
     }
+    let _ = writeln!(
+        r,
+        "| territory | mass | spheres (simulated / real) | activity | mean dose | tumour dose | normal-tissue dose |\n|---|---|---|---|---|---|---|"
+    );
     for t in d["territories"].as_array().into_iter().flatten() {
         let _ = writeln!(
             r,
@@ -257,6 +271,56 @@ fn dosimetry_section(d: &Value) -> String {
             fmt(num(&t["normal_dose_gy"]), "Gy"),
         );
     }
+    if d["dose_map"].is_object() {
+        r += &dose_map_section(&d["dose_map"]);
+    }
+    r
+}
+
+/// The dose map's part of report.md: how it was made and each region's figures.
+fn dose_map_section(m: &Value) -> String {
+    let dims: Vec<String> = m["dims"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|v| v.to_string())
+        .collect();
+    let mut r = String::new();
+    let _ = writeln!(
+        r,
+        "\n### Dose map (β transport)\n\n\
+         dose.vti: {} voxels of {} mm, tissue of {} kg/m³{}; {}, out to {} mm ({}% of the decay energy). \
+         Activity placed: {} in the territories' voxels, {} lodged in the vessels, {} lodged outside the map. \
+         Dose-volume histograms: dvh.csv and below.\n\n\
+         | region | mass | mean dose | D70 | D90 | V100 | max |\n|---|---|---|---|---|---|---|",
+        dims.join(" x "),
+        fmt(num(&m["voxel_m"]).map(|v| v * 1e3), ""),
+        fmt(num(&m["density_kg_m3"]), ""),
+        m["label_map"]
+            .as_str()
+            .map(|l| format!(", territories from {l}"))
+            .unwrap_or_default(),
+        m["kernel"].as_str().unwrap_or("?"),
+        fmt(num(&m["kernel_radius_m"]).map(|v| v * 1e3), ""),
+        fmt(num(&m["kernel_energy_fraction"]).map(|v| 100.0 * v), ""),
+        fmt(num(&m["activity_in_territories_gbq"]), "GBq"),
+        fmt(num(&m["activity_in_vessels_gbq"]), "GBq"),
+        fmt(num(&m["activity_outside_map_gbq"]), "GBq"),
+    );
+    for g in m["regions"].as_array().into_iter().flatten() {
+        let _ = writeln!(
+            r,
+            "| {} | {} | {} | {} | {} | {}% | {} |",
+            g["region"].as_str().unwrap_or("?"),
+            fmt(num(&g["mass_kg"]), "kg"),
+            fmt(num(&g["mean_dose_gy"]), "Gy"),
+            fmt(num(&g["d70_gy"]), "Gy"),
+            fmt(num(&g["d90_gy"]), "Gy"),
+            fmt(num(&g["v100"]).map(|v| 100.0 * v), ""),
+            fmt(num(&g["max_dose_gy"]), "Gy"),
+        );
+    }
+    r += "\n![dose-volume histogram](plots/dvh.png)\n";
     r
 }
 
@@ -382,7 +446,7 @@ pub fn write_report(dir: &Path, summary: &Value, plots: &[PathBuf]) -> std::io::
          - `metrics.csv`: one row per output interval, SI units in the headers.\n\
          - `summary.json`: everything above, machine-readable.\n\
          - `fields.pvd` ({} outputs): velocity, pressure, shear rate, viscosity, wall shear stress, TAWSS, OSI{} as VTK ImageData; open it in ParaView (File → Open, Apply), colour by a field, and use Glyph or Stream Tracer on the velocity.\n\
-         {}\
+         {}{}\
          - `checkpoint.bin`: continue with `embolus run --resume DIR` (when present).",
         s["field_outputs"],
         if s["particles"].is_object() {
@@ -392,6 +456,11 @@ pub fn write_report(dir: &Path, summary: &Value, plots: &[PathBuf]) -> std::io::
         },
         if s["particles"].is_object() {
             "- `particles.pvd`: the particles as VTK PolyData (diameter, state, agent, id: the same particle has the same id in every output); open it with fields.pvd and show it as Point Gaussian.\n"
+        } else {
+            ""
+        },
+        if s["dosimetry"]["dose_map"].is_object() {
+            "- `dose.vti`: absorbed dose [Gy], activity [Bq] and (with a label map) the labels per voxel as VTK ImageData; `dvh.csv`: each region's cumulative dose-volume histogram.\n"
         } else {
             ""
         }

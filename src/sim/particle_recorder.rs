@@ -399,6 +399,19 @@ impl ParticleRecorder {
         )
     }
 
+    /// World positions [m] of the particles lodged or stuck in the vessels.
+    pub fn lodged_positions_m(&self, ctx: &GpuContext) -> Result<Vec<[f64; 3]>, RecordError> {
+        use crate::particles::plan::state::{LODGED, STUCK};
+        let status = self.gpu.read_status(ctx)?;
+        let positions = self.gpu.read_positions(ctx)?;
+        Ok(status
+            .iter()
+            .zip(&positions)
+            .filter(|(s, _)| matches!(s[0], LODGED | STUCK))
+            .map(|(_, p)| std::array::from_fn(|a| self.origin_m[a] + p[a] as f64 * self.dx_m))
+            .collect())
+    }
+
     /// Where the spheres ended, for the dosimetry.
     pub fn sphere_fates(&self) -> crate::dosimetry::SphereFates {
         let t = &self.state.last;

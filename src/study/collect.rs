@@ -42,6 +42,8 @@ pub struct Collected {
     pub compare: Option<PathBuf>,
     /// OUT/sweep_stats.csv when the sweep has a seed axis (replicates).
     pub stats: Option<PathBuf>,
+    /// OUT/sweep_stats.md: the same as mean ± SD tables.
+    pub stats_report: Option<PathBuf>,
 }
 
 /// Reads every point's results; a point without a summary is "not run".
@@ -149,15 +151,14 @@ pub fn collect(out: &Path) -> Result<Collected, String> {
     let csv_path = out.join("sweep.csv");
     std::fs::write(&csv_path, csv(&table))
         .map_err(|e| format!("cannot write {}: {e}", csv_path.display()))?;
-    let stats = match super::replicates::stats_csv(&table) {
-        Some(text) => {
-            let path = out.join("sweep_stats.csv");
-            std::fs::write(&path, text)
-                .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-            Some(path)
-        }
-        None => None,
+    let write = |name: &str, text: Option<String>| -> Result<Option<PathBuf>, String> {
+        let Some(text) = text else { return Ok(None) };
+        let path = out.join(name);
+        std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        Ok(Some(path))
     };
+    let stats = write("sweep_stats.csv", super::replicates::stats_csv(&table))?;
+    let stats_report = write("sweep_stats.md", super::replicates::stats_markdown(&table))?;
     let plots = crate::render::sweep_plots::write_sweep_plots(&table, &out.join("plots"))
         .map_err(|e| e.to_string())?;
     let finished: Vec<PathBuf> = record
@@ -180,6 +181,7 @@ pub fn collect(out: &Path) -> Result<Collected, String> {
         plots,
         compare,
         stats,
+        stats_report,
     })
 }
 

@@ -5,6 +5,7 @@
 //! split or a tumour dose that comes from the particles' randomness alone.
 
 use super::collect::SweepTable;
+use crate::io::report::readable;
 
 /// The index of the seed key, when the sweep has one.
 pub fn seed_axis(table: &SweepTable) -> Option<usize> {
@@ -30,11 +31,13 @@ fn mean_sd(values: &[f64]) -> Option<(f64, f64)> {
     Some((mean, sd))
 }
 
-/// sweep_stats.csv text, or `None` without a seed axis.
-pub fn stats_csv(table: &SweepTable) -> Option<String> {
+/// Completed rows grouped by the values of the keys other than the seed, in the
+/// order first met: (those keys' indices, [(their values, the rows)]).
+type Groups<'a> = (Vec<usize>, Vec<(Vec<&'a str>, Vec<usize>)>);
+
+fn groups(table: &SweepTable) -> Option<Groups<'_>> {
     let seed = seed_axis(table)?;
     let others: Vec<usize> = (0..table.keys.len()).filter(|&k| k != seed).collect();
-    // Groups in the order first met: the other keys' values, then the rows.
     let mut groups: Vec<(Vec<&str>, Vec<usize>)> = Vec::new();
     for (r, row) in table.rows.iter().enumerate() {
         if row.status != "completed" {
@@ -46,6 +49,55 @@ pub fn stats_csv(table: &SweepTable) -> Option<String> {
             None => groups.push((id, vec![r])),
         }
     }
+    Some((others, groups))
+}
+
+/// Metric `m`'s mean and SD over `rows`.
+fn metric_stats(table: &SweepTable, rows: &[usize], m: usize) -> Option<(f64, f64)> {
+    let values: Vec<f64> = rows
+        .iter()
+        .filter_map(|&r| table.rows[r].metrics[m])
+        .collect();
+    mean_sd(&values)
+}
+
+/// sweep_stats.md text, or `None` without a seed axis: per combination of the other
+/// keys, every metric as mean ± SD over the seeds.
+pub fn stats_markdown(table: &SweepTable) -> Option<String> {
+    let (others, groups) = groups(table)?;
+    let mut text = String::from(
+        "# Spread over the seeds\n\nPer combination of the other keys: each metric's mean ± sample \
+         standard deviation over the completed runs with different seeds (sweep_stats.csv holds \
+         the same at full precision).\n",
+    );
+    for (id, rows) in &groups {
+        let point: Vec<String> = others
+            .iter()
+            .zip(id)
+            .map(|(&k, v)| format!("{} = {}", table.keys[k], v.trim_matches('"')))
+            .collect();
+        let title = if point.is_empty() {
+            "All runs".to_string()
+        } else {
+            point.join(", ")
+        };
+        text += &format!(
+            "\n## {title} ({} runs)\n\n| metric | mean ± SD |\n|---|---|\n",
+            rows.len()
+        );
+        for (m, (name, unit)) in table.metrics.iter().enumerate() {
+            if let Some((mean, sd)) = metric_stats(table, rows, m) {
+                let (mean, sd) = (readable(mean), readable(sd));
+                text += &format!("| {name} | {mean} ± {sd} {unit} |\n");
+            }
+        }
+    }
+    Some(text)
+}
+
+/// sweep_stats.csv text, or `None` without a seed axis.
+pub fn stats_csv(table: &SweepTable) -> Option<String> {
+    let (others, groups) = groups(table)?;
     let unit = |u: &str| {
         if u.is_empty() {
             "-".to_string()
@@ -70,11 +122,7 @@ pub fn stats_csv(table: &SweepTable) -> Option<String> {
         let mut cells: Vec<String> = id.iter().map(|v| v.trim_matches('"').to_string()).collect();
         cells.push(rows.len().to_string());
         for m in 0..table.metrics.len() {
-            let values: Vec<f64> = rows
-                .iter()
-                .filter_map(|&r| table.rows[r].metrics[m])
-                .collect();
-            match mean_sd(&values) {
+            match metric_stats(table, rows, m) {
                 Some((mean, sd)) => cells.extend([format!("{mean:e}"), format!("{sd:e}")]),
                 None => cells.extend([String::new(), String::new()]),
             }
@@ -121,10 +169,19 @@ mod tests {
         // 100, 110, 120: mean 110, sample SD 10; a lone completed run: SD 0.
         assert_eq!(lines[1], "3e-4,3,1.1e2,1e1");
         assert_eq!(lines[2], "5e-4,1,5e1,0e0");
+        let md = stats_markdown(&table).unwrap();
         let no_seed = SweepTable {
             keys: vec!["a".into(), "b".into()],
             ..table
         };
-        assert!(stats_csv(&no_seed).is_none());
+        assert!(
+            md.contains("## agents.bead.diameter.diameter = 3e-4 (3 runs)")
+                && md.contains("| tumour dose | 110 ± 10 Gy |")
+                && md.contains(
+                    "(1 runs)\n\n| metric | mean ± SD |\n|---|---|\n| tumour dose | 50 ± 0 Gy |"
+                ),
+            "{md}"
+        );
+        assert!(stats_csv(&no_seed).is_none() && stats_markdown(&no_seed).is_none());
     }
 }

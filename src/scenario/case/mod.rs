@@ -6,6 +6,7 @@
 //! reports the first problem it finds with the key's line and a fix.
 
 pub mod checker;
+pub mod dose_map;
 pub mod dosimetry;
 pub mod flow;
 pub mod geometry;

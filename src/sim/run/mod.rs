@@ -6,6 +6,7 @@
 
 pub mod checkpoints;
 pub mod divergence;
+mod dose;
 pub mod error;
 mod frames;
 pub mod outputs;
@@ -449,11 +450,10 @@ impl<'a> Run<'a> {
                 .as_ref()
                 .map(|p| p.display().to_string()),
             render,
-            dosimetry: loaded
-                .dosimetry
-                .as_ref()
-                .zip(self.particles.as_ref())
-                .map(|(plan, p)| crate::dosimetry::doses(plan, &p.sphere_fates())),
+            dosimetry: match (&loaded.dosimetry, &self.particles) {
+                (Some(plan), Some(p)) => Some(dose::dosimetry(&self.out, self.ctx, plan, p)?),
+                _ => None,
+            },
         };
         let path = self.out.join("summary.json");
         crate::io::summary::write_json(&path, &summary).map_err(io_err(&path))?;
