@@ -50,8 +50,14 @@ pub fn describe(loaded: &LoadedScenario) {
     );
     if let Some(t) = &loaded.throat {
         println!(
-            "throat    radius {:.4e} m (1/{:.2} of the inlet's area): peak ~{:.4} m/s = {:.4} lattice, Mach {:.4}, Re {:.1} (continuity)",
-            t.radius_m, t.area_ratio, t.peak_velocity_m_s, t.peak_velocity_lattice, t.mach, t.reynolds
+            "throat    radius {:.4e} m (1/{:.2} of the inlet's area{}): peak ~{:.4} m/s = {:.4} lattice, Mach {:.4}, Re {:.1} (continuity)",
+            t.radius_m,
+            t.area_ratio,
+            if t.from_voxels { ", measured on the voxels" } else { "" },
+            t.peak_velocity_m_s,
+            t.peak_velocity_lattice,
+            t.mach,
+            t.reynolds
         );
     }
     describe_acoustics(loaded);

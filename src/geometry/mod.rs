@@ -15,6 +15,7 @@ pub mod shapes;
 pub mod stl;
 pub mod surface;
 pub mod surface_distance;
+pub mod throat;
 pub mod vec3;
 pub mod voxels;
 pub mod wall_links;

@@ -45,16 +45,41 @@ pub struct Throat {
     pub mach: f64,
     /// Reynolds number of the mean flow through the throat's diameter.
     pub reynolds: f64,
+    /// Measured on the voxels (a surface or mask) rather than declared by the shape.
+    pub from_voxels: bool,
 }
 
+/// A throat measured on the voxels counts from this inlet-to-throat area ratio: the
+/// staircase leaves the measured radii uncertain by a few tenths of a cell.
+const VOXEL_THROAT_MIN_AREA_RATIO: f64 = 1.2;
+
 impl Throat {
-    /// `None` unless the geometry declares a section narrower than the inlet.
-    pub fn of(geometry: &Geometry, inlet_area_m2: f64, units: &LatticeUnits) -> Option<Self> {
-        let radius_m = narrowest_radius(geometry)?;
-        let area_ratio = inlet_area_m2 / (std::f64::consts::PI * radius_m * radius_m);
+    /// The section narrower than the inlet that the geometry declares, or for shapes
+    /// that declare none, the one measured on the voxels between a lone inlet and a
+    /// lone outlet (`geometry::throat`); `None` without one.
+    pub fn of(
+        geometry: &Geometry,
+        voxels: &Voxels,
+        inlet_area_m2: f64,
+        units: &LatticeUnits,
+    ) -> Option<Self> {
+        let (radius_m, area_ratio, from_voxels) = match narrowest_radius(geometry) {
+            Some(r) => (r, inlet_area_m2 / (PI * r * r), false),
+            None => {
+                let b = crate::geometry::throat::bottleneck(voxels)?;
+                // A throat under a cell across is unresolved; count it as half a cell.
+                let throat = b.throat_radius_cells.max(0.5);
+                let ratio = (b.inlet_radius_cells / throat).powi(2);
+                if ratio < VOXEL_THROAT_MIN_AREA_RATIO {
+                    return None;
+                }
+                (throat * voxels.voxel_size_m, ratio, true)
+            }
+        };
         (area_ratio > 1.0 + 1e-9).then(|| Throat {
             radius_m,
             area_ratio,
+            from_voxels,
             peak_velocity_m_s: units.peak_velocity_m_s * area_ratio,
             peak_velocity_lattice: units.peak_velocity_lattice * area_ratio,
             mach: units.mach * area_ratio,
@@ -505,7 +530,7 @@ pub fn plan(
         diameter,
         u_lattice,
     );
-    let throat = Throat::of(&scenario.geometry, area, &units);
+    let throat = Throat::of(&scenario.geometry, voxels, area, &units);
     check_stability(
         c,
         &units,
