@@ -1,10 +1,13 @@
 //! Steady flow through a symmetric Y-bifurcation set up from a scenario: the two
 //! daughters carry equal flow (symmetry) and together what enters (mass conservation),
-//! measured by the GPU flux probes on the oblique outlet planes.
+//! measured by the GPU flux probes on the oblique outlet planes; the wall shear stress
+//! per branch (issue 18) is equal in the two and, the daughters following Murray's law,
+//! that of Poiseuille flow in the parent.
 
 use embolus::gpu::GpuContext;
 use embolus::scenario::LoadedScenario;
 use embolus::sim::build::lattice_setup;
+use embolus::sim::field_recorder::FieldRecorder;
 use embolus::sim::GpuLattice;
 use std::path::Path;
 
@@ -50,4 +53,30 @@ fn symmetric_bifurcation_splits_flow_equally_and_conserves_it() {
         "outflow differs from inflow by {:.2}%",
         100.0 * balance
     );
+    // Per branch: with Murray daughters (r_d³ = R³/2 carrying Q/2) Poiseuille's
+    // 4μQ/(πR³) is the same in the parent and the daughters. Tolerances: the two
+    // branches within 3% of each other (symmetry), each within 15% of 4μQ/(πR³)
+    // (staircase walls at 5-6 cells' radius, the junction), the branches holding
+    // every wall cell.
+    let dir = std::env::temp_dir().join(format!("embolus-bifurcation-{}", std::process::id()));
+    let recorder = FieldRecorder::new(&ctx, &lattice, &setup.flags, &loaded, &dir).unwrap();
+    let w = recorder.wall_summary(&ctx, &lattice).unwrap();
+    let mu = loaded.scenario.fluid.viscosity;
+    let poiseuille = 4.0 * mu * inflow / (std::f64::consts::PI * 6e-4f64.powi(3));
+    let names: Vec<&str> = w.by_branch.iter().map(|b| b.branch.as_str()).collect();
+    assert_eq!(names, ["outlet1", "outlet2"]);
+    let (a, b) = (&w.by_branch[0], &w.by_branch[1]);
+    println!(
+        "WSS: whole wall {:.4} Pa; outlet1 {:.4} Pa ({} cells), outlet2 {:.4} Pa ({} cells); Poiseuille {poiseuille:.4} Pa",
+        w.mean_wss_pa, a.mean_wss_pa, a.wall_cells, b.mean_wss_pa, b.wall_cells
+    );
+    assert!((a.mean_wss_pa / b.mean_wss_pa - 1.0).abs() < 0.03);
+    for branch in [a, b] {
+        assert!(
+            (branch.mean_wss_pa / poiseuille - 1.0).abs() < 0.15,
+            "{branch:?}"
+        );
+    }
+    assert_eq!(a.wall_cells + b.wall_cells, w.wall_cells);
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -404,6 +404,18 @@ fn print_summary(summary: &RunSummary, loaded: &LoadedScenario, out_dir: &Path) 
                 _ => String::new(),
             }
         );
+        for b in &w.by_branch {
+            println!(
+                "  {:<8} branch: WSS mean {} Pa, max {} Pa over {} wall cells{}",
+                b.branch,
+                readable(b.mean_wss_pa),
+                readable(b.max_wss_pa),
+                b.wall_cells,
+                b.mean_tawss_pa
+                    .map(|t| format!("; TAWSS {} Pa", readable(t)))
+                    .unwrap_or_default()
+            );
+        }
     }
     println!(
         "wrote {}/metrics.csv, summary.json{}",

@@ -113,6 +113,19 @@ pub fn key_metrics(s: &Value) -> Vec<(String, Option<f64>, &'static str)> {
     m.push(("max WSS".into(), num(&w["max_wss_pa"]), "Pa"));
     m.push(("mean TAWSS".into(), num(&w["mean_tawss_pa"]), "Pa"));
     m.push(("mean OSI".into(), num(&w["mean_osi"]), "-"));
+    for b in w["by_branch"].as_array().into_iter().flatten() {
+        let name = b["branch"].as_str().unwrap_or("?");
+        m.push((
+            format!("{name} branch mean WSS"),
+            num(&b["mean_wss_pa"]),
+            "Pa",
+        ));
+        m.push((
+            format!("{name} branch mean TAWSS"),
+            num(&b["mean_tawss_pa"]),
+            "Pa",
+        ));
+    }
     let p = &s["particles"];
     if p.is_object() {
         for key in ["injected", "free", "lodged", "stuck", "exited"] {
@@ -218,6 +231,29 @@ pub fn unsettled_outlets<'a>(changes: impl Iterator<Item = (&'a str, f64)>) -> S
         .map(|(name, c)| format!("{name} {}%", readable(100.0 * c)))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// Wall shear stress per branch: each outlet's branch (the lumen that drains to it).
+fn branch_wall_shear_section(w: &Value) -> String {
+    let mut r = String::from(
+        "\n## Wall shear stress per branch\n\n\
+         Each branch is the lumen that drains to its outlet (the trunk goes to the nearer \
+         daughter); each wall-adjacent lumen cell counts once.\n\n\
+         | branch | wall cells | mean WSS | max WSS | mean TAWSS | mean OSI |\n|---|---|---|---|---|---|\n",
+    );
+    for b in w["by_branch"].as_array().into_iter().flatten() {
+        let _ = writeln!(
+            r,
+            "| {} | {} | {} | {} | {} | {} |",
+            b["branch"].as_str().unwrap_or("?"),
+            b["wall_cells"],
+            fmt(num(&b["mean_wss_pa"]), "Pa"),
+            fmt(num(&b["max_wss_pa"]), "Pa"),
+            fmt(num(&b["mean_tawss_pa"]), "Pa"),
+            fmt(num(&b["mean_osi"]), ""),
+        );
+    }
+    r
 }
 
 /// The dosimetry section of report.md: activity bookkeeping and dose per territory.
@@ -425,6 +461,12 @@ pub fn write_report(dir: &Path, summary: &Value, plots: &[PathBuf]) -> std::io::
     let _ = writeln!(r, "| metric | value |\n|---|---|");
     for (name, v, unit) in key_metrics(s) {
         let _ = writeln!(r, "| {name} | {} |", fmt(v, unit));
+    }
+    if s["wall_shear"]["by_branch"]
+        .as_array()
+        .is_some_and(|b| !b.is_empty())
+    {
+        r += &branch_wall_shear_section(&s["wall_shear"]);
     }
     if s["dosimetry"].is_object() {
         r += &dosimetry_section(&s["dosimetry"]);

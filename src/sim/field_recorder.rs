@@ -33,6 +33,29 @@ pub struct WallShearSummary {
     pub mean_osi: Option<f64>,
     pub samples: u64,
     pub averaged_from_s: f64,
+    /// The same per branch (with two or more outlets): the wall of the lumen cells
+    /// that drain to each outlet (`particles::fields::branch_labels`).
+    #[serde(default)]
+    pub by_branch: Vec<BranchWallShear>,
+}
+
+/// Wall shear stress over one branch's wall.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+pub struct BranchWallShear {
+    /// The outlet the branch drains to.
+    pub branch: String,
+    pub wall_cells: usize,
+    pub mean_wss_pa: f64,
+    pub max_wss_pa: f64,
+    pub mean_tawss_pa: Option<f64>,
+    pub mean_osi: Option<f64>,
+}
+
+/// Mean and largest of `values` over the wall cells `ids` (0 for none).
+fn mean_max(values: impl Fn(usize) -> f64, ids: &[usize]) -> (f64, f64) {
+    let n = ids.len().max(1) as f64;
+    let sum: f64 = ids.iter().map(|&k| values(k)).sum();
+    (sum / n, ids.iter().map(|&k| values(k)).fold(0.0, f64::max))
 }
 
 /// Per-cell TAWSS [lattice] and OSI from the summed samples (Ku et al.,
@@ -72,7 +95,32 @@ pub struct FieldRecorder {
     pvd: PathBuf,
     /// The wall surface's outputs (wall/*.vtp), when it has a wall.
     wall: Option<WallOutput>,
+    /// With two or more outlets, per branch its name and its cells' positions in the
+    /// wall-cell list.
+    branches: Vec<(String, Vec<usize>)>,
     pub state: FieldRecorderState,
+}
+
+/// Each outlet's branch and the positions in `walls` of its wall-adjacent cells,
+/// with two or more outlets (with one the branch is the whole wall).
+fn wall_cells_by_branch(loaded: &LoadedScenario, walls: &[u32]) -> Vec<(String, Vec<usize>)> {
+    let voxels = &loaded.voxels;
+    let outlets: Vec<usize> = (0..voxels.openings.len())
+        .filter(|&k| voxels.openings[k].role == crate::geometry::Role::Outlet)
+        .collect();
+    if outlets.len() < 2 {
+        return Vec::new();
+    }
+    let labels = crate::particles::fields::branch_labels(voxels);
+    outlets
+        .iter()
+        .map(|&k| {
+            let cells = (0..walls.len())
+                .filter(|&w| labels[walls[w] as usize] == k as u32)
+                .collect();
+            (voxels.openings[k].name.clone(), cells)
+        })
+        .collect()
 }
 
 impl FieldRecorder {
@@ -94,6 +142,7 @@ impl FieldRecorder {
             .then(|| wall_mesh(&loaded.voxels, &loaded.beyond_openings, &loaded.wall_links))
             .filter(|m| !m.triangles.is_empty())
             .map(|m| WallOutput::new(m, &walls, out_dir));
+        let branches = wall_cells_by_branch(loaded, &walls);
         let mut gpu = GpuFields::new(ctx, lattice, plan.region, walls)?;
         gpu.sample_every = plan.wss_sample_every;
         gpu.average_from_step = plan.average_from_step;
@@ -105,6 +154,7 @@ impl FieldRecorder {
             dir: out_dir.join("fields"),
             pvd: out_dir.join("fields.pvd"),
             wall,
+            branches,
             state: FieldRecorderState::default(),
         })
     }
@@ -357,25 +407,50 @@ impl FieldRecorder {
     ) -> Result<WallShearSummary, GpuError> {
         let now = self.gpu.wall_shear_now(ctx, lattice)?;
         let u = &self.units;
-        let n = now.len().max(1) as f64;
         let samples = self.gpu.samples_up_to(lattice.steps_done());
-        let (tawss, osi) = if samples > 0 {
-            let per_cell = tawss_and_osi(&self.gpu.wall_shear_sums(ctx)?, samples);
-            (
-                Some(u.stress_to_si(per_cell.iter().map(|v| v.0).sum::<f64>() / n)),
-                Some(per_cell.iter().map(|v| v.1).sum::<f64>() / n),
-            )
+        let per_cell = if samples > 0 {
+            Some(tawss_and_osi(&self.gpu.wall_shear_sums(ctx)?, samples))
         } else {
-            (None, None)
+            None
         };
+        // Each wall-adjacent lumen cell counts once, standing for about a voxel face
+        // of wall; over a set of cells: WSS mean and maximum, TAWSS and OSI means.
+        let over = |ids: &[usize]| {
+            let (mean, max) = mean_max(|k| now[k][3] as f64, ids);
+            let averages = per_cell.as_ref().map(|c| {
+                (
+                    u.stress_to_si(mean_max(|k| c[k].0, ids).0),
+                    mean_max(|k| c[k].1, ids).0,
+                )
+            });
+            (u.stress_to_si(mean), u.stress_to_si(max), averages)
+        };
+        let all: Vec<usize> = (0..now.len()).collect();
+        let (mean, max, averages) = over(&all);
+        let by_branch = self
+            .branches
+            .iter()
+            .map(|(name, ids)| {
+                let (mean, max, averages) = over(ids);
+                BranchWallShear {
+                    branch: name.clone(),
+                    wall_cells: ids.len(),
+                    mean_wss_pa: mean,
+                    max_wss_pa: max,
+                    mean_tawss_pa: averages.map(|a| a.0),
+                    mean_osi: averages.map(|a| a.1),
+                }
+            })
+            .collect();
         Ok(WallShearSummary {
             wall_cells: now.len(),
-            mean_wss_pa: u.stress_to_si(now.iter().map(|w| w[3] as f64).sum::<f64>() / n),
-            max_wss_pa: u.stress_to_si(now.iter().map(|w| w[3] as f64).fold(0.0, f64::max)),
-            mean_tawss_pa: tawss,
-            mean_osi: osi,
+            mean_wss_pa: mean,
+            max_wss_pa: max,
+            mean_tawss_pa: averages.map(|a| a.0),
+            mean_osi: averages.map(|a| a.1),
             samples,
             averaged_from_s: self.plan.average_from_step as f64 * u.dt_s,
+            by_branch,
         })
     }
 }
