@@ -436,3 +436,59 @@ fn dose_map_reads_back_in_vtk() {
     // The dose is nowhere negative.
     assert!(map.dose_gy.iter().all(|&d| d >= 0.0));
 }
+
+/// centreline.vtp (issue 18) of a Murray bifurcation (parent radius 0.6 mm, daughters
+/// 0.476 mm, each 3 mm long; 0.1 mm voxels) read back by VTK: one polyline per outlet
+/// with every point's lumen radius, arc length and outlet; the radius within half a
+/// voxel of the design along the middle of the parent (1-2 mm from the inlet) and of
+/// each daughter (4-5 mm); each line 6 mm long within 10% (the junction is rounded).
+#[test]
+fn centrelines_read_back_in_vtk_with_the_lumen_radius() {
+    use embolus::io::centreline_file::{vessel_centrelines, write_centrelines};
+    let dir = scratch("centreline");
+    let toml = "[grid]\nvoxel_size = 1.0e-4\n[time]\nsteps = 10\nlattice_velocity = 0.05\n\
+                [geometry]\nshape = \"bifurcation\"\nparent_radius = 6.0e-4\nparent_length = 3.0e-3\n\
+                daughter_length = 3.0e-3\nangles_deg = [30.0, 45.0]\n\
+                [inlet]\nmean_velocity = 0.01\n";
+    let loaded = LoadedScenario::from_str(Path::new("bifurcation.toml"), toml).unwrap();
+    let lines = vessel_centrelines(&loaded.voxels);
+    let path = dir.join("centreline.vtp");
+    write_centrelines(&path, &lines).unwrap();
+    let read = vtk_read(&[&path]);
+    let r = &read[path.to_str().unwrap()];
+    let points: usize = lines.iter().map(|l| l.points_m.len()).sum();
+    assert_eq!(
+        (r["lines"].as_u64(), r["points"].as_u64()),
+        (Some(2), Some(points as u64))
+    );
+    let radius = values(&r["arrays"]["lumen radius [m]"]);
+    let arc = values(&r["arrays"]["arc length [m]"]);
+    let outlet = values(&r["arrays"]["outlet"]);
+    let daughter = 6e-4 / 2f64.cbrt();
+    let mut start = 0;
+    for (k, l) in lines.iter().enumerate() {
+        let range = start..start + l.points_m.len();
+        start = range.end;
+        assert!(outlet[range.clone()].iter().all(|&o| o == (k + 1) as f64));
+        let length = arc[range.end - 1];
+        println!(
+            "line {k}: {} points, {:.3} mm",
+            l.points_m.len(),
+            length * 1e3
+        );
+        assert!((length / 6e-3 - 1.0).abs() < 0.1, "{length}");
+        for i in range {
+            let expected = match arc[i] {
+                a if (1e-3..2e-3).contains(&a) => 6e-4,
+                a if (4e-3..5e-3).contains(&a) => daughter,
+                _ => continue,
+            };
+            assert!(
+                (radius[i] - expected).abs() < 0.5e-4,
+                "at {:.2} mm: {} vs {expected}",
+                arc[i] * 1e3,
+                radius[i]
+            );
+        }
+    }
+}

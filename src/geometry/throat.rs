@@ -27,10 +27,7 @@ pub fn bottleneck(voxels: &Voxels) -> Option<Bottleneck> {
         (1, 1) => (of_role(Role::Inlet).next()?, of_role(Role::Outlet).next()?),
         _ => return None,
     };
-    let wall: Vec<bool> = (0..voxels.kinds.len())
-        .map(|i| voxels.kinds[i] == CellKind::Wall && !caps_an_opening(voxels, i))
-        .collect();
-    let distance = ridge_distance(voxels, &distance_to_seeds(voxels.dims, &wall));
+    let distance = lumen_radius_cells(voxels);
     let at_inlet = inlet
         .cells
         .iter()
@@ -41,6 +38,17 @@ pub fn bottleneck(voxels: &Voxels) -> Option<Bottleneck> {
         inlet_radius_cells: at_inlet as f64,
         throat_radius_cells: at_throat as f64,
     })
+}
+
+/// The local lumen radius [cells] at every lumen cell near a vessel's axis (0 in
+/// walls): its distance to the nearest vessel-wall cell centre (not the walls capping
+/// the openings), corrected for where it lies off the lumen's ridge
+/// ([`ridge_distance`]). Cells further off the axis read less.
+pub fn lumen_radius_cells(voxels: &Voxels) -> Vec<f32> {
+    let wall: Vec<bool> = (0..voxels.kinds.len())
+        .map(|i| voxels.kinds[i] == CellKind::Wall && !caps_an_opening(voxels, i))
+        .collect();
+    ridge_distance(voxels, &distance_to_seeds(voxels.dims, &wall))
 }
 
 /// The wall distance d corrected for where the cell lies off the lumen's ridge: across

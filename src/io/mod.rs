@@ -1,5 +1,6 @@
 //! Result writers. They format and write; they compute no physics.
 
+pub mod centreline_file;
 pub mod checkpoint;
 pub mod geometry_files;
 pub mod input;

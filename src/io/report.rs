@@ -487,7 +487,7 @@ pub fn write_report(dir: &Path, summary: &Value, plots: &[PathBuf]) -> std::io::
         "## Files\n\n\
          - `metrics.csv`: one row per output interval, SI units in the headers.\n\
          - `summary.json`: everything above, machine-readable.\n\
-         - `fields.pvd` ({} outputs): velocity, pressure, shear rate, viscosity, wall shear stress, TAWSS, OSI{} as VTK ImageData; open it in ParaView (File → Open, Apply), colour by a field, and use Glyph or Stream Tracer on the velocity.\n\
+         - `fields.pvd` ({} outputs): velocity, pressure, shear rate, viscosity, wall shear stress, TAWSS, OSI{} as VTK ImageData; open it in ParaView (File → Open, Apply), colour by a field, and use Glyph or Stream Tracer on the velocity. `centreline.vtp`: the centrelines from the inlet to each outlet with the lumen radius and arc length.\n\
          {}{}\
          - `checkpoint.bin`: continue with `embolus run --resume DIR` (when present).",
         s["field_outputs"],

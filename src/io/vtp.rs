@@ -55,10 +55,39 @@ pub fn write_surface_vtp(
     write_polydata(path, points, &cells, &arrays)
 }
 
+/// Writes polylines: `lines` of points [m], one after the other, with per-point float
+/// arrays (name, components, values over all the lines' points in order).
+pub fn write_polylines_vtp(
+    path: &Path,
+    lines: &[Vec<[f32; 3]>],
+    arrays: &[(&str, usize, Vec<f32>)],
+) -> std::io::Result<()> {
+    let points: Vec<[f32; 3]> = lines.iter().flatten().copied().collect();
+    let arrays: Vec<PointArray> = arrays
+        .iter()
+        .map(|(name, components, values)| {
+            (name.to_string(), "Float32", *components, f32_bytes(values))
+        })
+        .collect();
+    let mut ends = Vec::with_capacity(lines.len());
+    let mut total = 0i32;
+    for l in lines {
+        total += l.len() as i32;
+        ends.push(total);
+    }
+    let cells = Cells {
+        section: "Lines",
+        count: lines.len(),
+        connectivity: (0..total).collect(),
+        offsets: ends,
+    };
+    write_polydata(path, &points, &cells, &arrays)
+}
+
 /// A per-point array: name, VTK type, components, little-endian bytes.
 type PointArray = (String, &'static str, usize, Vec<u8>);
 
-/// The cells of a PolyData piece: vertices or polygons.
+/// The cells of a PolyData piece: vertices, lines or polygons.
 struct Cells {
     section: &'static str,
     count: usize,
@@ -107,9 +136,10 @@ fn write_polydata(
     };
     let mut x = String::from("<?xml version=\"1.0\"?>\n<VTKFile type=\"PolyData\" version=\"1.0\" byte_order=\"LittleEndian\" header_type=\"UInt64\">\n");
     x += &format!(
-        "  <PolyData>\n    <Piece NumberOfPoints=\"{}\" NumberOfVerts=\"{}\" NumberOfLines=\"0\" NumberOfStrips=\"0\" NumberOfPolys=\"{}\">\n",
+        "  <PolyData>\n    <Piece NumberOfPoints=\"{}\" NumberOfVerts=\"{}\" NumberOfLines=\"{}\" NumberOfStrips=\"0\" NumberOfPolys=\"{}\">\n",
         points.len(),
         count("Verts"),
+        count("Lines"),
         count("Polys")
     );
     x += &format!("      <Points>\n        {}\n      </Points>\n", blocks[0].0);

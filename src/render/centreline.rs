@@ -49,59 +49,106 @@ pub fn centreline(
     let goal = nearest_fluid(dims, fluid, to, 4)?;
     let wall: Vec<bool> = fluid.iter().map(|f| !f).collect();
     let distance = distance_to_seeds(dims, &wall);
+    let previous = path_tree(dims, fluid, &distance, start, Some(goal));
+    let path = trace(&previous, start, goal)?;
+    Some(resample(&smoothed(dims, &path), samples.max(2)))
+}
+
+/// The centrelines from `from` to each of `to` (cells), one search for all: each a
+/// smoothed polyline at about one point per cell of its length, `None` for an end
+/// not connected to `from`.
+pub fn centrelines(
+    dims: GridDims,
+    fluid: &[bool],
+    from: DVec3,
+    to: &[DVec3],
+) -> Vec<Option<Vec<DVec3>>> {
+    let Some(start) = nearest_fluid(dims, fluid, from, 4) else {
+        return vec![None; to.len()];
+    };
+    let wall: Vec<bool> = fluid.iter().map(|f| !f).collect();
+    let distance = distance_to_seeds(dims, &wall);
+    let previous = path_tree(dims, fluid, &distance, start, None);
+    to.iter()
+        .map(|&end| {
+            let goal = nearest_fluid(dims, fluid, end, 4)?;
+            let points = smoothed(dims, &trace(&previous, start, goal)?);
+            let length: f64 = points.windows(2).map(|w| w[0].distance(w[1])).sum();
+            Some(resample(&points, length.ceil() as usize + 1))
+        })
+        .collect()
+}
+
+/// Each cell's predecessor on its cheapest path from `start`, a step costing its
+/// length over d² (d the distance to the wall, at least half a cell; Dijkstra on the
+/// 26-neighbourhood), stopping at `goal` when given; `usize::MAX` where unreached.
+fn path_tree(
+    dims: GridDims,
+    fluid: &[bool],
+    distance: &[f32],
+    start: usize,
+    goal: Option<usize>,
+) -> Vec<usize> {
     let cells = dims.cells();
     let mut cost = vec![f64::INFINITY; cells];
     let mut previous = vec![usize::MAX; cells];
     let mut heap = BinaryHeap::new();
     cost[start] = 0.0;
+    previous[start] = start;
     // Costs as ordered integers (1e-6 resolution) for the heap.
     heap.push(Reverse((0u64, start)));
+    let size = [dims.nx as i64, dims.ny as i64, dims.nz as i64];
     while let Some(Reverse((c, i))) = heap.pop() {
-        if i == goal {
+        if Some(i) == goal {
             break;
         }
         let here = c as f64 * 1e-6;
         if here > cost[i] + 1e-9 {
             continue;
         }
-        for dz in -1i32..=1 {
-            for dy in -1i32..=1 {
-                for dx in -1i32..=1 {
-                    if dx == 0 && dy == 0 && dz == 0 {
-                        continue;
-                    }
-                    let [x, y, z] = dims.coords(i);
-                    let q = [
-                        x as i64 + dx as i64,
-                        y as i64 + dy as i64,
-                        z as i64 + dz as i64,
-                    ];
-                    if q[0] < 0
-                        || q[1] < 0
-                        || q[2] < 0
-                        || q[0] >= dims.nx as i64
-                        || q[1] >= dims.ny as i64
-                        || q[2] >= dims.nz as i64
-                    {
-                        continue;
-                    }
-                    let j = dims.index(q[0] as usize, q[1] as usize, q[2] as usize);
-                    if !fluid[j] {
-                        continue;
-                    }
-                    let length = ((dx * dx + dy * dy + dz * dz) as f64).sqrt();
-                    let d = distance[j].max(0.5) as f64;
-                    let next = here + length / (d * d);
-                    if next < cost[j] {
-                        cost[j] = next;
-                        previous[j] = i;
-                        heap.push(Reverse(((next * 1e6) as u64, j)));
-                    }
-                }
+        let p = dims.coords(i);
+        for step in NEIGHBOURS {
+            let q: [i64; 3] = std::array::from_fn(|a| p[a] as i64 + step[a]);
+            if (0..3).any(|a| q[a] < 0 || q[a] >= size[a]) {
+                continue;
+            }
+            let j = dims.index(q[0] as usize, q[1] as usize, q[2] as usize);
+            if !fluid[j] {
+                continue;
+            }
+            let length =
+                ((step[0] * step[0] + step[1] * step[1] + step[2] * step[2]) as f64).sqrt();
+            let d = distance[j].max(0.5) as f64;
+            let next = here + length / (d * d);
+            if next < cost[j] {
+                cost[j] = next;
+                previous[j] = i;
+                heap.push(Reverse(((next * 1e6) as u64, j)));
             }
         }
     }
-    if !cost[goal].is_finite() {
+    previous
+}
+
+/// The 26 neighbour offsets.
+const NEIGHBOURS: [[i64; 3]; 26] = {
+    let mut out = [[0i64; 3]; 26];
+    let mut n = 0;
+    let mut k = 0;
+    while k < 27 {
+        let step = [k as i64 % 3 - 1, (k as i64 / 3) % 3 - 1, k as i64 / 9 - 1];
+        if !(step[0] == 0 && step[1] == 0 && step[2] == 0) {
+            out[n] = step;
+            n += 1;
+        }
+        k += 1;
+    }
+    out
+};
+
+/// The cells from `start` to `goal` along `previous`, `None` if `goal` was not reached.
+fn trace(previous: &[usize], start: usize, goal: usize) -> Option<Vec<usize>> {
+    if previous[goal] == usize::MAX {
         return None;
     }
     let mut path = vec![goal];
@@ -112,6 +159,12 @@ pub fn centreline(
         path.push(previous[last]);
     }
     path.reverse();
+    Some(path)
+}
+
+/// The cell centres of `path` with the staircase of cell steps smoothed: a moving
+/// average over ±3 points.
+fn smoothed(dims: GridDims, path: &[usize]) -> Vec<DVec3> {
     let points: Vec<DVec3> = path
         .iter()
         .map(|&i| {
@@ -119,15 +172,13 @@ pub fn centreline(
             DVec3::new(x as f64 + 0.5, y as f64 + 0.5, z as f64 + 0.5)
         })
         .collect();
-    // Smooth the staircase of cell steps: a moving average over ±3 points.
-    let smooth: Vec<DVec3> = (0..points.len())
+    (0..points.len())
         .map(|k| {
             let lo = k.saturating_sub(3);
             let hi = (k + 3).min(points.len() - 1);
             points[lo..=hi].iter().sum::<DVec3>() / (hi - lo + 1) as f64
         })
-        .collect();
-    Some(resample(&smooth, samples.max(2)))
+        .collect()
 }
 
 /// `samples` points at equal arc length along a polyline.

@@ -59,6 +59,7 @@ def read(path):
     else:
         out["coordinates"] = vtk_to_numpy(d.GetPoints().GetData()).reshape(-1).tolist() if d.GetNumberOfPoints() else []
         out["vertices"] = d.GetNumberOfVerts()
+        out["lines"] = d.GetNumberOfLines()
         out["polygons"] = d.GetNumberOfPolys()
         if d.GetNumberOfPolys():
             triangles = vtk.vtkTriangleFilter()

@@ -19,6 +19,8 @@ pub use error::{ResumeError, RunError};
 pub use schedule::step_schedule;
 pub use summary::{GridSummary, RenderSummary, RunStatus, RunSummary};
 
+use crate::io::centreline_file::{vessel_centrelines, write_centrelines};
+
 use super::build::lattice_setup;
 use super::checkpoint::{restore_state, GpuState};
 use super::coupling::Coupling;
@@ -154,6 +156,14 @@ impl<'a> Run<'a> {
             GpuLattice::new(ctx, &setup)?
         };
         let mut fields = FieldRecorder::new(ctx, &lattice, &setup.flags, loaded, &out)?;
+        if fields.enabled() {
+            // The vessel's centrelines with the lumen radius, beside the wall surface.
+            let lines = vessel_centrelines(&loaded.voxels);
+            let path = out.join("centreline.vtp");
+            if !lines.is_empty() {
+                write_centrelines(&path, &lines).map_err(io_err(&path))?;
+            }
+        }
         let mut particles = match &loaded.particles {
             Some(run) => Some(ParticleRecorder::new(
                 ctx,
