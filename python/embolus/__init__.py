@@ -223,6 +223,48 @@ class Results:
                 out[name] = out[name].astype(np.int64)
         return out
 
+    def _image(self, name: str, missing: str) -> Fields:
+        path = self.dir / name
+        if not path.exists():
+            raise EmbolusError(f"{path} does not exist: {missing}")
+        dims, origin, spacing, _, arrays = _embolus.read_vtk(str(path))
+        nx, ny, nz = dims
+        out = Fields()
+        for array, components, data in arrays:
+            a = np.frombuffer(data, dtype="<f8")
+            out[array] = a.reshape((nz, ny, nx, components)) if components > 1 else a.reshape((nz, ny, nx))
+        out.origin, out.spacing = tuple(origin), spacing
+        return out
+
+    def dose(self) -> Fields:
+        """The Y-90 dose map (dose.vti) as arrays shaped (nz, ny, nx): "dose_Gy",
+        "activity_Bq" and, with a label map, "label"; with .origin and .spacing [m]."""
+        return self._image("dose.vti", "the run has no [dosimetry] (docs/dosimetry.md)")
+
+    def dvh(self) -> Dict[str, np.ndarray]:
+        """The dose-volume histograms (dvh.csv): "dose [Gy]" and, per region, the
+        percentage of its volume receiving at least that dose."""
+        path = self.dir / "dvh.csv"
+        if not path.exists():
+            raise EmbolusError(f"{path} does not exist: the run has no [dosimetry] (docs/dosimetry.md)")
+        lines = path.read_text().splitlines()
+        names = lines[0].split(",")
+        table = np.array([[float(v) for v in line.split(",")] for line in lines[1:]])
+        return {name: table[:, k] for k, name in enumerate(names)}
+
+    def centreline(self) -> Dict[str, np.ndarray]:
+        """The centrelines (centreline.vtp): "position [m]" (N, 3), "lumen radius [m]",
+        "arc length [m]" and "outlet" (the opening index: one line per outlet)."""
+        path = self.dir / "centreline.vtp"
+        if not path.exists():
+            raise EmbolusError(f"{path} does not exist: runs write it with their fields")
+        _, _, _, points, arrays = _embolus.read_vtk(str(path))
+        out = {"position [m]": np.frombuffer(points, dtype="<f8").reshape(-1, 3)}
+        for name, _, data in arrays:
+            out[name] = np.frombuffer(data, dtype="<f8")
+        out["outlet"] = out["outlet"].astype(np.int64)
+        return out
+
     @property
     def dosimetry(self) -> Optional[Dict[str, Any]]:
         """Y-90 activity and partition-model dose per territory ([dosimetry]), or None."""

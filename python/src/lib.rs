@@ -129,7 +129,7 @@ fn geometry(py: Python<'_>, path: &str, out: &str, overrides: Vec<String>) -> Py
         "grid": {"nx": v.dims.nx, "ny": v.dims.ny, "nz": v.dims.nz, "fluid_cells": v.fluid_cells(),
                  "voxel_size_m": v.voxel_size_m, "origin_m": v.origin_m},
         "openings": v.openings,
-        "vti": files.vti, "png": files.png,
+        "vti": files.vti, "png": files.png, "centreline": files.centreline,
         "max_lumen_radius_m": files.max_lumen_radius_m,
     })
     .to_string())

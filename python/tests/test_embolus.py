@@ -111,6 +111,12 @@ def test_fields_equal_what_vtk_reads(tmp_path):
         assert np.array_equal(fields[name], expected), name
     assert fields.spacing == pytest.approx(data.GetSpacing()[0])
     assert np.abs(fields["velocity [m/s]"]).max() > 0.05
+    # The centreline the run writes beside its fields: one line to the outlet, the
+    # lumen radius of the 0.5 mm pipe within a voxel along its middle.
+    c = res.centreline()
+    assert set(c["outlet"]) == {1} and c["position [m]"].shape == (len(c["outlet"]), 3)
+    middle = (c["arc length [m]"] > 0.5e-3) & (c["arc length [m]"] < 1.5e-3)
+    assert middle.any() and np.allclose(c["lumen radius [m]"][middle], 5.0e-4, atol=1.0e-4)
 
 
 def test_overrides_particles_and_fates(tmp_path):
@@ -129,6 +135,24 @@ def test_overrides_particles_and_fates(tmp_path):
     assert set(np.unique(p["state"])) <= {1, 2, 3, 4}
     assert res.fates["tally"]["injected"] == 20 and res.dosimetry is None
     assert res.pvd["particles"] is not None and res.particle_steps[-1] == res.summary["steps"]
+
+
+def test_dose_map_and_histograms(tmp_path):
+    spheres = (
+        '[[injections]]\nagent = "y90_glass"\nstart = 0.0\nduration = 2.0e-3\ncount = 20\nopening = "inlet"\n'
+        "[dosimetry]\nactivity = 3.0\n[dosimetry.territories.outlet]\nmass = 1.0\n"
+    )
+    res = embolus.run(tiny(tmp_path, spheres), out=tmp_path / "dose")
+    dose = res.dose()
+    assert dose["dose_Gy"].shape == dose["activity_Bq"].shape and dose["dose_Gy"].ndim == 3
+    assert (dose["dose_Gy"] >= 0).all() and dose.spacing > 0
+    dvh = res.dvh()
+    assert list(dvh) == ["dose [Gy]", "map volume [%]"] and len(dvh["dose [Gy]"]) == 201
+    assert dvh["map volume [%]"][0] == 100.0 and np.all(np.diff(dvh["map volume [%]"]) <= 0)
+    assert res.dosimetry["dose_map"]["regions"][0]["region"] == "map"
+    (res.dir / "dose.vti").unlink()
+    with pytest.raises(embolus.EmbolusError, match="dosimetry"):
+        res.dose()
 
 
 def test_ctrl_c_stops_the_run_cleanly_and_raises_keyboard_interrupt(tmp_path):
@@ -154,7 +178,7 @@ def test_ctrl_c_stops_the_run_cleanly_and_raises_keyboard_interrupt(tmp_path):
 
 def test_geometry_writes_the_voxelized_vessel(tmp_path):
     g = embolus.geometry(QUICKSTART, out=tmp_path / "g")
-    assert Path(g["vti"]).exists() and Path(g["png"]).exists()
+    assert Path(g["vti"]).exists() and Path(g["png"]).exists() and Path(g["centreline"]).exists()
     assert g["max_lumen_radius_m"] == pytest.approx(1.0e-3, rel=0.15)
     with pytest.raises(embolus.EmbolusError):
         embolus.Results.open(tmp_path / "g")

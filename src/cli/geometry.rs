@@ -62,24 +62,20 @@ pub fn geometry(args: GeometryArgs) -> Result<ExitCode> {
         files.png.display(),
         ["x", "y", "z"][files.preview_axis]
     );
-    let lines = embolus::io::centreline_file::vessel_centrelines(v);
-    if !lines.is_empty() {
-        let path = out_dir.join("centreline.vtp");
-        embolus::io::centreline_file::write_centrelines(&path, &lines)
-            .with_context(|| format!("writing {}", path.display()))?;
-        for l in &lines {
-            let (lo, hi) = l
-                .radius_m
-                .iter()
-                .fold((f64::INFINITY, 0.0f64), |(a, b), &r| (a.min(r), b.max(r)));
-            println!(
-                "centreline to {:<8} {:.4e} m long, lumen radius {:.4e} to {:.4e} m",
-                v.openings[l.outlet].name,
-                l.arc_length_m.last().copied().unwrap_or(0.0),
-                lo,
-                hi
-            );
-        }
+    for l in &files.centrelines {
+        let (lo, hi) = l
+            .radius_m
+            .iter()
+            .fold((f64::INFINITY, 0.0f64), |(a, b), &r| (a.min(r), b.max(r)));
+        println!(
+            "centreline to {:<8} {:.4e} m long, lumen radius {:.4e} to {:.4e} m",
+            v.openings[l.outlet].name,
+            l.arc_length_m.last().copied().unwrap_or(0.0),
+            lo,
+            hi
+        );
+    }
+    if let Some(path) = &files.centreline {
         println!(
             "wrote     {} (lumen radius and arc length along each)",
             path.display()

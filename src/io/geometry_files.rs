@@ -1,8 +1,10 @@
 //! What `embolus geometry` writes: geometry.vti (cell kinds, opening ids, wall
-//! distance and lumen radius in metres) for ParaView and a PNG preview.
+//! distance and lumen radius in metres) for ParaView, a PNG preview and
+//! centreline.vtp (src/io/centreline_file.rs).
 
 use crate::geometry::fields::wall_fields;
 use crate::geometry::{CellKind, Voxels};
+use crate::io::centreline_file::{vessel_centrelines, write_centrelines, Centreline};
 use crate::io::vtk::{write_vti, Compression, VtiArray, VtiData};
 use std::path::{Path, PathBuf};
 
@@ -14,9 +16,12 @@ pub struct GeometryFiles {
     pub preview_axis: usize,
     /// The largest inscribed radius of the lumen [m].
     pub max_lumen_radius_m: f64,
+    /// centreline.vtp and its lines, when the vessel has an inlet and outlets.
+    pub centreline: Option<PathBuf>,
+    pub centrelines: Vec<Centreline>,
 }
 
-/// Writes DIR/geometry.vti and DIR/geometry.png for `voxels`; `beyond_openings`
+/// Writes DIR/geometry.vti, DIR/geometry.png and DIR/centreline.vtp for `voxels`; `beyond_openings`
 /// marks the cells cut away beyond the openings (not vessel wall).
 pub fn write_geometry(
     voxels: &Voxels,
@@ -71,10 +76,20 @@ pub fn write_geometry(
         .iter()
         .copied()
         .fold(0.0f32, f32::max);
+    let centrelines = vessel_centrelines(voxels);
+    let centreline = if centrelines.is_empty() {
+        None
+    } else {
+        let path = dir.join("centreline.vtp");
+        write_centrelines(&path, &centrelines)?;
+        Some(path)
+    };
     Ok(GeometryFiles {
         vti,
         png,
         preview_axis,
         max_lumen_radius_m: max_radius as f64 * dx,
+        centreline,
+        centrelines,
     })
 }
