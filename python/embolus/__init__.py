@@ -104,6 +104,18 @@ def run(
     return Results(out)
 
 
+def _read_image(path: Path) -> "Fields":
+    """A .vti's arrays shaped (nz, ny, nx[, components]), with .origin and .spacing [m]."""
+    dims, origin, spacing, _, arrays = _embolus.read_vtk(str(path))
+    nx, ny, nz = dims
+    out = Fields()
+    for name, components, data in arrays:
+        a = np.frombuffer(data, dtype="<f8")
+        out[name] = a.reshape((nz, ny, nx, components)) if components > 1 else a.reshape((nz, ny, nx))
+    out.origin, out.spacing = tuple(origin), spacing
+    return out
+
+
 def _pvd(path: Path) -> List[tuple]:
     """(time [s], step, file) of each entry of a .pvd."""
     if not path.exists():
@@ -200,13 +212,8 @@ class Results:
     def fields(self, step: Optional[int] = None) -> Fields:
         """The field output at `step` (default: the last) as numpy arrays."""
         time_s, found, path = self._entry(self.dir / "fields.pvd", step)
-        dims, origin, spacing, _, arrays = _embolus.read_vtk(str(path))
-        nx, ny, nz = dims
-        out = Fields()
-        for name, components, data in arrays:
-            a = np.frombuffer(data, dtype="<f8")
-            out[name] = a.reshape((nz, ny, nx, components)) if components > 1 else a.reshape((nz, ny, nx))
-        out.origin, out.spacing, out.step, out.time_s = tuple(origin), spacing, found, time_s
+        out = _read_image(path)
+        out.step, out.time_s = found, time_s
         return out
 
     def particles(self, step: Optional[int] = None) -> Dict[str, np.ndarray]:
@@ -227,14 +234,7 @@ class Results:
         path = self.dir / name
         if not path.exists():
             raise EmbolusError(f"{path} does not exist: {missing}")
-        dims, origin, spacing, _, arrays = _embolus.read_vtk(str(path))
-        nx, ny, nz = dims
-        out = Fields()
-        for array, components, data in arrays:
-            a = np.frombuffer(data, dtype="<f8")
-            out[array] = a.reshape((nz, ny, nx, components)) if components > 1 else a.reshape((nz, ny, nx))
-        out.origin, out.spacing = tuple(origin), spacing
-        return out
+        return _read_image(path)
 
     def dose(self) -> Fields:
         """The Y-90 dose map (dose.vti) as arrays shaped (nz, ny, nx): "dose_Gy",
