@@ -667,6 +667,34 @@ fn label_map_territories_take_their_masses_from_the_map() {
     );
     assert!((t.tumour_mass_kg / (8.0 * voxel_kg) - 1.0).abs() < 1e-9);
     assert_eq!(plan.activity_per_sphere_bq, 50.0);
+    // A tabulated kernel: a good table loads and names itself; a bad one is refused.
+    let table = dir.join("dpk.csv");
+    std::fs::write(
+        &table,
+        "radius [mm], fraction\n1.0, 0.4\n5.0, 0.9\n12.0, 1.0\n",
+    )
+    .unwrap();
+    let with_table = |file: &Path| {
+        with("label = 1\n").replace(
+            "[dosimetry.dose_map]\n",
+            &format!(
+                "[dosimetry.dose_map]\nkernel_table = {:?}\n",
+                file.display().to_string()
+            ),
+        )
+    };
+    let tabulated = load(&with_table(&table)).unwrap_or_else(|e| panic!("{e}"));
+    let name = &tabulated.dosimetry.unwrap().dose_map.kernel_name;
+    assert!(name.starts_with("tabulated point kernel"), "{name}");
+    std::fs::write(&table, "1.0, 0.5\n2.0, 0.4\n").unwrap();
+    expect_error(
+        &with_table(&table),
+        &["dosimetry.dose_map.kernel_table", "never fall"],
+    );
+    expect_error(
+        &with_table(&dir.join("missing.csv")),
+        &["dosimetry.dose_map.kernel_table", "missing.csv"],
+    );
     for (territory, needles) in [
         (
             "label = 7\n",
@@ -687,6 +715,10 @@ fn label_map_territories_take_their_masses_from_the_map() {
         (
             "label = 1\ntumour_label = 1\n",
             vec!["tumour_label", "label 1 is given to two regions"],
+        ),
+        (
+            "mass = 1.0\n",
+            vec!["dosimetry.dose_map.label_map", "no territory names a label"],
         ),
     ] {
         expect_error(&with(territory), &needles);

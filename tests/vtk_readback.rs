@@ -403,6 +403,8 @@ fn dose_map_reads_back_in_vtk() {
         }],
         dose_map: DoseMapPlan {
             density_kg_m3: 1060.0,
+            kernel: embolus::dosimetry::kernel::PointKernel::y90(1060.0),
+            kernel_name: "Loevinger".into(),
             grid,
             labels: Some(labels),
             label_map: None,

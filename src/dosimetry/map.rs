@@ -9,10 +9,17 @@ use super::kernel::{PointKernel, DEFAULT_KERNEL_ENERGY};
 use super::{DosimetryPlan, SphereFates};
 use serde::Serialize;
 
+/// The summary's name of the default kernel.
+pub const LOEVINGER_Y90: &str =
+    "Y-90 beta point-source function of Loevinger (1956), voxel-integrated";
+
 /// What the dose map is made on.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DoseMapPlan {
     pub density_kg_m3: f64,
+    /// The β point kernel and what it is, for the summary.
+    pub kernel: PointKernel,
+    pub kernel_name: String,
     /// The empty grid: over the label map's territories, or the vessel's box.
     pub grid: DoseGrid,
     /// Per voxel of the grid, the label map's label (0 outside it); None without a map.
@@ -86,14 +93,13 @@ pub fn compute(plan: &DosimetryPlan, fates: &SphereFates, spheres: &SpherePositi
             in_territories += activity;
         }
     }
-    let point = PointKernel::y90(map.density_kg_m3);
-    let radius = point.radius_holding(DEFAULT_KERNEL_ENERGY);
-    let kernel = point.voxelised(grid.voxel_m, radius);
+    let radius = map.kernel.radius_holding(DEFAULT_KERNEL_ENERGY);
+    let kernel = map.kernel.voxelised(grid.voxel_m, radius);
     let dose_gy = grid.dose_gy(&kernel, plan.dose_constant, map.density_kg_m3);
     let region_doses = regions(plan, map.labels.as_deref(), &dose_gy);
     let voxel_kg = grid.voxel_mass_kg(map.density_kg_m3);
     let summary = DoseMapSummary {
-        kernel: "Y-90 beta point-source function of Loevinger (1956), voxel-integrated".into(),
+        kernel: map.kernel_name.clone(),
         voxel_m: grid.voxel_m,
         dims: grid.dims,
         density_kg_m3: map.density_kg_m3,
@@ -222,6 +228,8 @@ mod tests {
             }],
             dose_map: DoseMapPlan {
                 density_kg_m3: LIVER_DENSITY_KG_M3,
+                kernel: PointKernel::y90(LIVER_DENSITY_KG_M3),
+                kernel_name: LOEVINGER_Y90.into(),
                 grid,
                 labels: Some(labels),
                 label_map: Some("labels.nii".into()),

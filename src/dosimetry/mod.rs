@@ -226,6 +226,8 @@ mod tests {
             territories,
             dose_map: map::DoseMapPlan {
                 density_kg_m3: spec::LIVER_DENSITY_KG_M3,
+                kernel: kernel::PointKernel::y90(spec::LIVER_DENSITY_KG_M3),
+                kernel_name: map::LOEVINGER_Y90.into(),
                 grid: dose_map::DoseGrid::covering([0.0; 3], [1e-3; 3], 0.5e-3),
                 labels: None,
                 label_map: None,

@@ -43,6 +43,10 @@ pub struct DoseMapSpec {
     /// NIfTI-1 label map of the territories and tumours, relative to the scenario.
     #[serde(default)]
     pub label_map: Option<String>,
+    /// A tabulated β point kernel instead of Loevinger's function: CSV rows "radius
+    /// [mm], fraction of the decay energy within it", relative to the scenario.
+    #[serde(default)]
+    pub kernel_table: Option<String>,
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize)]

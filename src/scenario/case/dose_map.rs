@@ -4,8 +4,8 @@
 
 use super::checker::Checker;
 use crate::dosimetry::dose_map::DoseGrid;
-use crate::dosimetry::kernel::{PointKernel, DEFAULT_KERNEL_ENERGY};
-use crate::dosimetry::map::DoseMapPlan;
+use crate::dosimetry::kernel::{KernelTable, PointKernel, DEFAULT_KERNEL_ENERGY};
+use crate::dosimetry::map::{DoseMapPlan, LOEVINGER_Y90};
 use crate::dosimetry::spec::{DoseMapSpec, LIVER_DENSITY_KG_M3};
 use crate::geometry::nifti::{read_volume, Volume};
 use crate::geometry::Voxels;
@@ -33,8 +33,18 @@ pub fn plan(
     if let Some(v) = spec.voxel {
         c.positive(TABLE, "voxel", v, "m")?;
     }
+    let (kernel, kernel_name) = kernel(c, spec, density)?;
+    let reach = kernel.radius_holding(DEFAULT_KERNEL_ENERGY);
     let (grid, labels) = match &spec.label_map {
         None => (vessel_box(c, spec, voxels)?, None),
+        Some(_) if labels_used.is_empty() => {
+            return Err(c.fail(
+                TABLE,
+                "label_map",
+                "a label map is given but no territory names a label in it".into(),
+                "give each territory's label (and tumour_label) in [dosimetry.territories.NAME], or remove label_map".into(),
+            ))
+        }
         Some(file) => {
             let path = c.path.parent().unwrap_or(Path::new(".")).join(file);
             let volume = read_volume(&path).map_err(|e| {
@@ -46,16 +56,45 @@ pub fn plan(
                         .into(),
                 )
             })?;
-            let (grid, labels) = over_labels(c, spec, &volume, labels_used, density)?;
+            let (grid, labels) = over_labels(c, spec, &volume, labels_used, reach)?;
             (grid, Some(labels))
         }
     };
     Ok(DoseMapPlan {
         density_kg_m3: density,
+        kernel,
+        kernel_name,
         grid,
         labels,
         label_map: spec.label_map.clone(),
     })
+}
+
+/// The β kernel: a table given as `kernel_table` (read and checked), else Loevinger's
+/// function for Y-90 at the tissue's density; with its name for the summary.
+fn kernel(
+    c: &Checker,
+    spec: &DoseMapSpec,
+    density: f64,
+) -> Result<(PointKernel, String), ScenarioError> {
+    let Some(file) = &spec.kernel_table else {
+        return Ok((PointKernel::y90(density), LOEVINGER_Y90.into()));
+    };
+    let path = c.path.parent().unwrap_or(Path::new(".")).join(file);
+    let bad = |problem: String| {
+        c.fail(
+            TABLE,
+            "kernel_table",
+            format!("kernel_table = {file:?}: {problem}"),
+            "give a CSV of \"radius [mm], fraction of the decay energy within it\" rows, relative to the scenario file".into(),
+        )
+    };
+    let bytes = crate::io::input::read_bounded(&path, 16 << 20).map_err(|e| bad(e.to_string()))?;
+    let table = KernelTable::from_csv(&String::from_utf8_lossy(&bytes)).map_err(bad)?;
+    Ok((
+        PointKernel::Table(table),
+        format!("tabulated point kernel {file}, voxel-integrated"),
+    ))
 }
 
 /// The grid over the box from `lo` to `hi`, refused before it is allocated if it would
@@ -106,7 +145,7 @@ fn over_labels(
     spec: &DoseMapSpec,
     volume: &Volume,
     labels_used: &[i64],
-    density: f64,
+    reach: f64,
 ) -> Result<(DoseGrid, Vec<i32>), ScenarioError> {
     let spacing: Vec<f64> = volume
         .axes_m
@@ -147,7 +186,6 @@ fn over_labels(
             "give each territory's label and tumour_label as they are in the label map".into(),
         ));
     }
-    let reach = PointKernel::y90(density).radius_holding(DEFAULT_KERNEL_ENERGY);
     for a in 0..3 {
         lo[a] = (lo[a] - reach).max(image_lo[a]);
         hi[a] = (hi[a] + reach).min(image_hi[a]);
