@@ -615,7 +615,7 @@ fn bad_dosimetry_is_refused() {
             vec!["dosimetry.dose_map.voxel", "larger dose_map.voxel"],
         ),
         (
-            with("activity = 3.0\n[dosimetry.dose_map]\nlabel_map = \"no-such-labels.nii\"\n"),
+            with("activity = 3.0\n[dosimetry.dose_map]\nlabel_map = \"no-such-labels.nii\"\n[dosimetry.territories.outlet]\nlabel = 1\n"),
             vec![
                 "dosimetry.dose_map.label_map",
                 "no-such-labels.nii",
