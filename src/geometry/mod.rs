@@ -3,6 +3,7 @@
 //! Geometry never touches the GPU; [`crate::sim`] turns [`Voxels`] into flags.
 
 pub mod caps;
+pub mod catheter;
 pub mod error;
 pub mod fields;
 mod from_scenario;
