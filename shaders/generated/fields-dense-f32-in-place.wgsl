@@ -44,6 +44,9 @@ struct Params {
     rheology_a: vec4<f32>,
     rheology_b: vec4<f32>,
     rheology_conv: vec4<f32>,
+    // An antireflux catheter tip: the unit direction its valve lets flow pass
+    // (xyz); cells whose porous drag is negative drag only flow against it.
+    valve: vec4<f32>,
 }
 
 // What may change from step to step (shaders/lbm/clock.wgsl advances it from a
@@ -51,7 +54,8 @@ struct Params {
 struct StepState {
     inlet_factor: f32,
     time_step: f32,
-    _pad0: f32,
+    // Factor on every moving wall's velocity (a catheter's injection on and off).
+    wall_factor: f32,
     _pad1: f32,
     force: vec4<f32>,
     // (cos nωt, sin nωt) of the inflow harmonics n = 1..8, two per vec4 (Womersley inlets).

@@ -44,6 +44,9 @@ struct Params {
     rheology_a: vec4<f32>,
     rheology_b: vec4<f32>,
     rheology_conv: vec4<f32>,
+    // An antireflux catheter tip: the unit direction its valve lets flow pass
+    // (xyz); cells whose porous drag is negative drag only flow against it.
+    valve: vec4<f32>,
 }
 
 // What may change from step to step (shaders/lbm/clock.wgsl advances it from a
@@ -51,7 +54,8 @@ struct Params {
 struct StepState {
     inlet_factor: f32,
     time_step: f32,
-    _pad0: f32,
+    // Factor on every moving wall's velocity (a catheter's injection on and off).
+    wall_factor: f32,
     _pad1: f32,
     force: vec4<f32>,
     // (cos nωt, sin nωt) of the inflow harmonics n = 1..8, two per vec4 (Womersley inlets).
@@ -803,13 +807,14 @@ fn interpolated_bounce_back(distance: f32, toward: f32, second: f32, second_ok: 
 
 // What a moving wall adds to the population q it bounces back: 2 w ρ₀ (c_q·u_w)/c_s²
 // (Ladd 1994; Krüger et al. 2017, eq. 5.26), ρ₀ = 1; walls at rest (record field 0,
-// all but the lid of the cavity validation case) add nothing.
+// all but the lid of the cavity validation case and a catheter's tip face) add
+// nothing. The step's wall factor switches a catheter's injection on and off.
 fn moving_wall(q: u32, wall: u32) -> f32 {
     let record = wall >> RECORD_SHIFT;
     if (record == 0u) {
         return 0.0;
     }
-    return 6.0 * W[q] * dot(velocity_of(q), records[record].velocity);
+    return 6.0 * W[q] * step_state.wall_factor * dot(velocity_of(q), records[record].velocity);
 }
 
 // Non-equilibrium extrapolation (Guo, Zheng & Shi, Chinese Physics 11 (2002) 366),
@@ -902,7 +907,12 @@ fn velocity_and_force(cell: u32, delta_rho: f32, j: vec3<f32>) -> Forcing {
     var force = step_state.force.xyz;
     var u = j + 0.5 * force;
     if (COUPLED != 0u) {
-        let sigma = porous_drag[cell];
+        var sigma = porous_drag[cell];
+        // An antireflux tip's seal (negative σ): drag −σ on flow against the valve's
+        // direction only, none on flow through it.
+        if (sigma < 0.0) {
+            sigma = select(0.0, -sigma, dot(u, params.valve.xyz) < 0.0);
+        }
         u = u / (1.0 + 0.5 * sigma);
         force -= sigma * u;
         velocity_field[cell] = vec4<f32>(u, delta_rho);

@@ -38,13 +38,14 @@ fn interpolated_bounce_back(distance: f32, toward: f32, second: f32, second_ok: 
 
 // What a moving wall adds to the population q it bounces back: 2 w ρ₀ (c_q·u_w)/c_s²
 // (Ladd 1994; Krüger et al. 2017, eq. 5.26), ρ₀ = 1; walls at rest (record field 0,
-// all but the lid of the cavity validation case) add nothing.
+// all but the lid of the cavity validation case and a catheter's tip face) add
+// nothing. The step's wall factor switches a catheter's injection on and off.
 fn moving_wall(q: u32, wall: u32) -> f32 {
     let record = wall >> RECORD_SHIFT;
     if (record == 0u) {
         return 0.0;
     }
-    return 6.0 * W[q] * dot(velocity_of(q), records[record].velocity);
+    return 6.0 * W[q] * step_state.wall_factor * dot(velocity_of(q), records[record].velocity);
 }
 
 // Non-equilibrium extrapolation (Guo, Zheng & Shi, Chinese Physics 11 (2002) 366),

@@ -21,7 +21,12 @@ fn velocity_and_force(cell: u32, delta_rho: f32, j: vec3<f32>) -> Forcing {
     var force = step_state.force.xyz;
     var u = j + 0.5 * force;
     if (COUPLED != 0u) {
-        let sigma = porous_drag[cell];
+        var sigma = porous_drag[cell];
+        // An antireflux tip's seal (negative σ): drag −σ on flow against the valve's
+        // direction only, none on flow through it.
+        if (sigma < 0.0) {
+            sigma = select(0.0, -sigma, dot(u, params.valve.xyz) < 0.0);
+        }
         u = u / (1.0 + 0.5 * sigma);
         force -= sigma * u;
         velocity_field[cell] = vec4<f32>(u, delta_rho);

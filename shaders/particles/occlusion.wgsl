@@ -39,7 +39,8 @@ fn occlude(
         return;
     }
     let raw = solid[2u * cell];
-    if (raw == 0u || (cell_flag(cell) & TYPE_MASK) != CELL_FLUID) {
+    // A catheter's antireflux seal (negative drag) stays what it is.
+    if (raw == 0u || (cell_flag(cell) & TYPE_MASK) != CELL_FLUID || porous_drag[cell] < 0.0) {
         return;
     }
     let phi = f32(raw) / op.solid_scale;

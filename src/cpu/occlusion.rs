@@ -23,7 +23,8 @@ pub fn occlude(p: &OcclusionParams, s: &mut OcclusionState) -> u32 {
     let mut closed = 0;
     for cell in 0..s.flags.len() {
         let raw = s.solid[2 * cell];
-        if raw == 0 || flags::kind(s.flags[cell]) != flags::FLUID {
+        // A catheter's antireflux seal (negative drag) stays what it is.
+        if raw == 0 || flags::kind(s.flags[cell]) != flags::FLUID || s.porous_drag[cell] < 0.0 {
             continue;
         }
         let phi = raw as f32 / p.solid_scale;

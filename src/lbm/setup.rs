@@ -111,6 +111,18 @@ pub struct LatticeSetup {
     /// Interpolated walls: the wall-link table the fluid cells' flags point into
     /// ([`super::wall_links`]); empty for halfway bounce-back everywhere.
     pub wall_links: Vec<u32>,
+    /// An antireflux catheter tip's seal; `None` without one.
+    pub valve: Option<Valve>,
+}
+
+/// A one-way seal: a Darcy drag on the flow against `direction` in `cells`, none on
+/// the flow along it (an antireflux catheter tip; shaders/lbm/collision.wgsl).
+#[derive(Clone, Debug)]
+pub struct Valve {
+    pub direction: [f32; 3],
+    pub cells: Vec<usize>,
+    /// Drag σ on backflow [1/step].
+    pub drag: f32,
 }
 
 impl LatticeSetup {
@@ -153,6 +165,7 @@ impl LatticeSetup {
             sparse: false,
             in_place: false,
             wall_links: Vec::new(),
+            valve: None,
         }
     }
 }

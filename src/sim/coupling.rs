@@ -28,6 +28,23 @@ impl Coupling {
         }
     }
 
+    /// The fields for `setup`'s grid: zero, but an antireflux seal's cells carry
+    /// their drag negated (shaders/lbm/collision.wgsl applies it to backflow only).
+    pub fn for_setup(ctx: &GpuContext, setup: &crate::lbm::LatticeSetup) -> Self {
+        let cells = setup.dims.cells();
+        let mut drag = vec![0.0f32; cells.max(1)];
+        if let Some(valve) = &setup.valve {
+            for &c in &valve.cells {
+                drag[c] = -valve.drag;
+            }
+        }
+        Coupling {
+            velocity_field: storage_from(ctx, "velocity field", &vec![[0.0f32; 4]; cells.max(1)]),
+            porous_drag: storage_from(ctx, "porous drag", &drag),
+            cells,
+        }
+    }
+
     /// One-element buffers for a lattice whose kernels are compiled uncoupled (wgpu
     /// buffers cannot be empty and every declared binding needs one).
     pub fn placeholder(ctx: &GpuContext) -> Self {

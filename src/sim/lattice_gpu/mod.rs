@@ -116,6 +116,7 @@ impl GpuLattice {
             smagorinsky: setup.smagorinsky,
             force: setup.force,
             inlet_scale: 1.0,
+            valve_direction: setup.valve.as_ref().map_or([0.0; 3], |v| v.direction),
         };
         let scope = ctx.device.push_error_scope(wgpu::ErrorFilter::OutOfMemory);
         let params = uniform_from(ctx, "params", &settings.gpu_params());

@@ -21,6 +21,7 @@ pub(crate) struct GpuParams {
     rheology_a: [f32; 4],
     rheology_b: [f32; 4],
     rheology_conv: [f32; 4],
+    valve: [f32; 4],
 }
 
 /// The settings `Params` is made from.
@@ -32,6 +33,8 @@ pub(crate) struct StepSettings {
     pub force: [f32; 3],
     /// Factor on every inlet velocity.
     pub inlet_scale: f32,
+    /// An antireflux catheter tip's direction (its seal drags only flow against it).
+    pub valve_direction: [f32; 3],
 }
 
 impl StepSettings {
@@ -69,6 +72,12 @@ impl StepSettings {
                 self.smagorinsky.map_or(0.0, |c| c * c),
             ],
             rheology_conv: conv,
+            valve: [
+                self.valve_direction[0],
+                self.valve_direction[1],
+                self.valve_direction[2],
+                0.0,
+            ],
         }
     }
 
@@ -95,7 +104,9 @@ impl StepSettings {
 pub struct StepState {
     pub inlet_factor: f32,
     pub time_step: f32,
-    pub _pad: [f32; 2],
+    /// Factor on every moving wall's velocity (a catheter's injection flow).
+    pub wall_factor: f32,
+    pub _pad: f32,
     pub force: [f32; 4],
     /// (cos nωt, sin nωt) for the inflow harmonics n = 1..8 (Womersley inlets).
     pub harmonics: [[f32; 4]; 4],
@@ -109,11 +120,18 @@ impl StepState {
         StepState {
             inlet_factor,
             time_step: time_step as f32,
-            _pad: [0.0; 2],
+            wall_factor: 1.0,
+            _pad: 0.0,
             force: [force[0], force[1], force[2], 0.0],
             harmonics: [[0.0; 4]; 4],
             outlet_pressure: [[0.0; 4]; 2],
         }
+    }
+
+    /// Sets the factor on moving walls' velocities.
+    pub fn with_wall_factor(mut self, factor: f32) -> Self {
+        self.wall_factor = factor;
+        self
     }
 
     /// Sets the δρ of scheduled-pressure outlet `slot`.
