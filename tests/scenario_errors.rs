@@ -787,3 +787,40 @@ fn bad_pressure_driven_inlets_are_refused() {
         &["[time.stop_at]", "injects none"],
     );
 }
+
+/// `[catheter]` and `[target]` (issue 19): a tip outside the lumen, a catheter as
+/// wide as the vessel, a lumen wider than the catheter, an injection the lattice
+/// cannot carry, and a target branch the vessel lacks.
+#[test]
+fn bad_catheters_and_targets_are_refused() {
+    let tapered = edit(
+        "shape = \"cylinder\"\nradius = 1.0e-3\nlength = 5.0e-3\n",
+        "shape = \"tapered\"\nstart = [0.0, 0.0, 0.0]\nend = [0.0, 0.0, 5.0e-3]\n\
+         start_radius = 1.0e-3\nend_radius = 1.0e-3\n",
+    );
+    let with = |table: &str| format!("{tapered}{table}");
+    let catheter = "[catheter]\ntip = [0.0, 0.0, 2.5e-3]\n";
+    if let Err(e) = load(&with(catheter)) {
+        panic!("the catheter on the axis fits: {e}");
+    }
+    expect_error(
+        &with("[catheter]\ntip = [0.0, 3.0e-3, 2.5e-3]\n"),
+        &["[catheter.tip]", "not in the vessel's lumen", "bad.toml:"],
+    );
+    expect_error(
+        &with("[catheter]\ntip = [0.0, 0.0, 2.5e-3]\nouter_radius = 1.2e-3\n"),
+        &["[catheter.tip]", "fills"],
+    );
+    expect_error(
+        &with("[catheter]\ntip = [0.0, 0.0, 2.5e-3]\ninner_radius = 5.0e-4\n"),
+        &["[catheter.inner_radius]", "not smaller than outer_radius"],
+    );
+    expect_error(
+        &with("[catheter]\ntip = [0.0, 0.0, 2.5e-3]\nflow_rate = 1.0e-5\n"),
+        &["[catheter.flow_rate]", "lattice units", "lower flow_rate"],
+    );
+    expect_error(
+        &with("[target]\nbranches = [\"outlet9\"]\n"),
+        &["[target.branches]", "'outlet9' is not an outlet", "outlet"],
+    );
+}

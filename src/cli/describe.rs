@@ -77,6 +77,9 @@ pub fn describe(loaded: &LoadedScenario) {
             plan.first_release_step
         );
     }
+    if let Some(c) = &loaded.catheter {
+        describe_catheter(loaded, c);
+    }
     if let Some(d) = &loaded.dosimetry {
         describe_dosimetry(d);
     }
@@ -90,6 +93,34 @@ pub fn describe(loaded: &LoadedScenario) {
             }
         );
     }
+}
+
+/// The catheter: its body, its tip, its injection flow and where it leaves the tip.
+fn describe_catheter(loaded: &LoadedScenario, c: &embolus::scenario::case::catheter::CatheterPlan) {
+    let tip = c.shape.tip_m;
+    let end = if c.end_s.is_finite() {
+        format!("{:.4} s", c.end_s)
+    } else {
+        "the end".into()
+    };
+    println!(
+        "catheter  {} tip at ({:.4e}, {:.4e}, {:.4e}) m, outer radius {:.3e} m: {} body cells; injection {:.3e} m^3/s ({:.2} mL/min) from {:.4} s to {end} through {} face cells at {:.4} m/s ({:.4} lattice)",
+        match c.tip_kind {
+            embolus::particles::spec::TipKind::EndHole => "end-hole",
+            embolus::particles::spec::TipKind::Antireflux => "antireflux",
+        },
+        tip[0],
+        tip[1],
+        tip[2],
+        c.shape.outer_radius_m,
+        c.cells.body.len(),
+        c.flow_rate_m3_s,
+        c.flow_rate_m3_s * 6.0e7,
+        c.start_s,
+        c.cells.face.len(),
+        c.face_speed_lattice * loaded.units.dx_m / loaded.units.dt_s,
+        c.face_speed_lattice,
+    );
 }
 
 /// Prints the acoustic number of a pulsatile inflow and, when it is large, the time

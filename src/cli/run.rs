@@ -344,6 +344,9 @@ fn print_summary(summary: &RunSummary, loaded: &LoadedScenario, out_dir: &Path) 
             );
         }
         unsettled_baseline_note(&p.baseline_change);
+        if let Some(d) = &p.delivery {
+            print_delivery(d);
+        }
     }
     if let Some(d) = &summary.dosimetry {
         println!(
@@ -501,6 +504,36 @@ fn dose_map_lines(m: &embolus::dosimetry::map::DoseMapSummary) {
             readable(g.d70_gy),
             readable(100.0 * g.v100),
             readable(g.max_dose_gy)
+        );
+    }
+}
+
+/// Reflux past the catheter tip and the target / non-target split.
+fn print_delivery(d: &embolus::sim::reflux::Delivery) {
+    if let (Some(n), Some(f)) = (d.refluxed, d.refluxed_fraction) {
+        println!(
+            "  reflux: {n} particles ({:.1}% of those injected) went back past the catheter tip",
+            100.0 * f
+        );
+    }
+    if let (Some(q), Some(f)) = (d.peak_backflow_m3_s, d.backflow_fraction) {
+        println!(
+            "  backflow past the tip while injecting: {:.1}% of the injection flow on average, at most {} m^3/s",
+            100.0 * f,
+            readable(q),
+        );
+    }
+    if let (Some(to), Some(non), Some(f)) = (d.to_target, d.non_target, d.target_fraction) {
+        let elsewhere: Vec<String> = d
+            .non_target_by_branch
+            .iter()
+            .filter(|(_, &n)| n > 0)
+            .map(|(name, n)| format!("{n} to {name}"))
+            .collect();
+        println!(
+            "  target: {to} particles ({:.1}% of those injected) reached the target branches; {non} non-target{}",
+            100.0 * f,
+            if elsewhere.is_empty() { String::new() } else { format!(" ({})", elsewhere.join(", ")) }
         );
     }
 }

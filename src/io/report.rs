@@ -167,6 +167,22 @@ pub fn key_metrics(s: &Value) -> Vec<(String, Option<f64>, &'static str)> {
                 m.push((format!("{name} baseline change"), num(v), "-"));
             }
         }
+        let d = &p["delivery"];
+        if d.is_object() {
+            for (name, key, unit) in [
+                ("particles refluxed", "refluxed", "-"),
+                ("refluxed fraction", "refluxed_fraction", "-"),
+                ("peak backflow past the tip", "peak_backflow_m3_s", "m^3/s"),
+                ("backflow / injection flow", "backflow_fraction", "-"),
+                ("particles to target", "to_target", "-"),
+                ("non-target particles", "non_target", "-"),
+                ("target fraction", "target_fraction", "-"),
+            ] {
+                if !d[key].is_null() {
+                    m.push((name.into(), num(&d[key]), unit));
+                }
+            }
+        }
     }
     let d = &s["dosimetry"];
     if d.is_object() {

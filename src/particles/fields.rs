@@ -65,8 +65,14 @@ pub fn scenario_cell_geometry(loaded: &crate::scenario::LoadedScenario) -> Vec<[
     else {
         return geometry;
     };
+    // A catheter is wall the true surface does not know: cells clearly nearer to it
+    // than to the vessel's wall keep the staircase distance (to the catheter).
+    let catheter = loaded.catheter.is_some();
     for (i, (g, plane)) in geometry.iter_mut().zip(planes).enumerate() {
         if let (Some((normal, distance)), false) = (plane, loaded.beyond_openings[i]) {
+            if catheter && g[0] + 1.0 < distance {
+                continue;
+            }
             let [a, b] = encode_normal(normal);
             *g = [distance, a + NORMAL_OFFSET, g[2], b];
         }

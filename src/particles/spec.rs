@@ -142,3 +142,69 @@ pub enum MagnetSpec {
     /// `gradient` [T/m]: a constant force on magnetic agents.
     Gradient { field: f64, gradient: [f64; 3] },
 }
+
+/// `[catheter]`: a catheter in the lumen. Its body is wall for the flow and the
+/// particles; an injection flow leaves its tip; `[[injections]]` without a `tip`
+/// release from it.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct CatheterSpec {
+    /// Centre of the tip's face [m].
+    pub tip: [f64; 3],
+    /// Direction the catheter points (out of the tip); default: along the inlet's
+    /// inward normal.
+    #[serde(default)]
+    pub direction: Option<[f64; 3]>,
+    /// Outer radius [m]; default 0.45 mm (a 2.7 F microcatheter).
+    #[serde(default = "default_outer_radius")]
+    pub outer_radius: f64,
+    /// Radius of its lumen [m]; default 0.265 mm (0.021 in inner diameter).
+    #[serde(default = "default_inner_radius")]
+    pub inner_radius: f64,
+    /// `end_hole` (a plain tip) or `antireflux` (a tip that seals the vessel around
+    /// the catheter against backflow while letting forward flow pass).
+    #[serde(default)]
+    pub tip_kind: TipKind,
+    /// Injection flow through the catheter [m³/s] (1 mL/min = 1.667e-8 m³/s).
+    #[serde(default)]
+    pub flow_rate: f64,
+    /// Start of the injection flow [s]; default: the first `[[injections]]` release
+    /// (0 without injections).
+    #[serde(default)]
+    pub start: Option<f64>,
+    /// Length of the injection flow [s]; default: until the last release ends (to
+    /// the end of the run without injections).
+    #[serde(default)]
+    pub duration: Option<f64>,
+    /// A particle counts as refluxed once it is this far upstream of the tip [m];
+    /// default 1 mm.
+    #[serde(default = "default_reflux_distance")]
+    pub reflux_distance: f64,
+}
+
+fn default_outer_radius() -> f64 {
+    4.5e-4
+}
+fn default_inner_radius() -> f64 {
+    2.65e-4
+}
+fn default_reflux_distance() -> f64 {
+    1e-3
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TipKind {
+    #[default]
+    EndHole,
+    Antireflux,
+}
+
+/// `[target]`: the branches the injection is meant for; particles lodged in or
+/// leaving through any other outlet's branch are non-target embolization.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct TargetSpec {
+    /// Outlet names.
+    pub branches: Vec<String>,
+}

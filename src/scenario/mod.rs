@@ -29,6 +29,10 @@ pub struct LoadedScenario {
     /// Cells whose links the true surface cuts, for `[lbm] walls = "interpolated"`
     /// (else empty).
     pub wall_links: Vec<crate::geometry::CutCell>,
+    /// The catheter in the lumen (`[catheter]`), already carved into `voxels`.
+    pub catheter: Option<case::catheter::CatheterPlan>,
+    /// Opening indices of `[target] branches` (empty: no target given).
+    pub target_openings: Vec<usize>,
     /// The vessel's true surface where the geometry has one (analytic shapes, STL,
     /// NIfTI; not channels): wall links and the particles' wall distance use it.
     pub surface: Option<std::sync::Arc<crate::geometry::WallSurface>>,

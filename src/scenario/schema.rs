@@ -36,6 +36,12 @@ pub struct Scenario {
     pub injections: Vec<crate::particles::spec::InjectionSpec>,
     #[serde(default)]
     pub magnets: Vec<crate::particles::spec::MagnetSpec>,
+    /// A catheter in the lumen: its body, its injection flow and reflux counting.
+    #[serde(default)]
+    pub catheter: Option<crate::particles::spec::CatheterSpec>,
+    /// The branches an injection is meant for (non-target embolization elsewhere).
+    #[serde(default)]
+    pub target: Option<crate::particles::spec::TargetSpec>,
     /// Field output (VTK ImageData) and wall shear stress averaging.
     #[serde(default)]
     pub fields: FieldsSpec,

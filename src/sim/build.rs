@@ -3,7 +3,10 @@
 
 use crate::geometry::{CellKind, Role, Voxels};
 use crate::lbm::lattice::flags;
+use crate::lbm::setup::Valve;
 use crate::lbm::{BoundaryRecord, CollisionModel, LatticeSetup, Relaxation};
+use crate::particles::spec::TipKind;
+use crate::scenario::case::catheter::CatheterPlan;
 use crate::scenario::{CollisionName, LoadedScenario, Profile};
 
 /// Flag words and boundary records for `voxels`. `inlet_velocity(k, j)` is the speed of
@@ -118,6 +121,9 @@ pub fn lattice_setup(voxels: &Voxels, loaded: &LoadedScenario) -> LatticeSetup {
     if s.inlet.as_ref().is_some_and(|i| i.pressure_driven()) {
         drive_inlets_by_pressure(&mut setup, voxels, outlet_delta_density);
     }
+    if let Some(catheter) = &loaded.catheter {
+        add_catheter(&mut setup, catheter);
+    }
     crate::lbm::wall_links::attach(&mut setup, &loaded.wall_links);
     if s.outlet.non_reflecting {
         let d = voxels.dims;
@@ -126,6 +132,36 @@ pub fn lattice_setup(voxels: &Voxels, loaded: &LoadedScenario) -> LatticeSetup {
         ));
     }
     setup
+}
+
+/// Drag of an antireflux tip's seal on backflow [1/step]: as much as a cell closed
+/// by lodged agents gets (`particles::kernel_params::MAX_DRAG`), under which
+/// backflow shrinks by 1/(1 + σ/2) per step; taken implicitly, so stable.
+const VALVE_DRAG: f32 = crate::particles::kernel_params::MAX_DRAG;
+
+/// The catheter's tip face becomes a wall moving along the axis at the speed that
+/// carries the injection flow (velocity bounce-back: Ladd's term puts the mass in),
+/// and an antireflux tip's collar a one-way seal.
+fn add_catheter(setup: &mut LatticeSetup, catheter: &CatheterPlan) {
+    let record = setup.records.len().max(1);
+    if setup.records.is_empty() {
+        setup.records.push(BoundaryRecord::default());
+    }
+    let speed = catheter.face_speed_lattice;
+    setup.records.push(BoundaryRecord {
+        velocity: catheter.shape.direction.map(|c| (c * speed) as f32),
+        delta_density: 0.0,
+    });
+    for &cell in &catheter.cells.face {
+        setup.flags[cell] = flags::moving_wall(record);
+    }
+    if catheter.tip_kind == TipKind::Antireflux {
+        setup.valve = Some(Valve {
+            direction: catheter.shape.direction.map(|c| c as f32),
+            cells: catheter.cells.collar.clone(),
+            drag: VALVE_DRAG,
+        });
+    }
 }
 
 /// Turns the inlets' cells into pressure cells (what outlets are: the density

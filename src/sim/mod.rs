@@ -9,6 +9,7 @@ pub mod lattice_gpu;
 pub mod particle_fates;
 pub mod particle_recorder;
 pub mod particles_gpu;
+pub mod reflux;
 pub mod run;
 pub mod wall_output;
 

@@ -1,7 +1,8 @@
 //! particles/fates.csv: one row per planned particle with where it ended (issue 19):
 //! id (as in particles_*.vtp), agent, diameter, release time, fate, final position,
 //! where (the opening it left through, or the branch it lodged in) and the output at
-//! which the fate was first seen (it happened within the output interval before).
+//! which the fate was first seen (it happened within the output interval before),
+//! and with a catheter whether it went back past the tip (reflux).
 
 use crate::particles::plan::state;
 use std::io::Write;
@@ -20,6 +21,8 @@ pub struct FateContext<'a> {
     pub origin_m: [f64; 3],
     /// Per particle: the step of the output that first saw its fate (0: not yet).
     pub fate_step: &'a [u64],
+    /// Per particle: went back past the catheter tip (`None`: no catheter).
+    pub refluxed: Option<&'a [bool]>,
 }
 
 /// The name of a particle state in fates.csv.
@@ -58,7 +61,7 @@ pub fn write_fates(
     let mut w = std::io::BufWriter::new(std::fs::File::create(path)?);
     writeln!(
         w,
-        "id,agent,diameter [m],release time [s],fate,x [m],y [m],z [m],where,seen by [s]"
+        "id,agent,diameter [m],release time [s],fate,x [m],y [m],z [m],where,seen by [s],refluxed"
     )?;
     for (i, (s, p)) in status.iter().zip(positions).enumerate() {
         let at: [f64; 3] = std::array::from_fn(|a| c.origin_m[a] + p[a] as f64 * c.dx_m);
@@ -66,9 +69,13 @@ pub fn write_fates(
             Some(&step) if step > 0 => format!("{:e}", step as f64 * c.dt_s),
             _ => String::new(),
         };
+        let refluxed = match c.refluxed {
+            Some(r) => (r.get(i) == Some(&true)).to_string(),
+            None => String::new(),
+        };
         writeln!(
             w,
-            "{i},{},{:e},{:e},{},{:e},{:e},{:e},{},{seen}",
+            "{i},{},{:e},{:e},{},{:e},{:e},{:e},{},{seen},{refluxed}",
             c.agents.get(s[1] as usize).map_or("", String::as_str),
             c.diameters_m.get(i).copied().unwrap_or(f64::NAN),
             s[2] as f64 * c.dt_s,

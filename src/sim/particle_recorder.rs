@@ -53,6 +53,9 @@ pub struct ParticleSummary {
     pub time_to_stasis_s: Option<f64>,
     /// Per outlet: fraction of the injected particle volume that left through it.
     pub exited_volume_fraction: BTreeMap<String, f64>,
+    /// Reflux past the catheter tip and the split between `[target]` and other
+    /// branches (`None` without a catheter or target).
+    pub delivery: Option<super::reflux::Delivery>,
 }
 
 pub struct ParticleRecorder {
@@ -72,6 +75,14 @@ pub struct ParticleRecorder {
     vtp_dir: Option<PathBuf>,
     /// particles/fates.csv, written at the end of the run.
     fates_path: PathBuf,
+    /// With a catheter: tells the particles that go back past its tip, and measures
+    /// the flow past it.
+    reflux: Option<super::reflux::RefluxGauge>,
+    tip_flow: Option<super::reflux::TipFlowGauge>,
+    /// `[target]` outlets by opening index.
+    target: Vec<usize>,
+    /// The catheter, whose injection flow joins the inflow.
+    catheter: Option<crate::scenario::case::catheter::CatheterPlan>,
     pub state: ParticleRecorderState,
 }
 
@@ -97,6 +108,15 @@ pub struct ParticleRecorderState {
     /// exited (0: not yet; fates.csv).
     #[serde(default)]
     pub fate_step: Vec<u64>,
+    /// Per particle: seen upstream of the catheter tip (reflux).
+    #[serde(default)]
+    pub refluxed: Vec<bool>,
+    /// Most backflow past the catheter tip while injecting [m³/s], and the sums over
+    /// those outputs of the backflow and of the injection flow.
+    #[serde(default)]
+    pub peak_backflow: Option<f64>,
+    #[serde(default)]
+    pub backflow_sums: (f64, f64),
     pub last: Tally,
     pub occluded_cells: u64,
     pub vtp_entries: Vec<(f64, String)>,
@@ -146,6 +166,16 @@ impl ParticleRecorder {
             agents: run.plan.agent_names.clone(),
             vtp_dir: run.write_vtp.then(|| out_dir.join("particles")),
             fates_path: out_dir.join("particles").join("fates.csv"),
+            reflux: loaded
+                .catheter
+                .as_ref()
+                .map(|c| super::reflux::RefluxGauge::new(c, voxels)),
+            target: loaded.target_openings.clone(),
+            tip_flow: loaded
+                .catheter
+                .as_ref()
+                .and_then(|c| super::reflux::TipFlowGauge::new(c, coupling, &loaded.units)),
+            catheter: loaded.catheter.clone(),
             state: ParticleRecorderState {
                 baseline: None,
                 baseline_before: None,
@@ -155,6 +185,9 @@ impl ParticleRecorder {
                 recent_flows: Vec::new(),
                 last_inflow_ratio: None,
                 fate_step: Vec::new(),
+                refluxed: Vec::new(),
+                peak_backflow: None,
+                backflow_sums: (0.0, 0.0),
                 last: Tally::default(),
                 occluded_cells: 0,
                 vtp_entries: vec![],
@@ -179,6 +212,12 @@ impl ParticleRecorder {
         names.push("lodged volume [m^3]".into());
         names.push("occluded cells [-]".into());
         names.push("occluded volume [m^3]".into());
+        if self.reflux.is_some() {
+            names.push("particles refluxed [-]".into());
+        }
+        if self.tip_flow.is_some() {
+            names.push("flow past the catheter tip [m^3/s]".into());
+        }
         let outlets: Vec<String> = self.outlets().map(|(_, n)| n.to_string()).collect();
         for n in &outlets {
             names.push(format!("{n} particles exited [-]"));
@@ -217,6 +256,16 @@ impl ParticleRecorder {
             self.state.occluded_cells as f64,
             self.state.occluded_cells as f64 * self.cell_volume_m3,
         ];
+        if let Some(gauge) = &self.reflux {
+            let positions = self.gpu.read_positions(ctx)?;
+            gauge.mark(&mut self.state.refluxed, &status, &positions);
+            columns.push(self.state.refluxed.iter().filter(|&&r| r).count() as f64);
+        }
+        if let Some(gauge) = &self.tip_flow {
+            let flow = gauge.flow_m3_s(ctx)?;
+            self.note_backflow(flow, row.time_s);
+            columns.push(flow);
+        }
         let outlets: Vec<usize> = self.outlets().map(|(k, _)| k).collect();
         for k in outlets {
             let ratio = if baseline[k].abs() > 0.0 {
@@ -282,6 +331,7 @@ impl ParticleRecorder {
             dx_m: self.dx_m,
             origin_m: self.origin_m,
             fate_step: &self.state.fate_step,
+            refluxed: self.reflux.is_some().then_some(&self.state.refluxed[..]),
         };
         super::particle_fates::write_fates(path, &context, &status, &positions).map_err(io)
     }
@@ -309,7 +359,8 @@ impl ParticleRecorder {
             .collect()
     }
 
-    /// The inflow through the inlets over its baseline, and the time to stasis.
+    /// The inflow through the inlets (and a catheter's injection) over its baseline,
+    /// and the time to stasis.
     fn follow_inflow(&mut self, row: &MetricsRow, flows: &[f64], baseline: &[f64]) {
         let inlets: Vec<usize> = (0..self.openings.len())
             .filter(|&k| self.openings[k].1 == Role::Inlet)
@@ -319,7 +370,7 @@ impl ParticleRecorder {
         if before.abs() == 0.0 {
             return;
         }
-        let ratio = sum(flows) / before;
+        let ratio = (sum(flows) + self.catheter_flow_m3_s(row.time_s)) / before;
         self.state.last_inflow_ratio = Some(ratio);
         if row.step > self.first_release_step
             && self.state.time_to_stasis.is_none()
@@ -329,6 +380,30 @@ impl ParticleRecorder {
             self.state.time_to_stasis =
                 Some(row.time_s - self.first_release_step as f64 * self.dt_s);
         }
+    }
+
+    /// Keeps the most backflow past the tip while the injection runs at more than
+    /// half its rate.
+    fn note_backflow(&mut self, flow_m3_s: f64, time_s: f64) {
+        let injecting = self.catheter_flow_m3_s(time_s);
+        let full = self.catheter.as_ref().map_or(0.0, |c| c.flow_rate_m3_s);
+        if injecting <= 0.5 * full || full <= 0.0 {
+            return;
+        }
+        let back = (-flow_m3_s).max(0.0);
+        if self.state.peak_backflow.is_none_or(|b| back > b) {
+            self.state.peak_backflow = Some(back);
+        }
+        self.state.backflow_sums.0 += back;
+        self.state.backflow_sums.1 += injecting;
+    }
+
+    /// The catheter's injection flow at `time_s` [m³/s] (0 without one): an
+    /// antireflux tip stops the inflow around it, which is no stasis.
+    fn catheter_flow_m3_s(&self, time_s: f64) -> f64 {
+        self.catheter
+            .as_ref()
+            .map_or(0.0, |c| c.flow_rate_m3_s * c.factor_at(time_s, self.dt_s))
     }
 
     /// When the inflow fell to stasis ([`STASIS_FLOW_FRACTION`]) [s from the start].
@@ -479,6 +554,20 @@ impl ParticleRecorder {
                     )
                 })
                 .collect(),
+            delivery: (self.reflux.is_some() || !self.target.is_empty()).then(|| {
+                let mut d = super::reflux::delivery(
+                    &self.state.last,
+                    self.reflux.is_some().then_some(&self.state.refluxed[..]),
+                    &self.openings,
+                    &self.target,
+                );
+                if self.tip_flow.is_some() {
+                    let (back, injected) = self.state.backflow_sums;
+                    d.peak_backflow_m3_s = Some(self.state.peak_backflow.unwrap_or(0.0));
+                    d.backflow_fraction = Some(if injected > 0.0 { back / injected } else { 0.0 });
+                }
+                d
+            }),
         }
     }
 }

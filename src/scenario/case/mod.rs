@@ -5,6 +5,7 @@
 //! the first stage only; `embolus check` and `embolus run` run them all. Each stage
 //! reports the first problem it finds with the key's line and a fix.
 
+pub mod catheter;
 pub mod checker;
 pub mod dose_map;
 pub mod dosimetry;
@@ -64,7 +65,7 @@ fn check_name(c: &Checker, scenario: &Scenario) -> Result<(), ScenarioError> {
 pub fn build(
     path: &Path,
     source: &str,
-    scenario: Scenario,
+    mut scenario: Scenario,
 ) -> Result<LoadedScenario, ScenarioError> {
     let c = Checker { path, source };
     // The cheap checks first: no voxelizing for a scenario that cannot run anyway.
@@ -72,9 +73,20 @@ pub fn build(
     let viscosity_law = flow::rheology(&c, &scenario)?;
     c.positive("grid", "voxel_size", scenario.grid.voxel_size, "m")?;
     let inlet = flow::inlet(&c, &scenario)?;
-    let built = geometry::build_geometry(&c, &scenario)?;
+    let mut built = geometry::build_geometry(&c, &scenario)?;
+    let mut catheter = catheter::place(&c, &mut scenario, &mut built.voxels)?;
+    let target_openings = catheter::target_openings(&c, &scenario, &built.voxels)?;
     let flow = flow::plan(&c, &scenario, viscosity_law, &inlet, &built.voxels)?;
     let units = &flow.units;
+    if let Some(plan) = &mut catheter {
+        catheter::set_flow(
+            &c,
+            plan,
+            &built.voxels,
+            units,
+            scenario.time.lattice_velocity,
+        )?;
+    }
     let (outlet_models, outlet_waveforms) =
         outlets::outlet_models(&c, &scenario, &built.voxels, units, path)?;
     let particles = particles::plan(&c, &scenario, &built.voxels, units, flow.flow_rate_m3_s)?;
@@ -97,7 +109,10 @@ pub fn build(
     let checkpoint = super::outputs::checkpoint_plan(&scenario, units).map_err(fail)?;
     let render = super::outputs::render_plan(&scenario, units, flow.steps).map_err(fail)?;
     let dosimetry = dosimetry::plan(&c, &scenario, &built.voxels)?;
-    let wall_links = geometry::wall_links_of(&c, &built, &scenario)?;
+    let mut wall_links = geometry::wall_links_of(&c, &built, &scenario)?;
+    if let Some(plan) = &catheter {
+        catheter::drop_catheter_links(&mut wall_links, plan, &built.voxels);
+    }
     Ok(LoadedScenario {
         path: path.to_path_buf(),
         source: source.to_string(),
@@ -121,5 +136,7 @@ pub fn build(
         checkpoint,
         render,
         dosimetry,
+        catheter,
+        target_openings,
     })
 }

@@ -150,8 +150,11 @@ impl<'a> Run<'a> {
         std::fs::create_dir_all(&out).map_err(io_err(&out))?;
         let setup = lattice_setup(&loaded.voxels, loaded);
         // Particles and frames read the velocity field the step kernel then writes.
-        let mut lattice = if loaded.particles.is_some() || loaded.render.is_some() {
-            GpuLattice::coupled(ctx, &setup, &Coupling::new(ctx, setup.dims.cells()))?
+        // An antireflux seal is a drag the coupled step applies.
+        let coupled =
+            loaded.particles.is_some() || loaded.render.is_some() || setup.valve.is_some();
+        let mut lattice = if coupled {
+            GpuLattice::coupled(ctx, &setup, &Coupling::for_setup(ctx, &setup))?
         } else {
             GpuLattice::new(ctx, &setup)?
         };

@@ -34,6 +34,7 @@ pub fn step_schedule(
                 let factor = ramp * loaded.waveform.factor(t * loaded.units.dt_s);
                 StepState::new(n, factor as f32, force)
             };
+            let state = state.with_wall_factor(catheter_factor(loaded, t));
             // The outlet kernel runs after step n and sets the pressure step n + 1
             // imposes.
             let next = (t + 1.0) * loaded.units.dt_s;
@@ -45,4 +46,12 @@ pub fn step_schedule(
             )
         })
         .collect()
+}
+
+/// The factor on the catheter's injection flow at time `t` [steps] (1 without one).
+fn catheter_factor(loaded: &LoadedScenario, t: f64) -> f32 {
+    loaded.catheter.as_ref().map_or(1.0, |c| {
+        let dt = loaded.units.dt_s;
+        c.factor_at(t * dt, dt) as f32
+    })
 }
