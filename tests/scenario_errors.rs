@@ -749,7 +749,7 @@ fn bad_pressure_driven_inlets_are_refused() {
     );
     expect_error(
         &driven("pressure = 5.0\nresistance = 4.0e7\nwaveform = { kind = \"sine\", period = 1.0, amplitude = 0.1 }"),
-        &["[inlet.waveform]", "not supported yet"],
+        &["[inlet.waveform]", "pressure_waveform"],
     );
     expect_error(
         &driven("pressure = -5.0\nresistance = 4.0e7"),
@@ -822,5 +822,17 @@ fn bad_catheters_and_targets_are_refused() {
     expect_error(
         &with("[target]\nbranches = [\"outlet9\"]\n"),
         &["[target.branches]", "'outlet9' is not an outlet", "outlet"],
+    );
+}
+
+/// A source pressure waveform belongs to a pressure-driven inlet.
+#[test]
+fn a_pressure_waveform_on_a_velocity_inlet_is_refused() {
+    let text = format!(
+        "{GOOD}[inlet.pressure_waveform]\nkind = \"sine\"\nperiod = 0.8\namplitude = 0.3\n"
+    );
+    expect_error(
+        &text,
+        &["[inlet.pressure_waveform]", "pressure-driven inlet"],
     );
 }

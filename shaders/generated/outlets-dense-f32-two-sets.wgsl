@@ -195,7 +195,9 @@ const DRIVEN_INLET: u32 = 8u;
 // outlet_models[2k+1] = (δρ_d, δρ_fixed, β, Z)
 //   kind 0: fixed pressure δρ_fixed; 1: resistance δρ = δρ_d + R' Q;
 //   2: Windkessel  dp_c/dt = (Q − (p_c − δρ_d)/R'_d)/C',  δρ = p_c + R'_p Q;
-//   3: pressure from the step schedule, step_state.outlet_pressure[slot]
+//   3: pressure from the step schedule, step_state.outlet_pressure[slot];
+//   kinds 1 and 2 with δρ_fixed = slot + 1 > 0 take δρ_d from the schedule's slot
+//   (a pressure-driven inlet whose source pressure follows a waveform)
 //   (all in density-deviation units, δρ = 3 p, time in steps; src/lbm/outlets.rs)
 // outlet_state[k] = (δρ imposed, p_c, Q of the last step, δρ of the model alone)
 // outlet_flux[k] = (Q of this step, Q̄ its slow part, 0, 0)
@@ -289,10 +291,22 @@ fn update_outlets() {
         let beta = pressures.z;
         let impedance = pressures.w;
         var modelled = state.w;
-        if (kind == 1u) {
-            modelled += beta * (pressures.x + model.y * outflow - modelled);
+        let scheduled = (kind == 1u || kind == 2u) && pressures.y > 0.5;
+        var distal = pressures.x;
+        if (scheduled) {
+            let source_slot = u32(pressures.y) - 1u;
+            distal = step_state.outlet_pressure[source_slot / 4u][source_slot % 4u];
+        }
+        if (kind == 1u && scheduled) {
+            // Only the flux term relaxes: the source follows its schedule at once
+            // (state.y keeps the last step's source; relaxing the sum would lag it).
+            let part = modelled - state.y;
+            modelled = distal + part + beta * (model.y * outflow - part);
+            state.y = distal;
+        } else if (kind == 1u) {
+            modelled += beta * (distal + model.y * outflow - modelled);
         } else if (kind == 2u) {
-            state.y += (outflow - (state.y - pressures.x) / model.w) / model.z;
+            state.y += (outflow - (state.y - distal) / model.w) / model.z;
             modelled += beta * (state.y + model.y * outflow - modelled);
         } else if (kind == 3u) {
             let slot = u32(model.y);

@@ -77,10 +77,24 @@ pub fn update_outlets(inputs: &OutletInputs, state: &mut [[f32; 4]], flux: &mut 
         };
         let (kind, beta, impedance) = (raw_kind as u32, pressures[2], pressures[3]);
         let mut modelled = s[3];
+        // Kinds 1 and 2 with δρ_fixed = slot + 1 take δρ_d from the schedule.
+        let scheduled = (kind == 1 || kind == 2) && pressures[1] > 0.5;
+        let distal = if scheduled {
+            let slot = pressures[1] as usize - 1;
+            inputs.scheduled[slot / 4][slot % 4]
+        } else {
+            pressures[0]
+        };
         match kind {
-            1 => modelled += beta * (pressures[0] + model[1] * outflow - modelled),
+            // Only the flux term relaxes; s[1] keeps the last step's source.
+            1 if scheduled => {
+                let part = modelled - s[1];
+                modelled = distal + part + beta * (model[1] * outflow - part);
+                s[1] = distal;
+            }
+            1 => modelled += beta * (distal + model[1] * outflow - modelled),
             2 => {
-                s[1] += (outflow - (s[1] - pressures[0]) / model[3]) / model[2];
+                s[1] += (outflow - (s[1] - distal) / model[3]) / model[2];
                 modelled += beta * (s[1] + model[1] * outflow - modelled);
             }
             3 => {

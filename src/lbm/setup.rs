@@ -79,6 +79,10 @@ pub struct LatticeSetup {
     /// Openings that are inlets driven by a pressure (their cells are pressure cells
     /// and their model in `outlet_models` gives the pressure from their inflow).
     pub pressure_inlets: Vec<usize>,
+    /// The slot of `StepState::outlet_pressure` holding the source pressure (δρ) of
+    /// the pressure-driven inlets when it follows a waveform; `None`: their model's
+    /// fixed source.
+    pub source_slot: Option<usize>,
     /// Non-reflecting outlets: the time constant [steps] of the slow part of each
     /// outlet's flux (`outlets::wave_filter_steps`); `None` reflects pressure waves
     /// as a plain pressure condition does.
@@ -166,6 +170,7 @@ impl LatticeSetup {
             in_place: false,
             wall_links: Vec::new(),
             valve: None,
+            source_slot: None,
         }
     }
 }

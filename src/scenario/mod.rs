@@ -53,6 +53,8 @@ pub struct LoadedScenario {
     pub outlet_models: Vec<crate::lbm::outlets::OutletModel>,
     /// Mean δρ and waveform of each scheduled-pressure outlet, by slot.
     pub outlet_waveforms: Vec<(f32, crate::lbm::waveform::Waveform)>,
+    /// The slot in `outlet_waveforms` of a pressure-driven inlet's pulsatile source.
+    pub source_slot: Option<usize>,
     /// Shear-thinning viscosity in lattice terms; `None` for a Newtonian fluid.
     pub rheology: Option<crate::lbm::rheology::LatticeRheology>,
     /// Particles to inject, if the scenario has `[[injections]]`.

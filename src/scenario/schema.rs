@@ -575,6 +575,10 @@ pub struct Inlet {
     /// Compliance of the upstream circulation at the inlet [m³/Pa] (optional).
     #[serde(default)]
     pub compliance: Option<f64>,
+    /// Pulsatile source pressure: a periodic factor on `pressure` (as an outlet's
+    /// `pressure_waveform`).
+    #[serde(default)]
+    pub pressure_waveform: Option<crate::lbm::waveform::WaveformSpec>,
 }
 
 impl Inlet {

@@ -202,6 +202,15 @@ fn flow_rate(
     if let Some(p) = inlet.pressure {
         return pressure_driven_flow_rate(c, inlet, p, outlet_pressure);
     }
+    if inlet.pressure_waveform.is_some() {
+        return Err(c.fail(
+            "inlet",
+            "pressure_waveform",
+            "pressure_waveform belongs to a pressure-driven inlet, which needs `pressure`".into(),
+            "give pressure and resistance, or use `waveform` to make a velocity inlet pulsatile"
+                .into(),
+        ));
+    }
     if let Some(key) = [
         ("resistance", inlet.resistance),
         ("compliance", inlet.compliance),
@@ -259,7 +268,7 @@ fn pressure_driven_flow_rate(
             "inlet",
             key,
             format!("a pressure-driven inlet (`pressure` given) takes no {key}: the pressure and resistance set the flow"),
-            format!("remove {key}, or remove pressure/resistance for a velocity inlet (pulsatile source pressures are not supported yet)"),
+            format!("remove {key} (a pulsatile source takes pressure_waveform), or remove pressure/resistance for a velocity inlet"),
         ));
     }
     let Some(resistance) = inlet.resistance else {
@@ -283,7 +292,12 @@ fn pressure_driven_flow_rate(
             "give the upstream pressure in Pa (gauge, e.g. 12000 for 90 mmHg) above [outlet] pressure".into(),
         ));
     }
-    Ok((source_pa - outlet_pressure) / resistance)
+    // A pulsatile source reaches its peak factor: that flow sets the time step.
+    let peak = match &inlet.pressure_waveform {
+        Some(w) => waveform(c, Some(w), "inlet.pressure_waveform", c.path)?.max_abs_factor(),
+        None => 1.0,
+    };
+    Ok((source_pa * peak - outlet_pressure).max(source_pa - outlet_pressure) / resistance)
 }
 
 /// `[time] stop_at = "stasis"` needs an inflow that can fall (a pressure-driven

@@ -87,7 +87,7 @@ pub fn build(
             scenario.time.lattice_velocity,
         )?;
     }
-    let (outlet_models, outlet_waveforms) =
+    let (outlet_models, outlet_waveforms, source_slot) =
         outlets::outlet_models(&c, &scenario, &built.voxels, units, path)?;
     let particles = particles::plan(&c, &scenario, &built.voxels, units, flow.flow_rate_m3_s)?;
     let timeline = super::outputs::Timeline {
@@ -130,6 +130,7 @@ pub fn build(
         waveform: flow.waveform,
         outlet_models,
         outlet_waveforms,
+        source_slot,
         rheology: flow.rheology,
         particles,
         fields,

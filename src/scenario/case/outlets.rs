@@ -13,7 +13,7 @@ use std::path::Path;
 
 /// Lattice outlet models for every opening, from [outlet] and [outlets.NAME].
 /// Also returns, by schedule slot, the mean δρ and waveform of each outlet whose
-/// pressure varies in time.
+/// pressure varies in time, and the slot of a pulsatile inlet source.
 #[allow(clippy::type_complexity)]
 pub fn outlet_models(
     c: &Checker,
@@ -21,7 +21,7 @@ pub fn outlet_models(
     voxels: &geometry::Voxels,
     units: &LatticeUnits,
     path: &Path,
-) -> Result<(Vec<OutletModel>, Vec<(f32, Waveform)>), ScenarioError> {
+) -> Result<(Vec<OutletModel>, Vec<(f32, Waveform)>, Option<usize>), ScenarioError> {
     use crate::lbm::outlets::{compliance_to_lattice, resistance_to_lattice};
     let names: Vec<&str> = voxels.openings.iter().map(|o| o.name.as_str()).collect();
     for name in scenario.outlets.keys() {
@@ -104,10 +104,40 @@ pub fn outlet_models(
         })
         .collect::<Result<Vec<_>, _>>()?;
     let mut models = models;
+    let mut source_slot = None;
     if let Some((k, model)) = pressure_inlet_model(c, scenario, voxels, units)? {
         models[k] = model;
+        source_slot = source_waveform(c, scenario, units, &mut waveforms)?;
     }
-    Ok((models, waveforms))
+    Ok((models, waveforms, source_slot))
+}
+
+/// A pressure-driven inlet's pulsatile source: its mean δρ and waveform take the
+/// next schedule slot, whose value the inlet's model uses as its source pressure.
+fn source_waveform(
+    c: &Checker,
+    scenario: &Scenario,
+    units: &LatticeUnits,
+    waveforms: &mut Vec<(f32, Waveform)>,
+) -> Result<Option<usize>, ScenarioError> {
+    let Some(inlet) = &scenario.inlet else {
+        return Ok(None);
+    };
+    let Some(spec) = &inlet.pressure_waveform else {
+        return Ok(None);
+    };
+    let shape = waveform(c, Some(spec), "inlet.pressure_waveform", c.path)?;
+    if waveforms.len() >= SCHEDULED_PRESSURE_SLOTS {
+        return Err(c.fail(
+            "inlet",
+            "pressure_waveform",
+            format!("more than {SCHEDULED_PRESSURE_SLOTS} pressures follow a waveform"),
+            "hold some outlets at a fixed pressure or use Windkessels".into(),
+        ));
+    }
+    let mean = units.pressure_to_delta_density(inlet.pressure.unwrap_or(0.0)) as f32;
+    waveforms.push((mean, shape));
+    Ok(Some(waveforms.len() - 1))
 }
 
 /// The model of a pressure-driven inlet, as the outlet kernel applies it (it measures

@@ -113,6 +113,10 @@ fn outlet_rows(setup: &LatticeSetup, o: &Openings) -> (Vec<OutletModel>, Vec<[f3
             head[0] = INLET_KIND;
         } else if setup.pressure_inlets.contains(&k) {
             head[0] += DRIVEN_INLET;
+            if let Some(slot) = setup.source_slot {
+                // The source pressure comes from the step schedule (outlets.wgsl).
+                pressures[1] = (slot + 1) as f32;
+            }
         } else if setup.outlet_filter_steps.is_some() {
             pressures[3] = acoustic_impedance(o.cells[k].len());
         }
@@ -140,14 +144,25 @@ impl BoundaryTables {
             .iter()
             .enumerate()
             .map(|(k, m)| {
-                let d = match setup.pressure_inlets.contains(&k) {
+                let driven = setup.pressure_inlets.contains(&k);
+                let d = match driven {
                     true => {
                         setup.records[flags::record(setup.flags[opening_cells[k][0] as usize])]
                             .delta_density
                     }
                     false => m.initial_delta_density(),
                 };
-                [d, d, 0.0, d]
+                // A scheduled source's resistance model keeps the last source in y:
+                // the first step starts from the mean source, the inlet from rest.
+                let scheduled_resistance = driven
+                    && setup.source_slot.is_some()
+                    && matches!(m, OutletModel::Resistance { .. });
+                let y = if scheduled_resistance {
+                    m.initial_delta_density()
+                } else {
+                    d
+                };
+                [d, y, 0.0, d]
             })
             .collect();
         let mut ranges: Vec<[u32; 2]> = Vec::new();
