@@ -457,6 +457,24 @@ fn bench_writes_json_and_compares_with_a_baseline() {
         assert!(p["added_noise_percent"].as_f64().unwrap() >= 0.0, "{p}");
     }
     assert!(report["cases"][0]["mlups_spread_percent"].as_f64().unwrap() >= 0.0);
+    // The sparse tree with interpolated walls counts its wall-link table: more memory
+    // per lumen cell than the same tree with halfway walls (issue 18).
+    let per_lumen = |suffix: &str| {
+        let cases = report["cases"].as_array().unwrap();
+        let c = cases
+            .iter()
+            .find(|c| c["name"].as_str().unwrap().ends_with(suffix))
+            .unwrap_or_else(|| panic!("no case ending {suffix:?}"));
+        c["memory_bytes"].as_f64().unwrap() / c["lumen_cells"].as_f64().unwrap()
+    };
+    let (halfway, interpolated) = (
+        per_lumen("r4 sparse"),
+        per_lumen("sparse interpolated walls"),
+    );
+    assert!(
+        interpolated > halfway,
+        "{interpolated} vs {halfway} B per lumen cell"
+    );
     assert!(stdout.contains("% of it"), "{stdout}");
 
     // Against the baseline: a ratio per case in common (MLUPS over 1, so the ratio

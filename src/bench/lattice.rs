@@ -11,23 +11,30 @@ use crate::sim::GpuLattice;
 use std::time::Instant;
 
 /// Times the lattice of a generated arterial tree (`generations` bifurcations, root
-/// radius `root_cells` cells), stored dense or sparse: the vessel case. MLUPS counts
-/// every grid cell (the same work definition for both layouts, so their ratio is the
-/// speed-up); lumen MLUPS counts the cells that are not wall.
+/// radius `root_cells` cells), stored dense or sparse, with halfway or interpolated
+/// walls: the vessel case. MLUPS counts every grid cell (the same work definition for
+/// both layouts, so their ratio is the speed-up); lumen MLUPS counts the cells that
+/// are not wall.
 pub fn time_tree(
     ctx: &GpuContext,
     generations: u32,
     root_cells: f64,
     sparse: bool,
     precision: Precision,
+    interpolated_walls: bool,
     min_seconds: f64,
 ) -> Result<(BenchCase, f64), GpuError> {
     let dx = 1.0e-4;
+    let walls = if interpolated_walls {
+        "interpolated"
+    } else {
+        "halfway"
+    };
     let scenario = format!(
         "[grid]\nvoxel_size = {dx:e}\n[time]\nsteps = 1\nlattice_velocity = 0.05\n\
          [geometry]\nshape = \"tree\"\ngenerations = {generations}\nroot_radius = {r:e}\n\
          root_length = {l:e}\nangle_deg = 25.0\nlength_to_radius = 6.0\n\
-         [inlet]\nmean_velocity = 0.1\nramp_time = 0.0\n",
+         [inlet]\nmean_velocity = 0.1\nramp_time = 0.0\n[lbm]\nwalls = \"{walls}\"\n",
         r = root_cells * dx,
         l = 6.0 * root_cells * dx,
     );
@@ -68,11 +75,16 @@ pub fn time_tree(
     Ok((
         BenchCase {
             name: format!(
-                "tree {generations} gen r{root_cells} {storage}{}",
+                "tree {generations} gen r{root_cells} {storage}{}{}",
                 if precision == Precision::F32 {
                     String::new()
                 } else {
                     format!(" {}", precision.name())
+                },
+                if interpolated_walls {
+                    " interpolated walls"
+                } else {
+                    ""
                 }
             ),
             nx: dims.nx,

@@ -327,20 +327,24 @@ pub fn run(
     } else {
         &[8.0, 12.0, 16.0]
     };
-    let (tree, fill) = time_tree(ctx, 3, roots[0], false, Precision::F32, min_seconds)?;
+    let (tree, fill) = time_tree(ctx, 3, roots[0], false, Precision::F32, false, min_seconds)?;
     report_case(&tree);
     cases.push(tree);
     for &root in roots {
-        let (tree, _) = time_tree(ctx, 3, root, true, Precision::F32, min_seconds)?;
+        let (tree, _) = time_tree(ctx, 3, root, true, Precision::F32, false, min_seconds)?;
         report_case(&tree);
         cases.push(tree);
     }
     // Half floats, sparse: the memory per lumen cell of the f16 target.
     if ctx.features.contains(wgpu::Features::SHADER_F16) {
-        let (tree, _) = time_tree(ctx, 3, roots[0], true, Precision::F16, min_seconds)?;
+        let (tree, _) = time_tree(ctx, 3, roots[0], true, Precision::F16, false, min_seconds)?;
         report_case(&tree);
         cases.push(tree);
     }
+    // Interpolated walls, sparse: what the wall-link table adds per lumen cell.
+    let (tree, _) = time_tree(ctx, 3, roots[0], true, Precision::F32, true, min_seconds)?;
+    report_case(&tree);
+    cases.push(tree);
     let mut render = Vec::new();
     for &f in frames {
         let case = time_render(ctx, 128, f, 100_000, min_seconds)?;

@@ -198,9 +198,13 @@ fn print_trees(report: &BenchReport) {
         println!("sparse trees, time per step and GPU memory against lumen cells:");
         for c in &trees[1..] {
             println!(
-                "  {:>9} lumen cells {:<4} {:>9.3} ms per step  {:>6.1} ns and {:>5.1} B per lumen cell",
+                "  {:>9} lumen cells {:<24} {:>9.3} ms per step  {:>6.1} ns and {:>5.1} B per lumen cell",
                 c.lumen_cells,
-                c.precision,
+                if c.name.ends_with("interpolated walls") {
+                    format!("{}, interpolated walls", c.precision)
+                } else {
+                    c.precision.clone()
+                },
                 1e3 * c.lumen_cells as f64 / (c.lumen_mlups * 1e6),
                 1e3 / c.lumen_mlups,
                 c.memory_bytes as f64 / c.lumen_cells as f64

@@ -227,6 +227,15 @@ impl BoundaryTables {
         self.has_wall_links.then_some(&self.wall_links)
     }
 
+    /// Bytes of the wall-link table (0 with halfway walls).
+    pub fn wall_links_bytes(&self) -> u64 {
+        if self.has_wall_links {
+            self.wall_links.size()
+        } else {
+            0
+        }
+    }
+
     /// The state a run changes, by name (checkpoints).
     pub fn state_buffers(&self) -> [(&'static str, &wgpu::Buffer); 3] {
         [

@@ -277,7 +277,7 @@ impl GpuLattice {
 
     /// Bytes of GPU memory the lattice's populations, flags and sparse tables take.
     pub fn memory_bytes(&self) -> u64 {
-        self.storage.memory_bytes()
+        self.storage.memory_bytes() + self.boundaries.wall_links_bytes()
     }
 
     /// Records and submits `steps` time steps in one command buffer; does not wait.
