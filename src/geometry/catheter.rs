@@ -7,6 +7,7 @@
 //! Real catheters follow the vessel's bends; a straight rod is faithful where the
 //! tip sits in a straight stretch, which is where an interventionalist parks it.
 
+use super::caps::neighbor_in_grid;
 use super::voxels::{CellKind, Voxels};
 
 /// The face takes at least the cells within this many cells of the axis, so that a
@@ -66,20 +67,8 @@ fn cell_at(voxels: &Voxels, p: [f64; 3]) -> Option<usize> {
 
 /// The 26 neighbours of `cell` on the grid.
 fn neighbours(voxels: &Voxels, cell: usize) -> impl Iterator<Item = usize> + '_ {
-    let d = voxels.dims;
-    let c = d.coords(cell);
-    let n = [d.nx, d.ny, d.nz];
-    (0..27).filter(move |&k| k != 13).filter_map(move |k| {
-        let off = [k % 3, (k / 3) % 3, k / 9];
-        let mut q = [0usize; 3];
-        for a in 0..3 {
-            let v = c[a] as i64 + off[a] as i64 - 1;
-            if v < 0 || v >= n[a] as i64 {
-                return None;
-            }
-            q[a] = v as usize;
-        }
-        Some(d.index(q[0], q[1], q[2]))
+    (0..27).filter(|&k| k != 13).filter_map(move |k| {
+        neighbor_in_grid(voxels, cell, [k % 3 - 1, (k / 3) % 3 - 1, k / 9 - 1])
     })
 }
 

@@ -256,8 +256,12 @@ impl ParticleRecorder {
             self.state.occluded_cells as f64,
             self.state.occluded_cells as f64 * self.cell_volume_m3,
         ];
+        // Positions are read once per output, for the reflux gauge and the .vtp.
+        let positions = match self.reflux.is_some() || self.vtp_dir.is_some() {
+            true => self.gpu.read_positions(ctx)?,
+            false => Vec::new(),
+        };
         if let Some(gauge) = &self.reflux {
-            let positions = self.gpu.read_positions(ctx)?;
             gauge.mark(&mut self.state.refluxed, &status, &positions);
             columns.push(self.state.refluxed.iter().filter(|&&r| r).count() as f64);
         }
@@ -293,7 +297,7 @@ impl ParticleRecorder {
         }
         self.follow_inflow(row, &flows, &baseline);
         if let Some(dir) = &self.vtp_dir {
-            self.write_vtp(ctx, dir.clone(), row, &status)?;
+            self.write_vtp(dir.clone(), row, &status, &positions)?;
         }
         self.state.last = t;
         Ok(columns)
@@ -415,12 +419,11 @@ impl ParticleRecorder {
 
     fn write_vtp(
         &mut self,
-        ctx: &GpuContext,
         dir: PathBuf,
         row: &MetricsRow,
         status: &[[u32; 4]],
+        positions: &[[f32; 4]],
     ) -> Result<(), RecordError> {
-        let positions = self.gpu.read_positions(ctx)?;
         let io = |e| RecordError::Io(dir.clone(), e);
         std::fs::create_dir_all(&dir).map_err(io)?;
         let released: Vec<usize> = (0..status.len())

@@ -3,6 +3,7 @@
 //! the injection is meant for.
 
 use super::checker::Checker;
+use crate::geometry::caps::neighbor_in_grid;
 use crate::geometry::catheter::{carve, CatheterCells, CatheterShape, FACE_MIN_RADIUS_CELLS};
 use crate::geometry::{CellKind, CutCell, Role, Voxels};
 use crate::lbm::lattice::{VELOCITIES, WEIGHTS};
@@ -179,21 +180,10 @@ fn aim_injections(scenario: &mut Scenario, shape: &CatheterShape, dx: f64) {
 /// back (Ladd 1994), so the face injects Σ over its links to fluid cells of
 /// 6 w_q (c_q·d) per unit speed.
 pub fn face_flux_per_speed(voxels: &Voxels, face: &[usize], direction: [f64; 3]) -> f64 {
-    let d = voxels.dims;
     let mut total = 0.0;
     for &w in face {
-        let p = d.coords(w);
         for (q, c) in VELOCITIES.iter().enumerate().skip(1) {
-            let n: [i64; 3] = std::array::from_fn(|a| p[a] as i64 + c[a] as i64);
-            if (0..3).any(|a| n[a] < 0)
-                || n[0] >= d.nx as i64
-                || n[1] >= d.ny as i64
-                || n[2] >= d.nz as i64
-            {
-                continue;
-            }
-            let cell = d.index(n[0] as usize, n[1] as usize, n[2] as usize);
-            if voxels.kinds[cell] == CellKind::Fluid {
+            if neighbor_in_grid(voxels, w, *c).is_some_and(|n| voxels.kinds[n] == CellKind::Fluid) {
                 let cu: f64 = (0..3).map(|a| c[a] as f64 * direction[a]).sum();
                 total += 6.0 * WEIGHTS[q] as f64 * cu;
             }
@@ -241,18 +231,12 @@ pub fn drop_catheter_links(cut: &mut Vec<CutCell>, plan: &CatheterPlan, voxels: 
     for &b in &plan.cells.body {
         is_body[b] = true;
     }
-    let d = voxels.dims;
     cut.retain(|c| !is_body[c.cell]);
     for c in cut.iter_mut() {
-        let p = d.coords(c.cell);
+        let cell = c.cell;
         c.links.retain(|&(q, _)| {
             let v = VELOCITIES[q];
-            let n: [i64; 3] = std::array::from_fn(|a| p[a] as i64 - v[a] as i64);
-            let inside = (0..3).all(|a| n[a] >= 0)
-                && n[0] < d.nx as i64
-                && n[1] < d.ny as i64
-                && n[2] < d.nz as i64;
-            !(inside && is_body[d.index(n[0] as usize, n[1] as usize, n[2] as usize)])
+            neighbor_in_grid(voxels, cell, [-v[0], -v[1], -v[2]]).is_none_or(|n| !is_body[n])
         });
     }
     cut.retain(|c| !c.links.is_empty());
