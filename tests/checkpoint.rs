@@ -3,7 +3,7 @@
 //! same state, metrics and files as one run straight through; damaged, truncated or
 //! foreign checkpoints are refused with a clear message and touch no result.
 
-mod common;
+use crate::common;
 
 use embolus::io::checkpoint::{self, CheckpointError};
 use embolus::scenario::LoadedScenario;

@@ -14,7 +14,7 @@ use embolus::sim::lattice_gpu::boundaries::OutletTables;
 use embolus::sim::GpuLattice;
 use std::path::Path;
 
-mod common;
+use crate::common;
 
 fn scenario(text: &str) -> LoadedScenario {
     LoadedScenario::from_str(Path::new("twin.toml"), text).unwrap_or_else(|e| panic!("{e}"))

@@ -5,7 +5,7 @@
 //! with u(r) = F (R² − r²) / (4 ρ ν) for the true radius R at every fluid node
 //! (src/validation/curved_walls.rs). τ = 1; achieved errors in docs/validation.md.
 
-mod common;
+use crate::common;
 
 use embolus::validation::curved_walls::{observed_order, periodic_pipe, CurvedPipeResult};
 

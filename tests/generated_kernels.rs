@@ -1,6 +1,6 @@
 //! The generated kernels checked in under shaders/generated/ are exactly what
 //! embolus::kernels produces now: a change to a kernel or to the generator shows as
-//! a diff of WGSL. `EMBOLUS_BLESS=1 cargo test --test generated_kernels` rewrites
+//! a diff of WGSL. `EMBOLUS_BLESS=1 cargo test --release --test suite generated_kernels` rewrites
 //! them after an intended change.
 
 use embolus::kernels::catalogue::{catalogue, file_text, GENERATED_DIR};
@@ -36,7 +36,7 @@ fn generated_kernels_in_the_repository_are_current() {
     assert!(
         stale.is_empty() && on_disk == expected,
         "shaders/generated/ is out of date (stale: {stale:?}; files {} vs kernels {}): \
-         run EMBOLUS_BLESS=1 cargo test --test generated_kernels and review the diff",
+         run EMBOLUS_BLESS=1 cargo test --release --test suite generated_kernels and review the diff",
         on_disk.len(),
         expected.len()
     );

@@ -1,7 +1,7 @@
 //! Geometry sources through the scenario: every analytic shape, STL and NIfTI, their
 //! openings, and the errors for bad geometry input.
 
-mod common;
+use crate::common;
 
 use embolus::geometry::{CellKind, Role};
 use embolus::scenario::LoadedScenario;

@@ -1,6 +1,6 @@
 //! Geometry accuracy against exact volumes and round trips (issue #3's list).
 
-mod common;
+use crate::common;
 
 use embolus::geometry::mesh_voxelize::inside_mask;
 use embolus::geometry::nifti::{parse_mask, voxelize_mask};

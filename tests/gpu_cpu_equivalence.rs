@@ -4,7 +4,7 @@
 //! Tolerance: max |f_gpu − f_cpu| < 1e-5 after 20 steps (both f32, same operation
 //! order; differences come from fused multiply-adds and reassociation only).
 
-mod common;
+use crate::common;
 
 use common::{cpu_run, gpu, gpu_run, Lcg};
 use embolus::geometry::{rectangular_channel, Axis, CellKind};

@@ -9,7 +9,7 @@ use embolus::scenario::LoadedScenario;
 use embolus::sim::run::{run, RunConfig, RunSummary};
 use std::path::{Path, PathBuf};
 
-mod common;
+use crate::common;
 
 use common::column;
 

@@ -1,6 +1,6 @@
 //! Physics checks in fully periodic boxes: shear-wave viscosity and mass conservation.
 
-mod common;
+use crate::common;
 
 use common::{gpu, gpu_run, macroscopic};
 use embolus::lbm::equilibrium::gather;

@@ -2,7 +2,7 @@
 //! exact there), and a voxelized cylinder driven by the inlet/outlet conditions,
 //! compared with Hagen–Poiseuille at three resolutions (8, 12 and 16 cells).
 
-mod common;
+use crate::common;
 
 use common::gpu;
 use embolus::lbm::setup::Precision;

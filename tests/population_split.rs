@@ -2,7 +2,7 @@
 //! reference, and a 160³ box (622 MiB of populations) runs on adapters that bind at
 //! most 128 MiB per buffer (lavapipe).
 
-mod common;
+use crate::common;
 
 use common::{cpu_run, gpu, Lcg};
 use embolus::lbm::lattice::{flags, Q};

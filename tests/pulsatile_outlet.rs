@@ -21,7 +21,7 @@ const DX_M: f64 = 1.0e-4;
 const ALPHA: f64 = 4.0;
 const NU_M2_S: f64 = 3.5e-6;
 
-mod common;
+use crate::common;
 
 use common::{column, read_metrics};
 

@@ -8,7 +8,7 @@
 //! about stability and conservation at this Reynolds number, not the Womersley number
 //! (α ≈ 40 here; docs/test-checks.md has a longer run with a Womersley inflow).
 
-mod common;
+use crate::common;
 
 #[test]
 fn re_600_pulsatile_run_stays_finite_and_conserves_mass() {

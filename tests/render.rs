@@ -10,7 +10,7 @@ use embolus::scenario::LoadedScenario;
 use embolus::sim::run::{run, RunConfig};
 use std::path::{Path, PathBuf};
 
-mod common;
+use crate::common;
 
 fn scratch(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("embolus-render-{}-{name}", std::process::id()));

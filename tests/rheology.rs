@@ -2,7 +2,7 @@
 //! reference, and a body-force-driven channel against the profile integrated
 //! numerically from the exact stress balance.
 
-mod common;
+use crate::common;
 
 use common::{cpu_run, gpu, gpu_run, macroscopic, Lcg};
 use embolus::lbm::lattice::{flags, Q};

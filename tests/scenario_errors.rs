@@ -4,7 +4,7 @@
 use embolus::scenario::{LoadedScenario, ScenarioError};
 use std::path::Path;
 
-mod common;
+use crate::common;
 
 const GOOD: &str = r#"
 [fluid]

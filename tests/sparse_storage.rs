@@ -5,7 +5,7 @@
 //! occlude, WSS sampling, field output) and on a generated arterial tree, whose memory
 //! shrinks with its fill fraction.
 
-mod common;
+use crate::common;
 
 use embolus::lbm::equilibrium::equilibrium_shifted;
 use embolus::lbm::lattice::flags;

@@ -3,7 +3,7 @@
 //! bounded for 20,000 steps with it, while TRT (Λ 3/16) diverges on the same case
 //! (src/validation/stability.rs). Smaller boxes (64², 96²) diverge with both.
 
-mod common;
+use crate::common;
 
 use embolus::lbm::CollisionModel;
 use embolus::validation::stability::shear_layer;

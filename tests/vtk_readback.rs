@@ -11,7 +11,7 @@ use embolus::sim::field_recorder::FieldRecorder;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
-mod common;
+use crate::common;
 
 fn scratch(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("embolus-vtk-{}-{name}", std::process::id()));

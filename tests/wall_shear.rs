@@ -3,7 +3,7 @@
 //! is τ_w = 4μQ/(πR³) and the shear rate |du/dr| = G r/(2μ). Tolerances: mean WSS
 //! over the wall within 5% (issue 6), shear rate within 5% away from the wall.
 
-mod common;
+use crate::common;
 
 use common::gpu;
 use embolus::validation::wall_shear::{wall_shear_pipe, WallShearPipe};

@@ -4,7 +4,7 @@
 //! z = i^{3/2} α, α = R √(ω/ν). Amplitudes within 3%, phases within 5°, after the
 //! start-up transient. The force varies every step through the GPU step schedule.
 
-mod common;
+use crate::common;
 
 use common::gpu;
 use embolus::lbm::lattice::flags;
