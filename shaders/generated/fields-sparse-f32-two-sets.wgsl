@@ -27,10 +27,10 @@ const TAU_MINUS_MAX: f32 = 3.000000;
 // flag bits come from the generated prelude above (src/lbm/lattice.rs).
 
 // Grid size, set per pipeline (pipeline-overridable constants).
-override NX: u32 = 1u;
-override NY: u32 = 1u;
-override NZ: u32 = 1u;
-override CELLS: u32 = NX * NY * NZ;
+var<private> NX: u32;
+var<private> NY: u32;
+var<private> NZ: u32;
+var<private> CELLS: u32;
 
 struct Params {
     omega_plus: f32,
@@ -197,11 +197,11 @@ const NO_BRICK: u32 = 0xffffffffu;
 // lookups need no header loads: GpuLattice::cell_table_constants): sparse or dense,
 // bricks along x and y, where the brick tables and the flags start, the spare slot.
 override CELLS_SPARSE: u32 = 0u;
-override BRICKS_X: u32 = 1u;
-override BRICKS_Y: u32 = 1u;
-override BRICK_TABLES_AT: u32 = 0u;
-override FLAGS_AT: u32 = CELL_TABLE_HEADER;
-override SPARE_SLOT: u32 = 0xffffffffu;
+var<private> BRICKS_X: u32;
+var<private> BRICKS_Y: u32;
+var<private> BRICK_TABLES_AT: u32;
+var<private> FLAGS_AT: u32;
+var<private> SPARE_SLOT: u32;
 
 // The stored cell (population slot) of the cell at p: its grid index when dense;
 // through its 4 × 4 × 4 brick when sparse, the spare slot for plain walls.
@@ -238,7 +238,7 @@ fn cell_flag(cell: u32) -> u32 {
     return slot_flag(cell_slot(cell));
 }
 // ---- generated population layout
-override STORED: u32 = CELLS;
+var<private> STORED: u32;
 fn storage_index(cell: u32) -> u32 { return cell_slot_at(cell_coords(cell)); }
 fn stored_at(p: vec3<u32>) -> u32 { return cell_slot_at(p); }
 fn stored_flag(slot: u32) -> u32 { return flags[FLAGS_AT + slot]; }
@@ -252,18 +252,19 @@ fn src_get(q: u32, index: u32) -> f32 {
 fn load_src(q: u32, cell: u32) -> f32 { return src_get(q, storage_index(cell)); }
 // ---- bindings (generated from the kernel's declaration)
 @group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> flags: array<u32>;
-@group(0) @binding(2) var<storage, read> src0: array<f32>;
-@group(0) @binding(3) var<storage, read> porous_drag: array<f32>;
-@group(0) @binding(4) var<storage, read> step_state: StepState;
-@group(0) @binding(5) var<uniform> field_box: FieldBox;
-@group(0) @binding(6) var<storage, read_write> field_flow: array<vec4<f32>>;
-@group(0) @binding(7) var<storage, read_write> field_stress: array<vec4<f32>>;
-@group(0) @binding(8) var<storage, read_write> field_wall: array<vec4<f32>>;
-@group(0) @binding(9) var<storage, read> wall_cells: array<u32>;
-@group(0) @binding(10) var<storage, read> wall_links: array<u32>;
-@group(0) @binding(11) var<storage, read_write> wall_now: array<vec4<f32>>;
-@group(0) @binding(12) var<storage, read_write> wall_sums: array<vec4<f32>>;
+@group(0) @binding(1) var<uniform> lattice_layout: LatticeLayout;
+@group(0) @binding(2) var<storage, read> flags: array<u32>;
+@group(0) @binding(3) var<storage, read> src0: array<f32>;
+@group(0) @binding(4) var<storage, read> porous_drag: array<f32>;
+@group(0) @binding(5) var<storage, read> step_state: StepState;
+@group(0) @binding(6) var<uniform> field_box: FieldBox;
+@group(0) @binding(7) var<storage, read_write> field_flow: array<vec4<f32>>;
+@group(0) @binding(8) var<storage, read_write> field_stress: array<vec4<f32>>;
+@group(0) @binding(9) var<storage, read_write> field_wall: array<vec4<f32>>;
+@group(0) @binding(10) var<storage, read> wall_cells: array<u32>;
+@group(0) @binding(11) var<storage, read> wall_links: array<u32>;
+@group(0) @binding(12) var<storage, read_write> wall_now: array<vec4<f32>>;
+@group(0) @binding(13) var<storage, read_write> wall_sums: array<vec4<f32>>;
 // Output fields, read-only on the current populations (`src*`, post-collision):
 // velocity, density deviation, shear rate, local relaxation time and the wall shear
 // stress (WSS) at wall-adjacent cells. `sample_fields` fills a (region, stride) box at
@@ -481,6 +482,7 @@ fn sample_fields(
     @builtin(global_invocation_id) gid: vec3<u32>,
     @builtin(num_workgroups) groups: vec3<u32>,
 ) {
+    load_lattice_layout();
     let k = linear_invocation(gid, groups);
     if (k >= field_box.size.w) {
         return;
@@ -519,6 +521,7 @@ fn wall_shear_now(
     @builtin(global_invocation_id) gid: vec3<u32>,
     @builtin(num_workgroups) groups: vec3<u32>,
 ) {
+    load_lattice_layout();
     let k = linear_invocation(gid, groups);
     if (k < arrayLength(&wall_cells)) {
         wall_now[k] = listed_wall_shear(k);
@@ -531,8 +534,27 @@ fn accumulate_wall_shear(
     @builtin(global_invocation_id) gid: vec3<u32>,
     @builtin(num_workgroups) groups: vec3<u32>,
 ) {
+    load_lattice_layout();
     let k = linear_invocation(gid, groups);
     if (k < arrayLength(&wall_cells)) {
         wall_sums[k] += listed_wall_shear(k);
     }
+}
+struct LatticeLayout {
+    nx: u32, ny: u32, nz: u32, stored: u32,
+    bricks_x: u32, bricks_y: u32, brick_tables_at: u32, flags_at: u32,
+    spare_slot: u32, step_cells: u32, boundary_cells: u32, _pad: u32,
+}
+// Every entry point calls this first (src/kernels/layout.rs).
+fn load_lattice_layout() {
+    NX = lattice_layout.nx;
+    NY = lattice_layout.ny;
+    NZ = lattice_layout.nz;
+    CELLS = NX * NY * NZ;
+    STORED = lattice_layout.stored;
+    BRICKS_X = lattice_layout.bricks_x;
+    BRICKS_Y = lattice_layout.bricks_y;
+    BRICK_TABLES_AT = lattice_layout.brick_tables_at;
+    FLAGS_AT = lattice_layout.flags_at;
+    SPARE_SLOT = lattice_layout.spare_slot;
 }

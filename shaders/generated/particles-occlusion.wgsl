@@ -186,8 +186,8 @@ struct GridLayout {
     _pad: u32,
 }
 // The particle pipelines are compiled once for every grid: the grid size and the
-// cell table's layout, pipeline constants in the LBM kernels, are private variables
-// here, set from the `grid` binding as each thread starts.
+// cell table's layout are private variables, set from the `grid` binding as each
+// thread starts (src/kernels/layout.rs).
 fn load_layout() {
     NX = grid.nx;
     NY = grid.ny;

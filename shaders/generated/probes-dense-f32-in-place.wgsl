@@ -27,10 +27,10 @@ const TAU_MINUS_MAX: f32 = 3.000000;
 // flag bits come from the generated prelude above (src/lbm/lattice.rs).
 
 // Grid size, set per pipeline (pipeline-overridable constants).
-override NX: u32 = 1u;
-override NY: u32 = 1u;
-override NZ: u32 = 1u;
-override CELLS: u32 = NX * NY * NZ;
+var<private> NX: u32;
+var<private> NY: u32;
+var<private> NZ: u32;
+var<private> CELLS: u32;
 
 struct Params {
     omega_plus: f32,
@@ -122,11 +122,11 @@ const NO_BRICK: u32 = 0xffffffffu;
 // lookups need no header loads: GpuLattice::cell_table_constants): sparse or dense,
 // bricks along x and y, where the brick tables and the flags start, the spare slot.
 override CELLS_SPARSE: u32 = 0u;
-override BRICKS_X: u32 = 1u;
-override BRICKS_Y: u32 = 1u;
-override BRICK_TABLES_AT: u32 = 0u;
-override FLAGS_AT: u32 = CELL_TABLE_HEADER;
-override SPARE_SLOT: u32 = 0xffffffffu;
+var<private> BRICKS_X: u32;
+var<private> BRICKS_Y: u32;
+var<private> BRICK_TABLES_AT: u32;
+var<private> FLAGS_AT: u32;
+var<private> SPARE_SLOT: u32;
 
 // The stored cell (population slot) of the cell at p: its grid index when dense;
 // through its 4 × 4 × 4 brick when sparse, the spare slot for plain walls.
@@ -163,7 +163,7 @@ fn cell_flag(cell: u32) -> u32 {
     return slot_flag(cell_slot(cell));
 }
 // ---- generated population layout
-override STORED: u32 = CELLS;
+var<private> STORED: u32;
 fn storage_index(cell: u32) -> u32 { return cell; }
 fn stored_at(p: vec3<u32>) -> u32 { return p.x + NX * (p.y + NY * p.z); }
 fn stored_flag(slot: u32) -> u32 { return flags[FLAGS_AT + slot]; }
@@ -186,8 +186,9 @@ fn load_src(q: u32, cell: u32) -> f32 {
 @group(0) @binding(0) var<storage, read> flags: array<u32>;
 @group(0) @binding(1) var<storage, read> src0: array<f32>;
 @group(0) @binding(2) var<uniform> aa_state: vec4<u32>;
-@group(0) @binding(3) var<storage, read_write> partials: array<f32>;
-@group(0) @binding(4) var<storage, read> step_state: StepState;
+@group(0) @binding(3) var<uniform> lattice_layout: LatticeLayout;
+@group(0) @binding(4) var<storage, read_write> partials: array<f32>;
+@group(0) @binding(5) var<storage, read> step_state: StepState;
 // Per-workgroup partial sums for the run-time metrics, so that only a few numbers per
 // workgroup travel to the host at output intervals. Layout of one workgroup's
 // partials (PROBE_STRIDE floats):
@@ -269,6 +270,7 @@ fn probes(
     @builtin(workgroup_id) wid: vec3<u32>,
     @builtin(num_workgroups) groups: vec3<u32>,
 ) {
+    load_lattice_layout();
     let group = wid.x + wid.y * groups.x;
     let first = group * REDUCTION_WORKGROUP_SIZE * PROBE_CELLS_PER_THREAD + local;
     let base = group * PROBE_STRIDE;
@@ -343,4 +345,22 @@ fn probes(
             partials[base + 5u + 3u * o] = total.z;
         }
     }
+}
+struct LatticeLayout {
+    nx: u32, ny: u32, nz: u32, stored: u32,
+    bricks_x: u32, bricks_y: u32, brick_tables_at: u32, flags_at: u32,
+    spare_slot: u32, step_cells: u32, boundary_cells: u32, _pad: u32,
+}
+// Every entry point calls this first (src/kernels/layout.rs).
+fn load_lattice_layout() {
+    NX = lattice_layout.nx;
+    NY = lattice_layout.ny;
+    NZ = lattice_layout.nz;
+    CELLS = NX * NY * NZ;
+    STORED = lattice_layout.stored;
+    BRICKS_X = lattice_layout.bricks_x;
+    BRICKS_Y = lattice_layout.bricks_y;
+    BRICK_TABLES_AT = lattice_layout.brick_tables_at;
+    FLAGS_AT = lattice_layout.flags_at;
+    SPARE_SLOT = lattice_layout.spare_slot;
 }

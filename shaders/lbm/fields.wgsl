@@ -215,6 +215,7 @@ fn sample_fields(
     @builtin(global_invocation_id) gid: vec3<u32>,
     @builtin(num_workgroups) groups: vec3<u32>,
 ) {
+    load_lattice_layout();
     let k = linear_invocation(gid, groups);
     if (k >= field_box.size.w) {
         return;
@@ -253,6 +254,7 @@ fn wall_shear_now(
     @builtin(global_invocation_id) gid: vec3<u32>,
     @builtin(num_workgroups) groups: vec3<u32>,
 ) {
+    load_lattice_layout();
     let k = linear_invocation(gid, groups);
     if (k < arrayLength(&wall_cells)) {
         wall_now[k] = listed_wall_shear(k);
@@ -265,6 +267,7 @@ fn accumulate_wall_shear(
     @builtin(global_invocation_id) gid: vec3<u32>,
     @builtin(num_workgroups) groups: vec3<u32>,
 ) {
+    load_lattice_layout();
     let k = linear_invocation(gid, groups);
     if (k < arrayLength(&wall_cells)) {
         wall_sums[k] += listed_wall_shear(k);

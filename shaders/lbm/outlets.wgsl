@@ -43,6 +43,7 @@ fn sum_opening_fluxes(
     @builtin(local_invocation_index) local: u32,
     @builtin(workgroup_id) wid: vec3<u32>,
 ) {
+    load_lattice_layout();
     let k = wid.x;
     let range = opening_ranges[k];
     var flux = 0.0;
@@ -74,6 +75,7 @@ fn sum_opening_fluxes(
 // whose results it needs from all openings at once).
 @compute @workgroup_size(1)
 fn update_outlets() {
+    load_lattice_layout();
     let openings = arrayLength(&opening_ranges);
     var inflow = 0.0;
     var slow_inflow = 0.0;

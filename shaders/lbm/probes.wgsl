@@ -79,6 +79,7 @@ fn probes(
     @builtin(workgroup_id) wid: vec3<u32>,
     @builtin(num_workgroups) groups: vec3<u32>,
 ) {
+    load_lattice_layout();
     let group = wid.x + wid.y * groups.x;
     let first = group * REDUCTION_WORKGROUP_SIZE * PROBE_CELLS_PER_THREAD + local;
     let base = group * PROBE_STRIDE;

@@ -9,6 +9,7 @@ fn stream_collide(
     @builtin(global_invocation_id) gid: vec3<u32>,
     @builtin(num_workgroups) groups: vec3<u32>,
 ) {
+    load_lattice_layout();
     // Dense storage: one thread per grid cell; sparse: per stored cell (step_cell,
     // generated with the population layout).
     let t = gid.x + gid.y * groups.x * STEP_WORKGROUP_SIZE;

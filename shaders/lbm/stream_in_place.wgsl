@@ -35,6 +35,7 @@ fn boundary_prepass(
     @builtin(global_invocation_id) gid: vec3<u32>,
     @builtin(num_workgroups) groups: vec3<u32>,
 ) {
+    load_lattice_layout();
     let k = linear_invocation(gid, groups);
     if (k >= BOUNDARY_CELLS) {
         return;
@@ -57,6 +58,7 @@ fn stream_collide_in_place(
     @builtin(global_invocation_id) gid: vec3<u32>,
     @builtin(num_workgroups) groups: vec3<u32>,
 ) {
+    load_lattice_layout();
     let t = gid.x + gid.y * groups.x * STEP_WORKGROUP_SIZE;
     if (t >= STEP_CELLS) {
         return;

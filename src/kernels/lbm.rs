@@ -28,6 +28,7 @@ pub fn step_bindings(split: PopulationSplit) -> Bindings {
     };
     let mut b = Bindings::new()
         .uniform("params", "Params")
+        .uniform("lattice_layout", "LatticeLayout")
         .read("flags", "array<u32>")
         .read("records", "array<BoundaryRecord>")
         .then(populations)
@@ -88,14 +89,21 @@ pub fn step(split: PopulationSplit, wall_links: bool) -> KernelSource {
     };
     let generated = storage_layout(split) + &accessors + cells + &updates;
     let kernel = String::from(BOUNDARY) + COLLISION + kernel;
-    assemble(
+    with_runtime_layout(assemble(
         split.precision,
         true,
         true,
         &generated,
         step_bindings(split),
         &kernel,
-    )
+    ))
+}
+
+/// A lattice kernel whose grid and storage layout are read at run time
+/// (src/kernels/layout.rs), so one compiled kernel serves every grid.
+fn with_runtime_layout(mut source: KernelSource) -> KernelSource {
+    source.wgsl = super::layout::lattice_layout_at_run_time(&source.wgsl);
+    source
 }
 
 /// The probe reduction: reads the current populations, writes per-workgroup partial
@@ -103,9 +111,17 @@ pub fn step(split: PopulationSplit, wall_links: bool) -> KernelSource {
 pub fn probes(split: PopulationSplit) -> KernelSource {
     let (reader, generated) = populations::reader(split);
     let bindings = reader
+        .uniform("lattice_layout", "LatticeLayout")
         .read_write("partials", "array<f32>")
         .read("step_state", "StepState");
-    assemble(split.precision, false, true, &generated, bindings, PROBES)
+    with_runtime_layout(assemble(
+        split.precision,
+        false,
+        true,
+        &generated,
+        bindings,
+        PROBES,
+    ))
 }
 
 /// The outlet update: `sum_opening_fluxes` reads the populations just written,
@@ -114,6 +130,7 @@ pub fn probes(split: PopulationSplit) -> KernelSource {
 pub fn outlets(split: PopulationSplit) -> KernelSource {
     let (reader, generated) = populations::reader(split);
     let bindings = reader
+        .uniform("lattice_layout", "LatticeLayout")
         .read_write("outlet_state", "array<vec4<f32>>")
         .read_write("outlet_flux", "array<vec4<f32>>")
         .read("outlet_models", "array<vec4<f32>>")
@@ -126,7 +143,14 @@ pub fn outlets(split: PopulationSplit) -> KernelSource {
             crate::lbm::outlets::INLET_KIND as u32,
             crate::lbm::outlets::DRIVEN_INLET as u32
         );
-    assemble(split.precision, false, true, &generated, bindings, OUTLETS)
+    with_runtime_layout(assemble(
+        split.precision,
+        false,
+        true,
+        &generated,
+        bindings,
+        OUTLETS,
+    ))
 }
 
 /// The kernel that advances the per-step state from the host's schedule.
@@ -144,6 +168,7 @@ pub fn fields(split: PopulationSplit) -> KernelSource {
     let (reader, generated) = populations::reader(split);
     let bindings = Bindings::new()
         .uniform("params", "Params")
+        .uniform("lattice_layout", "LatticeLayout")
         .then(reader)
         .read("porous_drag", "array<f32>")
         .read("step_state", "StepState")
@@ -155,7 +180,14 @@ pub fn fields(split: PopulationSplit) -> KernelSource {
         .read("wall_links", "array<u32>")
         .read_write("wall_now", "array<vec4<f32>>")
         .read_write("wall_sums", "array<vec4<f32>>");
-    assemble(split.precision, true, true, &generated, bindings, FIELDS)
+    with_runtime_layout(assemble(
+        split.precision,
+        true,
+        true,
+        &generated,
+        bindings,
+        FIELDS,
+    ))
 }
 
 #[cfg(test)]

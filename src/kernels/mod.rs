@@ -10,6 +10,7 @@
 
 pub mod catalogue;
 pub mod fluid_update;
+pub mod layout;
 pub mod lbm;
 pub mod particles;
 pub mod populations;

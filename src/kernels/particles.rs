@@ -24,8 +24,8 @@ const LAYOUT: &str = "struct GridLayout {
 /// The function each particle entry point that reads cells calls first.
 const LOAD_LAYOUT: &str =
     "// The particle pipelines are compiled once for every grid: the grid size and the
-// cell table's layout, pipeline constants in the LBM kernels, are private variables
-// here, set from the `grid` binding as each thread starts.
+// cell table's layout are private variables, set from the `grid` binding as each
+// thread starts (src/kernels/layout.rs).
 fn load_layout() {
     NX = grid.nx;
     NY = grid.ny;
@@ -55,22 +55,6 @@ const RUNTIME_LAYOUT: [&str; 10] = [
     "SPARE_SLOT",
 ];
 
-/// `override NAME: u32 = …;` → `var<private> NAME: u32;` for the layout's names.
-fn runtime_layout(wgsl: &str) -> String {
-    wgsl.lines()
-        .map(|line| {
-            let name = line
-                .strip_prefix("override ")
-                .and_then(|rest| rest.split(':').next())
-                .filter(|name| RUNTIME_LAYOUT.contains(name));
-            match name {
-                Some(name) => format!("var<private> {name}: u32;\n"),
-                None => format!("{line}\n"),
-            }
-        })
-        .collect()
-}
-
 /// A particle kernel: the shared assembly (no rheology; the cell table for kernels
 /// that bind `flags`, with its layout read at run time) with the particle constants
 /// generated in front.
@@ -89,7 +73,7 @@ fn assemble(kernel: &str, bindings: Bindings, binds_flags: bool) -> KernelSource
         kernel,
     );
     if binds_flags {
-        source.wgsl = runtime_layout(&source.wgsl);
+        source.wgsl = super::layout::private_variables(&source.wgsl, &RUNTIME_LAYOUT);
         for name in RUNTIME_LAYOUT {
             assert!(
                 source.wgsl.contains(&format!("var<private> {name}: u32;")),

@@ -219,8 +219,9 @@ pub fn cell_table(cell_flags: &[u32], stored: Option<&StoredCells>) -> Vec<u32> 
     }
 }
 
-/// The pipeline constants of shaders/common/cells.wgsl for this layout (the
-/// header's words as compile-time constants).
+/// The layout values of shaders/common/cells.wgsl for this layout (the header's
+/// words): the renderer takes them as pipeline constants, the lattice and particle
+/// kernels read them at run time (src/kernels/layout.rs).
 pub fn cell_table_constants(stored: Option<&StoredCells>) -> Vec<(&'static str, f64)> {
     match stored {
         None => vec![("CELLS_SPARSE", 0.0)],

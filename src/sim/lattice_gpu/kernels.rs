@@ -12,6 +12,7 @@ use crate::kernels::{lbm, WORKGROUP_SIZE};
 /// Everything the lattice's kernels bind, for kernels reading population set `set`.
 pub(crate) fn resources<'a>(
     params: &'a wgpu::Buffer,
+    layout: &'a wgpu::Buffer,
     storage: &'a PopulationStorage,
     boundaries: &'a BoundaryTables,
     coupling: &'a crate::sim::coupling::Coupling,
@@ -19,6 +20,7 @@ pub(crate) fn resources<'a>(
 ) -> Resources<'a> {
     Resources::new()
         .with("params", params)
+        .with("lattice_layout", layout)
         .and(&storage.resources(set))
         .and(&boundaries.resources())
         .and(&coupling.resources())
@@ -63,9 +65,6 @@ impl LatticeKernels {
         let split = storage.split;
         let mut step_constants = c.layout.clone();
         step_constants.extend(c.model.iter().copied());
-        if split.sparse {
-            step_constants.push(("STEP_CELLS", c.step_cells as f64));
-        }
         step_constants.extend([
             ("INLET_HARMONICS", c.inlet_harmonics as f64),
             ("INLET_STRIDE", (1 + c.inlet_harmonics.div_ceil(2)) as f64),
@@ -98,11 +97,7 @@ impl LatticeKernels {
                 BoundKernel::new(odd?, groups[1].clone()),
             ];
             let prepass = if boundaries.boundary_cells > 0 {
-                let pipeline = step_module.pipeline(
-                    ctx,
-                    "boundary_prepass",
-                    &with(("BOUNDARY_CELLS", boundaries.boundary_cells as f64)),
-                )?;
+                let pipeline = step_module.pipeline(ctx, "boundary_prepass", &step_constants)?;
                 Some(
                     groups
                         .clone()

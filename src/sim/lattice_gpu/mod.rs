@@ -7,6 +7,7 @@
 
 pub mod boundaries;
 mod kernels;
+pub mod layout;
 pub mod params;
 pub mod storage;
 
@@ -50,6 +51,8 @@ pub struct GpuLattice {
     pub split: PopulationSplit,
     settings: StepSettings,
     params: wgpu::Buffer,
+    /// The grid and storage layout the kernels read at run time.
+    layout: wgpu::Buffer,
     storage: PopulationStorage,
     boundaries: BoundaryTables,
     coupling: Coupling,
@@ -145,6 +148,11 @@ impl GpuLattice {
                 fix: "use a coarser voxel size or a GPU with more memory".into(),
             });
         }
+        let layout = uniform_from(
+            ctx,
+            "lattice layout",
+            &layout::LatticeLayout::new(&storage, boundaries.boundary_cells),
+        );
         let constants = StepConstants {
             layout: storage.layout_constants(),
             model: settings.model_constants(),
@@ -156,7 +164,7 @@ impl GpuLattice {
             outlet_filter_rate: setup.outlet_filter_steps.map_or(0.0, |t| 1.0 / t.max(1.0)) as f64,
         };
         let resources = [0, 1].map(|set| {
-            kernels::resources(&params, &storage, &boundaries, &coupling, set)
+            kernels::resources(&params, &layout, &storage, &boundaries, &coupling, set)
                 .with("partials", &partials)
         });
         let kernels = LatticeKernels::new(ctx, &storage, &boundaries, resources, &constants)?;
@@ -166,6 +174,7 @@ impl GpuLattice {
             split: storage.split,
             settings,
             params,
+            layout,
             storage,
             boundaries,
             coupling,
@@ -237,6 +246,7 @@ impl GpuLattice {
     pub fn resources(&self, set: usize) -> Resources<'_> {
         kernels::resources(
             &self.params,
+            &self.layout,
             &self.storage,
             &self.boundaries,
             &self.coupling,

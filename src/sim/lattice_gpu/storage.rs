@@ -144,19 +144,15 @@ impl PopulationStorage {
         cell_table_constants(self.stored_cells.as_ref())
     }
 
-    /// Grid size, stored cells and cell-table layout: the constants of every kernel
-    /// that reads populations.
+    /// The layout's pipeline constant, for every kernel that reads populations:
+    /// whether cells are stored sparse. The grid size and the table's layout are read
+    /// at run time ([`super::layout::LatticeLayout`]).
     pub fn layout_constants(&self) -> Vec<(&'static str, f64)> {
-        let mut c = vec![
-            ("NX", self.dims.nx as f64),
-            ("NY", self.dims.ny as f64),
-            ("NZ", self.dims.nz as f64),
-        ];
-        if self.split.sparse {
-            c.push(("STORED", self.stored() as f64));
-        }
-        c.extend(self.cell_table_constants());
-        c
+        vec![("CELLS_SPARSE", self.stored_cells.is_some() as u32 as f64)]
+    }
+
+    pub fn dims(&self) -> GridDims {
+        self.dims
     }
 
     /// Cells whose populations are stored: the grid's, or the lumen's with sparse
