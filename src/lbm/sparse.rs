@@ -239,6 +239,21 @@ pub fn cell_table_constants(stored: Option<&StoredCells>) -> Vec<(&'static str, 
     }
 }
 
+/// One layout value of [`cell_table_constants`], or the default that
+/// shaders/common/cells.wgsl gives it where the layout (dense storage) omits it.
+pub fn cell_table_value(constants: &[(&str, f64)], name: &str) -> u32 {
+    let default = match name {
+        "BRICKS_X" | "BRICKS_Y" => 1,
+        "FLAGS_AT" => CELL_TABLE_HEADER as u32,
+        "SPARE_SLOT" => u32::MAX,
+        _ => 0,
+    };
+    constants
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map_or(default, |(_, v)| *v as u32)
+}
+
 /// Per grid cell, its flag, from a cell table (the inverse of [`cell_table`];
 /// checkpoints and tests read occlusion back this way).
 pub fn flags_from_cell_table(table: &[u32], stored: Option<&StoredCells>) -> Vec<u32> {

@@ -108,22 +108,17 @@ impl GridLayout {
         crowd_block: u32,
         particle_count: usize,
     ) -> Self {
-        let value = |name: &str, default: u32| {
-            cell_table
-                .iter()
-                .find(|(n, _)| *n == name)
-                .map_or(default, |(_, v)| *v as u32)
-        };
+        let value = |name: &str| crate::lbm::sparse::cell_table_value(cell_table, name);
         GridLayout {
             nx: dims.nx as u32,
             ny: dims.ny as u32,
             nz: dims.nz as u32,
-            cells_sparse: value("CELLS_SPARSE", 0),
-            bricks_x: value("BRICKS_X", 1),
-            bricks_y: value("BRICKS_Y", 1),
-            brick_tables_at: value("BRICK_TABLES_AT", 0),
-            flags_at: value("FLAGS_AT", crate::lbm::sparse::CELL_TABLE_HEADER as u32),
-            spare_slot: value("SPARE_SLOT", u32::MAX),
+            cells_sparse: value("CELLS_SPARSE"),
+            bricks_x: value("BRICKS_X"),
+            bricks_y: value("BRICKS_Y"),
+            brick_tables_at: value("BRICK_TABLES_AT"),
+            flags_at: value("FLAGS_AT"),
+            spare_slot: value("SPARE_SLOT"),
             crowd_block,
             particle_count: particle_count as u32,
             _pad: 0,

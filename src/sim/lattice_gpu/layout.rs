@@ -29,23 +29,18 @@ impl LatticeLayout {
     /// dense storage has no table) and the count of opening cells.
     pub fn new(storage: &PopulationStorage, boundary_cells: usize) -> Self {
         let table = storage.cell_table_constants();
-        let value = |name: &str, default: u32| {
-            table
-                .iter()
-                .find(|(n, _)| *n == name)
-                .map_or(default, |(_, v)| *v as u32)
-        };
+        let value = |name: &str| crate::lbm::sparse::cell_table_value(&table, name);
         let dims = storage.dims();
         LatticeLayout {
             nx: dims.nx as u32,
             ny: dims.ny as u32,
             nz: dims.nz as u32,
             stored: storage.stored() as u32,
-            bricks_x: value("BRICKS_X", 1),
-            bricks_y: value("BRICKS_Y", 1),
-            brick_tables_at: value("BRICK_TABLES_AT", 0),
-            flags_at: value("FLAGS_AT", crate::lbm::sparse::CELL_TABLE_HEADER as u32),
-            spare_slot: value("SPARE_SLOT", u32::MAX),
+            bricks_x: value("BRICKS_X"),
+            bricks_y: value("BRICKS_Y"),
+            brick_tables_at: value("BRICK_TABLES_AT"),
+            flags_at: value("FLAGS_AT"),
+            spare_slot: value("SPARE_SLOT"),
             step_cells: storage.step_cells() as u32,
             boundary_cells: boundary_cells as u32,
             _pad: 0,
