@@ -306,41 +306,59 @@ fn fluid_update_even(cell: u32, flag: u32, p: vec3<u32>, own: u32) {
     let ns18 = stored_at(neighbor_at(p, vec3<i32>(0, 1, -1)));
     let wall18 = stored_flag(ns18);
     var pop1: f32;
-    if ((wall1 & TYPE_MASK) == CELL_WALL) { pop1 = f32(aa0[2u * STORED + own]) + moving_wall(1u, wall1); } else { pop1 = f32(aa0[1u * STORED + ns1]); }
+    let bounce1 = (wall1 & TYPE_MASK) == CELL_WALL;
+    pop1 = f32(aa0[select(1u * STORED + ns1, 2u * STORED + own, bounce1)]) + select(0.0, moving_wall(1u, wall1), bounce1);
     var pop2: f32;
-    if ((wall2 & TYPE_MASK) == CELL_WALL) { pop2 = f32(aa0[1u * STORED + own]) + moving_wall(2u, wall2); } else { pop2 = f32(aa0[2u * STORED + ns2]); }
+    let bounce2 = (wall2 & TYPE_MASK) == CELL_WALL;
+    pop2 = f32(aa0[select(2u * STORED + ns2, 1u * STORED + own, bounce2)]) + select(0.0, moving_wall(2u, wall2), bounce2);
     var pop3: f32;
-    if ((wall3 & TYPE_MASK) == CELL_WALL) { pop3 = f32(aa0[4u * STORED + own]) + moving_wall(3u, wall3); } else { pop3 = f32(aa0[3u * STORED + ns3]); }
+    let bounce3 = (wall3 & TYPE_MASK) == CELL_WALL;
+    pop3 = f32(aa0[select(3u * STORED + ns3, 4u * STORED + own, bounce3)]) + select(0.0, moving_wall(3u, wall3), bounce3);
     var pop4: f32;
-    if ((wall4 & TYPE_MASK) == CELL_WALL) { pop4 = f32(aa0[3u * STORED + own]) + moving_wall(4u, wall4); } else { pop4 = f32(aa0[4u * STORED + ns4]); }
+    let bounce4 = (wall4 & TYPE_MASK) == CELL_WALL;
+    pop4 = f32(aa0[select(4u * STORED + ns4, 3u * STORED + own, bounce4)]) + select(0.0, moving_wall(4u, wall4), bounce4);
     var pop5: f32;
-    if ((wall5 & TYPE_MASK) == CELL_WALL) { pop5 = f32(aa0[6u * STORED + own]) + moving_wall(5u, wall5); } else { pop5 = f32(aa0[5u * STORED + ns5]); }
+    let bounce5 = (wall5 & TYPE_MASK) == CELL_WALL;
+    pop5 = f32(aa0[select(5u * STORED + ns5, 6u * STORED + own, bounce5)]) + select(0.0, moving_wall(5u, wall5), bounce5);
     var pop6: f32;
-    if ((wall6 & TYPE_MASK) == CELL_WALL) { pop6 = f32(aa0[5u * STORED + own]) + moving_wall(6u, wall6); } else { pop6 = f32(aa0[6u * STORED + ns6]); }
+    let bounce6 = (wall6 & TYPE_MASK) == CELL_WALL;
+    pop6 = f32(aa0[select(6u * STORED + ns6, 5u * STORED + own, bounce6)]) + select(0.0, moving_wall(6u, wall6), bounce6);
     var pop7: f32;
-    if ((wall7 & TYPE_MASK) == CELL_WALL) { pop7 = f32(aa0[8u * STORED + own]) + moving_wall(7u, wall7); } else { pop7 = f32(aa0[7u * STORED + ns7]); }
+    let bounce7 = (wall7 & TYPE_MASK) == CELL_WALL;
+    pop7 = f32(aa0[select(7u * STORED + ns7, 8u * STORED + own, bounce7)]) + select(0.0, moving_wall(7u, wall7), bounce7);
     var pop8: f32;
-    if ((wall8 & TYPE_MASK) == CELL_WALL) { pop8 = f32(aa0[7u * STORED + own]) + moving_wall(8u, wall8); } else { pop8 = f32(aa0[8u * STORED + ns8]); }
+    let bounce8 = (wall8 & TYPE_MASK) == CELL_WALL;
+    pop8 = f32(aa0[select(8u * STORED + ns8, 7u * STORED + own, bounce8)]) + select(0.0, moving_wall(8u, wall8), bounce8);
     var pop9: f32;
-    if ((wall9 & TYPE_MASK) == CELL_WALL) { pop9 = f32(aa0[10u * STORED + own]) + moving_wall(9u, wall9); } else { pop9 = f32(aa0[9u * STORED + ns9]); }
+    let bounce9 = (wall9 & TYPE_MASK) == CELL_WALL;
+    pop9 = f32(aa0[select(9u * STORED + ns9, 10u * STORED + own, bounce9)]) + select(0.0, moving_wall(9u, wall9), bounce9);
     var pop10: f32;
-    if ((wall10 & TYPE_MASK) == CELL_WALL) { pop10 = f32(aa0[9u * STORED + own]) + moving_wall(10u, wall10); } else { pop10 = f32(aa0[10u * STORED + ns10]); }
+    let bounce10 = (wall10 & TYPE_MASK) == CELL_WALL;
+    pop10 = f32(aa0[select(10u * STORED + ns10, 9u * STORED + own, bounce10)]) + select(0.0, moving_wall(10u, wall10), bounce10);
     var pop11: f32;
-    if ((wall11 & TYPE_MASK) == CELL_WALL) { pop11 = f32(aa0[12u * STORED + own]) + moving_wall(11u, wall11); } else { pop11 = f32(aa0[11u * STORED + ns11]); }
+    let bounce11 = (wall11 & TYPE_MASK) == CELL_WALL;
+    pop11 = f32(aa0[select(11u * STORED + ns11, 12u * STORED + own, bounce11)]) + select(0.0, moving_wall(11u, wall11), bounce11);
     var pop12: f32;
-    if ((wall12 & TYPE_MASK) == CELL_WALL) { pop12 = f32(aa0[11u * STORED + own]) + moving_wall(12u, wall12); } else { pop12 = f32(aa0[12u * STORED + ns12]); }
+    let bounce12 = (wall12 & TYPE_MASK) == CELL_WALL;
+    pop12 = f32(aa0[select(12u * STORED + ns12, 11u * STORED + own, bounce12)]) + select(0.0, moving_wall(12u, wall12), bounce12);
     var pop13: f32;
-    if ((wall13 & TYPE_MASK) == CELL_WALL) { pop13 = f32(aa0[14u * STORED + own]) + moving_wall(13u, wall13); } else { pop13 = f32(aa0[13u * STORED + ns13]); }
+    let bounce13 = (wall13 & TYPE_MASK) == CELL_WALL;
+    pop13 = f32(aa0[select(13u * STORED + ns13, 14u * STORED + own, bounce13)]) + select(0.0, moving_wall(13u, wall13), bounce13);
     var pop14: f32;
-    if ((wall14 & TYPE_MASK) == CELL_WALL) { pop14 = f32(aa0[13u * STORED + own]) + moving_wall(14u, wall14); } else { pop14 = f32(aa0[14u * STORED + ns14]); }
+    let bounce14 = (wall14 & TYPE_MASK) == CELL_WALL;
+    pop14 = f32(aa0[select(14u * STORED + ns14, 13u * STORED + own, bounce14)]) + select(0.0, moving_wall(14u, wall14), bounce14);
     var pop15: f32;
-    if ((wall15 & TYPE_MASK) == CELL_WALL) { pop15 = f32(aa0[16u * STORED + own]) + moving_wall(15u, wall15); } else { pop15 = f32(aa0[15u * STORED + ns15]); }
+    let bounce15 = (wall15 & TYPE_MASK) == CELL_WALL;
+    pop15 = f32(aa0[select(15u * STORED + ns15, 16u * STORED + own, bounce15)]) + select(0.0, moving_wall(15u, wall15), bounce15);
     var pop16: f32;
-    if ((wall16 & TYPE_MASK) == CELL_WALL) { pop16 = f32(aa0[15u * STORED + own]) + moving_wall(16u, wall16); } else { pop16 = f32(aa0[16u * STORED + ns16]); }
+    let bounce16 = (wall16 & TYPE_MASK) == CELL_WALL;
+    pop16 = f32(aa0[select(16u * STORED + ns16, 15u * STORED + own, bounce16)]) + select(0.0, moving_wall(16u, wall16), bounce16);
     var pop17: f32;
-    if ((wall17 & TYPE_MASK) == CELL_WALL) { pop17 = f32(aa0[18u * STORED + own]) + moving_wall(17u, wall17); } else { pop17 = f32(aa0[17u * STORED + ns17]); }
+    let bounce17 = (wall17 & TYPE_MASK) == CELL_WALL;
+    pop17 = f32(aa0[select(17u * STORED + ns17, 18u * STORED + own, bounce17)]) + select(0.0, moving_wall(17u, wall17), bounce17);
     var pop18: f32;
-    if ((wall18 & TYPE_MASK) == CELL_WALL) { pop18 = f32(aa0[17u * STORED + own]) + moving_wall(18u, wall18); } else { pop18 = f32(aa0[18u * STORED + ns18]); }
+    let bounce18 = (wall18 & TYPE_MASK) == CELL_WALL;
+    pop18 = f32(aa0[select(18u * STORED + ns18, 17u * STORED + own, bounce18)]) + select(0.0, moving_wall(18u, wall18), bounce18);
     var link_at = 0u;
     var link_mask = 0u;
     var link_count = 0u;
@@ -648,41 +666,59 @@ fn fluid_update_odd(cell: u32, flag: u32, p: vec3<u32>, own: u32) {
     let ns18 = stored_at(neighbor_at(p, vec3<i32>(0, 1, -1)));
     let wall18 = stored_flag(ns18);
     var pop1: f32;
-    if ((wall1 & TYPE_MASK) != CELL_WALL) { pop1 = f32(aa0[2u * STORED + own]); } else if (stored_is_spare(ns1)) { pop1 = f32(aa0[2u * STORED + own]) + moving_wall(1u, wall1); } else { pop1 = f32(aa0[1u * STORED + ns1]) + moving_wall(1u, wall1); }
+    let bounce1 = (wall1 & TYPE_MASK) == CELL_WALL;
+    pop1 = f32(aa0[select(2u * STORED + own, 1u * STORED + ns1, bounce1 && !stored_is_spare(ns1))]) + select(0.0, moving_wall(1u, wall1), bounce1);
     var pop2: f32;
-    if ((wall2 & TYPE_MASK) != CELL_WALL) { pop2 = f32(aa0[1u * STORED + own]); } else if (stored_is_spare(ns2)) { pop2 = f32(aa0[1u * STORED + own]) + moving_wall(2u, wall2); } else { pop2 = f32(aa0[2u * STORED + ns2]) + moving_wall(2u, wall2); }
+    let bounce2 = (wall2 & TYPE_MASK) == CELL_WALL;
+    pop2 = f32(aa0[select(1u * STORED + own, 2u * STORED + ns2, bounce2 && !stored_is_spare(ns2))]) + select(0.0, moving_wall(2u, wall2), bounce2);
     var pop3: f32;
-    if ((wall3 & TYPE_MASK) != CELL_WALL) { pop3 = f32(aa0[4u * STORED + own]); } else if (stored_is_spare(ns3)) { pop3 = f32(aa0[4u * STORED + own]) + moving_wall(3u, wall3); } else { pop3 = f32(aa0[3u * STORED + ns3]) + moving_wall(3u, wall3); }
+    let bounce3 = (wall3 & TYPE_MASK) == CELL_WALL;
+    pop3 = f32(aa0[select(4u * STORED + own, 3u * STORED + ns3, bounce3 && !stored_is_spare(ns3))]) + select(0.0, moving_wall(3u, wall3), bounce3);
     var pop4: f32;
-    if ((wall4 & TYPE_MASK) != CELL_WALL) { pop4 = f32(aa0[3u * STORED + own]); } else if (stored_is_spare(ns4)) { pop4 = f32(aa0[3u * STORED + own]) + moving_wall(4u, wall4); } else { pop4 = f32(aa0[4u * STORED + ns4]) + moving_wall(4u, wall4); }
+    let bounce4 = (wall4 & TYPE_MASK) == CELL_WALL;
+    pop4 = f32(aa0[select(3u * STORED + own, 4u * STORED + ns4, bounce4 && !stored_is_spare(ns4))]) + select(0.0, moving_wall(4u, wall4), bounce4);
     var pop5: f32;
-    if ((wall5 & TYPE_MASK) != CELL_WALL) { pop5 = f32(aa0[6u * STORED + own]); } else if (stored_is_spare(ns5)) { pop5 = f32(aa0[6u * STORED + own]) + moving_wall(5u, wall5); } else { pop5 = f32(aa0[5u * STORED + ns5]) + moving_wall(5u, wall5); }
+    let bounce5 = (wall5 & TYPE_MASK) == CELL_WALL;
+    pop5 = f32(aa0[select(6u * STORED + own, 5u * STORED + ns5, bounce5 && !stored_is_spare(ns5))]) + select(0.0, moving_wall(5u, wall5), bounce5);
     var pop6: f32;
-    if ((wall6 & TYPE_MASK) != CELL_WALL) { pop6 = f32(aa0[5u * STORED + own]); } else if (stored_is_spare(ns6)) { pop6 = f32(aa0[5u * STORED + own]) + moving_wall(6u, wall6); } else { pop6 = f32(aa0[6u * STORED + ns6]) + moving_wall(6u, wall6); }
+    let bounce6 = (wall6 & TYPE_MASK) == CELL_WALL;
+    pop6 = f32(aa0[select(5u * STORED + own, 6u * STORED + ns6, bounce6 && !stored_is_spare(ns6))]) + select(0.0, moving_wall(6u, wall6), bounce6);
     var pop7: f32;
-    if ((wall7 & TYPE_MASK) != CELL_WALL) { pop7 = f32(aa0[8u * STORED + own]); } else if (stored_is_spare(ns7)) { pop7 = f32(aa0[8u * STORED + own]) + moving_wall(7u, wall7); } else { pop7 = f32(aa0[7u * STORED + ns7]) + moving_wall(7u, wall7); }
+    let bounce7 = (wall7 & TYPE_MASK) == CELL_WALL;
+    pop7 = f32(aa0[select(8u * STORED + own, 7u * STORED + ns7, bounce7 && !stored_is_spare(ns7))]) + select(0.0, moving_wall(7u, wall7), bounce7);
     var pop8: f32;
-    if ((wall8 & TYPE_MASK) != CELL_WALL) { pop8 = f32(aa0[7u * STORED + own]); } else if (stored_is_spare(ns8)) { pop8 = f32(aa0[7u * STORED + own]) + moving_wall(8u, wall8); } else { pop8 = f32(aa0[8u * STORED + ns8]) + moving_wall(8u, wall8); }
+    let bounce8 = (wall8 & TYPE_MASK) == CELL_WALL;
+    pop8 = f32(aa0[select(7u * STORED + own, 8u * STORED + ns8, bounce8 && !stored_is_spare(ns8))]) + select(0.0, moving_wall(8u, wall8), bounce8);
     var pop9: f32;
-    if ((wall9 & TYPE_MASK) != CELL_WALL) { pop9 = f32(aa0[10u * STORED + own]); } else if (stored_is_spare(ns9)) { pop9 = f32(aa0[10u * STORED + own]) + moving_wall(9u, wall9); } else { pop9 = f32(aa0[9u * STORED + ns9]) + moving_wall(9u, wall9); }
+    let bounce9 = (wall9 & TYPE_MASK) == CELL_WALL;
+    pop9 = f32(aa0[select(10u * STORED + own, 9u * STORED + ns9, bounce9 && !stored_is_spare(ns9))]) + select(0.0, moving_wall(9u, wall9), bounce9);
     var pop10: f32;
-    if ((wall10 & TYPE_MASK) != CELL_WALL) { pop10 = f32(aa0[9u * STORED + own]); } else if (stored_is_spare(ns10)) { pop10 = f32(aa0[9u * STORED + own]) + moving_wall(10u, wall10); } else { pop10 = f32(aa0[10u * STORED + ns10]) + moving_wall(10u, wall10); }
+    let bounce10 = (wall10 & TYPE_MASK) == CELL_WALL;
+    pop10 = f32(aa0[select(9u * STORED + own, 10u * STORED + ns10, bounce10 && !stored_is_spare(ns10))]) + select(0.0, moving_wall(10u, wall10), bounce10);
     var pop11: f32;
-    if ((wall11 & TYPE_MASK) != CELL_WALL) { pop11 = f32(aa0[12u * STORED + own]); } else if (stored_is_spare(ns11)) { pop11 = f32(aa0[12u * STORED + own]) + moving_wall(11u, wall11); } else { pop11 = f32(aa0[11u * STORED + ns11]) + moving_wall(11u, wall11); }
+    let bounce11 = (wall11 & TYPE_MASK) == CELL_WALL;
+    pop11 = f32(aa0[select(12u * STORED + own, 11u * STORED + ns11, bounce11 && !stored_is_spare(ns11))]) + select(0.0, moving_wall(11u, wall11), bounce11);
     var pop12: f32;
-    if ((wall12 & TYPE_MASK) != CELL_WALL) { pop12 = f32(aa0[11u * STORED + own]); } else if (stored_is_spare(ns12)) { pop12 = f32(aa0[11u * STORED + own]) + moving_wall(12u, wall12); } else { pop12 = f32(aa0[12u * STORED + ns12]) + moving_wall(12u, wall12); }
+    let bounce12 = (wall12 & TYPE_MASK) == CELL_WALL;
+    pop12 = f32(aa0[select(11u * STORED + own, 12u * STORED + ns12, bounce12 && !stored_is_spare(ns12))]) + select(0.0, moving_wall(12u, wall12), bounce12);
     var pop13: f32;
-    if ((wall13 & TYPE_MASK) != CELL_WALL) { pop13 = f32(aa0[14u * STORED + own]); } else if (stored_is_spare(ns13)) { pop13 = f32(aa0[14u * STORED + own]) + moving_wall(13u, wall13); } else { pop13 = f32(aa0[13u * STORED + ns13]) + moving_wall(13u, wall13); }
+    let bounce13 = (wall13 & TYPE_MASK) == CELL_WALL;
+    pop13 = f32(aa0[select(14u * STORED + own, 13u * STORED + ns13, bounce13 && !stored_is_spare(ns13))]) + select(0.0, moving_wall(13u, wall13), bounce13);
     var pop14: f32;
-    if ((wall14 & TYPE_MASK) != CELL_WALL) { pop14 = f32(aa0[13u * STORED + own]); } else if (stored_is_spare(ns14)) { pop14 = f32(aa0[13u * STORED + own]) + moving_wall(14u, wall14); } else { pop14 = f32(aa0[14u * STORED + ns14]) + moving_wall(14u, wall14); }
+    let bounce14 = (wall14 & TYPE_MASK) == CELL_WALL;
+    pop14 = f32(aa0[select(13u * STORED + own, 14u * STORED + ns14, bounce14 && !stored_is_spare(ns14))]) + select(0.0, moving_wall(14u, wall14), bounce14);
     var pop15: f32;
-    if ((wall15 & TYPE_MASK) != CELL_WALL) { pop15 = f32(aa0[16u * STORED + own]); } else if (stored_is_spare(ns15)) { pop15 = f32(aa0[16u * STORED + own]) + moving_wall(15u, wall15); } else { pop15 = f32(aa0[15u * STORED + ns15]) + moving_wall(15u, wall15); }
+    let bounce15 = (wall15 & TYPE_MASK) == CELL_WALL;
+    pop15 = f32(aa0[select(16u * STORED + own, 15u * STORED + ns15, bounce15 && !stored_is_spare(ns15))]) + select(0.0, moving_wall(15u, wall15), bounce15);
     var pop16: f32;
-    if ((wall16 & TYPE_MASK) != CELL_WALL) { pop16 = f32(aa0[15u * STORED + own]); } else if (stored_is_spare(ns16)) { pop16 = f32(aa0[15u * STORED + own]) + moving_wall(16u, wall16); } else { pop16 = f32(aa0[16u * STORED + ns16]) + moving_wall(16u, wall16); }
+    let bounce16 = (wall16 & TYPE_MASK) == CELL_WALL;
+    pop16 = f32(aa0[select(15u * STORED + own, 16u * STORED + ns16, bounce16 && !stored_is_spare(ns16))]) + select(0.0, moving_wall(16u, wall16), bounce16);
     var pop17: f32;
-    if ((wall17 & TYPE_MASK) != CELL_WALL) { pop17 = f32(aa0[18u * STORED + own]); } else if (stored_is_spare(ns17)) { pop17 = f32(aa0[18u * STORED + own]) + moving_wall(17u, wall17); } else { pop17 = f32(aa0[17u * STORED + ns17]) + moving_wall(17u, wall17); }
+    let bounce17 = (wall17 & TYPE_MASK) == CELL_WALL;
+    pop17 = f32(aa0[select(18u * STORED + own, 17u * STORED + ns17, bounce17 && !stored_is_spare(ns17))]) + select(0.0, moving_wall(17u, wall17), bounce17);
     var pop18: f32;
-    if ((wall18 & TYPE_MASK) != CELL_WALL) { pop18 = f32(aa0[17u * STORED + own]); } else if (stored_is_spare(ns18)) { pop18 = f32(aa0[17u * STORED + own]) + moving_wall(18u, wall18); } else { pop18 = f32(aa0[18u * STORED + ns18]) + moving_wall(18u, wall18); }
+    let bounce18 = (wall18 & TYPE_MASK) == CELL_WALL;
+    pop18 = f32(aa0[select(17u * STORED + own, 18u * STORED + ns18, bounce18 && !stored_is_spare(ns18))]) + select(0.0, moving_wall(18u, wall18), bounce18);
     var link_at = 0u;
     var link_mask = 0u;
     var link_count = 0u;
@@ -1006,7 +1042,9 @@ fn interpolated_bounce_back(distance: f32, toward: f32, second: f32, second_ok: 
 // What a moving wall adds to the population q it bounces back: 2 w ρ₀ (c_q·u_w)/c_s²
 // (Ladd 1994; Krüger et al. 2017, eq. 5.26), ρ₀ = 1; walls at rest (record field 0,
 // all but the lid of the cavity validation case and a catheter's tip face) add
-// nothing. The step's wall factor switches a catheter's injection on and off.
+// nothing. The step's wall factor switches a catheter's injection on and off. The
+// streaming adds it through a select on whether the upstream cell is a wall (the
+// branch here is the same in almost every lane, which software Vulkan skips cheaply).
 fn moving_wall(q: u32, wall: u32) -> f32 {
     let record = wall >> RECORD_SHIFT;
     if (record == 0u) {

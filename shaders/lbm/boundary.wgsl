@@ -39,7 +39,9 @@ fn interpolated_bounce_back(distance: f32, toward: f32, second: f32, second_ok: 
 // What a moving wall adds to the population q it bounces back: 2 w ρ₀ (c_q·u_w)/c_s²
 // (Ladd 1994; Krüger et al. 2017, eq. 5.26), ρ₀ = 1; walls at rest (record field 0,
 // all but the lid of the cavity validation case and a catheter's tip face) add
-// nothing. The step's wall factor switches a catheter's injection on and off.
+// nothing. The step's wall factor switches a catheter's injection on and off. The
+// streaming adds it through a select on whether the upstream cell is a wall (the
+// branch here is the same in almost every lane, which software Vulkan skips cheaply).
 fn moving_wall(q: u32, wall: u32) -> f32 {
     let record = wall >> RECORD_SHIFT;
     if (record == 0u) {

@@ -153,6 +153,44 @@ pub fn load(prefix: &str, split: PopulationSplit, q: usize, cell: &str) -> Strin
     }
 }
 
+/// Population `q` of stored cell `index` when `condition` is false, population
+/// `q_alt` of `index_alt` when true, as an f32 expression without a branch: one load
+/// at a selected position where both live in the same array, otherwise two loads and
+/// a select. (Software Vulkan runs a branch per lane; a select is one vector op.)
+pub fn load_selected(
+    prefix: &str,
+    split: PopulationSplit,
+    (q, index): (usize, &str),
+    (q_alt, index_alt): (usize, &str),
+    condition: &str,
+) -> String {
+    let position = |q: usize, index: &str| {
+        let slot = q % split.pops_per_buffer;
+        if slot == 0 {
+            index.to_string()
+        } else {
+            format!("{slot}u * STORED + {index}")
+        }
+    };
+    let (buffer, buffer_alt) = (q / split.pops_per_buffer, q_alt / split.pops_per_buffer);
+    if buffer != buffer_alt {
+        return format!(
+            "select({}, {}, {condition})",
+            load(prefix, split, q, index),
+            load(prefix, split, q_alt, index_alt)
+        );
+    }
+    let element = format!(
+        "{prefix}{buffer}[select({}, {}, {condition})]",
+        position(q, index),
+        position(q_alt, index_alt)
+    );
+    match split.precision {
+        Precision::F32 => element,
+        Precision::F16 => format!("f32({element})"),
+    }
+}
+
 /// The statement storing the f32 expression `value` as population `q` of `cell`.
 pub fn store(prefix: &str, split: PopulationSplit, q: usize, cell: &str, value: &str) -> String {
     let element = population_ref(prefix, split, q, cell);
