@@ -99,7 +99,7 @@ fn tracers_keep_their_radial_position_in_poiseuille_flow() {
     assert!(worst < 0.5, "radial drift {worst} cells");
 }
 
-/// 1e5 beads (40-120 µm, sticking probability 5%) through a curved vessel: at every
+/// 4e4 beads (40-120 µm, sticking probability 5%) through a curved vessel: at every
 /// output no free particle sits in a wall cell, none is lost or non-finite, and
 /// injected = free + lodged + stuck + exited.
 #[test]
@@ -110,7 +110,7 @@ fn many_particles_in_a_curved_vessel_stay_out_of_walls_and_are_all_accounted_for
          [geometry]\nshape = \"tube\"\npoints = [[0.0, 0.0, 0.0], [0.0, 0.0, 1.0e-3], [1.0e-3, 0.0, 2.0e-3], [2.0e-3, 0.0, 2.0e-3]]\n\
          radii = [3.0e-4, 3.0e-4, 2.5e-4, 2.5e-4]\n\
          [inlet]\nmean_velocity = 0.03\nramp_time = 0.0\n\
-         [[injections]]\nagent = \"bumpy\"\nstart = 0.0\nduration = 0.01\ncount = 100000\n\
+         [[injections]]\nagent = \"bumpy\"\nstart = 0.0\nduration = 0.01\ncount = 40000\n\
          [agents.bumpy]\ndensity = 1400.0\ndiameter = { kind = \"uniform\", min = 4.0e-5, max = 1.2e-4 }\n\
          restitution = 0.3\nsticking_probability = 0.05\n",
     );
@@ -153,7 +153,7 @@ fn many_particles_in_a_curved_vessel_stay_out_of_walls_and_are_all_accounted_for
         seen = count;
     }
     println!(
-        "curved vessel, 1e5 particles after 2000 steps: waiting {}, free {}, lodged {}, stuck {}, exited {}",
+        "curved vessel, 4e4 particles after 2000 steps: waiting {}, free {}, lodged {}, stuck {}, exited {}",
         seen[0], seen[1], seen[2], seen[3], seen[4]
     );
     assert!(
@@ -624,6 +624,9 @@ fn embolizing_one_branch_closes_it_and_the_flow_reroutes() {
 }
 
 /// The same seed gives bit-identical particles; another seed does not.
+/// Steps of each seed run: long enough for the first beads to stick at the wall.
+const SEED_STEPS: u32 = 300;
+
 #[test]
 fn same_seed_same_particles() {
     let text = |seed: u64| {
@@ -640,7 +643,7 @@ fn same_seed_same_particles() {
     let result = |seed: u64| {
         let loaded = scenario("seed.toml", &text(seed));
         let mut d = direct(&loaded);
-        d.step(600);
+        d.step(SEED_STEPS);
         (
             d.particles.read_status(&d.ctx).unwrap(),
             d.particles.read_positions(&d.ctx).unwrap(),
@@ -650,7 +653,10 @@ fn same_seed_same_particles() {
     assert!(a.0 == b.0 && a.1 == b.1, "same seed, different particles");
     assert!(a.1 != c.1, "another seed gave the same particles");
     let stuck = a.0.iter().filter(|s| s[0] == state::STUCK).count();
-    println!("seed run: {stuck} of {} stuck after 600 steps", a.0.len());
+    println!(
+        "seed run: {stuck} of {} stuck after {SEED_STEPS} steps",
+        a.0.len()
+    );
     assert!(stuck > 0);
 }
 
@@ -799,7 +805,7 @@ fn the_active_list_holds_exactly_the_particles_that_move() {
     let mut d = direct(&loaded);
     let mut seen_exits = false;
     let mut done = 0u64;
-    for stretch in [1u32, 500, 1000, 2000] {
+    for stretch in [1u32, 500, 1000] {
         d.step(stretch);
         done += stretch as u64;
         let status = d.particles.read_status(&d.ctx).unwrap();
