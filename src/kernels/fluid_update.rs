@@ -105,7 +105,8 @@ fn streaming(split: PopulationSplit, step: StepKind) -> String {
         // ns{q}) or, bounced back, from this cell (stream_in_place.wgsl for the
         // in-place layouts: towards a plain wall of sparse storage, which has no
         // memory, the bounced value stays in this cell). Selects rather than
-        // branches: software Vulkan runs a branch lane by lane (a third slower).
+        // branches: software Vulkan runs a branch lane by lane (quickstart ran about
+        // 10% slower with them on llvmpipe).
         let wall = format!("(wall{q} & TYPE_MASK) == CELL_WALL");
         let upstream = (q, format!("ns{q}"));
         let own_opposite = (opposite(q), "own".to_string());

@@ -136,11 +136,18 @@ pub fn storage_layout(split: PopulationSplit) -> String {
 /// The storage element of population `q` of the stored cell `index` in population set
 /// `prefix`.
 fn population_ref(prefix: &str, split: PopulationSplit, q: usize, index: &str) -> String {
+    let (buffer, position) = population_position(split, q, index);
+    format!("{prefix}{buffer}[{position}]")
+}
+
+/// The binding (its number) holding population `q`, and the position of stored cell
+/// `index`'s value in it.
+fn population_position(split: PopulationSplit, q: usize, index: &str) -> (usize, String) {
     let (buffer, slot) = (q / split.pops_per_buffer, q % split.pops_per_buffer);
     if slot == 0 {
-        format!("{prefix}{buffer}[{index}]")
+        (buffer, index.to_string())
     } else {
-        format!("{prefix}{buffer}[{slot}u * STORED + {index}]")
+        (buffer, format!("{slot}u * STORED + {index}"))
     }
 }
 
@@ -164,15 +171,8 @@ pub fn load_selected(
     (q_alt, index_alt): (usize, &str),
     condition: &str,
 ) -> String {
-    let position = |q: usize, index: &str| {
-        let slot = q % split.pops_per_buffer;
-        if slot == 0 {
-            index.to_string()
-        } else {
-            format!("{slot}u * STORED + {index}")
-        }
-    };
-    let (buffer, buffer_alt) = (q / split.pops_per_buffer, q_alt / split.pops_per_buffer);
+    let (buffer, position) = population_position(split, q, index);
+    let (buffer_alt, position_alt) = population_position(split, q_alt, index_alt);
     if buffer != buffer_alt {
         return format!(
             "select({}, {}, {condition})",
@@ -180,11 +180,7 @@ pub fn load_selected(
             load(prefix, split, q_alt, index_alt)
         );
     }
-    let element = format!(
-        "{prefix}{buffer}[select({}, {}, {condition})]",
-        position(q, index),
-        position(q_alt, index_alt)
-    );
+    let element = format!("{prefix}{buffer}[select({position}, {position_alt}, {condition})]");
     match split.precision {
         Precision::F32 => element,
         Precision::F16 => format!("f32({element})"),
