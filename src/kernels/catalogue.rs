@@ -81,3 +81,41 @@ pub fn file_text(kernel: &KernelSource) -> String {
         kernel.wgsl
     )
 }
+
+#[cfg(test)]
+mod tests {
+    /// The WGSL words of `source`, line comments left out.
+    fn words(source: &str) -> Vec<&str> {
+        source
+            .lines()
+            .map(|l| l.split("//").next().unwrap_or(""))
+            .flat_map(|l| l.split(|c: char| !(c.is_alphanumeric() || c == '_')))
+            .filter(|w| !w.is_empty())
+            .collect()
+    }
+
+    /// `counted_loops` lets the pipeline leave out wgpu's guard against endless loops
+    /// (gpu::pipeline): such a kernel must have no `loop` or `while`, and each `for`
+    /// header a comparison that ends it.
+    #[test]
+    fn kernels_marked_counted_loops_only_have_counted_for_loops() {
+        let mut marked = 0;
+        for (name, kernel) in super::catalogue() {
+            let words = words(&kernel.wgsl);
+            let open_ended = words.iter().any(|w| *w == "loop" || *w == "while");
+            assert_eq!(kernel.counted_loops, !open_ended, "{name}");
+            if !kernel.counted_loops {
+                continue;
+            }
+            marked += 1;
+            for header in kernel.wgsl.split("for (").skip(1) {
+                let condition = header.split(';').nth(1).unwrap_or("");
+                assert!(
+                    ["<", ">"].iter().any(|c| condition.contains(c)),
+                    "{name}: for ({header:.60}"
+                );
+            }
+        }
+        assert!(marked > 10);
+    }
+}

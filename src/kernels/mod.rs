@@ -34,6 +34,10 @@ pub const PROBE_CELLS_PER_THREAD: u32 = 16;
 pub struct KernelSource {
     pub bindings: Bindings,
     pub wgsl: String,
+    /// Every loop of `wgsl` is a `for` over a bound the kernel cannot exceed (a
+    /// constant, a uniform, a clamped value; no `loop` or `while`): no guard against a
+    /// loop that never ends is needed (see `gpu::pipeline`).
+    pub counted_loops: bool,
 }
 
 pub(crate) const LATTICE: &str = include_str!("../../shaders/common/lattice.wgsl");
@@ -124,7 +128,11 @@ pub(crate) fn assemble(
     s.push_str(generated);
     s.push_str(&bindings.wgsl());
     s.push_str(kernel);
-    KernelSource { bindings, wgsl: s }
+    KernelSource {
+        bindings,
+        wgsl: s,
+        counted_loops: true,
+    }
 }
 
 #[cfg(test)]

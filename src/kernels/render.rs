@@ -28,7 +28,12 @@ pub fn frame() -> KernelSource {
     snippet(&mut s, "common/cells.wgsl", CELLS);
     s.push_str(&bindings.wgsl());
     s.push_str(FRAME);
-    KernelSource { bindings, wgsl: s }
+    // The ray march is a `loop` that ends when the ray leaves the box.
+    KernelSource {
+        bindings,
+        wgsl: s,
+        counted_loops: false,
+    }
 }
 
 /// A STREAM-style copy for the bandwidth benchmark (shaders/bench/copy.wgsl).
@@ -37,7 +42,11 @@ pub fn copy() -> KernelSource {
         .read("src", "array<vec4<f32>>")
         .read_write("dst", "array<vec4<f32>>");
     let wgsl = bindings.wgsl() + COPY;
-    KernelSource { bindings, wgsl }
+    KernelSource {
+        bindings,
+        wgsl,
+        counted_loops: true,
+    }
 }
 
 #[cfg(test)]
