@@ -35,8 +35,8 @@ pub struct KernelSource {
     pub bindings: Bindings,
     pub wgsl: String,
     /// Every loop of `wgsl` is a `for` over a bound the kernel cannot exceed (a
-    /// constant, a uniform, a clamped value; no `loop` or `while`): no guard against a
-    /// loop that never ends is needed (see `gpu::pipeline`).
+    /// constant, a uniform, a clamped value; no `loop` or `while`), and it builds
+    /// without wgpu's guard against a loop that never ends (see `gpu::pipeline`).
     pub counted_loops: bool,
 }
 
@@ -131,7 +131,7 @@ pub(crate) fn assemble(
     KernelSource {
         bindings,
         wgsl: s,
-        counted_loops: true,
+        counted_loops: false,
     }
 }
 

@@ -45,7 +45,7 @@ pub fn copy() -> KernelSource {
     KernelSource {
         bindings,
         wgsl,
-        counted_loops: true,
+        counted_loops: false,
     }
 }
 
