@@ -12,7 +12,7 @@ fn gpu() -> embolus::gpu::GpuContext {
 
 // The resistance split (R2/R1 = 2 within 2%) and the steady Windkessel ((R_p + R_d) Q
 // and R_d Q within 1%) run once per CI, in the quick validation suite
-// (tests/validate.rs: `embolus validate --quick`, the same library functions and
+// (tests/cli_validate.rs: `embolus validate --quick`, the same library functions and
 // tolerances); the charging time runs here, as only the full suite has it.
 
 #[test]

@@ -2,7 +2,7 @@
 //! exact there), and a voxelized cylinder driven by the inlet/outlet conditions with
 //! half-float storage, compared with Hagen–Poiseuille. The f32 cylinder at R = 8 and
 //! 16 cells and the fall of its error between them are checked once, in the quick
-//! validation suite (tests/validate.rs, case pipe-poiseuille).
+//! validation suite (tests/cli_validate.rs, case pipe-poiseuille).
 
 use crate::common;
 

@@ -10,6 +10,9 @@ mod bifurcation_flow;
 mod catheter;
 mod checkpoint;
 mod cli;
+// `embolus validate --quick`: the longest test, so named to start early (tests run in
+// name order) rather than alone at the end.
+mod cli_validate;
 mod cpu_twins;
 mod curved_walls;
 mod fda_nozzle_data;
@@ -33,7 +36,6 @@ mod scenario_errors;
 mod scenes;
 mod sparse_storage;
 mod stability;
-mod validate;
 mod vtk_readback;
 mod wall_shear;
 mod womersley;

@@ -53,7 +53,7 @@ fn assert_within_tolerances(alpha: f64, (ca, cp, fa, fp): (f64, f64, f64, f64)) 
 
 #[test]
 fn womersley_alpha_5() {
-    // α 3 with f32 storage runs in the quick validation suite (tests/validate.rs),
+    // α 3 with f32 storage runs in the quick validation suite (tests/cli_validate.rs),
     // with the same tolerances.
     assert_within_tolerances(5.0, womersley(5.0, Precision::F32));
 }
