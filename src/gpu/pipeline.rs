@@ -26,8 +26,8 @@ fn create_module(ctx: &GpuContext, label: &str, source: &KernelSource) -> wgpu::
     let mut checks = wgpu::ShaderRuntimeChecks::checked();
     checks.force_loop_bounding = false;
     // SAFETY: the one check left out guards against loops without end, and every loop
-    // of a `counted_loops` source is a `for` over a finite bound (kernels::tests
-    // checks that such sources have no `loop` or `while`).
+    // of a `counted_loops` source is a `for` over a finite bound (a test in
+    // kernels::catalogue checks that such sources have no `loop` or `while`).
     unsafe { ctx.device.create_shader_module_trusted(desc, checks) }
 }
 

@@ -101,11 +101,12 @@ mod tests {
     fn kernels_marked_counted_loops_only_have_counted_for_loops() {
         let mut marked = 0;
         for (name, kernel) in super::catalogue() {
-            let words = words(&kernel.wgsl);
             if !kernel.counted_loops {
                 continue;
             }
-            let open_ended = words.iter().any(|w| *w == "loop" || *w == "while");
+            let open_ended = words(&kernel.wgsl)
+                .iter()
+                .any(|w| *w == "loop" || *w == "while");
             assert!(!open_ended, "{name} has a loop or while");
             marked += 1;
             for header in kernel.wgsl.split("for (").skip(1) {
