@@ -44,9 +44,12 @@ impl Cap {
     }
 }
 
+/// Distance from a cap's plane [voxels] within which a cell centre counts as on it.
+const ON_PLANE: f64 = 1e-6;
+
 /// Cuts every cap into `voxels` and builds the openings: cells beyond a cap's plane
-/// (within its disc) become wall, fluid cells within one voxel inside the plane
-/// become the opening's cells. Each opening cell reads its boundary condition from
+/// (within its disc, and those on it) become wall, fluid cells within one voxel inside
+/// the plane become the opening's cells. Each opening cell reads its boundary condition from
 /// the fluid neighbour along the lattice direction closest to the inward normal; a
 /// cell with no fluid neighbour inwards becomes wall.
 /// Returns the mask of cells beyond the caps' planes, which are not vessel wall.
@@ -80,12 +83,15 @@ pub fn open_caps(voxels: &mut Voxels, caps: &[Cap]) -> Result<Vec<bool>, Geometr
                     if perpendicular >= margin {
                         continue;
                     }
-                    if s > 0.0 {
+                    // A centre on the plane (to rounding) counts as beyond it: the
+                    // inside test is ambiguous there, and the layer a cell inside then
+                    // lies exactly one voxel from the plane, in the band below.
+                    if s > -ON_PLANE * dx {
                         beyond[i] = true;
                         if !matches!(voxels.kinds[i], CellKind::Opening(_)) {
                             voxels.kinds[i] = CellKind::Wall;
                         }
-                    } else if s > -dx && voxels.kinds[i] == CellKind::Fluid {
+                    } else if s > -(1.0 + ON_PLANE) * dx && voxels.kinds[i] == CellKind::Fluid {
                         candidates.push((i, perpendicular));
                     }
                 }

@@ -194,9 +194,9 @@ pub fn build(
         } => {
             let mut mesh = read_stl(&base_dir.join(file))?;
             mesh.transform(*scale, *rotate_deg, *translate);
-            let (v, beyond, capped) =
+            let (v, beyond, surface) =
                 voxelize_surface(mesh, &declared_caps(openings), inlet, voxel_size_m)?;
-            (v, beyond, Some(WallSurface::Mesh(capped)))
+            (v, beyond, Some(surface))
         }
         Geometry::Nifti {
             file,

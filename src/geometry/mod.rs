@@ -14,6 +14,7 @@ pub mod opening_profile;
 pub mod primitives;
 pub mod shapes;
 pub mod stl;
+pub mod stl_wall;
 pub mod surface;
 pub mod surface_distance;
 pub mod throat;

@@ -296,7 +296,7 @@ impl Mesh {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     /// An open-ended tube of `sides` facets along z, as ASCII STL.

@@ -7,6 +7,7 @@ use super::implicit::{empty_grid, finish};
 use super::mesh_voxelize::inside_mask;
 use super::stl::Mesh;
 use super::voxels::{CellKind, Role, Voxels};
+use super::wall_links::WallSurface;
 
 /// Marks the inlet among `caps`: the one named `inlet`, or else the largest. The
 /// others become outlets unless already given a role.
@@ -45,13 +46,15 @@ pub fn assign_roles(caps: &mut [Cap], inlet: Option<&str>) -> Result<(), Geometr
 
 /// Voxelizes a surface already in metres. Open ends are capped and become the
 /// openings (`opening1` the largest); a closed surface needs `declared` caps, which
-/// also replace the automatic ones when given.
+/// also replace the automatic ones when given. Returns the voxels, the cells cut away
+/// beyond the openings and the capped surface interpolated walls are placed on.
 pub fn voxelize_surface(
     mut mesh: Mesh,
     declared: &[Cap],
     inlet: Option<&str>,
     voxel_size_m: f64,
-) -> Result<(Voxels, Vec<bool>, Mesh), GeometryError> {
+) -> Result<(Voxels, Vec<bool>, WallSurface), GeometryError> {
+    let vessel_triangles = mesh.triangles.len();
     let automatic = mesh.cap_open_ends();
     let mut caps = if declared.is_empty() {
         automatic
@@ -81,8 +84,11 @@ pub fn voxelize_surface(
         ));
     }
     let beyond = finish(&mut voxels, &caps)?;
-    // The capped mesh: the surface interpolated walls are placed on.
-    Ok((voxels, beyond, mesh))
+    let surface = WallSurface::Mesh {
+        capped: mesh,
+        vessel_triangles,
+    };
+    Ok((voxels, beyond, surface))
 }
 
 #[cfg(test)]

@@ -27,15 +27,21 @@ const MIN_DISTANCE: f64 = 1e-4;
 pub enum WallSurface {
     /// Inside where the test holds (analytic shapes, a mask's level set).
     Implicit(Box<dyn Fn([f64; 3]) -> bool + Send + Sync>),
-    /// A closed triangle surface (an STL with its open ends capped).
-    Mesh(Mesh),
+    /// A closed triangle surface: an STL with its open ends capped. Its first
+    /// `vessel_triangles` triangles are the file's own, the rest close the openings.
+    Mesh {
+        capped: Mesh,
+        vessel_triangles: usize,
+    },
 }
 
 impl std::fmt::Debug for WallSurface {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             WallSurface::Implicit(_) => f.write_str("WallSurface::Implicit"),
-            WallSurface::Mesh(m) => write!(f, "WallSurface::Mesh({} triangles)", m.triangles.len()),
+            WallSurface::Mesh { capped, .. } => {
+                write!(f, "WallSurface::Mesh({} triangles)", capped.triangles.len())
+            }
         }
     }
 }
@@ -72,7 +78,7 @@ struct Probe<'a> {
 impl<'a> Probe<'a> {
     fn new(surface: &'a WallSurface, voxels: &Voxels) -> Self {
         let bins = match surface {
-            WallSurface::Mesh(mesh) => Some(TriangleBins::new(mesh, voxels)),
+            WallSurface::Mesh { capped, .. } => Some(TriangleBins::new(capped, voxels)),
             WallSurface::Implicit(_) => None,
         };
         Probe { surface, bins }
@@ -82,8 +88,8 @@ impl<'a> Probe<'a> {
     fn crossing(&self, a: [f64; 3], b: [f64; 3]) -> Option<f64> {
         match (self.surface, &self.bins) {
             (WallSurface::Implicit(inside), _) => bisect(inside.as_ref(), a, b),
-            (WallSurface::Mesh(mesh), Some(bins)) => bins.first_crossing(mesh, a, b),
-            (WallSurface::Mesh(_), None) => None,
+            (WallSurface::Mesh { capped, .. }, Some(bins)) => bins.first_crossing(capped, a, b),
+            (WallSurface::Mesh { .. }, None) => None,
         }
     }
 }

@@ -7,7 +7,9 @@ use super::fields_gpu::{wall_adjacent_cells, GpuFields};
 use super::particles_gpu::GpuParticles;
 use super::wall_output::WallOutput;
 use super::GpuLattice;
-use crate::geometry::wall_surface::wall_mesh;
+use crate::geometry::stl_wall::stl_wall_mesh;
+use crate::geometry::wall_surface::{wall_mesh, WallMesh};
+use crate::geometry::WallSurface;
 use crate::gpu::{GpuContext, GpuError};
 use crate::io::vtk::{write_vti, Compression, VtiArray, VtiData};
 use crate::io::vtp::write_pvd;
@@ -17,6 +19,7 @@ use crate::scenario::schema::FieldName;
 use crate::scenario::LoadedScenario;
 use crate::units::LatticeUnits;
 use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 /// Wall shear stress over the vessel wall, for summary.json.
@@ -123,6 +126,28 @@ fn wall_cells_by_branch(loaded: &LoadedScenario, walls: &[u32]) -> Vec<(String, 
         .collect()
 }
 
+/// The wall surface wall/*.vtp carries: an STL's own triangles, or else surface nets
+/// through the lumen's boundary (on the cut links with interpolated walls).
+fn vessel_wall_mesh(loaded: &LoadedScenario, wall_cells: &[u32]) -> WallMesh {
+    match loaded.surface.as_deref() {
+        Some(WallSurface::Mesh {
+            capped,
+            vessel_triangles,
+        }) => {
+            let listed: HashSet<u32> = wall_cells.iter().copied().collect();
+            let touches_wall = |i: usize| listed.contains(&(i as u32));
+            stl_wall_mesh(
+                capped,
+                *vessel_triangles,
+                &loaded.voxels,
+                &loaded.beyond_openings,
+                &touches_wall,
+            )
+        }
+        _ => wall_mesh(&loaded.voxels, &loaded.beyond_openings, &loaded.wall_links),
+    }
+}
+
 impl FieldRecorder {
     /// The recorder of `loaded`'s `[fields]` on `lattice` (flags `cell_flags`), writing
     /// under `out_dir`; with the wall surface (wall/*.vtp) when fields are written.
@@ -139,7 +164,7 @@ impl FieldRecorder {
         let walls = wall_adjacent_cells(lattice.dims, cell_flags);
         let wall = plan
             .enabled
-            .then(|| wall_mesh(&loaded.voxels, &loaded.beyond_openings, &loaded.wall_links))
+            .then(|| vessel_wall_mesh(loaded, &walls))
             .filter(|m| !m.triangles.is_empty())
             .map(|m| WallOutput::new(m, &walls, out_dir));
         let branches = wall_cells_by_branch(loaded, &walls);
