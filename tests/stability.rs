@@ -49,3 +49,39 @@ fn regularized_collision_survives_where_trt_diverges() {
         regularized.max_speed
     );
 }
+
+/// The stability map's walled flow (a periodic pipe of radius 8 cells in steady
+/// flow, interpolated walls on the true circle; src/validation/stability.rs) at
+/// τ = 0.5025 and Mach 0.1: TRT runs away (the map: it needs τ ≥ 0.5039 there), the
+/// recursive regularized operator stays bounded for the map's 5,000 steps (the map:
+/// bounded down to its floor 0.5001). The interpolated closure adds no instability
+/// of its own to the operator's.
+#[test]
+fn interpolated_walls_keep_the_regularized_operator_bounded_where_trt_diverges() {
+    use embolus::validation::stability::pipe_flow;
+    let ctx = common::gpu();
+    let tau = 0.5025;
+    let run = |model| pipe_flow(&ctx, model, true, (tau, MACH), 8.0, STEPS).unwrap();
+    let trt = run(CollisionModel::default());
+    let regularized = run(CollisionModel::Regularized);
+    println!(
+        "pipe R 8, interpolated walls, τ {tau}, Ma {MACH}: TRT {} after {} steps; regularized {} after {} steps (max speed {:.4})",
+        if trt.bounded { "bounded" } else { "diverged" },
+        trt.steps,
+        if regularized.bounded { "bounded" } else { "diverged" },
+        regularized.steps,
+        regularized.max_speed
+    );
+    assert!(!trt.bounded, "TRT should run away here");
+    assert!(
+        regularized.bounded,
+        "diverged at step {}",
+        regularized.steps
+    );
+    // Bounded means physical: the centreline speed U = Ma c_s = 0.058 is held.
+    assert!(
+        regularized.max_speed < 0.1,
+        "max speed {}",
+        regularized.max_speed
+    );
+}

@@ -24,13 +24,26 @@ pub struct BenchArgs {
     baseline: Option<PathBuf>,
     /// Instead of the speed cases, the stability map: for each collision operator
     /// and Mach 0.05 and 0.1, the smallest τ at which a doubly periodic shear layer
-    /// (128², or --sizes N) stays bounded for --steps steps; with --json also a plot
-    /// (the same name, .png).
+    /// (128², or --sizes N) and a periodic pipe with halfway and with interpolated
+    /// walls stay bounded for --steps steps; with --json also a plot (the same name,
+    /// .png).
     #[arg(long, conflicts_with = "baseline")]
     stability: bool,
     /// Steps each stability run must survive.
     #[arg(long, default_value_t = 5000, requires = "stability")]
     steps: u64,
+    /// Which flows of the stability map to run (repeatable; default all): the
+    /// shear layer (no walls) and a periodic pipe of radius 8 cells with halfway
+    /// and with interpolated walls.
+    #[arg(long = "flow", value_enum, requires = "stability")]
+    flows: Vec<StabilityFlow>,
+}
+
+/// `--flow`: a flow of the stability map.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum StabilityFlow {
+    ShearLayer,
+    Pipe,
 }
 
 /// `embolus bench --stability`: the table of the smallest stable τ per operator.
@@ -40,16 +53,40 @@ fn stability(args: &BenchArgs, ctx: &GpuContext) -> Result<ExitCode> {
         .as_ref()
         .and_then(|s| s.first().copied())
         .unwrap_or(128);
+    use embolus::bench::stability::StabilityCase;
+    use embolus::validation::stability::PIPE_LENGTH;
+    let cases: Vec<StabilityCase> = StabilityCase::all(n)
+        .into_iter()
+        .filter(|c| {
+            let flow = match c {
+                StabilityCase::ShearLayer { .. } => StabilityFlow::ShearLayer,
+                StabilityCase::Pipe { .. } => StabilityFlow::Pipe,
+            };
+            args.flows.is_empty() || args.flows.contains(&flow)
+        })
+        .collect();
+    let flows: Vec<String> = cases
+        .iter()
+        .map(|c| match c {
+            StabilityCase::ShearLayer { .. } => format!("{} (doubly periodic, κ 80, δ 0.05)", c.name()),
+            StabilityCase::Pipe { .. } => format!(
+                "{} (periodic, {PIPE_LENGTH} cells long, steady flow with a transverse wobble δ 0.05)",
+                c.name()
+            ),
+        })
+        .collect();
     println!(
-        "stability map: doubly periodic shear layer {n}², κ 80, δ 0.05, {} steps; smallest τ bounded (largest τ that diverged)",
-        args.steps
+        "stability map, {} steps; smallest τ bounded (largest τ that diverged). Flows: {}",
+        args.steps,
+        flows.join("; ")
     );
-    println!("| operator | Mach | smallest stable τ | τ − ½ | largest unstable τ |");
-    println!("|---|---|---|---|---|");
+    println!("| flow | operator | Mach | smallest stable τ | τ − ½ | largest unstable τ |");
+    println!("|---|---|---|---|---|---|");
     let show = |t: Option<f64>| t.map_or("–".to_string(), |t| format!("{t:.5}"));
-    let rows = embolus::bench::stability::stability_map(ctx, n, args.steps, 5, &mut |r| {
+    let rows = embolus::bench::stability::stability_map(ctx, &cases, args.steps, 5, &mut |r| {
         println!(
-            "| {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} |",
+            r.case,
             r.operator,
             r.mach,
             show(r.smallest_stable_tau),

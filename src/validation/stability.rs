@@ -5,11 +5,14 @@
 //! Mach number; bounded or not. At τ → ½ the layers are under-resolved by design:
 //! what is measured is whether the operator stays bounded, not accuracy. The
 //! stability map (`embolus bench --stability`, docs/numerics.md) is the smallest τ
-//! each operator survives.
+//! each operator survives. Its walled case is a periodic pipe in steady flow
+//! (halfway or interpolated walls), where the wall closure sets the limit.
 
+use super::support::circular_pipe;
+use crate::geometry::{cut_cells, CellKind, Voxels, WallSurface};
 use crate::gpu::{GpuContext, GpuError};
-use crate::lbm::lattice::CS2;
-use crate::lbm::{CollisionModel, GridDims, LatticeSetup};
+use crate::lbm::lattice::{flags, CS2};
+use crate::lbm::{CollisionModel, GridDims, LatticeSetup, Relaxation};
 use crate::sim::GpuLattice;
 
 /// Layer thickness parameter κ and perturbation δ of the standard test.
@@ -46,7 +49,7 @@ fn shear_layer_setup(model: CollisionModel, tau: f64, mach: f64, n: usize) -> La
 }
 
 /// Runs the shear layer on `n`² cells at relaxation time `tau` and Mach `mach` for at
-/// most `steps` steps with `model`, checking every `check_every` steps.
+/// most `steps` steps with `model`.
 pub fn shear_layer(
     ctx: &GpuContext,
     model: CollisionModel,
@@ -55,8 +58,107 @@ pub fn shear_layer(
     n: usize,
     steps: u64,
 ) -> Result<ShearLayerOutcome, GpuError> {
+    run_until_runaway(ctx, shear_layer_setup(model, tau, mach, n), steps)
+}
+
+/// Steady flow through a periodic pipe of radius `radius_cells` along z (length
+/// [`PIPE_LENGTH`] cells), driven by the body force that holds a centreline speed
+/// U = Ma c_s, started from that Poiseuille profile with a transverse wobble
+/// u_x = δ U sin(2π z / L): the walls' closure near τ = ½ (halfway, or interpolated
+/// on the true circle with `interpolated`), where the periodic shear layer has none.
+pub fn pipe_flow(
+    ctx: &GpuContext,
+    model: CollisionModel,
+    interpolated: bool,
+    (tau, mach): (f64, f64),
+    radius_cells: f64,
+    steps: u64,
+) -> Result<ShearLayerOutcome, GpuError> {
+    run_until_runaway(
+        ctx,
+        pipe_setup(model, interpolated, tau, mach, radius_cells),
+        steps,
+    )
+}
+
+/// Cells along the stability pipe's periodic axis.
+pub const PIPE_LENGTH: usize = 16;
+
+fn pipe_setup(
+    model: CollisionModel,
+    interpolated: bool,
+    tau: f64,
+    mach: f64,
+    radius_cells: f64,
+) -> LatticeSetup {
+    let n = 2 * radius_cells.ceil() as usize + 2;
+    let half = n as f64 / 2.0;
+    let (dims, cell_flags, _) = circular_pipe(n, PIPE_LENGTH, radius_cells);
+    let u0 = mach * CS2.sqrt();
+    let nu = (tau - 0.5) * CS2;
+    // Hagen–Poiseuille: u(r) = G (R² − r²)/(4ν), so U = G R²/(4ν).
+    let g = 4.0 * nu * u0 / (radius_cells * radius_cells);
+    let mut setup = LatticeSetup::at_equilibrium(
+        dims,
+        cell_flags,
+        vec![],
+        0,
+        Relaxation::new(tau, model),
+        [0.0, 0.0, g as f32],
+        |i| {
+            let [x, y, z] = dims.coords(i);
+            let (px, py) = (x as f64 + 0.5 - half, y as f64 + 0.5 - half);
+            let profile = (1.0 - (px * px + py * py) / (radius_cells * radius_cells)).max(0.0);
+            let wobble = DELTA * (2.0 * std::f64::consts::PI * z as f64 / PIPE_LENGTH as f64).sin();
+            let u = [u0 * wobble * profile, 0.0, u0 * profile];
+            (0.0, u.map(|v| v as f32))
+        },
+    );
+    if interpolated {
+        let circle = move |p: [f64; 3]| {
+            (p[0] - half).powi(2) + (p[1] - half).powi(2) < radius_cells * radius_cells
+        };
+        let voxels = unit_voxels(&setup);
+        let cut = cut_cells(
+            &voxels,
+            &vec![false; dims.cells()],
+            &WallSurface::Implicit(Box::new(circle)),
+        );
+        crate::lbm::wall_links::attach(&mut setup, &cut);
+    }
+    setup
+}
+
+/// The cell kinds of a wall/fluid lattice as voxels of 1 m (the wall-link builder
+/// works on voxels).
+fn unit_voxels(setup: &LatticeSetup) -> Voxels {
+    Voxels {
+        dims: setup.dims,
+        voxel_size_m: 1.0,
+        origin_m: [0.0; 3],
+        kinds: setup
+            .flags
+            .iter()
+            .map(|&f| {
+                if f == flags::WALL {
+                    CellKind::Wall
+                } else {
+                    CellKind::Fluid
+                }
+            })
+            .collect(),
+        openings: vec![],
+        removed_unconnected: 0,
+    }
+}
+
+/// Runs `setup` for at most `steps` steps, checking every 500 whether it ran away.
+fn run_until_runaway(
+    ctx: &GpuContext,
+    mut setup: LatticeSetup,
+    steps: u64,
+) -> Result<ShearLayerOutcome, GpuError> {
     let check_every = 500;
-    let mut setup = shear_layer_setup(model, tau, mach, n);
     // One population set updated in place: bitwise the two-set run
     // (tests/sparse_storage.rs), and faster where memory traffic limits the step.
     setup.in_place = true;
@@ -98,12 +200,24 @@ pub fn smallest_stable_tau(
     mach: f64,
     n: usize,
     steps: u64,
+    bracket: (f64, f64),
+    rounds: u32,
+) -> Result<(Option<f64>, Option<f64>), GpuError> {
+    smallest_bounded_tau(
+        |tau| Ok(shear_layer(ctx, model, tau, mach, n, steps)?.bounded),
+        bracket,
+        rounds,
+    )
+}
+
+/// The smallest τ in `0.5 + [floor, ceiling]` at which `bounded` holds, bisected on
+/// ln(τ − ½) `rounds` times: the lowest bounded τ found and the highest unbounded
+/// one (`None` when the ceiling already fails or the floor already holds).
+pub fn smallest_bounded_tau(
+    mut bounded: impl FnMut(f64) -> Result<bool, GpuError>,
     (floor, ceiling): (f64, f64),
     rounds: u32,
 ) -> Result<(Option<f64>, Option<f64>), GpuError> {
-    let bounded = |tau: f64| -> Result<bool, GpuError> {
-        Ok(shear_layer(ctx, model, tau, mach, n, steps)?.bounded)
-    };
     if !bounded(0.5 + ceiling)? {
         return Ok((None, Some(0.5 + ceiling)));
     }
