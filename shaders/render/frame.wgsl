@@ -1,7 +1,8 @@
 // One rendered frame, headless, at `ss` times the output resolution (supersampling
 // anti-aliasing): particles are splatted as shaded sphere impostors with a depth test
 // (atomicMin on the ray distance), then every pixel marches its ray through the voxel
-// grid front to back: the vessel wall as a translucent shaded surface, occluded cells
+// grid front to back: the vessel wall as a translucent surface, smooth on the level
+// set of the cell occupancy (wall_level) rather than voxel faces, occluded cells
 // opaque red, porous lodged material as red haze, a slice coloured by speed, and the
 // particles where the ray reaches them. `downsample` averages ss×ss samples.
 // Coordinates are in cells: cell i spans [i, i + 1) along each axis.
@@ -65,6 +66,32 @@ fn occupancy(c: vec3<i32>) -> f32 {
         return 1.0;
     }
     return select(0.0, 1.0, (cell_flag(u32(i)) & 3u) == WALL);
+}
+
+// The wall as a level set: occupancy interpolated trilinearly between cell centres
+// (cell c's centre is at c + ½). It crosses ½ midway between a wall and a lumen centre,
+// where halfway bounce-back puts the wall, and varies smoothly along the surface, so
+// the wall is drawn and shaded smooth rather than as voxel blocks.
+fn wall_level(p: vec3<f32>) -> f32 {
+    let q = p - vec3<f32>(0.5);
+    let c = vec3<i32>(floor(q));
+    let f = q - floor(q);
+    let x00 = mix(occupancy(c), occupancy(c + vec3<i32>(1, 0, 0)), f.x);
+    let x10 = mix(occupancy(c + vec3<i32>(0, 1, 0)), occupancy(c + vec3<i32>(1, 1, 0)), f.x);
+    let x01 = mix(occupancy(c + vec3<i32>(0, 0, 1)), occupancy(c + vec3<i32>(1, 0, 1)), f.x);
+    let x11 = mix(occupancy(c + vec3<i32>(0, 1, 1)), occupancy(c + vec3<i32>(1, 1, 1)), f.x);
+    return mix(mix(x00, x10, f.y), mix(x01, x11, f.y), f.z);
+}
+
+// The level set's gradient at p by central differences a cell apart: points
+// into the wall; zero where the wall is flat to within the differences.
+fn wall_gradient(p: vec3<f32>) -> vec3<f32> {
+    let h = 1.0;
+    return vec3<f32>(
+        wall_level(p + vec3<f32>(h, 0.0, 0.0)) - wall_level(p - vec3<f32>(h, 0.0, 0.0)),
+        wall_level(p + vec3<f32>(0.0, h, 0.0)) - wall_level(p - vec3<f32>(0.0, h, 0.0)),
+        wall_level(p + vec3<f32>(0.0, 0.0, h)) - wall_level(p - vec3<f32>(0.0, 0.0, h)),
+    );
 }
 
 fn solid_fraction(i: i32) -> f32 {
@@ -260,7 +287,7 @@ fn march(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups)
     let ray_step = 0.5;
     var t = t_near;
     var previous = eye + dir * t;
-    var was_wall = occupancy(vec3<i32>(floor(previous))) > 0.5;
+    var previous_level = wall_level(previous);
     loop {
         if (t > t_far || alpha > 0.985) {
             break;
@@ -273,20 +300,20 @@ fn march(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups)
         let p = eye + dir * t;
         let c = vec3<i32>(floor(p));
         let idx = cell_index(c);
-        let wall = occupancy(c) > 0.5;
-        if (wall != was_wall) {
-            // Surface between fluid and wall: the cell on the wall side decides.
-            let wc = select(vec3<i32>(floor(previous)), c, wall);
-            let widx = cell_index(wc);
-            let normal_raw = vec3<f32>(
-                occupancy(wc - vec3<i32>(1, 0, 0)) - occupancy(wc + vec3<i32>(1, 0, 0)),
-                occupancy(wc - vec3<i32>(0, 1, 0)) - occupancy(wc + vec3<i32>(0, 1, 0)),
-                occupancy(wc - vec3<i32>(0, 0, 1)) - occupancy(wc + vec3<i32>(0, 0, 1)),
-            );
+        let level = wall_level(p);
+        let wall = level > 0.5;
+        if (wall != (previous_level > 0.5)) {
+            // The surface, where the level crosses ½ between the two samples.
+            let hit = mix(previous, p, clamp((0.5 - previous_level) / (level - previous_level), 0.0, 1.0));
+            let gradient = wall_gradient(hit);
             var shade = 0.6;
-            if (dot(normal_raw, normal_raw) > 0.0) {
-                shade = 0.35 + 0.65 * abs(dot(normalize(normal_raw), dir));
+            var into_wall = vec3<f32>(0.0);
+            if (dot(gradient, gradient) > 1e-12) {
+                into_wall = normalize(gradient);
+                shade = 0.35 + 0.65 * abs(dot(into_wall, dir));
             }
+            // The wall cell behind the surface: its lodged material colours it.
+            let widx = cell_index(vec3<i32>(floor(hit + 0.5 * into_wall)));
             var surface = vec4<f32>(0.93, 0.62, 0.55, 0.28);
             if (solid_fraction(widx) > 0.0) {
                 // Closed by lodged agents.
@@ -319,7 +346,7 @@ fn march(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups)
                 }
             }
         }
-        was_wall = wall;
+        previous_level = level;
         previous = p;
         t += ray_step;
     }
