@@ -2,8 +2,10 @@
 //! frame costs, copy bandwidth; JSON for comparison between machines and versions.
 
 use anyhow::{Context, Result};
+use embolus::bench::stability::StabilityCase;
 use embolus::bench::BenchReport;
 use embolus::gpu::GpuContext;
+use embolus::validation::stability::PIPE_LENGTH;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -53,8 +55,6 @@ fn stability(args: &BenchArgs, ctx: &GpuContext) -> Result<ExitCode> {
         .as_ref()
         .and_then(|s| s.first().copied())
         .unwrap_or(128);
-    use embolus::bench::stability::StabilityCase;
-    use embolus::validation::stability::PIPE_LENGTH;
     let cases: Vec<StabilityCase> = StabilityCase::all(n)
         .into_iter()
         .filter(|c| {

@@ -48,10 +48,10 @@ impl Cap {
 const ON_PLANE: f64 = 1e-6;
 
 /// Cuts every cap into `voxels` and builds the openings: cells beyond a cap's plane
-/// (within its disc, and those on it) become wall, fluid cells within one voxel inside
-/// the plane become the opening's cells. Each opening cell reads its boundary condition from
-/// the fluid neighbour along the lattice direction closest to the inward normal; a
-/// cell with no fluid neighbour inwards becomes wall.
+/// (within its disc, and those on it) become wall, fluid cells within one voxel
+/// inside the plane become the opening's cells. Each opening cell reads its boundary
+/// condition from the fluid neighbour along the lattice direction closest to the
+/// inward normal; a cell with no fluid neighbour inwards becomes wall.
 /// Returns the mask of cells beyond the caps' planes, which are not vessel wall.
 pub fn open_caps(voxels: &mut Voxels, caps: &[Cap]) -> Result<Vec<bool>, GeometryError> {
     let dx = voxels.voxel_size_m;
