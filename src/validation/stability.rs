@@ -8,10 +8,10 @@
 //! each operator survives. Its walled case is a periodic pipe in steady flow
 //! (halfway or interpolated walls), where the wall closure sets the limit.
 
-use super::support::circular_pipe;
-use crate::geometry::{cut_cells, CellKind, Voxels, WallSurface};
+use super::support::{circular_pipe, unit_voxels};
+use crate::geometry::{cut_cells, WallSurface};
 use crate::gpu::{GpuContext, GpuError};
-use crate::lbm::lattice::{flags, CS2};
+use crate::lbm::lattice::CS2;
 use crate::lbm::{CollisionModel, GridDims, LatticeSetup, Relaxation};
 use crate::sim::GpuLattice;
 
@@ -127,29 +127,6 @@ fn pipe_setup(
         crate::lbm::wall_links::attach(&mut setup, &cut);
     }
     setup
-}
-
-/// The cell kinds of a wall/fluid lattice as voxels of 1 m (the wall-link builder
-/// works on voxels).
-fn unit_voxels(setup: &LatticeSetup) -> Voxels {
-    Voxels {
-        dims: setup.dims,
-        voxel_size_m: 1.0,
-        origin_m: [0.0; 3],
-        kinds: setup
-            .flags
-            .iter()
-            .map(|&f| {
-                if f == flags::WALL {
-                    CellKind::Wall
-                } else {
-                    CellKind::Fluid
-                }
-            })
-            .collect(),
-        openings: vec![],
-        removed_unconnected: 0,
-    }
 }
 
 /// Runs `setup` for at most `steps` steps, checking every 500 whether it ran away.

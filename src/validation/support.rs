@@ -1,6 +1,7 @@
 //! Small builders shared by the validation cases and the tests: geometry of simple
 //! channels, running a lattice and reading its macroscopic fields.
 
+use crate::geometry::{CellKind, Voxels};
 use crate::gpu::{GpuContext, GpuError};
 use crate::lbm::equilibrium::{density_velocity, gather};
 use crate::lbm::lattice::flags;
@@ -60,4 +61,27 @@ pub fn circular_pipe(n: usize, nz: usize, radius_cells: f64) -> (GridDims, Vec<u
         })
         .collect();
     (dims, cell_flags, lumen)
+}
+
+/// The cell kinds of a wall/fluid lattice as voxels of 1 m (the wall-link builder
+/// works on voxels).
+pub fn unit_voxels(setup: &LatticeSetup) -> Voxels {
+    Voxels {
+        dims: setup.dims,
+        voxel_size_m: 1.0,
+        origin_m: [0.0; 3],
+        kinds: setup
+            .flags
+            .iter()
+            .map(|&f| {
+                if f == flags::WALL {
+                    CellKind::Wall
+                } else {
+                    CellKind::Fluid
+                }
+            })
+            .collect(),
+        openings: vec![],
+        removed_unconnected: 0,
+    }
 }

@@ -2,11 +2,10 @@
 //! driven by a body force G (Hagen–Poiseuille, docs/references.md): τ_w = 4μQ/(πR³) and
 //! |du/dr| = G r/(2μ).
 
-use super::support::circular_pipe;
+use super::support::{circular_pipe, unit_voxels};
 use crate::geometry::wall_surface::wall_mesh;
-use crate::geometry::{cut_cells, CellKind, Voxels, WallSurface};
+use crate::geometry::{cut_cells, WallSurface};
 use crate::gpu::{GpuContext, GpuError};
-use crate::lbm::lattice::flags;
 use crate::lbm::{CollisionModel, LatticeSetup, Relaxation};
 use crate::sim::fields_gpu::{wall_adjacent_cells, FieldRegion, GpuFields};
 use crate::sim::wall_output::WallOutput;
@@ -76,24 +75,7 @@ pub fn wall_shear_pipe_with(
         [0.0, 0.0, g as f32],
         |_| (0.0, [0.0; 3]),
     );
-    let voxels = Voxels {
-        dims,
-        voxel_size_m: 1.0,
-        origin_m: [0.0; 3],
-        kinds: setup
-            .flags
-            .iter()
-            .map(|&f| {
-                if f == flags::WALL {
-                    CellKind::Wall
-                } else {
-                    CellKind::Fluid
-                }
-            })
-            .collect(),
-        openings: vec![],
-        removed_unconnected: 0,
-    };
+    let voxels = unit_voxels(&setup);
     let circle =
         move |p: [f64; 3]| (p[0] - half).powi(2) + (p[1] - half).powi(2) < r_cells * r_cells;
     let cut = if interpolated {
