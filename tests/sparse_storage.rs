@@ -13,6 +13,7 @@ use embolus::scenario::LoadedScenario;
 use embolus::sim::run::{run, RunConfig, RunSummary};
 use embolus::sim::GpuLattice;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 const SCENARIO: &str = common::EVERY_STATE_SCENARIO;
 
@@ -35,6 +36,17 @@ fn run_with_lbm(lbm: &str, out: &Path) -> RunSummary {
     let ctx = embolus::gpu::GpuContext::new(None).unwrap_or_else(|e| panic!("{e}"));
     run(&ctx, &loaded, &RunConfig::new(out.to_path_buf()), &mut ())
         .unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// The dense two-set run (the reference layout) that the bitwise tests compare
+/// against: run once and shared (a test that starts while it runs waits for it).
+fn dense_reference() -> &'static (PathBuf, RunSummary) {
+    static DENSE: OnceLock<(PathBuf, RunSummary)> = OnceLock::new();
+    DENSE.get_or_init(|| {
+        let dir = scratch("dense");
+        let summary = run_with("dense", &dir);
+        (dir, summary)
+    })
 }
 
 /// Every file under `dir`, relative to `root`.
@@ -80,8 +92,7 @@ fn assert_same_files(a_dir: &Path, b_dir: &Path, what: &str) {
 /// sets: every result file bitwise equal.
 #[test]
 fn in_place_runs_are_bitwise_the_two_set_run() {
-    let two = scratch("two-sets");
-    run_with("dense", &two);
+    let (two, _) = dense_reference();
     for storage in ["dense", "sparse"] {
         let dir = scratch(&format!("in-place-{storage}"));
         let summary = run_with_lbm(&format!("storage = \"{storage}\"\nin_place = true\n"), &dir);
@@ -89,15 +100,14 @@ fn in_place_runs_are_bitwise_the_two_set_run() {
             "in place, {storage}: lattice memory {:.2} MiB",
             summary.lattice_memory_bytes as f64 / 1048576.0
         );
-        assert_same_files(&two, &dir, &format!("in place, {storage}"));
+        assert_same_files(two, &dir, &format!("in place, {storage}"));
     }
 }
 
 #[test]
 fn a_sparse_run_is_bitwise_the_dense_run() {
-    let dense_dir = scratch("dense");
+    let (dense_dir, dense) = dense_reference();
     let sparse_dir = scratch("sparse");
-    let dense = run_with("dense", &dense_dir);
     let sparse = run_with("sparse", &sparse_dir);
     let p = dense.particles.as_ref().unwrap();
     println!(
@@ -115,7 +125,7 @@ fn a_sparse_run_is_bitwise_the_dense_run() {
         dense.wall_shear.as_ref().unwrap().mean_wss_pa,
         sparse.wall_shear.as_ref().unwrap().mean_wss_pa
     );
-    assert_same_files(&dense_dir, &sparse_dir, "dense against sparse");
+    assert_same_files(dense_dir, &sparse_dir, "dense against sparse");
 }
 
 /// A three-generation tree (root radius 4 cells), every lumen cell started from a
