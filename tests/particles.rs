@@ -54,15 +54,15 @@ fn pipe(injection: &str) -> LoadedScenario {
 }
 
 /// Steps for the pipe flow to settle, and for most tracers to cross the pipe.
-const SETTLE: u32 = 1900;
+const SETTLE: u32 = 700;
 const CROSS: u32 = 3800;
 
 /// Small neutrally buoyant particles released across the inlet of a Poiseuille pipe
 /// keep their distance from the axis: drift < 0.5 cell over the 40-cell pipe.
 #[test]
 fn tracers_keep_their_radial_position_in_poiseuille_flow() {
-    // Released after the flow has settled (1900 steps ≈ 3.5 viscous times R²/ν at
-    // lattice velocity 0.08).
+    // Released after the flow has settled: 700 steps ≈ 1.4 viscous times R²/ν at
+    // lattice velocity 0.08 (ν = 0.13), 8 e-folds of the slowest mode R²/(5.8 ν).
     let loaded =
         pipe("[[injections]]\nagent = \"tracer\"\nstart = 0.0\nduration = 1.0e-4\ncount = 400\n");
     let dt = loaded.units.dt_s;
@@ -419,14 +419,14 @@ fn where_nothing_lodges_pulsatile_flow_over_baseline_is_one() {
 fn bead_larger_than_the_throat_lodges_at_the_throat() {
     let loaded = scenario(
         "stenosis.toml",
-        "[grid]\nvoxel_size = 5.0e-5\n[time]\nduration = 0.025\noutput_interval = 0.001\n\
+        "[grid]\nvoxel_size = 5.0e-5\n[time]\nduration = 0.022\noutput_interval = 0.001\n\
          lattice_velocity = 0.02\n\
          [geometry]\nshape = \"stenosis\"\nradius = 5.0e-4\nlength = 4.0e-3\n\
          area_reduction_percent = 75.0\nstenosis_length = 1.5e-3\n\
          [inlet]\nmean_velocity = 0.05\nramp_time = 0.002\n\
          [particles]\ngravity = [0.0, 0.0, 0.0]\n\
-         [[injections]]\nagent = \"big\"\nstart = 0.004\nduration = 0.001\ncount = 1\n\
-         tip = [0.0, 0.0, 5.0e-4]\ncatheter_radius = 0.0\n\
+         [[injections]]\nagent = \"big\"\nstart = 0.003\nduration = 0.001\ncount = 1\n\
+         tip = [0.0, 0.0, 8.0e-4]\ncatheter_radius = 0.0\n\
          [agents.big]\ndensity = 1100.0\ndiameter = { kind = \"fixed\", diameter = 6.0e-4 }\n",
     );
     let out = scratch("stenosis");
@@ -520,13 +520,13 @@ fn bead_larger_than_the_throat_lodges_at_the_throat() {
 fn embolizing_one_branch_closes_it_and_the_flow_reroutes() {
     let loaded = scenario(
         "branch.toml",
-        "[grid]\nvoxel_size = 5.0e-5\n[time]\nduration = 0.14\noutput_interval = 0.004\n\
+        "[grid]\nvoxel_size = 5.0e-5\n[time]\nduration = 0.125\noutput_interval = 0.004\n\
          [geometry]\nshape = \"bifurcation\"\nparent_radius = 4.0e-4\nparent_length = 2.0e-3\n\
          daughter_length = 2.5e-3\nangles_deg = [30.0, 30.0]\n\
          [inlet]\nmean_velocity = 0.02\nramp_time = 0.01\n\
          [outlets.outlet1]\ncapture_diameter = 1.0e-4\n\
          [[injections]]\nagent = \"beads_300_500\"\nstart = 0.05\nduration = 0.02\ncount = 12\n\
-         tip = [3.75e-4, 0.0, 2.65e-3]\ndirection = [0.5, 0.0, 0.866]\ncatheter_radius = 1.0e-4\n",
+         tip = [6.25e-4, 0.0, 3.0825e-3]\ndirection = [0.5, 0.0, 0.866]\ncatheter_radius = 1.0e-4\n",
     );
     let out = scratch("branch");
     let (summary, rows, header) = run_scenario(&loaded, &out);
@@ -635,7 +635,7 @@ fn same_seed_same_particles() {
              [geometry]\nshape = \"cylinder\"\nradius = 4.0e-4\nlength = 1.5e-3\n\
              [inlet]\nmean_velocity = 0.03\nramp_time = 0.0\n\
              [particles]\nseed = {seed}\n\
-             [[injections]]\nagent = \"sticky\"\nduration = 0.005\ncount = 3000\n\
+             [[injections]]\nagent = \"sticky\"\nduration = 0.005\ncount = 1000\n\
              [agents.sticky]\ndensity = 2000.0\ndiameter = {{ kind = \"log_normal\", median = 6.0e-5, gsd = 1.4 }}\n\
              sticking_probability = 0.2\n"
         )
@@ -710,7 +710,7 @@ fn pressure_gradient_force_lets_a_neutral_sphere_follow_an_accelerating_flow() {
             ),
         );
         // Released once the flow is steady.
-        loaded.particles.as_mut().unwrap().plan.meta[0][2] = 1500;
+        loaded.particles.as_mut().unwrap().plan.meta[0][2] = 1000;
         loaded
     };
     // One flow carries both spheres, one without the force and one with it (a lone
@@ -734,9 +734,10 @@ fn pressure_gradient_force_lets_a_neutral_sphere_follow_an_accelerating_flow() {
         let hooks = embolus::sim::StepHooks(vec![&d.particles, &forced]);
         d.lattice.step_with(&d.ctx, n, Some(&hooks));
     };
-    // 1500 steps of flow (1.3 viscous times R²/ν), then 100 (≈ 10 τp) for the spheres
-    // released at rest to take up the flow.
-    step(&mut d, 1600);
+    // 1000 steps of flow (0.8 viscous times R²/ν: the slowest mode, R²/(5.8 ν), has
+    // decayed 5 e-folds), then 100 (≈ 10 τp) for the spheres released at rest to take
+    // up the flow.
+    step(&mut d, 1100);
     let mut worst = [(0.0f64, 0.0f64); 2];
     for _ in 0..10 {
         step(&mut d, 20);
