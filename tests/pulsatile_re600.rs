@@ -22,7 +22,7 @@ fn re_600_pulsatile_run_stays_finite_and_conserves_mass() {
         &scene,
         format!(
             "name = \"re600\"\n[grid]\nvoxel_size = 1.0e-4\n\
-             [time]\nduration = {}\nlattice_velocity = 0.085\noutput_interval = 5.07e-5\n\
+             [time]\nduration = {}\nlattice_velocity = 0.085\noutput_interval = 1.014e-4\n\
              [geometry]\nshape = \"cylinder\"\nradius = 2.94e-3\nlength = 2.0e-3\n\
              [inlet]\nmean_velocity = 0.3357\nprofile = \"parabolic\"\nramp_time = {period}\n\
              [inlet.waveform]\nkind = \"sine\"\nperiod = {period}\namplitude = 0.25\n",
