@@ -837,3 +837,103 @@ fn the_active_list_holds_exactly_the_particles_that_move() {
         "no particle left the pipe: the case does not test exits"
     );
 }
+
+/// Deep-bed filtration (issue 19): spheres of one voxel carried through a bed of
+/// lodged grains (diameter d_c 4 voxels, solid fraction φ 0.25, below the blocking
+/// fraction 0.3, so nothing sieves them) that fills a pipe of radius 6 cells over 32
+/// cells. Clean-bed theory (Yao, Habibian & O'Melia 1971) with attachment efficiency
+/// α 1 and interception η = (3/2)(d/d_c)² gives the filter coefficient
+/// λ = (3/2) φ α η / d_c = 0.0088 per cell: a particle survives a path L with
+/// probability exp(−λ L). Measured: λ̂ = captures / the path all particles travelled in
+/// the bed (the exponential's maximum-likelihood estimate, which also counts the
+/// particles still in the bed). What the bed captures joins it and makes it finer
+/// (filter ripening: λ ∝ φ/d_c³), so λ̂ must lie between the clean bed's λ and the
+/// mean λ of the bed as it ends, each widened by 25% (3 standard deviations of
+/// 1/√captures at ≥ 100 captures). Every capture lies in the bed.
+#[test]
+fn small_spheres_crossing_a_packed_bed_are_filtered_as_clean_bed_theory_says() {
+    use embolus::lbm::lattice::flags;
+    use embolus::sim::particles_gpu::SOLID_SCALE;
+    const RELEASE: u32 = 300;
+    const TRAVEL: u32 = 1800;
+    let (phi, grain, bed) = (0.25f64, 4.0f64, 8usize..40);
+    let mut loaded = scenario(
+        "bed.toml",
+        "[grid]\nvoxel_size = 5.0e-5\n[time]\nsteps = 1\nlattice_velocity = 0.08\n\
+         [geometry]\nshape = \"cylinder\"\nradius = 3.0e-4\nlength = 2.2e-3\n\
+         [inlet]\nmean_velocity = 0.02\nramp_time = 0.0\n\
+         [particles]\ngravity = [0.0, 0.0, 0.0]\n\
+         [[injections]]\nagent = \"small\"\nduration = 1.0e-4\ncount = 600\n\
+         [agents.small]\ndensity = 1060.0\ndiameter = { kind = \"fixed\", diameter = 5.0e-5 }\n",
+    );
+    for m in &mut loaded.particles.as_mut().unwrap().plan.meta {
+        m[2] = RELEASE;
+    }
+    let mut d = direct(&loaded);
+    let dims = d.setup.dims;
+    let mut counters = vec![0u32; 2 * dims.cells()];
+    for z in bed.clone() {
+        for y in 0..dims.ny {
+            for x in 0..dims.nx {
+                let i = dims.index(x, y, z);
+                if d.setup.flags[i] & flags::TYPE_MASK == flags::FLUID {
+                    counters[2 * i] = (phi * SOLID_SCALE as f64) as u32;
+                    counters[2 * i + 1] = (phi * grain * SOLID_SCALE as f64) as u32;
+                }
+            }
+        }
+    }
+    d.particles.write_solid_counters(&d.ctx, &counters).unwrap();
+    d.step(RELEASE + TRAVEL);
+    let status = d.particles.read_status(&d.ctx).unwrap();
+    let positions = d.particles.read_positions(&d.ctx).unwrap();
+    let (start, end) = (bed.start as f64, bed.end as f64);
+    let (mut captured, mut passed, mut path) = (0usize, 0usize, 0.0f64);
+    for (s, p) in status.iter().zip(&positions) {
+        let z = p[2] as f64;
+        if s[0] == state::LODGED {
+            captured += 1;
+            // (A capture spreads its volume over the cells its sphere touches, so the
+            // bed's faces grow by up to a cell.)
+            assert!(
+                (start - 1.0..end + 1.0).contains(&z),
+                "captured outside the bed at z = {z} cells"
+            );
+        }
+        if s[0] == state::EXITED || z >= end {
+            passed += 1;
+            path += end - start;
+        } else if s[0] != state::WAITING {
+            path += (z - start).max(0.0);
+        }
+    }
+    // λ = (3/2) φ α η / d_c with η = (3/2)(d/d_c)², d = 1 cell, α = 1.
+    let coefficient = |phi: f64, grain: f64| 1.5 * phi * 1.5 * (1.0 / grain).powi(2) / grain;
+    let clean = coefficient(phi, grain);
+    let geometry = d.particles.read_cell_geometry(&d.ctx).unwrap();
+    let ripened: Vec<f64> = bed
+        .clone()
+        .flat_map(|z| (0..dims.ny).flat_map(move |y| (0..dims.nx).map(move |x| (x, y, z))))
+        .map(|(x, y, z)| geometry[dims.index(x, y, z)])
+        .filter(|g| g[2] > 0.0 && g[3] > 0.0)
+        .map(|g| coefficient(g[2] as f64, g[3] as f64))
+        .collect();
+    let ripened = ripened.iter().sum::<f64>() / ripened.len() as f64;
+    let measured = captured as f64 / path;
+    println!(
+        "filtration through {} cells of bed (phi {phi}, d_c {grain} cells, d 1 cell): {captured} captured, \
+         {passed} through, {path:.0} cells of path in the bed; lambda {measured:.5} per cell; clean-bed \
+         theory {clean:.5} for the bed as laid, {ripened:.5} for the bed as it ends ({:+.1}% and {:+.1}%)",
+        bed.len(),
+        100.0 * (measured / clean - 1.0),
+        100.0 * (measured / ripened - 1.0)
+    );
+    assert!(
+        captured >= 100,
+        "only {captured} captured: too few to measure"
+    );
+    assert!(
+        measured > 0.75 * clean && measured < 1.25 * ripened,
+        "filter coefficient {measured:.5} per cell, clean-bed theory {clean:.5} to {ripened:.5}"
+    );
+}

@@ -343,6 +343,12 @@ fn bad_particle_tables_are_reported() {
         &["wall_fraction", "outside"],
     );
     expect_error(
+        &with(&format!(
+            "{injection}[particles]\nattachment_efficiency = 1.5\n"
+        )),
+        &["attachment_efficiency", "outside [0, 1]"],
+    );
+    expect_error(
         &with("[[injections]]\nagent = \"y90_glass\"\nduration = -1.0\ncount = 10\n"),
         &["duration"],
     );

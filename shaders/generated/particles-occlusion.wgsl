@@ -236,7 +236,8 @@ struct OcclusionParams {
 //   porous_drag: array<f32> (read_write)
 //   velocity_field: array<vec4<f32>> (read_write)
 //   clock: array<atomic<u32>> (read_write)
-// (wall distance, lumen radius, solid fraction snapshot, 0): see advance.wgsl.
+// (wall distance, lumen radius, solid fraction snapshot, its mean diameter): see
+// advance.wgsl.
 //   cell_geometry: array<vec4<f32>> (read_write)
 
 @compute @workgroup_size(WORKGROUP_SIZE)
@@ -255,10 +256,11 @@ fn occlude(
         return;
     }
     let phi = f32(raw) / op.solid_scale;
+    // The lodged material's mean diameter [cells]: Σ fraction × diameter / fraction.
+    let d = f32(solid[2u * cell + 1u]) / op.solid_scale / phi;
     // The drag the cell's content asks for: Kozeny–Carman, or closed past wall_fraction.
     var wanted = op.max_drag;
     if (phi < op.wall_fraction) {
-        let d = f32(solid[2u * cell + 1u]) / op.solid_scale / phi;
         let eps = 1.0 - phi;
         let k = d * d * eps * eps * eps / (180.0 * phi * phi);
         wanted = min(op.nu / max(k, 1e-30), op.max_drag);
@@ -272,6 +274,7 @@ fn occlude(
     let next = select(wanted, min(wanted, max(current * DRAG_GROWTH, DRAG_START)), wanted > current);
     porous_drag[cell] = next;
     cell_geometry[cell].z = phi;
+    cell_geometry[cell].w = d;
     if (phi >= op.wall_fraction && next >= op.max_drag) {
         // Closed: wall for the flow and for particles (they lodge against it).
         // Fluid cells are stored (shaders/common/cells.wgsl): their flag has a slot.

@@ -37,7 +37,8 @@ struct ParticleParams {
     // Optional forces: bit 0 the fluid-acceleration (pressure-gradient) force, bit 1
     // Saffman lift.
     forces: u32,
-    _pad1: f32,
+    // Deep-bed filtration's attachment efficiency α (0: off; filtration_chance).
+    attachment_efficiency: f32,
 }
 
 // Particle states (WAITING … EXITED, OUTSIDE for `where` of a particle that left the
@@ -50,7 +51,8 @@ struct ParticleParams {
 //   flags: array<u32> (read)
 //   velocity_field: array<vec4<f32>> (read)
 // (signed wall distance [cells]: + in the lumen, − in the wall; 0; solid fraction as
-// of the last occlusion update; 0). Lodging decisions read this
+// of the last occlusion update; the mean diameter of that lodged material [cells]).
+// Lodging decisions read this
 // snapshot, never the counters being added to in the same step, so that the result
 // does not depend on the order in which threads run.
 //   cell_geometry: array<vec4<f32>> (read)
@@ -248,6 +250,26 @@ fn deposit(x: vec3<f32>, d: f32) {
     }
 }
 
+
+// Deep-bed filtration (clean-bed filtration theory; Yao, Habibian & O'Melia 1971):
+// a particle travelling a length L through lodged grains of diameter d_c at solid
+// fraction φ is captured with probability 1 − exp(−λ L), filter coefficient
+// λ = (3/2) φ α η / d_c, α the attachment efficiency and η the single-grain collection
+// efficiency: interception (3/2)(d/d_c)² plus sedimentation v_s/U (v_s the Stokes
+// settling speed, U the approach speed); Brownian diffusion is negligible for
+// particles of micrometres and more. η is capped at 1 (every grain in the path
+// collects). `bed` is the cell's geometry row: φ in z, d_c in w.
+fn filtration_chance(bed: vec4<f32>, d: f32, travelled: f32, settling: f32, approach: f32) -> f32 {
+    let phi = bed.z;
+    let grain = bed.w;
+    if (pp.attachment_efficiency <= 0.0 || phi <= 0.0 || grain <= 0.0) {
+        return 0.0;
+    }
+    let ratio = d / grain;
+    let eta = min(1.5 * ratio * ratio + settling / max(approach, 1e-9), 1.0);
+    let lambda = 1.5 * phi * pp.attachment_efficiency * eta / grain;
+    return 1.0 - exp(-lambda * travelled);
+}
 
 // The wall distance [cells], with cells packed with lodged material (solid fraction ≥
 // blocking_fraction) counted as wall: −¼ inside them.
@@ -491,6 +513,17 @@ fn advance_particles(
     let v = q.xyz;
     let d = p.w;
     let radius = 0.5 * d;
+    // A cell that occlusion closed around a free particle holds it: it is part of the
+    // plug (left free, it could never leave the wall cell and was measured every step).
+    let start = vec3<i32>(floor(x));
+    if (in_grid(start) && (cell_flag(cell_of(start)) & TYPE_MASK) == CELL_WALL) {
+        m.x = LODGED;
+        m.w = cell_of(start);
+        velocities[i] = vec4<f32>(0.0, 0.0, 0.0, q.w);
+        deposit(x, d);
+        status[i] = m;
+        return;
+    }
     let agent0 = tables[2u * m.y];
     let agent1 = tables[2u * m.y + 1u];
 
@@ -665,6 +698,17 @@ fn advance_particles(
                     }
                 }
                 if (lodge) {
+                    m.x = LODGED;
+                    m.w = cell;
+                }
+            }
+            // Inside lodged material it can pass (below blocking_fraction), grains on
+            // its path capture it (filtration_chance): small spheres reaching a bed
+            // are held in it rather than creeping through with the slowed flow.
+            if (m.x == FREE) {
+                let settling = length(agent0.xyz) * q.w;
+                let chance = filtration_chance(cell_geometry[cell], d, length(x_new - x), settling, length(u));
+                if (chance > 0.0 && random01(i ^ 0xc2b2ae35u, step) < chance) {
                     m.x = LODGED;
                     m.w = cell;
                 }

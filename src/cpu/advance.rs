@@ -464,6 +464,16 @@ fn advance_one(inputs: &AdvanceInputs, crowd: &Crowd, ps: &mut Particles, i: usi
     let (p, q) = (ps.positions[i], ps.velocities[i]);
     let (x, v, d) = (v3(p), v3(q), p[3]);
     let radius = 0.5 * d;
+    // A cell occlusion closed around a free particle holds it (the kernel says why).
+    let start = x.floor().as_ivec3();
+    if inputs.in_grid(start) && inputs.kind(inputs.cell_of(start)) == flags::WALL {
+        m[0] = state::LODGED;
+        m[3] = inputs.cell_of(start) as u32;
+        ps.velocities[i] = [0.0, 0.0, 0.0, q[3]];
+        deposit(inputs, ps.solid, x, d);
+        ps.status[i] = m;
+        return;
+    }
     let agent = [
         inputs.tables[2 * m[1] as usize],
         inputs.tables[2 * m[1] as usize + 1],
@@ -527,6 +537,7 @@ fn advance_one(inputs: &AdvanceInputs, crowd: &Crowd, ps: &mut Particles, i: usi
         contact_normal,
         stuck,
         partners: crowd.partners(x, counted),
+        settling: Vec3::new(agent[0][0], agent[0][1], agent[0][2]).length() * q[3],
     };
     settle(inputs, &mut m, c, &fate, &mut x_new);
     if m[0] == state::LODGED || m[0] == state::STUCK {
@@ -556,6 +567,30 @@ struct Fate {
     stuck: bool,
     /// Free particles arriving with it (`Crowd::partners`).
     partners: u32,
+    /// Stokes settling speed under the agent's acceleration [cells/step].
+    settling: f32,
+}
+
+/// Deep-bed filtration's capture probability over `travelled` cells in a cell whose
+/// geometry row `bed` holds the lodged solid fraction φ (z) and grain diameter d_c
+/// (w): 1 − exp(−λ L), λ = (3/2) φ α η / d_c, η = (3/2)(d/d_c)² + v_s/U capped at 1
+/// (Yao, Habibian & O'Melia 1971; the kernel's `filtration_chance`).
+fn filtration_chance(
+    pp: &ParticleParams,
+    bed: [f32; 4],
+    d: f32,
+    travelled: f32,
+    settling: f32,
+    approach: f32,
+) -> f32 {
+    let (phi, grain) = (bed[2], bed[3]);
+    if pp.attachment_efficiency <= 0.0 || phi <= 0.0 || grain <= 0.0 {
+        return 0.0;
+    }
+    let ratio = d / grain;
+    let eta = (1.5 * ratio * ratio + settling / approach.max(1e-9)).min(1.0);
+    let lambda = 1.5 * phi * pp.attachment_efficiency * eta / grain;
+    1.0 - (-lambda * travelled).exp()
 }
 
 /// Exit, capture at an outlet's bed, sticking or lodging (sieving, plugs,
@@ -649,6 +684,16 @@ fn settle(inputs: &AdvanceInputs, m: &mut [u32; 4], c: IVec3, f: &Fate, x_new: &
             }
         }
         if lodge {
+            m[0] = state::LODGED;
+            m[3] = cell as u32;
+        }
+    }
+    // Inside lodged material it can pass, grains on its path capture it.
+    if m[0] == state::FREE {
+        let bed = inputs.cell_geometry[cell];
+        let travelled = (f.x_new - f.x).length();
+        let chance = filtration_chance(pp, bed, f.d, travelled, f.settling, f.u.length());
+        if chance > 0.0 && random01(f.i as u32 ^ 0xc2b2ae35, f.step, pp.seed) < chance {
             m[0] = state::LODGED;
             m[3] = cell as u32;
         }

@@ -13,7 +13,7 @@ pub struct OcclusionState<'a> {
     /// One flag per grid cell (dense).
     pub flags: &'a mut [u32],
     pub porous_drag: &'a mut [f32],
-    /// (wall distance, lumen radius, solid fraction snapshot, 0).
+    /// (wall distance, lumen radius, solid fraction snapshot, its mean diameter).
     pub cell_geometry: &'a mut [[f32; 4]],
     pub velocity_field: &'a mut [[f32; 4]],
 }
@@ -28,10 +28,11 @@ pub fn occlude(p: &OcclusionParams, s: &mut OcclusionState) -> u32 {
             continue;
         }
         let phi = raw as f32 / p.solid_scale;
+        // The lodged material's mean diameter [cells].
+        let d = s.solid[2 * cell + 1] as f32 / p.solid_scale / phi;
         let mut wanted = p.max_drag;
         if phi < p.wall_fraction {
             // Kozeny–Carman: k = d² ε³ / (180 (1 − ε)²), σ = ν/k.
-            let d = s.solid[2 * cell + 1] as f32 / p.solid_scale / phi;
             let eps = 1.0 - phi;
             let k = d * d * eps * eps * eps / (180.0 * phi * phi);
             wanted = (p.nu / k.max(1e-30)).min(p.max_drag);
@@ -44,6 +45,7 @@ pub fn occlude(p: &OcclusionParams, s: &mut OcclusionState) -> u32 {
         };
         s.porous_drag[cell] = next;
         s.cell_geometry[cell][2] = phi;
+        s.cell_geometry[cell][3] = d;
         if phi >= p.wall_fraction && next >= p.max_drag {
             s.flags[cell] = flags::WALL;
             s.porous_drag[cell] = 0.0;

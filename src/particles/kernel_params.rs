@@ -49,7 +49,8 @@ pub struct ParticleParams {
     pub solid_scale: f32,
     /// Bit 0: fluid-acceleration (pressure-gradient) force; bit 1: Saffman lift.
     pub forces: u32,
-    pub _pad: f32,
+    /// Deep-bed filtration's attachment efficiency α (0: off).
+    pub attachment_efficiency: f32,
 }
 
 impl ParticleParams {
@@ -72,7 +73,7 @@ impl ParticleParams {
             blocking_fraction: settings.blocking_fraction,
             solid_scale: SOLID_SCALE,
             forces: settings.pressure_gradient as u32 | (settings.lift as u32) << 1,
-            _pad: 0.0,
+            attachment_efficiency: settings.attachment_efficiency,
         }
     }
 }

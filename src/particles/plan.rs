@@ -56,6 +56,8 @@ pub struct KernelSettings {
     pub bridging_ratio: f32,
     pub blocking_fraction: f32,
     pub wall_fraction: f32,
+    /// Deep-bed filtration's attachment efficiency α (0: off).
+    pub attachment_efficiency: f32,
     pub occlusion_interval: u64,
     pub seed: u32,
     /// Fluid-acceleration (pressure-gradient) force and Saffman lift.
@@ -262,6 +264,7 @@ pub fn build(
         bridging_ratio: spec.bridging_ratio as f32,
         blocking_fraction: spec.blocking_fraction as f32,
         wall_fraction: spec.wall_fraction as f32,
+        attachment_efficiency: spec.attachment_efficiency as f32,
         occlusion_interval: spec.occlusion_interval,
         seed: spec.seed as u32,
         pressure_gradient: spec.pressure_gradient,
@@ -284,6 +287,12 @@ fn check_spec(spec: &ParticlesSpec) -> Result<(), PlanError> {
         ("wall_fraction", spec.wall_fraction, 0.01, 1.0),
         ("blocking_fraction", spec.blocking_fraction, 0.0, 1.0),
         ("bridging_ratio", spec.bridging_ratio, 1.0, 100.0),
+        (
+            "attachment_efficiency",
+            spec.attachment_efficiency,
+            0.0,
+            1.0,
+        ),
     ] {
         if !(v.is_finite() && v >= lo && v <= hi) {
             return Err(fail(

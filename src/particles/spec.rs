@@ -36,6 +36,11 @@ pub struct ParticlesSpec {
     /// diameters (bridging; Marin et al. 2018: intermittent clogging below ~3-5).
     #[serde(default = "default_bridging_ratio")]
     pub bridging_ratio: f64,
+    /// Deep-bed filtration: the attachment efficiency α (0 to 1) of a particle that
+    /// meets a lodged grain inside packed material it can pass; 0 turns filtration off
+    /// (docs/particles.md, "Filtration").
+    #[serde(default = "default_attachment_efficiency")]
+    pub attachment_efficiency: f64,
     /// Write the particles as VTK PolyData (particles/*.vtp + particles.pvd) at every
     /// output.
     #[serde(default = "default_true")]
@@ -63,6 +68,9 @@ fn default_blocking_fraction() -> f64 {
 fn default_bridging_ratio() -> f64 {
     3.0
 }
+fn default_attachment_efficiency() -> f64 {
+    1.0
+}
 
 impl Default for ParticlesSpec {
     fn default() -> Self {
@@ -76,6 +84,7 @@ impl Default for ParticlesSpec {
             wall_fraction: default_wall_fraction(),
             blocking_fraction: default_blocking_fraction(),
             bridging_ratio: default_bridging_ratio(),
+            attachment_efficiency: default_attachment_efficiency(),
             write_vtp: true,
         }
     }

@@ -207,6 +207,23 @@ impl GpuParticles {
         Ok(v)
     }
 
+    /// Sets the lodged-material counters: per grid cell the solid volume fraction and
+    /// Σ fraction × diameter [cells], fixed point ([`SOLID_SCALE`]), e.g. a bed of
+    /// known make-up for a test. The next occlusion update turns them into the flow's
+    /// porous drag and the particles' snapshot.
+    pub fn write_solid_counters(&self, ctx: &GpuContext, counters: &[u32]) -> Result<(), GpuError> {
+        if counters.len() != 2 * self.cells {
+            return Err(GpuError::Wgpu(format!(
+                "solid counters: {} values for a grid of {} cells (two per cell)",
+                counters.len(),
+                self.cells
+            )));
+        }
+        ctx.queue
+            .write_buffer(&self.solid, 0, bytemuck::cast_slice(counters));
+        Ok(())
+    }
+
     /// Per cell the lodged solid volume fraction (0 where nothing lodged).
     pub fn read_solid_fraction(&self, ctx: &GpuContext) -> Result<Vec<f32>, GpuError> {
         let raw: Vec<u32> = read_back(ctx, &self.solid, (self.cells * 8) as u64)?;
