@@ -843,8 +843,9 @@ fn the_active_list_holds_exactly_the_particles_that_move() {
 /// radius 6 cells over 32 cells. The bed's cells neither block (blocking_fraction
 /// 0.9) nor close (wall_fraction 0.95) as captures fill them, so filtration alone
 /// holds particles (at the defaults a cell closes after a few captures and the
-/// particles inside it lodge with it). Clean-bed theory (Yao, Habibian & O'Melia 1971) with attachment efficiency
-/// α 1 and interception η = (3/2)(d/d_c)² gives the filter coefficient
+/// particles inside it lodge with it). Clean-bed theory (Yao, Habibian & O'Melia
+/// 1971) with attachment efficiency α 1 and interception η = (3/2)(d/d_c)² gives the
+/// filter coefficient
 /// λ = (3/2) φ α η / d_c = 0.0088 per cell: a particle survives a path L with
 /// probability exp(−λ L). Measured: λ̂ = captures / the path all particles travelled in
 /// the bed (the exponential's maximum-likelihood estimate, which also counts the
@@ -873,17 +874,14 @@ fn small_spheres_crossing_a_packed_bed_are_filtered_as_clean_bed_theory_says() {
     }
     let mut d = direct(&loaded);
     let dims = d.setup.dims;
+    let plane = dims.nx * dims.ny;
+    let bed_cells: Vec<usize> = (bed.start * plane..bed.end * plane)
+        .filter(|&i| d.setup.flags[i] & flags::TYPE_MASK == flags::FLUID)
+        .collect();
     let mut counters = vec![0u32; 2 * dims.cells()];
-    for z in bed.clone() {
-        for y in 0..dims.ny {
-            for x in 0..dims.nx {
-                let i = dims.index(x, y, z);
-                if d.setup.flags[i] & flags::TYPE_MASK == flags::FLUID {
-                    counters[2 * i] = (phi * SOLID_SCALE as f64) as u32;
-                    counters[2 * i + 1] = (phi * grain * SOLID_SCALE as f64) as u32;
-                }
-            }
-        }
+    for &i in &bed_cells {
+        counters[2 * i] = (phi * SOLID_SCALE as f64) as u32;
+        counters[2 * i + 1] = (phi * grain * SOLID_SCALE as f64) as u32;
     }
     d.particles.write_solid_counters(&d.ctx, &counters).unwrap();
     d.step(RELEASE + TRAVEL);
@@ -901,8 +899,8 @@ fn small_spheres_crossing_a_packed_bed_are_filtered_as_clean_bed_theory_says() {
                 (start - 1.0..end + 1.0).contains(&z),
                 "captured outside the bed at z = {z} cells"
             );
-        }
-        if s[0] == state::EXITED || z >= end {
+            path += (z - start).clamp(0.0, end - start);
+        } else if s[0] == state::EXITED || z >= end {
             passed += 1;
             path += end - start;
         } else if s[0] != state::WAITING {
@@ -913,10 +911,9 @@ fn small_spheres_crossing_a_packed_bed_are_filtered_as_clean_bed_theory_says() {
     let coefficient = |phi: f64, grain: f64| 1.5 * phi * 1.5 * (1.0 / grain).powi(2) / grain;
     let clean = coefficient(phi, grain);
     let geometry = d.particles.read_cell_geometry(&d.ctx).unwrap();
-    let ripened: Vec<f64> = bed
-        .clone()
-        .flat_map(|z| (0..dims.ny).flat_map(move |y| (0..dims.nx).map(move |x| (x, y, z))))
-        .map(|(x, y, z)| geometry[dims.index(x, y, z)])
+    let ripened: Vec<f64> = bed_cells
+        .iter()
+        .map(|&i| geometry[i])
         .filter(|g| g[2] > 0.0 && g[3] > 0.0)
         .map(|g| coefficient(g[2] as f64, g[3] as f64))
         .collect();
