@@ -141,16 +141,21 @@ fn a_sparse_tree_matches_dense_in_a_fraction_of_the_memory() {
     let loaded = LoadedScenario::from_str(Path::new("tree.toml"), text).unwrap();
     let ctx = embolus::gpu::GpuContext::new(None).unwrap_or_else(|e| panic!("{e}"));
     let mut setup = embolus::sim::build::lattice_setup(&loaded.voxels, &loaded);
-    assert!(setup.sparse, "storage \"auto\" picks sparse for a tree");
     let lumen = setup
         .flags
         .iter()
         .filter(|&&f| f & flags::TYPE_MASK != flags::WALL)
         .count();
+    // "auto" stores a grid this small dense (its step lists the lumen cells) and the
+    // same tree sparse once its dense populations would pass 64 MiB.
+    let cells = setup.dims.cells();
+    assert!(!setup.sparse, "storage \"auto\" stores a small tree dense");
+    let auto = embolus::scenario::StorageLayout::Auto;
+    assert!(!auto.is_sparse(lumen, cells, (64 << 20) / cells));
+    assert!(auto.is_sparse(lumen, cells, (64 << 20) / cells + 1));
     // Every lumen cell starts from its own state (the equilibrium of a pseudo-random
     // velocity), so a population streamed from a wrong neighbour shows at once, in
     // every branch, not only where the inflow has reached.
-    let cells = setup.dims.cells();
     for i in (0..cells).filter(|&i| setup.flags[i] & flags::TYPE_MASK != flags::WALL) {
         let h = |k: u64| ((i as u64 * 2654435761 + k * 40503) % 1000) as f32 / 1000.0 - 0.5;
         let u = [0.02 * h(1), 0.02 * h(2), 0.02 * h(3)];
@@ -202,8 +207,9 @@ fn a_sparse_tree_matches_dense_in_a_fraction_of_the_memory() {
         memory[3] as f64 / lumen as f64
     );
     assert!(ratio > 8.0, "sparse storage saves only {ratio:.1}x");
-    // The cell table of dense storage: an 8-word header and a flag per grid cell.
-    let table = 4 * (8 + cells as u64);
+    // The cell table of dense storage, an 8-word header and a flag per grid cell, and
+    // the step's list of its lumen cells.
+    let table = 4 * (8 + cells as u64 + lumen as u64);
     assert_eq!(
         2 * (memory[2] - table),
         memory[0] - table,

@@ -10,8 +10,8 @@ fn stream_collide(
     @builtin(num_workgroups) groups: vec3<u32>,
 ) {
     load_lattice_layout();
-    // Dense storage: one thread per grid cell; sparse: per stored cell (step_cell,
-    // generated with the population layout).
+    // Dense storage: one thread per grid cell, or per cell that is not plain wall;
+    // sparse: per stored cell (step_cell, generated with the population layout).
     let t = gid.x + gid.y * groups.x * STEP_WORKGROUP_SIZE;
     if (t >= STEP_CELLS) {
         return;
@@ -28,7 +28,7 @@ fn stream_collide(
         return;
     }
     // Generated from the lattice constants (src/lbm/shader_source.rs, fluid_update).
-    // Its own slot is the thread index: dense, t is the cell; sparse, stored cells
-    // are listed in slot order.
-    fluid_update(cell, flag, p, t);
+    // Its own slot: dense, the cell; sparse, the thread index (stored cells are
+    // listed in slot order).
+    fluid_update(cell, flag, p, step_slot(t, cell));
 }

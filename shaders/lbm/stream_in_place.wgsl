@@ -73,8 +73,9 @@ fn stream_collide_in_place(
     if (kind != CELL_FLUID) {
         // Copy the prepass result into this cell's locations for this step.
         let base = (flag >> RECORD_SHIFT) * Q;
-        // Its own slot is the thread index (stored cells are listed in slot order).
-        let own = t;
+        // Its own slot: dense, the cell; sparse, the thread index (stored cells are
+        // listed in slot order).
+        let own = step_slot(t, cell);
         for (var q = 0u; q < Q; q++) {
             let value = boundary_out[base + q];
             if (AA_PARITY == 0u) {
@@ -93,8 +94,8 @@ fn stream_collide_in_place(
     }
     // Generated from the lattice constants (src/lbm/shader_source.rs, fluid_update).
     if (AA_PARITY == 0u) {
-        fluid_update_even(cell, flag, p, t);
+        fluid_update_even(cell, flag, p, step_slot(t, cell));
     } else {
-        fluid_update_odd(cell, flag, p, t);
+        fluid_update_odd(cell, flag, p, step_slot(t, cell));
     }
 }

@@ -223,7 +223,7 @@ fn print_trees(report: &BenchReport) {
     if let [dense, sparse, ..] = trees.as_slice() {
         let mib = |b: u64| b as f64 / 1048576.0;
         println!(
-            "tree: {:.1}% of its grid is lumen; dense {:.2} M lumen updates/s in {:.1} MiB, sparse {:.2} M lumen updates/s in {:.1} MiB: {:.1}x faster, {:.1}x less memory",
+            "tree: {:.1}% of its grid is lumen; dense {:.2} M lumen updates/s in {:.1} MiB, sparse {:.2} M lumen updates/s in {:.1} MiB: {:.2}x the speed, {:.1}x less memory",
             100.0 * report.tree_fill_fraction,
             dense.lumen_mlups,
             mib(dense.memory_bytes),

@@ -50,6 +50,7 @@ pub fn info(adapter: Option<&str>) -> Result<ExitCode> {
         mib(embolus::sim::lattice_gpu::memory_bytes(
             n.pow(3),
             None,
+            0,
             embolus::lbm::setup::Precision::F32,
             2
         ))

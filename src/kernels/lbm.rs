@@ -18,8 +18,8 @@ const FIELDS: &str = include_str!("../../shaders/lbm/fields.wgsl");
 
 /// The bindings of the step kernel: settings, cell table and boundary records; the
 /// populations (`src*` read and `dst*` written, or `aa*` in place); the boundary and
-/// coupling state; in place, the prepass's output and the opening cells; sparse, the
-/// stored cells to update.
+/// coupling state; in place, the prepass's output and the opening cells; the cells to
+/// update.
 pub fn step_bindings(split: PopulationSplit) -> Bindings {
     let populations = if split.in_place {
         set_bindings("aa", split, true)
@@ -50,10 +50,9 @@ pub fn step_bindings(split: PopulationSplit) -> Bindings {
             .read_write("boundary_out", "array<f32>")
             .read("opening_cells", "array<u32>");
     }
-    if split.sparse {
-        b = b.read("cell_list", "array<u32>");
-    }
-    b
+    // The cells the step updates (sparse: the stored cells; dense: the grid's cells
+    // that are not plain wall, or a placeholder when every cell is updated).
+    b.read("cell_list", "array<u32>")
 }
 
 /// The step kernel: `stream_collide` reading populations `src*` and writing `dst*`,
@@ -69,11 +68,18 @@ pub fn step(split: PopulationSplit, wall_links: bool) -> KernelSource {
     } else {
         accessors("src", split, false) + &accessors("dst", split, true)
     };
-    // The cells this kernel updates: every grid cell, or the stored cells' list.
+    // The cells this kernel updates, by thread: the stored cells' list (sparse), or
+    // the grid's cells, all of them or (STEP_LISTED) only those that are not plain
+    // wall: masked-off wall threads still cost a CPU adapter half a fluid update.
+    // step_slot: where thread t's cell keeps its populations.
     let cells = if split.sparse {
-        "override STEP_CELLS: u32 = CELLS;\nfn step_cell(t: u32) -> u32 { return cell_list[t]; }\n"
+        "override STEP_CELLS: u32 = CELLS;\n\
+         fn step_cell(t: u32) -> u32 { return cell_list[t]; }\n\
+         fn step_slot(t: u32, cell: u32) -> u32 { return t; }\n"
     } else {
-        "override STEP_CELLS: u32 = CELLS;\nfn step_cell(t: u32) -> u32 { return t; }\n"
+        "override STEP_CELLS: u32 = CELLS;\noverride STEP_LISTED: u32 = 0u;\n\
+         fn step_cell(t: u32) -> u32 {\n    if (STEP_LISTED != 0u) {\n        return cell_list[t];\n    }\n    return t;\n}\n\
+         fn step_slot(t: u32, cell: u32) -> u32 { return cell; }\n"
     };
     let (updates, kernel) = if split.in_place {
         (

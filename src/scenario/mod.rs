@@ -9,7 +9,7 @@ pub mod schema;
 
 pub use error::ScenarioError;
 pub use overrides::Override;
-pub use schema::{CollisionName, Geometry, Inlet, OpeningSpec, Profile, Scenario};
+pub use schema::{CollisionName, Geometry, Inlet, OpeningSpec, Profile, Scenario, StorageLayout};
 
 use crate::geometry::Voxels;
 use crate::units::LatticeUnits;

@@ -114,8 +114,7 @@ pub fn lattice_setup(voxels: &Voxels, loaded: &LoadedScenario) -> LatticeSetup {
     setup.precision = s.lbm.precision;
     setup.sparse = s
         .lbm
-        .storage
-        .is_sparse(voxels.lumen_cells(), voxels.dims.cells());
+        .stores_sparse(voxels.lumen_cells(), voxels.dims.cells());
     setup.in_place = s.lbm.in_place;
     setup.outlet_models = loaded.outlet_models.clone();
     if s.inlet.as_ref().is_some_and(|i| i.pressure_driven()) {

@@ -64,6 +64,7 @@ impl LatticeKernels {
     ) -> Result<Self, GpuError> {
         let split = storage.split;
         let mut step_constants = c.layout.clone();
+        step_constants.extend(storage.step_constants());
         step_constants.extend(c.model.iter().copied());
         step_constants.extend([
             ("INLET_HARMONICS", c.inlet_harmonics as f64),
