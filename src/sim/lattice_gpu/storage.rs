@@ -435,3 +435,25 @@ pub fn largest_dense_cube(limits: &wgpu::Limits) -> usize {
     }
     n
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_dense_step_lists_the_cells_that_are_not_wall_when_it_pays() {
+        // Ten cells, three of them wall: the seven others, in grid order.
+        let mut cell_flags = vec![flags::FLUID; 10];
+        for i in [0, 4, 9] {
+            cell_flags[i] = flags::WALL;
+        }
+        assert_eq!(
+            dense_step_list(&cell_flags),
+            Some(vec![1, 2, 3, 5, 6, 7, 8])
+        );
+        // One wall in ten: 90% of the grid would be listed, so no list.
+        let mut mostly_fluid = vec![flags::FLUID; 10];
+        mostly_fluid[3] = flags::WALL;
+        assert_eq!(dense_step_list(&mostly_fluid), None);
+    }
+}
