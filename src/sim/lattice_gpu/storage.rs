@@ -47,12 +47,10 @@ pub const DENSE_LIST_BELOW: f64 = 0.9;
 /// The grid cells a dense step updates, when listing them pays (see
 /// [`DENSE_LIST_BELOW`]): every cell that is not plain wall, in grid order.
 pub fn dense_step_list(cell_flags: &[u32]) -> Option<Vec<u32>> {
-    let listed = cell_flags.iter().filter(|&&f| f != flags::WALL).count();
-    ((listed as f64) < DENSE_LIST_BELOW * cell_flags.len() as f64).then(|| {
-        (0..cell_flags.len() as u32)
-            .filter(|&i| cell_flags[i as usize] != flags::WALL)
-            .collect()
-    })
+    let list: Vec<u32> = (0..cell_flags.len() as u32)
+        .filter(|&i| cell_flags[i as usize] != flags::WALL)
+        .collect();
+    ((list.len() as f64) < DENSE_LIST_BELOW * cell_flags.len() as f64).then_some(list)
 }
 
 pub struct PopulationStorage {
