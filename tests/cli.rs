@@ -475,6 +475,13 @@ fn bench_writes_json_and_compares_with_a_baseline() {
         interpolated > halfway,
         "{interpolated} vs {halfway} B per lumen cell"
     );
+    // The table grows with the wall: it adds less per lumen cell to the wider tree.
+    let wide_extra = per_lumen("r6 sparse interpolated walls") - per_lumen("r6 sparse");
+    assert!(
+        wide_extra > 0.0 && wide_extra < interpolated - halfway,
+        "the table adds {wide_extra} B per lumen cell at root radius 6 and {} at 4",
+        interpolated - halfway
+    );
     assert!(stdout.contains("% of it"), "{stdout}");
 
     // Against the baseline: a ratio per case in common (MLUPS over 1, so the ratio

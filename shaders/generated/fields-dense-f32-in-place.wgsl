@@ -18,10 +18,15 @@ const OPENING_SHIFT: u32 = 7u;
 const OPENING_MASK: u32 = 15u;
 const RECORD_SHIFT: u32 = 11u;
 const LINK_SHIFT: u32 = 2u;
+const LINK_FAR_SHIFT: u32 = 19u;
+const LINK_WALL_WORDS: u32 = 2u;
 const WORKGROUP_SIZE: u32 = 64u;
 const REDUCTION_WORKGROUP_SIZE: u32 = 256u;
 const PROBE_CELLS_PER_THREAD: u32 = 16u;
 const TAU_MINUS_MAX: f32 = 3.000000;
+const LINK_DISTANCE_UNIT: f32 = 3.0517578e-5;
+const LINK_NORMAL_UNIT: f32 = 6.1035156e-5;
+const LINK_PLANE_DISTANCE_UNIT: f32 = 1.2207031e-4;
 // ---- shaders/common/lattice.wgsl
 // Shared by every LBM kernel. The lattice constants (Q, CX, CY, CZ, W, OPP) and the
 // flag bits come from the generated prelude above (src/lbm/lattice.rs).
@@ -414,7 +419,9 @@ fn wall_shear(cell: u32, s: CellState) -> vec4<f32> {
 }
 
 // The wall's normal (into the lumen) and the cell's distance from it [cells] from
-// the wall-link table; w = 0 where the cell has no fitted wall.
+// the wall-link table (src/lbm/wall_links.rs, `entry_wall`: after the header and the
+// 16-bit distances, two words of four signed 16-bit fixed-point numbers); w = 0
+// where the cell has no fitted wall.
 fn fitted_wall(cell: u32) -> vec4<f32> {
     let flag = cell_flag(cell);
     let entry = flag >> LINK_SHIFT;
@@ -422,12 +429,15 @@ fn fitted_wall(cell: u32) -> vec4<f32> {
         return vec4<f32>(0.0);
     }
     let at = entry - 1u;
-    let frame = at + 1u + 2u * countOneBits(wall_links[at]);
+    let links = countOneBits(wall_links[at] & ((1u << LINK_FAR_SHIFT) - 1u));
+    let frame = at + 1u + (links + 1u) / 2u;
+    let a = bitcast<i32>(wall_links[frame]);
+    let b = bitcast<i32>(wall_links[frame + 1u]);
     return vec4<f32>(
-        bitcast<f32>(wall_links[frame]),
-        bitcast<f32>(wall_links[frame + 1u]),
-        bitcast<f32>(wall_links[frame + 2u]),
-        bitcast<f32>(wall_links[frame + 3u]),
+        f32((a << 16u) >> 16u) * LINK_NORMAL_UNIT,
+        f32(a >> 16u) * LINK_NORMAL_UNIT,
+        f32((b << 16u) >> 16u) * LINK_NORMAL_UNIT,
+        f32(b >> 16u) * LINK_PLANE_DISTANCE_UNIT,
     );
 }
 

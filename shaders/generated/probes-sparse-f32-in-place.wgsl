@@ -18,10 +18,15 @@ const OPENING_SHIFT: u32 = 7u;
 const OPENING_MASK: u32 = 15u;
 const RECORD_SHIFT: u32 = 11u;
 const LINK_SHIFT: u32 = 2u;
+const LINK_FAR_SHIFT: u32 = 19u;
+const LINK_WALL_WORDS: u32 = 2u;
 const WORKGROUP_SIZE: u32 = 64u;
 const REDUCTION_WORKGROUP_SIZE: u32 = 256u;
 const PROBE_CELLS_PER_THREAD: u32 = 16u;
 const TAU_MINUS_MAX: f32 = 3.000000;
+const LINK_DISTANCE_UNIT: f32 = 3.0517578e-5;
+const LINK_NORMAL_UNIT: f32 = 6.1035156e-5;
+const LINK_PLANE_DISTANCE_UNIT: f32 = 1.2207031e-4;
 // ---- shaders/common/lattice.wgsl
 // Shared by every LBM kernel. The lattice constants (Q, CX, CY, CZ, W, OPP) and the
 // flag bits come from the generated prelude above (src/lbm/lattice.rs).

@@ -19,10 +19,15 @@ const OPENING_SHIFT: u32 = 7u;
 const OPENING_MASK: u32 = 15u;
 const RECORD_SHIFT: u32 = 11u;
 const LINK_SHIFT: u32 = 2u;
+const LINK_FAR_SHIFT: u32 = 19u;
+const LINK_WALL_WORDS: u32 = 2u;
 const WORKGROUP_SIZE: u32 = 64u;
 const REDUCTION_WORKGROUP_SIZE: u32 = 256u;
 const PROBE_CELLS_PER_THREAD: u32 = 16u;
 const TAU_MINUS_MAX: f32 = 3.000000;
+const LINK_DISTANCE_UNIT: f32 = 3.0517578e-5;
+const LINK_NORMAL_UNIT: f32 = 6.1035156e-5;
+const LINK_PLANE_DISTANCE_UNIT: f32 = 1.2207031e-4;
 // ---- shaders/common/lattice.wgsl
 // Shared by every LBM kernel. The lattice constants (Q, CX, CY, CZ, W, OPP) and the
 // flag bits come from the generated prelude above (src/lbm/lattice.rs).
@@ -849,6 +854,28 @@ fn interpolated_bounce_back(distance: f32, toward: f32, second: f32, second_ok: 
     }
     let k = 0.5 / distance;
     return k * toward + (1.0 - k) * away;
+}
+
+// The wall-link table's entries (src/lbm/wall_links.rs): a header (cut directions in
+// bits 1-18, then one bit per link with q_w >= 1/2 from LINK_FAR_SHIFT by rank), the
+// q_w two per word in 16-bit fixed point, LINK_WALL_WORDS of wall plane, then the
+// copies of f*_q(x) for the links with q_w >= 1/2.
+// q_w of the link of rank `rank` (its place among the cell's links by increasing q).
+fn link_distance(at: u32, rank: u32) -> f32 {
+    let word = wall_links[at + 1u + rank / 2u];
+    return f32((word >> (16u * (rank % 2u))) & 0xffffu) * LINK_DISTANCE_UNIT;
+}
+
+// Whether the link of rank `rank` has q_w >= 1/2 (reads f*_q(x), so has a copy slot).
+fn link_is_far(header: u32, rank: u32) -> bool {
+    return ((header >> (LINK_FAR_SHIFT + rank)) & 1u) != 0u;
+}
+
+// The slot of the copy of f*_q(x) of a far link of rank `rank` in an entry of
+// `count` links at `at`.
+fn link_away_slot(at: u32, header: u32, count: u32, rank: u32) -> u32 {
+    let far_below = (header >> LINK_FAR_SHIFT) & ((1u << rank) - 1u);
+    return at + 1u + (count + 1u) / 2u + LINK_WALL_WORDS + countOneBits(far_below);
 }
 
 // What a moving wall adds to the population q it bounces back: 2 w ρ₀ (c_q·u_w)/c_s²

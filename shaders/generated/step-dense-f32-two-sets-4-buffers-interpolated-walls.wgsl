@@ -18,10 +18,15 @@ const OPENING_SHIFT: u32 = 7u;
 const OPENING_MASK: u32 = 15u;
 const RECORD_SHIFT: u32 = 11u;
 const LINK_SHIFT: u32 = 2u;
+const LINK_FAR_SHIFT: u32 = 19u;
+const LINK_WALL_WORDS: u32 = 2u;
 const WORKGROUP_SIZE: u32 = 64u;
 const REDUCTION_WORKGROUP_SIZE: u32 = 256u;
 const PROBE_CELLS_PER_THREAD: u32 = 16u;
 const TAU_MINUS_MAX: f32 = 3.000000;
+const LINK_DISTANCE_UNIT: f32 = 3.0517578e-5;
+const LINK_NORMAL_UNIT: f32 = 6.1035156e-5;
+const LINK_PLANE_DISTANCE_UNIT: f32 = 1.2207031e-4;
 // ---- shaders/common/lattice.wgsl
 // Shared by every LBM kernel. The lattice constants (Q, CX, CY, CZ, W, OPP) and the
 // flag bits come from the generated prelude above (src/lbm/lattice.rs).
@@ -375,83 +380,85 @@ fn fluid_update(cell: u32, flag: u32, p: vec3<u32>, own: u32) {
     let bounce18 = (wall18 & TYPE_MASK) == CELL_WALL;
     pop18 = src3[select(3u * STORED + ns18, 2u * STORED + own, bounce18)] + select(0.0, moving_wall(18u, wall18), bounce18);
     var link_at = 0u;
+    var link_header = 0u;
     var link_mask = 0u;
     var link_count = 0u;
     if (WALL_LINKS != 0u && (flag >> LINK_SHIFT) != 0u) {
         link_at = (flag >> LINK_SHIFT) - 1u;
-        link_mask = wall_links[link_at];
+        link_header = wall_links[link_at];
+        link_mask = link_header & ((1u << LINK_FAR_SHIFT) - 1u);
         link_count = countOneBits(link_mask);
         if ((link_mask & 2u) != 0u && (wall1 & TYPE_MASK) == CELL_WALL) {
-            let slot = link_at + 1u + countOneBits(link_mask & 1u);
-            pop1 = interpolated_bounce_back(bitcast<f32>(wall_links[slot]), pop1, src0[2u * STORED + ns2], (wall2 & TYPE_MASK) == CELL_FLUID, src0[1u * STORED + own]);
+            let rank = countOneBits(link_mask & 1u);
+            pop1 = interpolated_bounce_back(link_distance(link_at, rank), pop1, src0[2u * STORED + ns2], (wall2 & TYPE_MASK) == CELL_FLUID, src0[1u * STORED + own]);
         }
         if ((link_mask & 4u) != 0u && (wall2 & TYPE_MASK) == CELL_WALL) {
-            let slot = link_at + 1u + countOneBits(link_mask & 3u);
-            pop2 = interpolated_bounce_back(bitcast<f32>(wall_links[slot]), pop2, src0[1u * STORED + ns1], (wall1 & TYPE_MASK) == CELL_FLUID, src0[2u * STORED + own]);
+            let rank = countOneBits(link_mask & 3u);
+            pop2 = interpolated_bounce_back(link_distance(link_at, rank), pop2, src0[1u * STORED + ns1], (wall1 & TYPE_MASK) == CELL_FLUID, src0[2u * STORED + own]);
         }
         if ((link_mask & 8u) != 0u && (wall3 & TYPE_MASK) == CELL_WALL) {
-            let slot = link_at + 1u + countOneBits(link_mask & 7u);
-            pop3 = interpolated_bounce_back(bitcast<f32>(wall_links[slot]), pop3, src0[4u * STORED + ns4], (wall4 & TYPE_MASK) == CELL_FLUID, src0[3u * STORED + own]);
+            let rank = countOneBits(link_mask & 7u);
+            pop3 = interpolated_bounce_back(link_distance(link_at, rank), pop3, src0[4u * STORED + ns4], (wall4 & TYPE_MASK) == CELL_FLUID, src0[3u * STORED + own]);
         }
         if ((link_mask & 16u) != 0u && (wall4 & TYPE_MASK) == CELL_WALL) {
-            let slot = link_at + 1u + countOneBits(link_mask & 15u);
-            pop4 = interpolated_bounce_back(bitcast<f32>(wall_links[slot]), pop4, src0[3u * STORED + ns3], (wall3 & TYPE_MASK) == CELL_FLUID, src0[4u * STORED + own]);
+            let rank = countOneBits(link_mask & 15u);
+            pop4 = interpolated_bounce_back(link_distance(link_at, rank), pop4, src0[3u * STORED + ns3], (wall3 & TYPE_MASK) == CELL_FLUID, src0[4u * STORED + own]);
         }
         if ((link_mask & 32u) != 0u && (wall5 & TYPE_MASK) == CELL_WALL) {
-            let slot = link_at + 1u + countOneBits(link_mask & 31u);
-            pop5 = interpolated_bounce_back(bitcast<f32>(wall_links[slot]), pop5, src1[1u * STORED + ns6], (wall6 & TYPE_MASK) == CELL_FLUID, src1[own]);
+            let rank = countOneBits(link_mask & 31u);
+            pop5 = interpolated_bounce_back(link_distance(link_at, rank), pop5, src1[1u * STORED + ns6], (wall6 & TYPE_MASK) == CELL_FLUID, src1[own]);
         }
         if ((link_mask & 64u) != 0u && (wall6 & TYPE_MASK) == CELL_WALL) {
-            let slot = link_at + 1u + countOneBits(link_mask & 63u);
-            pop6 = interpolated_bounce_back(bitcast<f32>(wall_links[slot]), pop6, src1[ns5], (wall5 & TYPE_MASK) == CELL_FLUID, src1[1u * STORED + own]);
+            let rank = countOneBits(link_mask & 63u);
+            pop6 = interpolated_bounce_back(link_distance(link_at, rank), pop6, src1[ns5], (wall5 & TYPE_MASK) == CELL_FLUID, src1[1u * STORED + own]);
         }
         if ((link_mask & 128u) != 0u && (wall7 & TYPE_MASK) == CELL_WALL) {
-            let slot = link_at + 1u + countOneBits(link_mask & 127u);
-            pop7 = interpolated_bounce_back(bitcast<f32>(wall_links[slot]), pop7, src1[3u * STORED + ns8], (wall8 & TYPE_MASK) == CELL_FLUID, src1[2u * STORED + own]);
+            let rank = countOneBits(link_mask & 127u);
+            pop7 = interpolated_bounce_back(link_distance(link_at, rank), pop7, src1[3u * STORED + ns8], (wall8 & TYPE_MASK) == CELL_FLUID, src1[2u * STORED + own]);
         }
         if ((link_mask & 256u) != 0u && (wall8 & TYPE_MASK) == CELL_WALL) {
-            let slot = link_at + 1u + countOneBits(link_mask & 255u);
-            pop8 = interpolated_bounce_back(bitcast<f32>(wall_links[slot]), pop8, src1[2u * STORED + ns7], (wall7 & TYPE_MASK) == CELL_FLUID, src1[3u * STORED + own]);
+            let rank = countOneBits(link_mask & 255u);
+            pop8 = interpolated_bounce_back(link_distance(link_at, rank), pop8, src1[2u * STORED + ns7], (wall7 & TYPE_MASK) == CELL_FLUID, src1[3u * STORED + own]);
         }
         if ((link_mask & 512u) != 0u && (wall9 & TYPE_MASK) == CELL_WALL) {
-            let slot = link_at + 1u + countOneBits(link_mask & 511u);
-            pop9 = interpolated_bounce_back(bitcast<f32>(wall_links[slot]), pop9, src2[ns10], (wall10 & TYPE_MASK) == CELL_FLUID, src1[4u * STORED + own]);
+            let rank = countOneBits(link_mask & 511u);
+            pop9 = interpolated_bounce_back(link_distance(link_at, rank), pop9, src2[ns10], (wall10 & TYPE_MASK) == CELL_FLUID, src1[4u * STORED + own]);
         }
         if ((link_mask & 1024u) != 0u && (wall10 & TYPE_MASK) == CELL_WALL) {
-            let slot = link_at + 1u + countOneBits(link_mask & 1023u);
-            pop10 = interpolated_bounce_back(bitcast<f32>(wall_links[slot]), pop10, src1[4u * STORED + ns9], (wall9 & TYPE_MASK) == CELL_FLUID, src2[own]);
+            let rank = countOneBits(link_mask & 1023u);
+            pop10 = interpolated_bounce_back(link_distance(link_at, rank), pop10, src1[4u * STORED + ns9], (wall9 & TYPE_MASK) == CELL_FLUID, src2[own]);
         }
         if ((link_mask & 2048u) != 0u && (wall11 & TYPE_MASK) == CELL_WALL) {
-            let slot = link_at + 1u + countOneBits(link_mask & 2047u);
-            pop11 = interpolated_bounce_back(bitcast<f32>(wall_links[slot]), pop11, src2[2u * STORED + ns12], (wall12 & TYPE_MASK) == CELL_FLUID, src2[1u * STORED + own]);
+            let rank = countOneBits(link_mask & 2047u);
+            pop11 = interpolated_bounce_back(link_distance(link_at, rank), pop11, src2[2u * STORED + ns12], (wall12 & TYPE_MASK) == CELL_FLUID, src2[1u * STORED + own]);
         }
         if ((link_mask & 4096u) != 0u && (wall12 & TYPE_MASK) == CELL_WALL) {
-            let slot = link_at + 1u + countOneBits(link_mask & 4095u);
-            pop12 = interpolated_bounce_back(bitcast<f32>(wall_links[slot]), pop12, src2[1u * STORED + ns11], (wall11 & TYPE_MASK) == CELL_FLUID, src2[2u * STORED + own]);
+            let rank = countOneBits(link_mask & 4095u);
+            pop12 = interpolated_bounce_back(link_distance(link_at, rank), pop12, src2[1u * STORED + ns11], (wall11 & TYPE_MASK) == CELL_FLUID, src2[2u * STORED + own]);
         }
         if ((link_mask & 8192u) != 0u && (wall13 & TYPE_MASK) == CELL_WALL) {
-            let slot = link_at + 1u + countOneBits(link_mask & 8191u);
-            pop13 = interpolated_bounce_back(bitcast<f32>(wall_links[slot]), pop13, src2[4u * STORED + ns14], (wall14 & TYPE_MASK) == CELL_FLUID, src2[3u * STORED + own]);
+            let rank = countOneBits(link_mask & 8191u);
+            pop13 = interpolated_bounce_back(link_distance(link_at, rank), pop13, src2[4u * STORED + ns14], (wall14 & TYPE_MASK) == CELL_FLUID, src2[3u * STORED + own]);
         }
         if ((link_mask & 16384u) != 0u && (wall14 & TYPE_MASK) == CELL_WALL) {
-            let slot = link_at + 1u + countOneBits(link_mask & 16383u);
-            pop14 = interpolated_bounce_back(bitcast<f32>(wall_links[slot]), pop14, src2[3u * STORED + ns13], (wall13 & TYPE_MASK) == CELL_FLUID, src2[4u * STORED + own]);
+            let rank = countOneBits(link_mask & 16383u);
+            pop14 = interpolated_bounce_back(link_distance(link_at, rank), pop14, src2[3u * STORED + ns13], (wall13 & TYPE_MASK) == CELL_FLUID, src2[4u * STORED + own]);
         }
         if ((link_mask & 32768u) != 0u && (wall15 & TYPE_MASK) == CELL_WALL) {
-            let slot = link_at + 1u + countOneBits(link_mask & 32767u);
-            pop15 = interpolated_bounce_back(bitcast<f32>(wall_links[slot]), pop15, src3[1u * STORED + ns16], (wall16 & TYPE_MASK) == CELL_FLUID, src3[own]);
+            let rank = countOneBits(link_mask & 32767u);
+            pop15 = interpolated_bounce_back(link_distance(link_at, rank), pop15, src3[1u * STORED + ns16], (wall16 & TYPE_MASK) == CELL_FLUID, src3[own]);
         }
         if ((link_mask & 65536u) != 0u && (wall16 & TYPE_MASK) == CELL_WALL) {
-            let slot = link_at + 1u + countOneBits(link_mask & 65535u);
-            pop16 = interpolated_bounce_back(bitcast<f32>(wall_links[slot]), pop16, src3[ns15], (wall15 & TYPE_MASK) == CELL_FLUID, src3[1u * STORED + own]);
+            let rank = countOneBits(link_mask & 65535u);
+            pop16 = interpolated_bounce_back(link_distance(link_at, rank), pop16, src3[ns15], (wall15 & TYPE_MASK) == CELL_FLUID, src3[1u * STORED + own]);
         }
         if ((link_mask & 131072u) != 0u && (wall17 & TYPE_MASK) == CELL_WALL) {
-            let slot = link_at + 1u + countOneBits(link_mask & 131071u);
-            pop17 = interpolated_bounce_back(bitcast<f32>(wall_links[slot]), pop17, src3[3u * STORED + ns18], (wall18 & TYPE_MASK) == CELL_FLUID, src3[2u * STORED + own]);
+            let rank = countOneBits(link_mask & 131071u);
+            pop17 = interpolated_bounce_back(link_distance(link_at, rank), pop17, src3[3u * STORED + ns18], (wall18 & TYPE_MASK) == CELL_FLUID, src3[2u * STORED + own]);
         }
         if ((link_mask & 262144u) != 0u && (wall18 & TYPE_MASK) == CELL_WALL) {
-            let slot = link_at + 1u + countOneBits(link_mask & 262143u);
-            pop18 = interpolated_bounce_back(bitcast<f32>(wall_links[slot]), pop18, src3[2u * STORED + ns17], (wall17 & TYPE_MASK) == CELL_FLUID, src3[3u * STORED + own]);
+            let rank = countOneBits(link_mask & 262143u);
+            pop18 = interpolated_bounce_back(link_distance(link_at, rank), pop18, src3[2u * STORED + ns17], (wall17 & TYPE_MASK) == CELL_FLUID, src3[3u * STORED + own]);
         }
     }
     let delta_rho = pop0 + pop1 + pop2 + pop3 + pop4 + pop5 + pop6 + pop7 + pop8 + pop9 + pop10 + pop11 + pop12 + pop13 + pop14 + pop15 + pop16 + pop17 + pop18;
@@ -679,6 +686,28 @@ fn interpolated_bounce_back(distance: f32, toward: f32, second: f32, second_ok: 
     }
     let k = 0.5 / distance;
     return k * toward + (1.0 - k) * away;
+}
+
+// The wall-link table's entries (src/lbm/wall_links.rs): a header (cut directions in
+// bits 1-18, then one bit per link with q_w >= 1/2 from LINK_FAR_SHIFT by rank), the
+// q_w two per word in 16-bit fixed point, LINK_WALL_WORDS of wall plane, then the
+// copies of f*_q(x) for the links with q_w >= 1/2.
+// q_w of the link of rank `rank` (its place among the cell's links by increasing q).
+fn link_distance(at: u32, rank: u32) -> f32 {
+    let word = wall_links[at + 1u + rank / 2u];
+    return f32((word >> (16u * (rank % 2u))) & 0xffffu) * LINK_DISTANCE_UNIT;
+}
+
+// Whether the link of rank `rank` has q_w >= 1/2 (reads f*_q(x), so has a copy slot).
+fn link_is_far(header: u32, rank: u32) -> bool {
+    return ((header >> (LINK_FAR_SHIFT + rank)) & 1u) != 0u;
+}
+
+// The slot of the copy of f*_q(x) of a far link of rank `rank` in an entry of
+// `count` links at `at`.
+fn link_away_slot(at: u32, header: u32, count: u32, rank: u32) -> u32 {
+    let far_below = (header >> LINK_FAR_SHIFT) & ((1u << rank) - 1u);
+    return at + 1u + (count + 1u) / 2u + LINK_WALL_WORDS + countOneBits(far_below);
 }
 
 // What a moving wall adds to the population q it bounces back: 2 w ρ₀ (c_q·u_w)/c_s²

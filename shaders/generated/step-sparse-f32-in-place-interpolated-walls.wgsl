@@ -18,10 +18,15 @@ const OPENING_SHIFT: u32 = 7u;
 const OPENING_MASK: u32 = 15u;
 const RECORD_SHIFT: u32 = 11u;
 const LINK_SHIFT: u32 = 2u;
+const LINK_FAR_SHIFT: u32 = 19u;
+const LINK_WALL_WORDS: u32 = 2u;
 const WORKGROUP_SIZE: u32 = 64u;
 const REDUCTION_WORKGROUP_SIZE: u32 = 256u;
 const PROBE_CELLS_PER_THREAD: u32 = 16u;
 const TAU_MINUS_MAX: f32 = 3.000000;
+const LINK_DISTANCE_UNIT: f32 = 3.0517578e-5;
+const LINK_NORMAL_UNIT: f32 = 6.1035156e-5;
+const LINK_PLANE_DISTANCE_UNIT: f32 = 1.2207031e-4;
 // ---- shaders/common/lattice.wgsl
 // Shared by every LBM kernel. The lattice constants (Q, CX, CY, CZ, W, OPP) and the
 // flag bits come from the generated prelude above (src/lbm/lattice.rs).
@@ -360,83 +365,85 @@ fn fluid_update_even(cell: u32, flag: u32, p: vec3<u32>, own: u32) {
     let bounce18 = (wall18 & TYPE_MASK) == CELL_WALL;
     pop18 = aa0[select(18u * STORED + ns18, 17u * STORED + own, bounce18)] + select(0.0, moving_wall(18u, wall18), bounce18);
     var link_at = 0u;
+    var link_header = 0u;
     var link_mask = 0u;
     var link_count = 0u;
     if (WALL_LINKS != 0u && (flag >> LINK_SHIFT) != 0u) {
         link_at = (flag >> LINK_SHIFT) - 1u;
-        link_mask = wall_links[link_at];
+        link_header = wall_links[link_at];
+        link_mask = link_header & ((1u << LINK_FAR_SHIFT) - 1u);
         link_count = countOneBits(link_mask);
         if ((link_mask & 2u) != 0u && (wall1 & TYPE_MASK) == CELL_WALL) {
-            let slot = link_at + 1u + countOneBits(link_mask & 1u);
-            pop1 = interpolated_bounce_back(bitcast<f32>(wall_links[slot]), pop1, aa0[2u * STORED + ns2], (wall2 & TYPE_MASK) == CELL_FLUID, bitcast<f32>(wall_links[slot + link_count]));
+            let rank = countOneBits(link_mask & 1u);
+            pop1 = interpolated_bounce_back(link_distance(link_at, rank), pop1, aa0[2u * STORED + ns2], (wall2 & TYPE_MASK) == CELL_FLUID, bitcast<f32>(wall_links[select(link_at, link_away_slot(link_at, link_header, link_count, rank), link_is_far(link_header, rank))]));
         }
         if ((link_mask & 4u) != 0u && (wall2 & TYPE_MASK) == CELL_WALL) {
-            let slot = link_at + 1u + countOneBits(link_mask & 3u);
-            pop2 = interpolated_bounce_back(bitcast<f32>(wall_links[slot]), pop2, aa0[1u * STORED + ns1], (wall1 & TYPE_MASK) == CELL_FLUID, bitcast<f32>(wall_links[slot + link_count]));
+            let rank = countOneBits(link_mask & 3u);
+            pop2 = interpolated_bounce_back(link_distance(link_at, rank), pop2, aa0[1u * STORED + ns1], (wall1 & TYPE_MASK) == CELL_FLUID, bitcast<f32>(wall_links[select(link_at, link_away_slot(link_at, link_header, link_count, rank), link_is_far(link_header, rank))]));
         }
         if ((link_mask & 8u) != 0u && (wall3 & TYPE_MASK) == CELL_WALL) {
-            let slot = link_at + 1u + countOneBits(link_mask & 7u);
-            pop3 = interpolated_bounce_back(bitcast<f32>(wall_links[slot]), pop3, aa0[4u * STORED + ns4], (wall4 & TYPE_MASK) == CELL_FLUID, bitcast<f32>(wall_links[slot + link_count]));
+            let rank = countOneBits(link_mask & 7u);
+            pop3 = interpolated_bounce_back(link_distance(link_at, rank), pop3, aa0[4u * STORED + ns4], (wall4 & TYPE_MASK) == CELL_FLUID, bitcast<f32>(wall_links[select(link_at, link_away_slot(link_at, link_header, link_count, rank), link_is_far(link_header, rank))]));
         }
         if ((link_mask & 16u) != 0u && (wall4 & TYPE_MASK) == CELL_WALL) {
-            let slot = link_at + 1u + countOneBits(link_mask & 15u);
-            pop4 = interpolated_bounce_back(bitcast<f32>(wall_links[slot]), pop4, aa0[3u * STORED + ns3], (wall3 & TYPE_MASK) == CELL_FLUID, bitcast<f32>(wall_links[slot + link_count]));
+            let rank = countOneBits(link_mask & 15u);
+            pop4 = interpolated_bounce_back(link_distance(link_at, rank), pop4, aa0[3u * STORED + ns3], (wall3 & TYPE_MASK) == CELL_FLUID, bitcast<f32>(wall_links[select(link_at, link_away_slot(link_at, link_header, link_count, rank), link_is_far(link_header, rank))]));
         }
         if ((link_mask & 32u) != 0u && (wall5 & TYPE_MASK) == CELL_WALL) {
-            let slot = link_at + 1u + countOneBits(link_mask & 31u);
-            pop5 = interpolated_bounce_back(bitcast<f32>(wall_links[slot]), pop5, aa0[6u * STORED + ns6], (wall6 & TYPE_MASK) == CELL_FLUID, bitcast<f32>(wall_links[slot + link_count]));
+            let rank = countOneBits(link_mask & 31u);
+            pop5 = interpolated_bounce_back(link_distance(link_at, rank), pop5, aa0[6u * STORED + ns6], (wall6 & TYPE_MASK) == CELL_FLUID, bitcast<f32>(wall_links[select(link_at, link_away_slot(link_at, link_header, link_count, rank), link_is_far(link_header, rank))]));
         }
         if ((link_mask & 64u) != 0u && (wall6 & TYPE_MASK) == CELL_WALL) {
-            let slot = link_at + 1u + countOneBits(link_mask & 63u);
-            pop6 = interpolated_bounce_back(bitcast<f32>(wall_links[slot]), pop6, aa0[5u * STORED + ns5], (wall5 & TYPE_MASK) == CELL_FLUID, bitcast<f32>(wall_links[slot + link_count]));
+            let rank = countOneBits(link_mask & 63u);
+            pop6 = interpolated_bounce_back(link_distance(link_at, rank), pop6, aa0[5u * STORED + ns5], (wall5 & TYPE_MASK) == CELL_FLUID, bitcast<f32>(wall_links[select(link_at, link_away_slot(link_at, link_header, link_count, rank), link_is_far(link_header, rank))]));
         }
         if ((link_mask & 128u) != 0u && (wall7 & TYPE_MASK) == CELL_WALL) {
-            let slot = link_at + 1u + countOneBits(link_mask & 127u);
-            pop7 = interpolated_bounce_back(bitcast<f32>(wall_links[slot]), pop7, aa0[8u * STORED + ns8], (wall8 & TYPE_MASK) == CELL_FLUID, bitcast<f32>(wall_links[slot + link_count]));
+            let rank = countOneBits(link_mask & 127u);
+            pop7 = interpolated_bounce_back(link_distance(link_at, rank), pop7, aa0[8u * STORED + ns8], (wall8 & TYPE_MASK) == CELL_FLUID, bitcast<f32>(wall_links[select(link_at, link_away_slot(link_at, link_header, link_count, rank), link_is_far(link_header, rank))]));
         }
         if ((link_mask & 256u) != 0u && (wall8 & TYPE_MASK) == CELL_WALL) {
-            let slot = link_at + 1u + countOneBits(link_mask & 255u);
-            pop8 = interpolated_bounce_back(bitcast<f32>(wall_links[slot]), pop8, aa0[7u * STORED + ns7], (wall7 & TYPE_MASK) == CELL_FLUID, bitcast<f32>(wall_links[slot + link_count]));
+            let rank = countOneBits(link_mask & 255u);
+            pop8 = interpolated_bounce_back(link_distance(link_at, rank), pop8, aa0[7u * STORED + ns7], (wall7 & TYPE_MASK) == CELL_FLUID, bitcast<f32>(wall_links[select(link_at, link_away_slot(link_at, link_header, link_count, rank), link_is_far(link_header, rank))]));
         }
         if ((link_mask & 512u) != 0u && (wall9 & TYPE_MASK) == CELL_WALL) {
-            let slot = link_at + 1u + countOneBits(link_mask & 511u);
-            pop9 = interpolated_bounce_back(bitcast<f32>(wall_links[slot]), pop9, aa0[10u * STORED + ns10], (wall10 & TYPE_MASK) == CELL_FLUID, bitcast<f32>(wall_links[slot + link_count]));
+            let rank = countOneBits(link_mask & 511u);
+            pop9 = interpolated_bounce_back(link_distance(link_at, rank), pop9, aa0[10u * STORED + ns10], (wall10 & TYPE_MASK) == CELL_FLUID, bitcast<f32>(wall_links[select(link_at, link_away_slot(link_at, link_header, link_count, rank), link_is_far(link_header, rank))]));
         }
         if ((link_mask & 1024u) != 0u && (wall10 & TYPE_MASK) == CELL_WALL) {
-            let slot = link_at + 1u + countOneBits(link_mask & 1023u);
-            pop10 = interpolated_bounce_back(bitcast<f32>(wall_links[slot]), pop10, aa0[9u * STORED + ns9], (wall9 & TYPE_MASK) == CELL_FLUID, bitcast<f32>(wall_links[slot + link_count]));
+            let rank = countOneBits(link_mask & 1023u);
+            pop10 = interpolated_bounce_back(link_distance(link_at, rank), pop10, aa0[9u * STORED + ns9], (wall9 & TYPE_MASK) == CELL_FLUID, bitcast<f32>(wall_links[select(link_at, link_away_slot(link_at, link_header, link_count, rank), link_is_far(link_header, rank))]));
         }
         if ((link_mask & 2048u) != 0u && (wall11 & TYPE_MASK) == CELL_WALL) {
-            let slot = link_at + 1u + countOneBits(link_mask & 2047u);
-            pop11 = interpolated_bounce_back(bitcast<f32>(wall_links[slot]), pop11, aa0[12u * STORED + ns12], (wall12 & TYPE_MASK) == CELL_FLUID, bitcast<f32>(wall_links[slot + link_count]));
+            let rank = countOneBits(link_mask & 2047u);
+            pop11 = interpolated_bounce_back(link_distance(link_at, rank), pop11, aa0[12u * STORED + ns12], (wall12 & TYPE_MASK) == CELL_FLUID, bitcast<f32>(wall_links[select(link_at, link_away_slot(link_at, link_header, link_count, rank), link_is_far(link_header, rank))]));
         }
         if ((link_mask & 4096u) != 0u && (wall12 & TYPE_MASK) == CELL_WALL) {
-            let slot = link_at + 1u + countOneBits(link_mask & 4095u);
-            pop12 = interpolated_bounce_back(bitcast<f32>(wall_links[slot]), pop12, aa0[11u * STORED + ns11], (wall11 & TYPE_MASK) == CELL_FLUID, bitcast<f32>(wall_links[slot + link_count]));
+            let rank = countOneBits(link_mask & 4095u);
+            pop12 = interpolated_bounce_back(link_distance(link_at, rank), pop12, aa0[11u * STORED + ns11], (wall11 & TYPE_MASK) == CELL_FLUID, bitcast<f32>(wall_links[select(link_at, link_away_slot(link_at, link_header, link_count, rank), link_is_far(link_header, rank))]));
         }
         if ((link_mask & 8192u) != 0u && (wall13 & TYPE_MASK) == CELL_WALL) {
-            let slot = link_at + 1u + countOneBits(link_mask & 8191u);
-            pop13 = interpolated_bounce_back(bitcast<f32>(wall_links[slot]), pop13, aa0[14u * STORED + ns14], (wall14 & TYPE_MASK) == CELL_FLUID, bitcast<f32>(wall_links[slot + link_count]));
+            let rank = countOneBits(link_mask & 8191u);
+            pop13 = interpolated_bounce_back(link_distance(link_at, rank), pop13, aa0[14u * STORED + ns14], (wall14 & TYPE_MASK) == CELL_FLUID, bitcast<f32>(wall_links[select(link_at, link_away_slot(link_at, link_header, link_count, rank), link_is_far(link_header, rank))]));
         }
         if ((link_mask & 16384u) != 0u && (wall14 & TYPE_MASK) == CELL_WALL) {
-            let slot = link_at + 1u + countOneBits(link_mask & 16383u);
-            pop14 = interpolated_bounce_back(bitcast<f32>(wall_links[slot]), pop14, aa0[13u * STORED + ns13], (wall13 & TYPE_MASK) == CELL_FLUID, bitcast<f32>(wall_links[slot + link_count]));
+            let rank = countOneBits(link_mask & 16383u);
+            pop14 = interpolated_bounce_back(link_distance(link_at, rank), pop14, aa0[13u * STORED + ns13], (wall13 & TYPE_MASK) == CELL_FLUID, bitcast<f32>(wall_links[select(link_at, link_away_slot(link_at, link_header, link_count, rank), link_is_far(link_header, rank))]));
         }
         if ((link_mask & 32768u) != 0u && (wall15 & TYPE_MASK) == CELL_WALL) {
-            let slot = link_at + 1u + countOneBits(link_mask & 32767u);
-            pop15 = interpolated_bounce_back(bitcast<f32>(wall_links[slot]), pop15, aa0[16u * STORED + ns16], (wall16 & TYPE_MASK) == CELL_FLUID, bitcast<f32>(wall_links[slot + link_count]));
+            let rank = countOneBits(link_mask & 32767u);
+            pop15 = interpolated_bounce_back(link_distance(link_at, rank), pop15, aa0[16u * STORED + ns16], (wall16 & TYPE_MASK) == CELL_FLUID, bitcast<f32>(wall_links[select(link_at, link_away_slot(link_at, link_header, link_count, rank), link_is_far(link_header, rank))]));
         }
         if ((link_mask & 65536u) != 0u && (wall16 & TYPE_MASK) == CELL_WALL) {
-            let slot = link_at + 1u + countOneBits(link_mask & 65535u);
-            pop16 = interpolated_bounce_back(bitcast<f32>(wall_links[slot]), pop16, aa0[15u * STORED + ns15], (wall15 & TYPE_MASK) == CELL_FLUID, bitcast<f32>(wall_links[slot + link_count]));
+            let rank = countOneBits(link_mask & 65535u);
+            pop16 = interpolated_bounce_back(link_distance(link_at, rank), pop16, aa0[15u * STORED + ns15], (wall15 & TYPE_MASK) == CELL_FLUID, bitcast<f32>(wall_links[select(link_at, link_away_slot(link_at, link_header, link_count, rank), link_is_far(link_header, rank))]));
         }
         if ((link_mask & 131072u) != 0u && (wall17 & TYPE_MASK) == CELL_WALL) {
-            let slot = link_at + 1u + countOneBits(link_mask & 131071u);
-            pop17 = interpolated_bounce_back(bitcast<f32>(wall_links[slot]), pop17, aa0[18u * STORED + ns18], (wall18 & TYPE_MASK) == CELL_FLUID, bitcast<f32>(wall_links[slot + link_count]));
+            let rank = countOneBits(link_mask & 131071u);
+            pop17 = interpolated_bounce_back(link_distance(link_at, rank), pop17, aa0[18u * STORED + ns18], (wall18 & TYPE_MASK) == CELL_FLUID, bitcast<f32>(wall_links[select(link_at, link_away_slot(link_at, link_header, link_count, rank), link_is_far(link_header, rank))]));
         }
         if ((link_mask & 262144u) != 0u && (wall18 & TYPE_MASK) == CELL_WALL) {
-            let slot = link_at + 1u + countOneBits(link_mask & 262143u);
-            pop18 = interpolated_bounce_back(bitcast<f32>(wall_links[slot]), pop18, aa0[17u * STORED + ns17], (wall17 & TYPE_MASK) == CELL_FLUID, bitcast<f32>(wall_links[slot + link_count]));
+            let rank = countOneBits(link_mask & 262143u);
+            pop18 = interpolated_bounce_back(link_distance(link_at, rank), pop18, aa0[17u * STORED + ns17], (wall17 & TYPE_MASK) == CELL_FLUID, bitcast<f32>(wall_links[select(link_at, link_away_slot(link_at, link_header, link_count, rank), link_is_far(link_header, rank))]));
         }
     }
     let delta_rho = pop0 + pop1 + pop2 + pop3 + pop4 + pop5 + pop6 + pop7 + pop8 + pop9 + pop10 + pop11 + pop12 + pop13 + pop14 + pop15 + pop16 + pop17 + pop18;
@@ -542,8 +549,8 @@ fn fluid_update_even(cell: u32, flag: u32, p: vec3<u32>, own: u32) {
         let post = trt_relax(0.055555556, cu1, cf1, uf, fp1, fm1, eq1, relax);
         if (stored_is_spare(ns2)) { aa0[1u * STORED + own] = post.x; } else { aa0[2u * STORED + ns2] = post.x; }
         if (stored_is_spare(ns1)) { aa0[2u * STORED + own] = post.y; } else { aa0[1u * STORED + ns1] = post.y; }
-        if ((link_mask & 2u) != 0u) { wall_links[link_at + 1u + link_count + countOneBits(link_mask & 1u)] = bitcast<u32>(post.x); }
-        if ((link_mask & 4u) != 0u) { wall_links[link_at + 1u + link_count + countOneBits(link_mask & 3u)] = bitcast<u32>(post.y); }
+        if ((link_mask & 2u) != 0u) { let rank = countOneBits(link_mask & 1u); if (link_is_far(link_header, rank)) { wall_links[link_away_slot(link_at, link_header, link_count, rank)] = bitcast<u32>(post.x); } }
+        if ((link_mask & 4u) != 0u) { let rank = countOneBits(link_mask & 3u); if (link_is_far(link_header, rank)) { wall_links[link_away_slot(link_at, link_header, link_count, rank)] = bitcast<u32>(post.y); } }
     }
     {
         let h2 = -(pi_diag.x + pi_diag.y + pi_diag.z) / 3.0 + pi_diag.y;
@@ -552,8 +559,8 @@ fn fluid_update_even(cell: u32, flag: u32, p: vec3<u32>, own: u32) {
         let post = trt_relax(0.055555556, cu3, cf3, uf, fp3, fm3, eq3, relax);
         if (stored_is_spare(ns4)) { aa0[3u * STORED + own] = post.x; } else { aa0[4u * STORED + ns4] = post.x; }
         if (stored_is_spare(ns3)) { aa0[4u * STORED + own] = post.y; } else { aa0[3u * STORED + ns3] = post.y; }
-        if ((link_mask & 8u) != 0u) { wall_links[link_at + 1u + link_count + countOneBits(link_mask & 7u)] = bitcast<u32>(post.x); }
-        if ((link_mask & 16u) != 0u) { wall_links[link_at + 1u + link_count + countOneBits(link_mask & 15u)] = bitcast<u32>(post.y); }
+        if ((link_mask & 8u) != 0u) { let rank = countOneBits(link_mask & 7u); if (link_is_far(link_header, rank)) { wall_links[link_away_slot(link_at, link_header, link_count, rank)] = bitcast<u32>(post.x); } }
+        if ((link_mask & 16u) != 0u) { let rank = countOneBits(link_mask & 15u); if (link_is_far(link_header, rank)) { wall_links[link_away_slot(link_at, link_header, link_count, rank)] = bitcast<u32>(post.y); } }
     }
     {
         let h2 = -(pi_diag.x + pi_diag.y + pi_diag.z) / 3.0 + pi_diag.z;
@@ -562,8 +569,8 @@ fn fluid_update_even(cell: u32, flag: u32, p: vec3<u32>, own: u32) {
         let post = trt_relax(0.055555556, cu5, cf5, uf, fp5, fm5, eq5, relax);
         if (stored_is_spare(ns6)) { aa0[5u * STORED + own] = post.x; } else { aa0[6u * STORED + ns6] = post.x; }
         if (stored_is_spare(ns5)) { aa0[6u * STORED + own] = post.y; } else { aa0[5u * STORED + ns5] = post.y; }
-        if ((link_mask & 32u) != 0u) { wall_links[link_at + 1u + link_count + countOneBits(link_mask & 31u)] = bitcast<u32>(post.x); }
-        if ((link_mask & 64u) != 0u) { wall_links[link_at + 1u + link_count + countOneBits(link_mask & 63u)] = bitcast<u32>(post.y); }
+        if ((link_mask & 32u) != 0u) { let rank = countOneBits(link_mask & 31u); if (link_is_far(link_header, rank)) { wall_links[link_away_slot(link_at, link_header, link_count, rank)] = bitcast<u32>(post.x); } }
+        if ((link_mask & 64u) != 0u) { let rank = countOneBits(link_mask & 63u); if (link_is_far(link_header, rank)) { wall_links[link_away_slot(link_at, link_header, link_count, rank)] = bitcast<u32>(post.y); } }
     }
     {
         let h2 = -(pi_diag.x + pi_diag.y + pi_diag.z) / 3.0 + pi_diag.x + pi_diag.y + 2.0 * pi_off.x;
@@ -572,8 +579,8 @@ fn fluid_update_even(cell: u32, flag: u32, p: vec3<u32>, own: u32) {
         let post = trt_relax(0.027777778, cu7, cf7, uf, fp7, fm7, eq7, relax);
         if (stored_is_spare(ns8)) { aa0[7u * STORED + own] = post.x; } else { aa0[8u * STORED + ns8] = post.x; }
         if (stored_is_spare(ns7)) { aa0[8u * STORED + own] = post.y; } else { aa0[7u * STORED + ns7] = post.y; }
-        if ((link_mask & 128u) != 0u) { wall_links[link_at + 1u + link_count + countOneBits(link_mask & 127u)] = bitcast<u32>(post.x); }
-        if ((link_mask & 256u) != 0u) { wall_links[link_at + 1u + link_count + countOneBits(link_mask & 255u)] = bitcast<u32>(post.y); }
+        if ((link_mask & 128u) != 0u) { let rank = countOneBits(link_mask & 127u); if (link_is_far(link_header, rank)) { wall_links[link_away_slot(link_at, link_header, link_count, rank)] = bitcast<u32>(post.x); } }
+        if ((link_mask & 256u) != 0u) { let rank = countOneBits(link_mask & 255u); if (link_is_far(link_header, rank)) { wall_links[link_away_slot(link_at, link_header, link_count, rank)] = bitcast<u32>(post.y); } }
     }
     {
         let h2 = -(pi_diag.x + pi_diag.y + pi_diag.z) / 3.0 + pi_diag.x + pi_diag.z + 2.0 * pi_off.y;
@@ -582,8 +589,8 @@ fn fluid_update_even(cell: u32, flag: u32, p: vec3<u32>, own: u32) {
         let post = trt_relax(0.027777778, cu9, cf9, uf, fp9, fm9, eq9, relax);
         if (stored_is_spare(ns10)) { aa0[9u * STORED + own] = post.x; } else { aa0[10u * STORED + ns10] = post.x; }
         if (stored_is_spare(ns9)) { aa0[10u * STORED + own] = post.y; } else { aa0[9u * STORED + ns9] = post.y; }
-        if ((link_mask & 512u) != 0u) { wall_links[link_at + 1u + link_count + countOneBits(link_mask & 511u)] = bitcast<u32>(post.x); }
-        if ((link_mask & 1024u) != 0u) { wall_links[link_at + 1u + link_count + countOneBits(link_mask & 1023u)] = bitcast<u32>(post.y); }
+        if ((link_mask & 512u) != 0u) { let rank = countOneBits(link_mask & 511u); if (link_is_far(link_header, rank)) { wall_links[link_away_slot(link_at, link_header, link_count, rank)] = bitcast<u32>(post.x); } }
+        if ((link_mask & 1024u) != 0u) { let rank = countOneBits(link_mask & 1023u); if (link_is_far(link_header, rank)) { wall_links[link_away_slot(link_at, link_header, link_count, rank)] = bitcast<u32>(post.y); } }
     }
     {
         let h2 = -(pi_diag.x + pi_diag.y + pi_diag.z) / 3.0 + pi_diag.y + pi_diag.z + 2.0 * pi_off.z;
@@ -592,8 +599,8 @@ fn fluid_update_even(cell: u32, flag: u32, p: vec3<u32>, own: u32) {
         let post = trt_relax(0.027777778, cu11, cf11, uf, fp11, fm11, eq11, relax);
         if (stored_is_spare(ns12)) { aa0[11u * STORED + own] = post.x; } else { aa0[12u * STORED + ns12] = post.x; }
         if (stored_is_spare(ns11)) { aa0[12u * STORED + own] = post.y; } else { aa0[11u * STORED + ns11] = post.y; }
-        if ((link_mask & 2048u) != 0u) { wall_links[link_at + 1u + link_count + countOneBits(link_mask & 2047u)] = bitcast<u32>(post.x); }
-        if ((link_mask & 4096u) != 0u) { wall_links[link_at + 1u + link_count + countOneBits(link_mask & 4095u)] = bitcast<u32>(post.y); }
+        if ((link_mask & 2048u) != 0u) { let rank = countOneBits(link_mask & 2047u); if (link_is_far(link_header, rank)) { wall_links[link_away_slot(link_at, link_header, link_count, rank)] = bitcast<u32>(post.x); } }
+        if ((link_mask & 4096u) != 0u) { let rank = countOneBits(link_mask & 4095u); if (link_is_far(link_header, rank)) { wall_links[link_away_slot(link_at, link_header, link_count, rank)] = bitcast<u32>(post.y); } }
     }
     {
         let h2 = -(pi_diag.x + pi_diag.y + pi_diag.z) / 3.0 + pi_diag.x + pi_diag.y - 2.0 * pi_off.x;
@@ -602,8 +609,8 @@ fn fluid_update_even(cell: u32, flag: u32, p: vec3<u32>, own: u32) {
         let post = trt_relax(0.027777778, cu13, cf13, uf, fp13, fm13, eq13, relax);
         if (stored_is_spare(ns14)) { aa0[13u * STORED + own] = post.x; } else { aa0[14u * STORED + ns14] = post.x; }
         if (stored_is_spare(ns13)) { aa0[14u * STORED + own] = post.y; } else { aa0[13u * STORED + ns13] = post.y; }
-        if ((link_mask & 8192u) != 0u) { wall_links[link_at + 1u + link_count + countOneBits(link_mask & 8191u)] = bitcast<u32>(post.x); }
-        if ((link_mask & 16384u) != 0u) { wall_links[link_at + 1u + link_count + countOneBits(link_mask & 16383u)] = bitcast<u32>(post.y); }
+        if ((link_mask & 8192u) != 0u) { let rank = countOneBits(link_mask & 8191u); if (link_is_far(link_header, rank)) { wall_links[link_away_slot(link_at, link_header, link_count, rank)] = bitcast<u32>(post.x); } }
+        if ((link_mask & 16384u) != 0u) { let rank = countOneBits(link_mask & 16383u); if (link_is_far(link_header, rank)) { wall_links[link_away_slot(link_at, link_header, link_count, rank)] = bitcast<u32>(post.y); } }
     }
     {
         let h2 = -(pi_diag.x + pi_diag.y + pi_diag.z) / 3.0 + pi_diag.x + pi_diag.z - 2.0 * pi_off.y;
@@ -612,8 +619,8 @@ fn fluid_update_even(cell: u32, flag: u32, p: vec3<u32>, own: u32) {
         let post = trt_relax(0.027777778, cu15, cf15, uf, fp15, fm15, eq15, relax);
         if (stored_is_spare(ns16)) { aa0[15u * STORED + own] = post.x; } else { aa0[16u * STORED + ns16] = post.x; }
         if (stored_is_spare(ns15)) { aa0[16u * STORED + own] = post.y; } else { aa0[15u * STORED + ns15] = post.y; }
-        if ((link_mask & 32768u) != 0u) { wall_links[link_at + 1u + link_count + countOneBits(link_mask & 32767u)] = bitcast<u32>(post.x); }
-        if ((link_mask & 65536u) != 0u) { wall_links[link_at + 1u + link_count + countOneBits(link_mask & 65535u)] = bitcast<u32>(post.y); }
+        if ((link_mask & 32768u) != 0u) { let rank = countOneBits(link_mask & 32767u); if (link_is_far(link_header, rank)) { wall_links[link_away_slot(link_at, link_header, link_count, rank)] = bitcast<u32>(post.x); } }
+        if ((link_mask & 65536u) != 0u) { let rank = countOneBits(link_mask & 65535u); if (link_is_far(link_header, rank)) { wall_links[link_away_slot(link_at, link_header, link_count, rank)] = bitcast<u32>(post.y); } }
     }
     {
         let h2 = -(pi_diag.x + pi_diag.y + pi_diag.z) / 3.0 + pi_diag.y + pi_diag.z - 2.0 * pi_off.z;
@@ -622,8 +629,8 @@ fn fluid_update_even(cell: u32, flag: u32, p: vec3<u32>, own: u32) {
         let post = trt_relax(0.027777778, cu17, cf17, uf, fp17, fm17, eq17, relax);
         if (stored_is_spare(ns18)) { aa0[17u * STORED + own] = post.x; } else { aa0[18u * STORED + ns18] = post.x; }
         if (stored_is_spare(ns17)) { aa0[18u * STORED + own] = post.y; } else { aa0[17u * STORED + ns17] = post.y; }
-        if ((link_mask & 131072u) != 0u) { wall_links[link_at + 1u + link_count + countOneBits(link_mask & 131071u)] = bitcast<u32>(post.x); }
-        if ((link_mask & 262144u) != 0u) { wall_links[link_at + 1u + link_count + countOneBits(link_mask & 262143u)] = bitcast<u32>(post.y); }
+        if ((link_mask & 131072u) != 0u) { let rank = countOneBits(link_mask & 131071u); if (link_is_far(link_header, rank)) { wall_links[link_away_slot(link_at, link_header, link_count, rank)] = bitcast<u32>(post.x); } }
+        if ((link_mask & 262144u) != 0u) { let rank = countOneBits(link_mask & 262143u); if (link_is_far(link_header, rank)) { wall_links[link_away_slot(link_at, link_header, link_count, rank)] = bitcast<u32>(post.y); } }
     }
 }
 // generated by embolus::kernels::fluid_update (CPU twin: cpu::stream_collide::collide)
@@ -720,83 +727,85 @@ fn fluid_update_odd(cell: u32, flag: u32, p: vec3<u32>, own: u32) {
     let bounce18 = (wall18 & TYPE_MASK) == CELL_WALL;
     pop18 = aa0[select(17u * STORED + own, 18u * STORED + ns18, bounce18 && !stored_is_spare(ns18))] + select(0.0, moving_wall(18u, wall18), bounce18);
     var link_at = 0u;
+    var link_header = 0u;
     var link_mask = 0u;
     var link_count = 0u;
     if (WALL_LINKS != 0u && (flag >> LINK_SHIFT) != 0u) {
         link_at = (flag >> LINK_SHIFT) - 1u;
-        link_mask = wall_links[link_at];
+        link_header = wall_links[link_at];
+        link_mask = link_header & ((1u << LINK_FAR_SHIFT) - 1u);
         link_count = countOneBits(link_mask);
         if ((link_mask & 2u) != 0u && (wall1 & TYPE_MASK) == CELL_WALL) {
-            let slot = link_at + 1u + countOneBits(link_mask & 1u);
-            pop1 = interpolated_bounce_back(bitcast<f32>(wall_links[slot]), pop1, aa0[1u * STORED + own], (wall2 & TYPE_MASK) == CELL_FLUID, bitcast<f32>(wall_links[slot + link_count]));
+            let rank = countOneBits(link_mask & 1u);
+            pop1 = interpolated_bounce_back(link_distance(link_at, rank), pop1, aa0[1u * STORED + own], (wall2 & TYPE_MASK) == CELL_FLUID, bitcast<f32>(wall_links[select(link_at, link_away_slot(link_at, link_header, link_count, rank), link_is_far(link_header, rank))]));
         }
         if ((link_mask & 4u) != 0u && (wall2 & TYPE_MASK) == CELL_WALL) {
-            let slot = link_at + 1u + countOneBits(link_mask & 3u);
-            pop2 = interpolated_bounce_back(bitcast<f32>(wall_links[slot]), pop2, aa0[2u * STORED + own], (wall1 & TYPE_MASK) == CELL_FLUID, bitcast<f32>(wall_links[slot + link_count]));
+            let rank = countOneBits(link_mask & 3u);
+            pop2 = interpolated_bounce_back(link_distance(link_at, rank), pop2, aa0[2u * STORED + own], (wall1 & TYPE_MASK) == CELL_FLUID, bitcast<f32>(wall_links[select(link_at, link_away_slot(link_at, link_header, link_count, rank), link_is_far(link_header, rank))]));
         }
         if ((link_mask & 8u) != 0u && (wall3 & TYPE_MASK) == CELL_WALL) {
-            let slot = link_at + 1u + countOneBits(link_mask & 7u);
-            pop3 = interpolated_bounce_back(bitcast<f32>(wall_links[slot]), pop3, aa0[3u * STORED + own], (wall4 & TYPE_MASK) == CELL_FLUID, bitcast<f32>(wall_links[slot + link_count]));
+            let rank = countOneBits(link_mask & 7u);
+            pop3 = interpolated_bounce_back(link_distance(link_at, rank), pop3, aa0[3u * STORED + own], (wall4 & TYPE_MASK) == CELL_FLUID, bitcast<f32>(wall_links[select(link_at, link_away_slot(link_at, link_header, link_count, rank), link_is_far(link_header, rank))]));
         }
         if ((link_mask & 16u) != 0u && (wall4 & TYPE_MASK) == CELL_WALL) {
-            let slot = link_at + 1u + countOneBits(link_mask & 15u);
-            pop4 = interpolated_bounce_back(bitcast<f32>(wall_links[slot]), pop4, aa0[4u * STORED + own], (wall3 & TYPE_MASK) == CELL_FLUID, bitcast<f32>(wall_links[slot + link_count]));
+            let rank = countOneBits(link_mask & 15u);
+            pop4 = interpolated_bounce_back(link_distance(link_at, rank), pop4, aa0[4u * STORED + own], (wall3 & TYPE_MASK) == CELL_FLUID, bitcast<f32>(wall_links[select(link_at, link_away_slot(link_at, link_header, link_count, rank), link_is_far(link_header, rank))]));
         }
         if ((link_mask & 32u) != 0u && (wall5 & TYPE_MASK) == CELL_WALL) {
-            let slot = link_at + 1u + countOneBits(link_mask & 31u);
-            pop5 = interpolated_bounce_back(bitcast<f32>(wall_links[slot]), pop5, aa0[5u * STORED + own], (wall6 & TYPE_MASK) == CELL_FLUID, bitcast<f32>(wall_links[slot + link_count]));
+            let rank = countOneBits(link_mask & 31u);
+            pop5 = interpolated_bounce_back(link_distance(link_at, rank), pop5, aa0[5u * STORED + own], (wall6 & TYPE_MASK) == CELL_FLUID, bitcast<f32>(wall_links[select(link_at, link_away_slot(link_at, link_header, link_count, rank), link_is_far(link_header, rank))]));
         }
         if ((link_mask & 64u) != 0u && (wall6 & TYPE_MASK) == CELL_WALL) {
-            let slot = link_at + 1u + countOneBits(link_mask & 63u);
-            pop6 = interpolated_bounce_back(bitcast<f32>(wall_links[slot]), pop6, aa0[6u * STORED + own], (wall5 & TYPE_MASK) == CELL_FLUID, bitcast<f32>(wall_links[slot + link_count]));
+            let rank = countOneBits(link_mask & 63u);
+            pop6 = interpolated_bounce_back(link_distance(link_at, rank), pop6, aa0[6u * STORED + own], (wall5 & TYPE_MASK) == CELL_FLUID, bitcast<f32>(wall_links[select(link_at, link_away_slot(link_at, link_header, link_count, rank), link_is_far(link_header, rank))]));
         }
         if ((link_mask & 128u) != 0u && (wall7 & TYPE_MASK) == CELL_WALL) {
-            let slot = link_at + 1u + countOneBits(link_mask & 127u);
-            pop7 = interpolated_bounce_back(bitcast<f32>(wall_links[slot]), pop7, aa0[7u * STORED + own], (wall8 & TYPE_MASK) == CELL_FLUID, bitcast<f32>(wall_links[slot + link_count]));
+            let rank = countOneBits(link_mask & 127u);
+            pop7 = interpolated_bounce_back(link_distance(link_at, rank), pop7, aa0[7u * STORED + own], (wall8 & TYPE_MASK) == CELL_FLUID, bitcast<f32>(wall_links[select(link_at, link_away_slot(link_at, link_header, link_count, rank), link_is_far(link_header, rank))]));
         }
         if ((link_mask & 256u) != 0u && (wall8 & TYPE_MASK) == CELL_WALL) {
-            let slot = link_at + 1u + countOneBits(link_mask & 255u);
-            pop8 = interpolated_bounce_back(bitcast<f32>(wall_links[slot]), pop8, aa0[8u * STORED + own], (wall7 & TYPE_MASK) == CELL_FLUID, bitcast<f32>(wall_links[slot + link_count]));
+            let rank = countOneBits(link_mask & 255u);
+            pop8 = interpolated_bounce_back(link_distance(link_at, rank), pop8, aa0[8u * STORED + own], (wall7 & TYPE_MASK) == CELL_FLUID, bitcast<f32>(wall_links[select(link_at, link_away_slot(link_at, link_header, link_count, rank), link_is_far(link_header, rank))]));
         }
         if ((link_mask & 512u) != 0u && (wall9 & TYPE_MASK) == CELL_WALL) {
-            let slot = link_at + 1u + countOneBits(link_mask & 511u);
-            pop9 = interpolated_bounce_back(bitcast<f32>(wall_links[slot]), pop9, aa0[9u * STORED + own], (wall10 & TYPE_MASK) == CELL_FLUID, bitcast<f32>(wall_links[slot + link_count]));
+            let rank = countOneBits(link_mask & 511u);
+            pop9 = interpolated_bounce_back(link_distance(link_at, rank), pop9, aa0[9u * STORED + own], (wall10 & TYPE_MASK) == CELL_FLUID, bitcast<f32>(wall_links[select(link_at, link_away_slot(link_at, link_header, link_count, rank), link_is_far(link_header, rank))]));
         }
         if ((link_mask & 1024u) != 0u && (wall10 & TYPE_MASK) == CELL_WALL) {
-            let slot = link_at + 1u + countOneBits(link_mask & 1023u);
-            pop10 = interpolated_bounce_back(bitcast<f32>(wall_links[slot]), pop10, aa0[10u * STORED + own], (wall9 & TYPE_MASK) == CELL_FLUID, bitcast<f32>(wall_links[slot + link_count]));
+            let rank = countOneBits(link_mask & 1023u);
+            pop10 = interpolated_bounce_back(link_distance(link_at, rank), pop10, aa0[10u * STORED + own], (wall9 & TYPE_MASK) == CELL_FLUID, bitcast<f32>(wall_links[select(link_at, link_away_slot(link_at, link_header, link_count, rank), link_is_far(link_header, rank))]));
         }
         if ((link_mask & 2048u) != 0u && (wall11 & TYPE_MASK) == CELL_WALL) {
-            let slot = link_at + 1u + countOneBits(link_mask & 2047u);
-            pop11 = interpolated_bounce_back(bitcast<f32>(wall_links[slot]), pop11, aa0[11u * STORED + own], (wall12 & TYPE_MASK) == CELL_FLUID, bitcast<f32>(wall_links[slot + link_count]));
+            let rank = countOneBits(link_mask & 2047u);
+            pop11 = interpolated_bounce_back(link_distance(link_at, rank), pop11, aa0[11u * STORED + own], (wall12 & TYPE_MASK) == CELL_FLUID, bitcast<f32>(wall_links[select(link_at, link_away_slot(link_at, link_header, link_count, rank), link_is_far(link_header, rank))]));
         }
         if ((link_mask & 4096u) != 0u && (wall12 & TYPE_MASK) == CELL_WALL) {
-            let slot = link_at + 1u + countOneBits(link_mask & 4095u);
-            pop12 = interpolated_bounce_back(bitcast<f32>(wall_links[slot]), pop12, aa0[12u * STORED + own], (wall11 & TYPE_MASK) == CELL_FLUID, bitcast<f32>(wall_links[slot + link_count]));
+            let rank = countOneBits(link_mask & 4095u);
+            pop12 = interpolated_bounce_back(link_distance(link_at, rank), pop12, aa0[12u * STORED + own], (wall11 & TYPE_MASK) == CELL_FLUID, bitcast<f32>(wall_links[select(link_at, link_away_slot(link_at, link_header, link_count, rank), link_is_far(link_header, rank))]));
         }
         if ((link_mask & 8192u) != 0u && (wall13 & TYPE_MASK) == CELL_WALL) {
-            let slot = link_at + 1u + countOneBits(link_mask & 8191u);
-            pop13 = interpolated_bounce_back(bitcast<f32>(wall_links[slot]), pop13, aa0[13u * STORED + own], (wall14 & TYPE_MASK) == CELL_FLUID, bitcast<f32>(wall_links[slot + link_count]));
+            let rank = countOneBits(link_mask & 8191u);
+            pop13 = interpolated_bounce_back(link_distance(link_at, rank), pop13, aa0[13u * STORED + own], (wall14 & TYPE_MASK) == CELL_FLUID, bitcast<f32>(wall_links[select(link_at, link_away_slot(link_at, link_header, link_count, rank), link_is_far(link_header, rank))]));
         }
         if ((link_mask & 16384u) != 0u && (wall14 & TYPE_MASK) == CELL_WALL) {
-            let slot = link_at + 1u + countOneBits(link_mask & 16383u);
-            pop14 = interpolated_bounce_back(bitcast<f32>(wall_links[slot]), pop14, aa0[14u * STORED + own], (wall13 & TYPE_MASK) == CELL_FLUID, bitcast<f32>(wall_links[slot + link_count]));
+            let rank = countOneBits(link_mask & 16383u);
+            pop14 = interpolated_bounce_back(link_distance(link_at, rank), pop14, aa0[14u * STORED + own], (wall13 & TYPE_MASK) == CELL_FLUID, bitcast<f32>(wall_links[select(link_at, link_away_slot(link_at, link_header, link_count, rank), link_is_far(link_header, rank))]));
         }
         if ((link_mask & 32768u) != 0u && (wall15 & TYPE_MASK) == CELL_WALL) {
-            let slot = link_at + 1u + countOneBits(link_mask & 32767u);
-            pop15 = interpolated_bounce_back(bitcast<f32>(wall_links[slot]), pop15, aa0[15u * STORED + own], (wall16 & TYPE_MASK) == CELL_FLUID, bitcast<f32>(wall_links[slot + link_count]));
+            let rank = countOneBits(link_mask & 32767u);
+            pop15 = interpolated_bounce_back(link_distance(link_at, rank), pop15, aa0[15u * STORED + own], (wall16 & TYPE_MASK) == CELL_FLUID, bitcast<f32>(wall_links[select(link_at, link_away_slot(link_at, link_header, link_count, rank), link_is_far(link_header, rank))]));
         }
         if ((link_mask & 65536u) != 0u && (wall16 & TYPE_MASK) == CELL_WALL) {
-            let slot = link_at + 1u + countOneBits(link_mask & 65535u);
-            pop16 = interpolated_bounce_back(bitcast<f32>(wall_links[slot]), pop16, aa0[16u * STORED + own], (wall15 & TYPE_MASK) == CELL_FLUID, bitcast<f32>(wall_links[slot + link_count]));
+            let rank = countOneBits(link_mask & 65535u);
+            pop16 = interpolated_bounce_back(link_distance(link_at, rank), pop16, aa0[16u * STORED + own], (wall15 & TYPE_MASK) == CELL_FLUID, bitcast<f32>(wall_links[select(link_at, link_away_slot(link_at, link_header, link_count, rank), link_is_far(link_header, rank))]));
         }
         if ((link_mask & 131072u) != 0u && (wall17 & TYPE_MASK) == CELL_WALL) {
-            let slot = link_at + 1u + countOneBits(link_mask & 131071u);
-            pop17 = interpolated_bounce_back(bitcast<f32>(wall_links[slot]), pop17, aa0[17u * STORED + own], (wall18 & TYPE_MASK) == CELL_FLUID, bitcast<f32>(wall_links[slot + link_count]));
+            let rank = countOneBits(link_mask & 131071u);
+            pop17 = interpolated_bounce_back(link_distance(link_at, rank), pop17, aa0[17u * STORED + own], (wall18 & TYPE_MASK) == CELL_FLUID, bitcast<f32>(wall_links[select(link_at, link_away_slot(link_at, link_header, link_count, rank), link_is_far(link_header, rank))]));
         }
         if ((link_mask & 262144u) != 0u && (wall18 & TYPE_MASK) == CELL_WALL) {
-            let slot = link_at + 1u + countOneBits(link_mask & 262143u);
-            pop18 = interpolated_bounce_back(bitcast<f32>(wall_links[slot]), pop18, aa0[18u * STORED + own], (wall17 & TYPE_MASK) == CELL_FLUID, bitcast<f32>(wall_links[slot + link_count]));
+            let rank = countOneBits(link_mask & 262143u);
+            pop18 = interpolated_bounce_back(link_distance(link_at, rank), pop18, aa0[18u * STORED + own], (wall17 & TYPE_MASK) == CELL_FLUID, bitcast<f32>(wall_links[select(link_at, link_away_slot(link_at, link_header, link_count, rank), link_is_far(link_header, rank))]));
         }
     }
     let delta_rho = pop0 + pop1 + pop2 + pop3 + pop4 + pop5 + pop6 + pop7 + pop8 + pop9 + pop10 + pop11 + pop12 + pop13 + pop14 + pop15 + pop16 + pop17 + pop18;
@@ -902,8 +911,8 @@ fn fluid_update_odd(cell: u32, flag: u32, p: vec3<u32>, own: u32) {
         let post = trt_relax(0.055555556, cu1, cf1, uf, fp1, fm1, eq1, relax);
         aa0[1u * STORED + own] = post.x;
         aa0[2u * STORED + own] = post.y;
-        if ((link_mask & 2u) != 0u) { wall_links[link_at + 1u + link_count + countOneBits(link_mask & 1u)] = bitcast<u32>(post.x); }
-        if ((link_mask & 4u) != 0u) { wall_links[link_at + 1u + link_count + countOneBits(link_mask & 3u)] = bitcast<u32>(post.y); }
+        if ((link_mask & 2u) != 0u) { let rank = countOneBits(link_mask & 1u); if (link_is_far(link_header, rank)) { wall_links[link_away_slot(link_at, link_header, link_count, rank)] = bitcast<u32>(post.x); } }
+        if ((link_mask & 4u) != 0u) { let rank = countOneBits(link_mask & 3u); if (link_is_far(link_header, rank)) { wall_links[link_away_slot(link_at, link_header, link_count, rank)] = bitcast<u32>(post.y); } }
     }
     {
         let h2 = -(pi_diag.x + pi_diag.y + pi_diag.z) / 3.0 + pi_diag.y;
@@ -912,8 +921,8 @@ fn fluid_update_odd(cell: u32, flag: u32, p: vec3<u32>, own: u32) {
         let post = trt_relax(0.055555556, cu3, cf3, uf, fp3, fm3, eq3, relax);
         aa0[3u * STORED + own] = post.x;
         aa0[4u * STORED + own] = post.y;
-        if ((link_mask & 8u) != 0u) { wall_links[link_at + 1u + link_count + countOneBits(link_mask & 7u)] = bitcast<u32>(post.x); }
-        if ((link_mask & 16u) != 0u) { wall_links[link_at + 1u + link_count + countOneBits(link_mask & 15u)] = bitcast<u32>(post.y); }
+        if ((link_mask & 8u) != 0u) { let rank = countOneBits(link_mask & 7u); if (link_is_far(link_header, rank)) { wall_links[link_away_slot(link_at, link_header, link_count, rank)] = bitcast<u32>(post.x); } }
+        if ((link_mask & 16u) != 0u) { let rank = countOneBits(link_mask & 15u); if (link_is_far(link_header, rank)) { wall_links[link_away_slot(link_at, link_header, link_count, rank)] = bitcast<u32>(post.y); } }
     }
     {
         let h2 = -(pi_diag.x + pi_diag.y + pi_diag.z) / 3.0 + pi_diag.z;
@@ -922,8 +931,8 @@ fn fluid_update_odd(cell: u32, flag: u32, p: vec3<u32>, own: u32) {
         let post = trt_relax(0.055555556, cu5, cf5, uf, fp5, fm5, eq5, relax);
         aa0[5u * STORED + own] = post.x;
         aa0[6u * STORED + own] = post.y;
-        if ((link_mask & 32u) != 0u) { wall_links[link_at + 1u + link_count + countOneBits(link_mask & 31u)] = bitcast<u32>(post.x); }
-        if ((link_mask & 64u) != 0u) { wall_links[link_at + 1u + link_count + countOneBits(link_mask & 63u)] = bitcast<u32>(post.y); }
+        if ((link_mask & 32u) != 0u) { let rank = countOneBits(link_mask & 31u); if (link_is_far(link_header, rank)) { wall_links[link_away_slot(link_at, link_header, link_count, rank)] = bitcast<u32>(post.x); } }
+        if ((link_mask & 64u) != 0u) { let rank = countOneBits(link_mask & 63u); if (link_is_far(link_header, rank)) { wall_links[link_away_slot(link_at, link_header, link_count, rank)] = bitcast<u32>(post.y); } }
     }
     {
         let h2 = -(pi_diag.x + pi_diag.y + pi_diag.z) / 3.0 + pi_diag.x + pi_diag.y + 2.0 * pi_off.x;
@@ -932,8 +941,8 @@ fn fluid_update_odd(cell: u32, flag: u32, p: vec3<u32>, own: u32) {
         let post = trt_relax(0.027777778, cu7, cf7, uf, fp7, fm7, eq7, relax);
         aa0[7u * STORED + own] = post.x;
         aa0[8u * STORED + own] = post.y;
-        if ((link_mask & 128u) != 0u) { wall_links[link_at + 1u + link_count + countOneBits(link_mask & 127u)] = bitcast<u32>(post.x); }
-        if ((link_mask & 256u) != 0u) { wall_links[link_at + 1u + link_count + countOneBits(link_mask & 255u)] = bitcast<u32>(post.y); }
+        if ((link_mask & 128u) != 0u) { let rank = countOneBits(link_mask & 127u); if (link_is_far(link_header, rank)) { wall_links[link_away_slot(link_at, link_header, link_count, rank)] = bitcast<u32>(post.x); } }
+        if ((link_mask & 256u) != 0u) { let rank = countOneBits(link_mask & 255u); if (link_is_far(link_header, rank)) { wall_links[link_away_slot(link_at, link_header, link_count, rank)] = bitcast<u32>(post.y); } }
     }
     {
         let h2 = -(pi_diag.x + pi_diag.y + pi_diag.z) / 3.0 + pi_diag.x + pi_diag.z + 2.0 * pi_off.y;
@@ -942,8 +951,8 @@ fn fluid_update_odd(cell: u32, flag: u32, p: vec3<u32>, own: u32) {
         let post = trt_relax(0.027777778, cu9, cf9, uf, fp9, fm9, eq9, relax);
         aa0[9u * STORED + own] = post.x;
         aa0[10u * STORED + own] = post.y;
-        if ((link_mask & 512u) != 0u) { wall_links[link_at + 1u + link_count + countOneBits(link_mask & 511u)] = bitcast<u32>(post.x); }
-        if ((link_mask & 1024u) != 0u) { wall_links[link_at + 1u + link_count + countOneBits(link_mask & 1023u)] = bitcast<u32>(post.y); }
+        if ((link_mask & 512u) != 0u) { let rank = countOneBits(link_mask & 511u); if (link_is_far(link_header, rank)) { wall_links[link_away_slot(link_at, link_header, link_count, rank)] = bitcast<u32>(post.x); } }
+        if ((link_mask & 1024u) != 0u) { let rank = countOneBits(link_mask & 1023u); if (link_is_far(link_header, rank)) { wall_links[link_away_slot(link_at, link_header, link_count, rank)] = bitcast<u32>(post.y); } }
     }
     {
         let h2 = -(pi_diag.x + pi_diag.y + pi_diag.z) / 3.0 + pi_diag.y + pi_diag.z + 2.0 * pi_off.z;
@@ -952,8 +961,8 @@ fn fluid_update_odd(cell: u32, flag: u32, p: vec3<u32>, own: u32) {
         let post = trt_relax(0.027777778, cu11, cf11, uf, fp11, fm11, eq11, relax);
         aa0[11u * STORED + own] = post.x;
         aa0[12u * STORED + own] = post.y;
-        if ((link_mask & 2048u) != 0u) { wall_links[link_at + 1u + link_count + countOneBits(link_mask & 2047u)] = bitcast<u32>(post.x); }
-        if ((link_mask & 4096u) != 0u) { wall_links[link_at + 1u + link_count + countOneBits(link_mask & 4095u)] = bitcast<u32>(post.y); }
+        if ((link_mask & 2048u) != 0u) { let rank = countOneBits(link_mask & 2047u); if (link_is_far(link_header, rank)) { wall_links[link_away_slot(link_at, link_header, link_count, rank)] = bitcast<u32>(post.x); } }
+        if ((link_mask & 4096u) != 0u) { let rank = countOneBits(link_mask & 4095u); if (link_is_far(link_header, rank)) { wall_links[link_away_slot(link_at, link_header, link_count, rank)] = bitcast<u32>(post.y); } }
     }
     {
         let h2 = -(pi_diag.x + pi_diag.y + pi_diag.z) / 3.0 + pi_diag.x + pi_diag.y - 2.0 * pi_off.x;
@@ -962,8 +971,8 @@ fn fluid_update_odd(cell: u32, flag: u32, p: vec3<u32>, own: u32) {
         let post = trt_relax(0.027777778, cu13, cf13, uf, fp13, fm13, eq13, relax);
         aa0[13u * STORED + own] = post.x;
         aa0[14u * STORED + own] = post.y;
-        if ((link_mask & 8192u) != 0u) { wall_links[link_at + 1u + link_count + countOneBits(link_mask & 8191u)] = bitcast<u32>(post.x); }
-        if ((link_mask & 16384u) != 0u) { wall_links[link_at + 1u + link_count + countOneBits(link_mask & 16383u)] = bitcast<u32>(post.y); }
+        if ((link_mask & 8192u) != 0u) { let rank = countOneBits(link_mask & 8191u); if (link_is_far(link_header, rank)) { wall_links[link_away_slot(link_at, link_header, link_count, rank)] = bitcast<u32>(post.x); } }
+        if ((link_mask & 16384u) != 0u) { let rank = countOneBits(link_mask & 16383u); if (link_is_far(link_header, rank)) { wall_links[link_away_slot(link_at, link_header, link_count, rank)] = bitcast<u32>(post.y); } }
     }
     {
         let h2 = -(pi_diag.x + pi_diag.y + pi_diag.z) / 3.0 + pi_diag.x + pi_diag.z - 2.0 * pi_off.y;
@@ -972,8 +981,8 @@ fn fluid_update_odd(cell: u32, flag: u32, p: vec3<u32>, own: u32) {
         let post = trt_relax(0.027777778, cu15, cf15, uf, fp15, fm15, eq15, relax);
         aa0[15u * STORED + own] = post.x;
         aa0[16u * STORED + own] = post.y;
-        if ((link_mask & 32768u) != 0u) { wall_links[link_at + 1u + link_count + countOneBits(link_mask & 32767u)] = bitcast<u32>(post.x); }
-        if ((link_mask & 65536u) != 0u) { wall_links[link_at + 1u + link_count + countOneBits(link_mask & 65535u)] = bitcast<u32>(post.y); }
+        if ((link_mask & 32768u) != 0u) { let rank = countOneBits(link_mask & 32767u); if (link_is_far(link_header, rank)) { wall_links[link_away_slot(link_at, link_header, link_count, rank)] = bitcast<u32>(post.x); } }
+        if ((link_mask & 65536u) != 0u) { let rank = countOneBits(link_mask & 65535u); if (link_is_far(link_header, rank)) { wall_links[link_away_slot(link_at, link_header, link_count, rank)] = bitcast<u32>(post.y); } }
     }
     {
         let h2 = -(pi_diag.x + pi_diag.y + pi_diag.z) / 3.0 + pi_diag.y + pi_diag.z - 2.0 * pi_off.z;
@@ -982,8 +991,8 @@ fn fluid_update_odd(cell: u32, flag: u32, p: vec3<u32>, own: u32) {
         let post = trt_relax(0.027777778, cu17, cf17, uf, fp17, fm17, eq17, relax);
         aa0[17u * STORED + own] = post.x;
         aa0[18u * STORED + own] = post.y;
-        if ((link_mask & 131072u) != 0u) { wall_links[link_at + 1u + link_count + countOneBits(link_mask & 131071u)] = bitcast<u32>(post.x); }
-        if ((link_mask & 262144u) != 0u) { wall_links[link_at + 1u + link_count + countOneBits(link_mask & 262143u)] = bitcast<u32>(post.y); }
+        if ((link_mask & 131072u) != 0u) { let rank = countOneBits(link_mask & 131071u); if (link_is_far(link_header, rank)) { wall_links[link_away_slot(link_at, link_header, link_count, rank)] = bitcast<u32>(post.x); } }
+        if ((link_mask & 262144u) != 0u) { let rank = countOneBits(link_mask & 262143u); if (link_is_far(link_header, rank)) { wall_links[link_away_slot(link_at, link_header, link_count, rank)] = bitcast<u32>(post.y); } }
     }
 }
 // ---- bindings (generated from the kernel's declaration)
@@ -1038,6 +1047,28 @@ fn interpolated_bounce_back(distance: f32, toward: f32, second: f32, second_ok: 
     }
     let k = 0.5 / distance;
     return k * toward + (1.0 - k) * away;
+}
+
+// The wall-link table's entries (src/lbm/wall_links.rs): a header (cut directions in
+// bits 1-18, then one bit per link with q_w >= 1/2 from LINK_FAR_SHIFT by rank), the
+// q_w two per word in 16-bit fixed point, LINK_WALL_WORDS of wall plane, then the
+// copies of f*_q(x) for the links with q_w >= 1/2.
+// q_w of the link of rank `rank` (its place among the cell's links by increasing q).
+fn link_distance(at: u32, rank: u32) -> f32 {
+    let word = wall_links[at + 1u + rank / 2u];
+    return f32((word >> (16u * (rank % 2u))) & 0xffffu) * LINK_DISTANCE_UNIT;
+}
+
+// Whether the link of rank `rank` has q_w >= 1/2 (reads f*_q(x), so has a copy slot).
+fn link_is_far(header: u32, rank: u32) -> bool {
+    return ((header >> (LINK_FAR_SHIFT + rank)) & 1u) != 0u;
+}
+
+// The slot of the copy of f*_q(x) of a far link of rank `rank` in an entry of
+// `count` links at `at`.
+fn link_away_slot(at: u32, header: u32, count: u32, rank: u32) -> u32 {
+    let far_below = (header >> LINK_FAR_SHIFT) & ((1u << rank) - 1u);
+    return at + 1u + (count + 1u) / 2u + LINK_WALL_WORDS + countOneBits(far_below);
 }
 
 // What a moving wall adds to the population q it bounces back: 2 w ρ₀ (c_q·u_w)/c_s²

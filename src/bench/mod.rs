@@ -342,10 +342,13 @@ pub fn run(
         report_case(&tree);
         cases.push(tree);
     }
-    // Interpolated walls, sparse: what the wall-link table adds per lumen cell.
-    let (tree, _) = time_tree(ctx, 3, roots[0], true, Precision::F32, true, min_seconds)?;
-    report_case(&tree);
-    cases.push(tree);
+    // Interpolated walls, sparse: what the wall-link table adds per lumen cell, at the
+    // thinnest and the widest tree (the table grows with the wall, the lumen faster).
+    for root in [roots[0], roots[roots.len() - 1]] {
+        let (tree, _) = time_tree(ctx, 3, root, true, Precision::F32, true, min_seconds)?;
+        report_case(&tree);
+        cases.push(tree);
+    }
     let mut render = Vec::new();
     for &f in frames {
         let case = time_render(ctx, 128, f, 100_000, min_seconds)?;

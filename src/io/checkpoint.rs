@@ -11,8 +11,9 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 pub const MAGIC: &[u8; 8] = b"EMBOLUS\x01";
-/// Bumped whenever the sections or the header change meaning.
-pub const FORMAT_VERSION: u32 = 1;
+/// Bumped whenever the sections or the header change meaning (2: the compact
+/// wall-link table of src/lbm/wall_links.rs).
+pub const FORMAT_VERSION: u32 = 2;
 /// File name of the checkpoint in a results directory.
 pub const FILE_NAME: &str = "checkpoint.bin";
 

@@ -145,18 +145,20 @@ fn streaming(split: PopulationSplit, step: StepKind) -> String {
 /// src/lbm/wall_links.rs): replaces the halfway value of each linked direction whose
 /// upstream cell is still a wall. `second` = f*_q̄(x + c_q) is, in the natural layout,
 /// at x + c_q's slot of q̄, and after an even in-place step at this cell's slot of q
-/// (where x + c_q scattered it); `away` = f*_q(x) is in this cell's slot of q with two
-/// sets, and in the table's copy in place (the AA pattern gives that location to a
-/// neighbour's thread during the step).
+/// (where x + c_q scattered it); `away` = f*_q(x), read only where q_w ≥ ½, is in this
+/// cell's slot of q with two sets, and in the table's copy in place (the AA pattern
+/// gives that location to a neighbour's thread during the step).
 fn interpolated_walls(split: PopulationSplit, step: StepKind) -> String {
     let (_, read, _) = step.names();
     let mut s = String::from(
         "    var link_at = 0u;\n\
+         \x20   var link_header = 0u;\n\
          \x20   var link_mask = 0u;\n\
          \x20   var link_count = 0u;\n\
          \x20   if (WALL_LINKS != 0u && (flag >> LINK_SHIFT) != 0u) {\n\
          \x20       link_at = (flag >> LINK_SHIFT) - 1u;\n\
-         \x20       link_mask = wall_links[link_at];\n\
+         \x20       link_header = wall_links[link_at];\n\
+         \x20       link_mask = link_header & ((1u << LINK_FAR_SHIFT) - 1u);\n\
          \x20       link_count = countOneBits(link_mask);\n",
     );
     for q in 1..Q {
@@ -167,18 +169,17 @@ fn interpolated_walls(split: PopulationSplit, step: StepKind) -> String {
             }
             StepKind::InPlaceOdd => populations::load(read, split, q, "own"),
         };
+        // A near link's `away` is never used: it reads its header instead.
         let away = match step {
             StepKind::TwoSets => populations::load(read, split, q, "own"),
-            StepKind::InPlaceEven | StepKind::InPlaceOdd => {
-                "bitcast<f32>(wall_links[slot + link_count])".to_string()
-            }
+            StepKind::InPlaceEven | StepKind::InPlaceOdd => "bitcast<f32>(wall_links[select(link_at, link_away_slot(link_at, link_header, link_count, rank), link_is_far(link_header, rank))])".to_string(),
         };
         let below = (1u32 << q) - 1;
         let _ = writeln!(
             s,
             "        if ((link_mask & {bit}u) != 0u && (wall{q} & TYPE_MASK) == CELL_WALL) {{\n\
-             \x20           let slot = link_at + 1u + countOneBits(link_mask & {below}u);\n\
-             \x20           pop{q} = interpolated_bounce_back(bitcast<f32>(wall_links[slot]), pop{q}, {second}, (wall{o} & TYPE_MASK) == CELL_FLUID, {away});\n\
+             \x20           let rank = countOneBits(link_mask & {below}u);\n\
+             \x20           pop{q} = interpolated_bounce_back(link_distance(link_at, rank), pop{q}, {second}, (wall{o} & TYPE_MASK) == CELL_FLUID, {away});\n\
              \x20       }}",
             bit = 1u32 << q,
         );
@@ -188,15 +189,15 @@ fn interpolated_walls(split: PopulationSplit, step: StepKind) -> String {
 }
 
 /// In place: keeps the new post-collision population q of a cut cell in the
-/// wall-link table when direction q is linked (its `away` of the next step), rounded
-/// as the populations are stored.
+/// wall-link table when direction q is linked with q_w ≥ ½ (its `away` of the next
+/// step), rounded as the populations are stored.
 fn remember_away(split: PopulationSplit, q: usize, value: &str) -> String {
     let rounded = match split.precision {
         Precision::F32 => value.to_string(),
         Precision::F16 => format!("f32(f16({value}))"),
     };
     format!(
-        "if ((link_mask & {bit}u) != 0u) {{ wall_links[link_at + 1u + link_count + countOneBits(link_mask & {below}u)] = bitcast<u32>({rounded}); }}",
+        "if ((link_mask & {bit}u) != 0u) {{ let rank = countOneBits(link_mask & {below}u); if (link_is_far(link_header, rank)) {{ wall_links[link_away_slot(link_at, link_header, link_count, rank)] = bitcast<u32>({rounded}); }} }}",
         bit = 1u32 << q,
         below = (1u32 << q) - 1,
     )

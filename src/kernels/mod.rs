@@ -19,6 +19,7 @@ pub mod render;
 use crate::gpu::bindings::Bindings;
 use crate::lbm::lattice::{flags, opposite, Q, VELOCITIES, WEIGHTS};
 use crate::lbm::setup::Precision;
+use crate::lbm::wall_links;
 use std::fmt::Write;
 
 /// Threads per workgroup of the per-cell kernels.
@@ -82,6 +83,8 @@ pub fn lattice_prelude() -> String {
         ("OPENING_MASK", flags::OPENING_MASK),
         ("RECORD_SHIFT", flags::RECORD_SHIFT),
         ("LINK_SHIFT", flags::LINK_SHIFT),
+        ("LINK_FAR_SHIFT", wall_links::FAR_SHIFT),
+        ("LINK_WALL_WORDS", wall_links::WALL_WORDS as u32),
         ("WORKGROUP_SIZE", WORKGROUP_SIZE),
         ("REDUCTION_WORKGROUP_SIZE", REDUCTION_WORKGROUP_SIZE),
         ("PROBE_CELLS_PER_THREAD", PROBE_CELLS_PER_THREAD),
@@ -93,6 +96,14 @@ pub fn lattice_prelude() -> String {
         "const TAU_MINUS_MAX: f32 = {:.6};",
         crate::lbm::collision::TAU_MINUS_MAX
     );
+    // The wall-link table's fixed-point units (powers of two: exact to decode).
+    for (name, value) in [
+        ("LINK_DISTANCE_UNIT", wall_links::DISTANCE_UNIT),
+        ("LINK_NORMAL_UNIT", wall_links::NORMAL_UNIT),
+        ("LINK_PLANE_DISTANCE_UNIT", wall_links::PLANE_DISTANCE_UNIT),
+    ] {
+        let _ = writeln!(s, "const {name}: f32 = {value:e};");
+    }
     s
 }
 
