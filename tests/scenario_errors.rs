@@ -732,8 +732,8 @@ fn label_map_territories_take_their_masses_from_the_map() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-/// Issue 19: a pressure-driven inlet's keys: its resistance, no velocity or waveform
-/// besides, a source above the outlet pressure, a source pressure that stays weakly
+/// Issue 19: a pressure-driven inlet's flow scale counts the outlets' beds; its keys:
+/// its resistance, no velocity or waveform besides, a source above the outlet pressure, a source pressure that stays weakly
 /// compressible at stasis; `stop_at = "stasis"` only where the inflow can fall.
 #[test]
 fn bad_pressure_driven_inlets_are_refused() {
@@ -741,6 +741,15 @@ fn bad_pressure_driven_inlets_are_refused() {
     // A good one loads: 5 Pa through 4e7 Pa s/m^3 drives at most 1.25e-7 m^3/s.
     let good = load(&driven("pressure = 5.0\nresistance = 4.0e7")).unwrap();
     assert!((good.flow_rate_m3_s - 1.25e-7).abs() < 1e-19);
+    // Draining through a bed of 6e7 Pa s/m^3 into 1 Pa, the same source drives at
+    // most (5 - 1)/(4e7 + 6e7) = 4e-8 m^3/s; into a 3 Pa pressure outlet (no bed),
+    // at most (5 - 3)/4e7 = 5e-8 m^3/s.
+    let bed = "\n[outlets.outlet]\nresistance = 6.0e7\ndistal_pressure = 1.0\n";
+    let into_bed = load(&(driven("pressure = 5.0\nresistance = 4.0e7") + bed)).unwrap();
+    assert!((into_bed.flow_rate_m3_s - 4.0e-8).abs() < 1e-19);
+    let open = "\n[outlets.outlet]\npressure = 3.0\n";
+    let into_open = load(&(driven("pressure = 5.0\nresistance = 4.0e7") + open)).unwrap();
+    assert!((into_open.flow_rate_m3_s - 5.0e-8).abs() < 1e-19);
     expect_error(
         &driven("pressure = 5.0"),
         &["[inlet.resistance]", "upstream resistance"],

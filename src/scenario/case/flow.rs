@@ -192,15 +192,17 @@ fn inlet_shape(scenario: &Scenario, inlet: &Inlet, area_m2: f64) -> (f64, f64, f
 
 /// The inlet flow rate [m³/s] from mean_velocity or flow_rate; for a pressure-driven
 /// inlet the flow the source would drive with the vessel's own resistance negligible,
-/// (p_source − p_outlet)/R, an upper bound that sets the time step.
+/// (p_source − p_lowest)/(R + R_beds), an upper bound that sets the time step
+/// (`beds`: the outlets' beds in parallel and the lowest pressure they drain into,
+/// `outlets::beds_seen_by_the_source`).
 fn flow_rate(
     c: &Checker,
     inlet: &Inlet,
-    outlet_pressure: f64,
+    beds: (f64, f64),
     area_m2: f64,
 ) -> Result<f64, ScenarioError> {
     if let Some(p) = inlet.pressure {
-        return pressure_driven_flow_rate(c, inlet, p, outlet_pressure);
+        return pressure_driven_flow_rate(c, inlet, p, beds);
     }
     if inlet.pressure_waveform.is_some() {
         return Err(c.fail(
@@ -249,12 +251,13 @@ fn flow_rate(
     }
 }
 
-/// (p_source − p_outlet)/R for a pressure-driven inlet, after checking its keys.
+/// (p_source − p_lowest)/(R + R_beds) for a pressure-driven inlet, after checking its
+/// keys; `beds` = (R_beds, p_lowest).
 fn pressure_driven_flow_rate(
     c: &Checker,
     inlet: &Inlet,
     source_pa: f64,
-    outlet_pressure: f64,
+    (beds_resistance, outlet_pressure): (f64, f64),
 ) -> Result<f64, ScenarioError> {
     if let Some(key) = [
         ("mean_velocity", inlet.mean_velocity.is_some()),
@@ -297,7 +300,10 @@ fn pressure_driven_flow_rate(
         Some(w) => waveform(c, Some(w), "inlet.pressure_waveform", c.path)?.max_abs_factor(),
         None => 1.0,
     };
-    Ok((source_pa * peak - outlet_pressure).max(source_pa - outlet_pressure) / resistance)
+    Ok(
+        (source_pa * peak - outlet_pressure).max(source_pa - outlet_pressure)
+            / (resistance + beds_resistance),
+    )
 }
 
 /// `[time] stop_at = "stasis"` needs an inflow that can fall (a pressure-driven
@@ -529,7 +535,12 @@ pub fn plan(
             ),
         ));
     }
-    let flow_rate = flow_rate(c, inlet, scenario.outlet.pressure, area)?;
+    let beds = if inlet.pressure.is_some() {
+        super::outlets::beds_seen_by_the_source(c, scenario, voxels)?
+    } else {
+        (0.0, scenario.outlet.pressure)
+    };
+    let flow_rate = flow_rate(c, inlet, beds, area)?;
     numerics(c, scenario)?;
     let waveform = waveform(c, inlet.waveform.as_ref(), "inlet.waveform", c.path)?;
     let u_lattice = scenario.time.lattice_velocity;

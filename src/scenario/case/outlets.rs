@@ -185,3 +185,65 @@ fn pressure_inlet_model(
     };
     Ok(Some((inlets[0], model)))
 }
+
+/// The outlets' beds as a pressure-driven inlet's source sees them when the vessel's
+/// own resistance is negligible: their resistance in parallel [Pa·s/m³] and the
+/// lowest pressure they drain into [Pa]. Through a source of resistance R_u the
+/// inflow is then at most (p_source − p_lowest)/(R_u + R_beds), since every outlet
+/// carries (p_node − p_far)/R_i ≤ (p_node − p_lowest)/R_i. A fixed-pressure outlet
+/// has no bed: the parallel resistance is then 0. A scheduled outlet pressure p f(t)
+/// counts as −|p| max|f|, below its lowest. Values are as given; `outlet_models`
+/// checks them.
+pub fn beds_seen_by_the_source(
+    c: &Checker,
+    scenario: &Scenario,
+    voxels: &geometry::Voxels,
+) -> Result<(f64, f64), ScenarioError> {
+    let mut conductance = 0.0;
+    let mut every_outlet_has_a_bed = true;
+    let mut lowest = f64::INFINITY;
+    for o in voxels
+        .openings
+        .iter()
+        .filter(|o| o.role == geometry::Role::Outlet)
+    {
+        let spec = scenario.outlets.get(&o.name);
+        let bed = spec.and_then(|s| {
+            let windkessel = s
+                .distal_resistance
+                .map(|d| d + s.proximal_resistance.unwrap_or(0.0));
+            s.resistance.or(windkessel).map(|r| (r, s.distal_pressure))
+        });
+        let far = match (bed, spec) {
+            (Some((resistance, far)), _) if resistance > 0.0 => {
+                conductance += 1.0 / resistance;
+                far
+            }
+            (_, Some(s)) if s.pressure.is_some() => {
+                every_outlet_has_a_bed = false;
+                let p = s.pressure.unwrap_or(0.0);
+                match &s.pressure_waveform {
+                    None => p,
+                    Some(w) => {
+                        let key = format!("outlets.{}.pressure_waveform", o.name);
+                        -p.abs() * waveform(c, Some(w), &key, c.path)?.max_abs_factor()
+                    }
+                }
+            }
+            _ => {
+                every_outlet_has_a_bed = false;
+                scenario.outlet.pressure
+            }
+        };
+        lowest = lowest.min(far);
+    }
+    let beds = if every_outlet_has_a_bed && conductance > 0.0 {
+        1.0 / conductance
+    } else {
+        0.0
+    };
+    if !lowest.is_finite() {
+        lowest = scenario.outlet.pressure;
+    }
+    Ok((beds, lowest))
+}
