@@ -39,6 +39,17 @@ pub fn read_back<T: bytemuck::Pod>(
     buffer: &wgpu::Buffer,
     bytes: u64,
 ) -> Result<Vec<T>, GpuError> {
+    read_back_range(ctx, buffer, 0, bytes)
+}
+
+/// Copies `bytes` bytes from `offset` on of `buffer` to the host (waits for the
+/// GPU); both multiples of 4 (`wgpu::COPY_BUFFER_ALIGNMENT`).
+pub fn read_back_range<T: bytemuck::Pod>(
+    ctx: &GpuContext,
+    buffer: &wgpu::Buffer,
+    offset: u64,
+    bytes: u64,
+) -> Result<Vec<T>, GpuError> {
     let staging = ctx.device.create_buffer(&wgpu::BufferDescriptor {
         label: Some("read-back staging"),
         size: bytes,
@@ -50,7 +61,7 @@ pub fn read_back<T: bytemuck::Pod>(
         .create_command_encoder(&wgpu::CommandEncoderDescriptor {
             label: Some("read-back"),
         });
-    encoder.copy_buffer_to_buffer(buffer, 0, &staging, 0, bytes);
+    encoder.copy_buffer_to_buffer(buffer, offset, &staging, 0, bytes);
     ctx.queue.submit([encoder.finish()]);
     let (tx, rx) = std::sync::mpsc::channel();
     staging.map_async(wgpu::MapMode::Read, .., move |r| {

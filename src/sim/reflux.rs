@@ -3,7 +3,7 @@
 //! (`[target]`) against all others.
 
 use crate::geometry::{Role, Voxels};
-use crate::gpu::buffers::read_back;
+use crate::gpu::buffers::read_back_range;
 use crate::gpu::{GpuContext, GpuError};
 use crate::particles::plan::state;
 use crate::particles::tally::Tally;
@@ -60,10 +60,10 @@ impl RefluxGauge {
 /// around the catheter one cell behind the tip, along the catheter (negative:
 /// backflow, injectate going upstream), from the coupled velocity field.
 pub struct TipFlowGauge {
+    /// The section's cells, as indices into the velocity field.
     cells: Vec<usize>,
     direction: [f64; 3],
     field: wgpu::Buffer,
-    grid_cells: usize,
     /// m³/s per lattice flux (Σ u over one cell layer's faces).
     to_si: f64,
 }
@@ -79,20 +79,33 @@ impl TipFlowGauge {
             cells: plan.cells.section.clone(),
             direction: plan.shape.direction,
             field: coupling.velocity_field().clone(),
-            grid_cells: coupling.cells(),
             to_si: units.flow_rate_to_si(1.0),
         })
     }
 
     /// Flow past the tip along the catheter [m³/s]: Σ (u·d) over the section's
-    /// cells, one cell layer thick.
+    /// cells, one cell layer thick. Reads back only the field's span from the
+    /// section's first cell to its last (a few grid layers), not the whole field.
     pub fn flow_m3_s(&self, ctx: &GpuContext) -> Result<f64, GpuError> {
-        let field: Vec<[f32; 4]> = read_back(ctx, &self.field, (self.grid_cells * 16) as u64)?;
+        let (Some(&first), Some(&last)) = (self.cells.iter().min(), self.cells.iter().max()) else {
+            return Ok(0.0);
+        };
+        const ENTRY_BYTES: u64 = 16; // vec4<f32>: u and δρ
+        let span: Vec<[f32; 4]> = read_back_range(
+            ctx,
+            &self.field,
+            first as u64 * ENTRY_BYTES,
+            (last - first + 1) as u64 * ENTRY_BYTES,
+        )?;
         let d = self.direction;
         let flux: f64 = self
             .cells
             .iter()
-            .map(|&c| (0..3).map(|a| field[c][a] as f64 * d[a]).sum::<f64>())
+            .map(|&c| {
+                (0..3)
+                    .map(|a| span[c - first][a] as f64 * d[a])
+                    .sum::<f64>()
+            })
             .sum();
         Ok(flux * self.to_si)
     }
