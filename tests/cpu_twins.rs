@@ -43,7 +43,9 @@ fn outlet_update_matches_its_cpu_twin() {
 /// compliance (the inlet's model row marked DRIVEN_INLET).
 #[test]
 fn pressure_driven_inlet_update_matches_its_cpu_twin() {
-    let gpu_state = outlet_twin("pressure = 20.0\nresistance = 5.0e8\ncompliance = 1.0e-12\n");
+    // No ramp: the source is the model's own (unscheduled) distal pressure.
+    let gpu_state =
+        outlet_twin("pressure = 20.0\nresistance = 5.0e8\ncompliance = 1.0e-12\nramp_time = 0.0\n");
     assert!(
         gpu_state[0][2] < 0.0,
         "the driven inlet takes in flow: {gpu_state:?}"

@@ -83,6 +83,9 @@ pub struct LatticeSetup {
     /// the pressure-driven inlets when it follows a waveform; `None`: their model's
     /// fixed source.
     pub source_slot: Option<usize>,
+    /// The source in `source_slot` rises from 0 with the start-up ramp: the inlet's
+    /// model starts from a source of 0 (src/sim/lattice_gpu/boundaries.rs).
+    pub source_ramped: bool,
     /// Non-reflecting outlets: the time constant [steps] of the slow part of each
     /// outlet's flux (`outlets::wave_filter_steps`); `None` reflects pressure waves
     /// as a plain pressure condition does.
@@ -171,6 +174,7 @@ impl LatticeSetup {
             wall_links: Vec::new(),
             valve: None,
             source_slot: None,
+            source_ramped: false,
         }
     }
 }

@@ -120,6 +120,7 @@ pub fn lattice_setup(voxels: &Voxels, loaded: &LoadedScenario) -> LatticeSetup {
     if s.inlet.as_ref().is_some_and(|i| i.pressure_driven()) {
         drive_inlets_by_pressure(&mut setup, voxels, outlet_delta_density);
         setup.source_slot = loaded.source_slot;
+        setup.source_ramped = loaded.source_slot.is_some() && loaded.ramp_steps > 0;
     }
     if let Some(catheter) = &loaded.catheter {
         add_catheter(&mut setup, catheter);

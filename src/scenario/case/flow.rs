@@ -566,7 +566,8 @@ pub fn plan(
     )?;
     check_stasis_pressure(c, scenario, inlet, &units)?;
     check_stop_at(c, scenario, inlet)?;
-    let (steps, ramp_steps, output_every) = timeline(c, scenario, inlet, &units)?;
+    let longest_side = voxels.dims.nx.max(voxels.dims.ny).max(voxels.dims.nz);
+    let (steps, ramp_steps, output_every) = timeline(c, scenario, inlet, &units, longest_side)?;
     let rheology = viscosity_law.map(|model| {
         let per_si = units.dt_s / (scenario.fluid.density * dx * dx);
         LatticeRheology {
@@ -600,6 +601,7 @@ fn timeline(
     scenario: &Scenario,
     inlet: &Inlet,
     units: &LatticeUnits,
+    longest_side_cells: usize,
 ) -> Result<(u64, u64, u64), ScenarioError> {
     let steps = match (scenario.time.duration, scenario.time.steps) {
         (Some(_), Some(_)) => {
@@ -656,8 +658,13 @@ fn timeline(
         (None, Some(n)) => n,
     };
     // An impulsive start sends a pressure wave through the vessel that a lattice close
-    // to τ = ½ may not damp: let the inflow rise smoothly instead.
+    // to τ = ½ may not damp: let the inflow rise smoothly instead. A pressure-driven
+    // source rises over four sound transits of the grid by default: the vessel fills
+    // quasi-statically, and the flow then settles on its own time scale.
     let ramp_steps = match inlet.ramp_time {
+        None if inlet.pressure_driven() => {
+            (crate::lbm::outlets::wave_filter_steps(longest_side_cells) as u64).min(steps)
+        }
         None => steps / 10,
         Some(t) if t.is_finite() && t >= 0.0 => {
             (t / units.dt_s).round().min(MAX_STEPS as f64) as u64

@@ -87,8 +87,14 @@ pub fn build(
             scenario.time.lattice_velocity,
         )?;
     }
-    let (outlet_models, outlet_waveforms, source_slot) =
-        outlets::outlet_models(&c, &scenario, &built.voxels, units, path)?;
+    let (outlet_models, outlet_waveforms, source_slot) = outlets::outlet_models(
+        &c,
+        &scenario,
+        &built.voxels,
+        units,
+        path,
+        flow.ramp_steps > 0,
+    )?;
     let particles = particles::plan(&c, &scenario, &built.voxels, units, flow.flow_rate_m3_s)?;
     let timeline = super::outputs::Timeline {
         output_every: flow.output_every,

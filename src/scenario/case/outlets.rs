@@ -21,6 +21,7 @@ pub fn outlet_models(
     voxels: &geometry::Voxels,
     units: &LatticeUnits,
     path: &Path,
+    source_ramped: bool,
 ) -> Result<(Vec<OutletModel>, Vec<(f32, Waveform)>, Option<usize>), ScenarioError> {
     use crate::lbm::outlets::{compliance_to_lattice, resistance_to_lattice};
     let names: Vec<&str> = voxels.openings.iter().map(|o| o.name.as_str()).collect();
@@ -107,26 +108,30 @@ pub fn outlet_models(
     let mut source_slot = None;
     if let Some((k, model)) = pressure_inlet_model(c, scenario, voxels, units)? {
         models[k] = model;
-        source_slot = source_waveform(c, scenario, units, &mut waveforms)?;
+        source_slot = source_waveform(c, scenario, units, &mut waveforms, source_ramped)?;
     }
     Ok((models, waveforms, source_slot))
 }
 
-/// A pressure-driven inlet's pulsatile source: its mean δρ and waveform take the
-/// next schedule slot, whose value the inlet's model uses as its source pressure.
+/// A pressure-driven inlet's pulsatile or ramped source: its mean δρ and waveform
+/// (constant when it has none) take the next schedule slot, whose value the inlet's
+/// model uses as its source pressure; the step schedule applies the start-up ramp
+/// to it (src/sim/run/schedule.rs).
 fn source_waveform(
     c: &Checker,
     scenario: &Scenario,
     units: &LatticeUnits,
     waveforms: &mut Vec<(f32, Waveform)>,
+    ramped: bool,
 ) -> Result<Option<usize>, ScenarioError> {
     let Some(inlet) = &scenario.inlet else {
         return Ok(None);
     };
-    let Some(spec) = &inlet.pressure_waveform else {
-        return Ok(None);
+    let shape = match &inlet.pressure_waveform {
+        Some(spec) => waveform(c, Some(spec), "inlet.pressure_waveform", c.path)?,
+        None if ramped => Waveform::Constant,
+        None => return Ok(None),
     };
-    let shape = waveform(c, Some(spec), "inlet.pressure_waveform", c.path)?;
     if waveforms.len() >= SCHEDULED_PRESSURE_SLOTS {
         return Err(c.fail(
             "inlet",

@@ -153,14 +153,15 @@ impl BoundaryTables {
                     false => m.initial_delta_density(),
                 };
                 // A scheduled source's resistance model keeps the last source in y:
-                // the first step starts from the mean source, the inlet from rest.
+                // the first step starts from the mean source (from 0 when the source
+                // rises with the ramp), the inlet from rest.
                 let scheduled_resistance = driven
                     && setup.source_slot.is_some()
                     && matches!(m, OutletModel::Resistance { .. });
-                let y = if scheduled_resistance {
-                    m.initial_delta_density()
-                } else {
-                    d
+                let y = match (scheduled_resistance, setup.source_ramped) {
+                    (true, false) => m.initial_delta_density(),
+                    (true, true) => 0.0,
+                    (false, _) => d,
                 };
                 [d, y, 0.0, d]
             })

@@ -20,14 +20,17 @@ pub fn step_schedule(
         .waveform
         .period_s()
         .map_or(0.0, |p| 2.0 * std::f64::consts::PI * loaded.units.dt_s / p);
+    let ramp_at = |t: f64| {
+        if t < loaded.ramp_steps as f64 {
+            0.5 * (1.0 - (std::f64::consts::PI * t / loaded.ramp_steps as f64).cos())
+        } else {
+            1.0
+        }
+    };
     (from..from + count)
         .map(|n| {
             let t = n as f64 + 0.5;
-            let ramp = if n < loaded.ramp_steps {
-                0.5 * (1.0 - (std::f64::consts::PI * t / loaded.ramp_steps as f64).cos())
-            } else {
-                1.0
-            };
+            let ramp = ramp_at(t);
             let state = if womersley {
                 StepState::new(n, ramp as f32, force).with_harmonics(omega_per_step, t)
             } else {
@@ -36,12 +39,16 @@ pub fn step_schedule(
             };
             let state = state.with_wall_factor(catheter_factor(loaded, t));
             // The outlet kernel runs after step n and sets the pressure step n + 1
-            // imposes.
+            // imposes. A pressure-driven source rises with the ramp.
             let next = (t + 1.0) * loaded.units.dt_s;
             loaded.outlet_waveforms.iter().enumerate().fold(
                 state,
                 |state, (slot, (mean, shape))| {
-                    state.with_outlet_pressure(slot, mean * shape.factor(next) as f32)
+                    let rise = match loaded.source_slot == Some(slot) {
+                        true => ramp_at(t + 1.0),
+                        false => 1.0,
+                    };
+                    state.with_outlet_pressure(slot, mean * (rise * shape.factor(next)) as f32)
                 },
             )
         })
