@@ -62,3 +62,51 @@ fn catheter_factor(loaded: &LoadedScenario, t: f64) -> f32 {
         c.factor_at(t * dt, dt) as f32
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A steady pressure-driven source takes a schedule slot and rises with the
+    /// ramp, ½(1 − cos πt/T), from 0 to its value, which it then keeps; without a
+    /// ramp it takes no slot (the inlet's model holds the source itself).
+    #[test]
+    fn a_pressure_driven_source_rises_with_the_ramp() {
+        let text = |ramp: &str| {
+            format!(
+                "[grid]\nvoxel_size = 1.0e-4\n[time]\nsteps = 400\nlattice_velocity = 0.02\n\
+                 [geometry]\nshape = \"cylinder\"\nradius = 5.0e-4\nlength = 2.0e-3\n\
+                 [inlet]\npressure = 20.0\nresistance = 4.0e8\n{ramp}"
+            )
+        };
+        let load = |t: &str| {
+            LoadedScenario::from_str(std::path::Path::new("ramp.toml"), t)
+                .unwrap_or_else(|e| panic!("{e}"))
+        };
+        let ramped = load(&text(""));
+        let slot = ramped.source_slot.expect("a ramped source takes a slot");
+        let (mean, _) = ramped.outlet_waveforms[slot];
+        let ramp = ramped.ramp_steps;
+        assert!(ramp > 0 && ramp < 400, "default ramp {ramp} steps");
+        let schedule = step_schedule(&ramped, [0.0; 3], 0, 400);
+        let source = |n: usize| schedule[n].outlet_pressure[slot / 4][slot % 4];
+        // After step n the outlet kernel sets the source of step n + 1 (t = n + 1.5).
+        let expected = |n: usize| {
+            let t = n as f64 + 1.5;
+            match t < ramp as f64 {
+                true => mean as f64 * 0.5 * (1.0 - (std::f64::consts::PI * t / ramp as f64).cos()),
+                false => mean as f64,
+            }
+        };
+        for n in [0, ramp as usize / 2, ramp as usize, 399] {
+            assert!(
+                (source(n) as f64 - expected(n)).abs() <= 1e-6 * mean as f64,
+                "step {n}: {} against {}",
+                source(n),
+                expected(n)
+            );
+        }
+        assert!(source(0) < 0.01 * mean && source(399) == mean);
+        assert!(load(&text("ramp_time = 0.0\n")).source_slot.is_none());
+    }
+}
