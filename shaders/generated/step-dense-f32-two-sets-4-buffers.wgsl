@@ -606,28 +606,6 @@ fn interpolated_bounce_back(distance: f32, toward: f32, second: f32, second_ok: 
     return k * toward + (1.0 - k) * away;
 }
 
-// The wall-link table's entries (src/lbm/wall_links.rs): a header (cut directions in
-// bits 1-18, then one bit per link with q_w >= 1/2 from LINK_FAR_SHIFT by rank), the
-// q_w two per word in 16-bit fixed point, LINK_WALL_WORDS of wall plane, then the
-// copies of f*_q(x) for the links with q_w >= 1/2.
-// q_w of the link of rank `rank` (its place among the cell's links by increasing q).
-fn link_distance(at: u32, rank: u32) -> f32 {
-    let word = wall_links[at + 1u + rank / 2u];
-    return f32((word >> (16u * (rank % 2u))) & 0xffffu) * LINK_DISTANCE_UNIT;
-}
-
-// Whether the link of rank `rank` has q_w >= 1/2 (reads f*_q(x), so has a copy slot).
-fn link_is_far(header: u32, rank: u32) -> bool {
-    return ((header >> (LINK_FAR_SHIFT + rank)) & 1u) != 0u;
-}
-
-// The slot of the copy of f*_q(x) of a far link of rank `rank` in an entry of
-// `count` links at `at`.
-fn link_away_slot(at: u32, header: u32, count: u32, rank: u32) -> u32 {
-    let far_below = (header >> LINK_FAR_SHIFT) & ((1u << rank) - 1u);
-    return at + 1u + (count + 1u) / 2u + LINK_WALL_WORDS + countOneBits(far_below);
-}
-
 // What a moving wall adds to the population q it bounces back: 2 w ρ₀ (c_q·u_w)/c_s²
 // (Ladd 1994; Krüger et al. 2017, eq. 5.26), ρ₀ = 1; walls at rest (record field 0,
 // all but the lid of the cavity validation case and a catheter's tip face) add

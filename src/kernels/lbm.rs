@@ -15,6 +15,7 @@ const PROBES: &str = include_str!("../../shaders/lbm/probes.wgsl");
 const OUTLETS: &str = include_str!("../../shaders/lbm/outlets.wgsl");
 const CLOCK: &str = include_str!("../../shaders/lbm/clock.wgsl");
 const FIELDS: &str = include_str!("../../shaders/lbm/fields.wgsl");
+const WALL_LINKS: &str = include_str!("../../shaders/lbm/wall_links.wgsl");
 
 /// The bindings of the step kernel: settings, cell table and boundary records; the
 /// populations (`src*` read and `dst*` written, or `aa*` in place); the boundary and
@@ -93,7 +94,8 @@ pub fn step(split: PopulationSplit, wall_links: bool) -> KernelSource {
             STREAM_COLLIDE,
         )
     };
-    let generated = storage_layout(split) + &accessors + cells + &updates;
+    let links = if wall_links { WALL_LINKS } else { "" };
+    let generated = storage_layout(split) + &accessors + cells + links + &updates;
     let kernel = String::from(BOUNDARY) + COLLISION + kernel;
     with_runtime_layout(assemble(
         split.precision,
